@@ -1,0 +1,233 @@
+"""The clinic admin console (Django admin), limited to account metadata, settings and audit logs.
+
+Journal content is deliberately not registered here: clinic admins manage accounts, not care.
+Every change goes through `journal.services`.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from journal import services
+from journal.forms import TimeZoneField
+from journal.http import client_ip
+from journal.models import AccessEvent, AuditEvent, ClinicSettings, User
+from journal.permissions import can_use_admin_console
+
+admin.site.site_header = "Aftercare clinic admin"
+admin.site.site_title = "Aftercare clinic admin"
+admin.site.index_title = "Accounts, settings and audit"
+admin.site.has_permission = lambda request: can_use_admin_console(request.user)
+
+
+class ClinicAdminOnly:
+    """Every permission question in the console has one answer: is this a clinic admin?"""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return can_use_admin_console(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return can_use_admin_console(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return can_use_admin_console(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return can_use_admin_console(request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class ReadOnly(ClinicAdminOnly):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class AccountAddForm(forms.ModelForm):
+    time_zone = TimeZoneField(initial="America/New_York")
+
+    class Meta:
+        model = User
+        fields = ["email", "display_name", "role", "time_zone"]
+
+
+class AccountChangeForm(forms.ModelForm):
+    time_zone = TimeZoneField()
+
+    class Meta:
+        model = User
+        fields = ["display_name", "time_zone"]
+
+
+@admin.register(User)
+class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
+    list_display = ["display_name", "email", "role", "is_active", "last_login", "date_joined"]
+    list_filter = ["role", "is_active"]
+    search_fields = ["email", "display_name"]
+    ordering = ["role", "display_name"]
+    actions = ["resend_enrollment", "deactivate", "reactivate"]
+    readonly_fields = [
+        "email",
+        "role",
+        "is_active",
+        "last_login",
+        "date_joined",
+        "deactivated_at",
+        "provider_code",
+    ]
+
+    def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
+        kwargs["form"] = AccountChangeForm if obj else AccountAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj=None):
+        if obj is None:
+            return ["email", "display_name", "role", "time_zone"]
+        return ["display_name", "time_zone", *self.readonly_fields]
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        return self.readonly_fields if obj else []
+
+    def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
+        if change:
+            obj.full_clean(exclude=["password"])
+            obj.save(update_fields=["display_name", "time_zone"])
+            services.record_audit(
+                action="account.update",
+                actor=request.user,
+                subject=obj,
+                ip=client_ip(request),
+                detail={"fields": sorted(form.changed_data)},
+            )
+            return
+        user, link = services.create_account(
+            actor=request.user,
+            email=form.cleaned_data["email"],
+            display_name=form.cleaned_data["display_name"],
+            role=form.cleaned_data["role"],
+            time_zone=form.cleaned_data["time_zone"],
+            ip=client_ip(request),
+        )
+        obj.pk = user.pk
+        obj._state.adding = False
+        messages.info(
+            request,
+            f"Enrollment link for {user.email} (also emailed; single use, expires): {link}",
+        )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        qs = super().get_queryset(request)
+        if not request.user.is_superuser:
+            qs = qs.filter(is_superuser=False)
+        return qs
+
+    @admin.action(description="Send a new enrollment link")
+    def resend_enrollment(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            try:
+                link = services.issue_invitation(
+                    actor=request.user, user=user, ip=client_ip(request)
+                )
+            except ValidationError as exc:
+                messages.error(request, f"{user.email}: {' '.join(exc.messages)}")
+            else:
+                messages.info(request, f"New enrollment link for {user.email}: {link}")
+
+    @admin.action(description="Deactivate (cannot log in; open sessions end)")
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset.filter(is_active=True):
+            try:
+                services.deactivate_account(actor=request.user, user=user, ip=client_ip(request))
+            except ValidationError as exc:
+                messages.error(request, f"{user.email}: {' '.join(exc.messages)}")
+            else:
+                messages.success(request, f"{user.email} is deactivated.")
+
+    @admin.action(description="Reactivate")
+    def reactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset.filter(is_active=False):
+            services.reactivate_account(actor=request.user, user=user, ip=client_ip(request))
+            messages.success(request, f"{user.email} can log in again.")
+
+
+@admin.register(ClinicSettings)
+class ClinicSettingsAdmin(ClinicAdminOnly, admin.ModelAdmin):
+    list_display = ["clinic_name", "clinic_phone", "updated_at"]
+    readonly_fields = ["updated_at"]
+    fieldsets = [
+        (
+            "Clinic",
+            {"fields": ["clinic_name", "clinic_phone", "emergency_number", "crisis_number"]},
+        ),
+        (
+            "Flag thresholds",
+            {
+                "fields": [
+                    "severe_systolic",
+                    "severe_diastolic",
+                    "predose_systolic",
+                    "predose_diastolic",
+                    "rise_systolic",
+                    "rise_diastolic",
+                    "low_mood",
+                    "phq9_severe",
+                    "severe_side_effect",
+                    "cravings_severity",
+                    "urinary_severity",
+                ]
+            },
+        ),
+        (
+            "Accounts",
+            {"fields": ["enrollment_link_hours", "erasure_grace_days", "staff_idle_minutes"]},
+        ),
+        (None, {"fields": ["updated_at"]}),
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest):
+        ClinicSettings.load()
+        return super().get_queryset(request)
+
+    def save_model(self, request: HttpRequest, obj: ClinicSettings, form, change: bool) -> None:
+        services.update_clinic_settings(
+            actor=request.user,
+            values={name: form.cleaned_data[name] for name in form.changed_data},
+            ip=client_ip(request),
+        )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["at", "action", "outcome", "actor", "subject", "ip"]
+    list_filter = ["action", "outcome"]
+    search_fields = ["actor__email", "subject__email", "action"]
+    date_hierarchy = "at"
+    list_select_related = ["actor", "subject"]
+
+
+@admin.register(AccessEvent)
+class AccessEventAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["at", "actor", "patient", "what", "ip"]
+    list_filter = ["what"]
+    search_fields = ["actor__email", "patient__email"]
+    date_hierarchy = "at"
+    list_select_related = ["actor", "patient"]
+
+    def get_fields(self, request: HttpRequest, obj=None):
+        return ["at", "actor", "patient", "share", "what", "path", "ip"]
+
+
+# Roles, not groups, decide access.
+admin.site.unregister(Group)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class JournalConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "journal"
+    verbose_name = "Aftercare"

@@ -1,0 +1,263 @@
+"""Every write in Aftercare: keyword-only, typed, atomic, validated before save, audited.
+
+Views, forms and the admin call these; nothing else writes to the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from journal.models import AuditEvent, ClinicSettings, Invitation, Role, User
+
+# --- Audit --------------------------------------------------------------------------------
+
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(32), 127]}
+
+
+def _clean_detail(value: object) -> object:
+    """Escape control characters in strings so a log line cannot be forged."""
+    if isinstance(value, str):
+        return value.translate(_CONTROL)[:200]
+    if isinstance(value, dict):
+        return {str(k)[:40]: _clean_detail(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean_detail(v) for v in value]
+    return value
+
+
+def record_audit(
+    *,
+    action: str,
+    actor: User | None = None,
+    subject: User | None = None,
+    ip: str | None = None,
+    outcome: str = "success",
+    attempted_name: str | None = None,
+    detail: dict | None = None,
+) -> AuditEvent:
+    """Append one security/account event; attempted names are stored only as a keyed hash."""
+    attempted_hash = ""
+    if attempted_name:
+        attempted_hash = hashlib.blake2b(
+            attempted_name.strip().lower().encode(),
+            key=settings.SECRET_KEY.encode()[:64],
+            digest_size=16,
+        ).hexdigest()
+    event = AuditEvent(
+        action=action[:48],
+        outcome=outcome[:16],
+        actor=actor if actor is not None and actor.pk else None,
+        subject=subject if subject is not None and subject.pk else None,
+        ip=ip or None,
+        attempted_hash=attempted_hash,
+        detail=_clean_detail(detail or {}),
+    )
+    event.full_clean()
+    event.save()
+    return event
+
+
+# --- Accounts and enrollment --------------------------------------------------------------
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def enrollment_url(token: str) -> str:
+    """The absolute link a person follows to set their password."""
+    return settings.SITE_URL + reverse("enroll", kwargs={"token": token})
+
+
+@transaction.atomic
+def create_account(
+    *,
+    actor: User | None,
+    email: str,
+    display_name: str,
+    role: str,
+    time_zone: str = "America/New_York",
+    ip: str | None = None,
+) -> tuple[User, str]:
+    """Create a patient/provider/admin account without a password and return it with an
+    enrollment link (also emailed)."""
+    if role not in Role.values:
+        raise ValidationError({"role": "Unknown role."})
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "An account with this email address already exists."})
+    user = User(
+        email=email,
+        display_name=display_name.strip(),
+        role=role,
+        time_zone=time_zone,
+        is_staff=role == Role.ADMIN,
+    )
+    if role == Role.PROVIDER:
+        user.provider_code = _new_provider_code()
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    record_audit(action="account.create", actor=actor, subject=user, ip=ip, detail={"role": role})
+    link = issue_invitation(actor=actor, user=user, ip=ip)
+    return user, link
+
+
+def _new_provider_code() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+    while True:
+        code = "".join(secrets.choice(alphabet) for _ in range(6))
+        if not User.objects.filter(provider_code=code).exists():
+            return code
+
+
+@transaction.atomic
+def issue_invitation(*, actor: User | None, user: User, ip: str | None = None) -> str:
+    """Revoke earlier links, make a new single-use expiring one, email it, return the URL."""
+    if not user.is_active:
+        raise ValidationError("This account is deactivated; reactivate it before inviting.")
+    now = timezone.now()
+    Invitation.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    token = secrets.token_urlsafe(32)
+    hours = ClinicSettings.load().enrollment_link_hours
+    Invitation.objects.create(
+        user=user,
+        token_hash=_hash_token(token),
+        created_by=actor if actor is not None and actor.pk else None,
+        created_at=now,
+        expires_at=now + timedelta(hours=hours),
+    )
+    link = enrollment_url(token)
+    clinic = ClinicSettings.load()
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=f"Your {clinic.clinic_name} Aftercare account",
+            message=(
+                f"Hello {user.display_name},\n\n"
+                f"{clinic.clinic_name} has created an Aftercare account for you.\n"
+                f"Follow this link within {hours} hours to choose your password:\n\n{link}\n\n"
+                "The link works once. If it has expired, ask the clinic for a new one.\n"
+            ),
+            from_email=None,
+            recipient_list=[user.email],
+            fail_silently=True,
+        )
+    )
+    record_audit(action="enrollment.link_issued", actor=actor, subject=user, ip=ip)
+    return link
+
+
+class InvitationError(Exception):
+    """An enrollment link that cannot be used; `reason` is one of unknown/used/expired."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def find_invitation(token: str) -> Invitation:
+    """The usable invitation for a raw token, or InvitationError saying why not."""
+    invitation = (
+        Invitation.objects.select_related("user").filter(token_hash=_hash_token(token)).first()
+    )
+    if invitation is None:
+        raise InvitationError("unknown")
+    if invitation.used_at is not None or invitation.revoked_at is not None:
+        raise InvitationError("used")
+    if not invitation.user.is_active:
+        raise InvitationError("unknown")
+    if timezone.now() >= invitation.expires_at:
+        raise InvitationError("expired")
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(*, token: str, password: str, time_zone: str, ip: str | None = None) -> User:
+    """Use an enrollment link once: set the password and time zone."""
+    invitation = find_invitation(token)
+    # Lock the row so two tabs submitting the same link cannot both succeed.
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.used_at is not None:
+        raise InvitationError("used")
+    user = invitation.user
+    validate_password(password, user)
+    user.time_zone = time_zone
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    invitation.used_at = timezone.now()
+    invitation.save(update_fields=["used_at"])
+    record_audit(action="enrollment.completed", actor=user, subject=user, ip=ip)
+    return user
+
+
+def end_sessions(user: User) -> int:
+    """Delete every stored login session of `user`; returns how many ended."""
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended
+
+
+@transaction.atomic
+def deactivate_account(*, actor: User | None, user: User, ip: str | None = None) -> None:
+    """Stop an account: no log-in, open sessions end, pending enrollment links are revoked."""
+    if actor is not None and actor.pk == user.pk:
+        raise ValidationError("You cannot deactivate your own account.")
+    now = timezone.now()
+    user.is_active = False
+    user.deactivated_at = now
+    user.save(update_fields=["is_active", "deactivated_at"])
+    Invitation.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    end_sessions(user)
+    record_audit(action="account.deactivate", actor=actor, subject=user, ip=ip)
+
+
+@transaction.atomic
+def reactivate_account(*, actor: User | None, user: User, ip: str | None = None) -> None:
+    """Allow an account to log in again."""
+    user.is_active = True
+    user.deactivated_at = None
+    user.save(update_fields=["is_active", "deactivated_at"])
+    record_audit(action="account.reactivate", actor=actor, subject=user, ip=ip)
+
+
+@transaction.atomic
+def update_clinic_settings(
+    *, actor: User, values: dict[str, object], ip: str | None = None
+) -> ClinicSettings:
+    """Change clinic settings/thresholds; the audit log keeps old and new values."""
+    row = ClinicSettings.load()
+    changed: dict[str, list[object]] = {}
+    for name, value in values.items():
+        old = getattr(row, name)
+        if old != value:
+            changed[name] = [old, value]
+            setattr(row, name, value)
+    row.full_clean()
+    row.save()
+    if changed:
+        record_audit(
+            action="clinic.settings_change",
+            actor=actor,
+            ip=ip,
+            detail={k: [str(a), str(b)] for k, (a, b) in changed.items()},
+        )
+    return row

@@ -1,0 +1,60 @@
+"""Public account pages: enrollment by invitation link."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from journal import services
+from journal.forms import EnrollmentForm
+from journal.http import client_ip
+
+INVALID_MESSAGES = {
+    "unknown": "This enrollment link is not valid. Check that you copied the whole link.",
+    "used": "This enrollment link has already been used. If that was you, log in. "
+    "Otherwise ask the clinic for a new link.",
+    "expired": "This enrollment link has expired. Ask the clinic to send you a new one.",
+}
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def enroll(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.find_invitation(token)
+    except services.InvitationError as exc:
+        return render(
+            request,
+            "registration/enroll_invalid.html",
+            {"reason": exc.reason, "message": INVALID_MESSAGES[exc.reason]},
+            status=410 if exc.reason in {"used", "expired"} else 404,
+        )
+    user = invitation.user
+    form = EnrollmentForm(user, request.POST or None, initial={"time_zone": user.time_zone})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.accept_invitation(
+                token=token,
+                password=form.cleaned_data["password1"],
+                time_zone=form.cleaned_data["time_zone"],
+                ip=client_ip(request),
+            )
+        except services.InvitationError as exc:
+            return render(
+                request,
+                "registration/enroll_invalid.html",
+                {"reason": exc.reason, "message": INVALID_MESSAGES[exc.reason]},
+                status=410,
+            )
+        except ValidationError as exc:
+            form.add_error("password1", exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "Your password is set. Welcome to Aftercare.")
+            return redirect("journal:home")
+    return render(request, "registration/enroll.html", {"form": form, "enrollee": user})

@@ -1,0 +1,23 @@
+"""Landing pages for each role."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from journal.permissions import clinic_admin_required, home_url_name, provider_required
+from journal.queries import admin_overview
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect(home_url_name(request.user))
+
+
+@provider_required
+def provider_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "journal/provider_home.html")
+
+
+@clinic_admin_required
+def admin_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "journal/admin_home.html", admin_overview())

@@ -1,0 +1,122 @@
+"""Shared fixtures: a fixed cast of personas, built through the real services."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from journal import services
+from journal.models import Role, User
+
+# Playwright's sync API runs an event loop in the main thread; the ORM must still be usable.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings) -> None:
+    # Argon2 is the production hasher; tests use a fast one so hundreds of logins stay cheap.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def enroll(
+    email: str,
+    role: str,
+    display_name: str | None = None,
+    time_zone: str = "America/New_York",
+    actor: User | None = None,
+) -> User:
+    """Create an account the way the clinic does, and follow its enrollment link."""
+    _, link = services.create_account(
+        actor=actor,
+        email=email,
+        display_name=display_name or email.split("@")[0].title(),
+        role=role,
+        time_zone=time_zone,
+    )
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+    return services.accept_invitation(token=token, password=PASSWORD, time_zone=time_zone)
+
+
+@dataclass
+class Personas:
+    patient: User
+    other_patient: User
+    provider: User
+    provider_without_share: User
+    clinic_admin: User
+    deactivated: User
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    admin = enroll("admin@clinic.test", Role.ADMIN, "Casey Admin")
+    deactivated = enroll("gone@clinic.test", Role.PATIENT, "Dee Activated", actor=admin)
+    services.deactivate_account(actor=admin, user=deactivated)
+    deactivated.refresh_from_db()
+    return Personas(
+        patient=enroll("pat@clinic.test", Role.PATIENT, "Pat Patient", actor=admin),
+        other_patient=enroll("olive@clinic.test", Role.PATIENT, "Olive Other", actor=admin),
+        provider=enroll("dr.prov@clinic.test", Role.PROVIDER, "Dr Provider", actor=admin),
+        provider_without_share=enroll(
+            "dr.none@clinic.test", Role.PROVIDER, "Dr Noshare", actor=admin
+        ),
+        clinic_admin=admin,
+        deactivated=deactivated,
+    )
+
+
+@pytest.fixture
+def patient(personas: Personas) -> User:
+    return personas.patient
+
+
+@pytest.fixture
+def other_patient(personas: Personas) -> User:
+    return personas.other_patient
+
+
+@pytest.fixture
+def provider(personas: Personas) -> User:
+    return personas.provider
+
+
+@pytest.fixture
+def clinic_admin(personas: Personas) -> User:
+    return personas.clinic_admin
+
+
+def client_for(user: User | None) -> Client:
+    """A test client logged in as `user` (anonymous for None)."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def patient_client(patient: User) -> Client:
+    return client_for(patient)
+
+
+@pytest.fixture
+def provider_client(provider: User) -> Client:
+    return client_for(provider)
+
+
+@pytest.fixture
+def admin_client_(clinic_admin: User) -> Client:
+    return client_for(clinic_admin)

@@ -1,0 +1,35 @@
+"""The demo seed command: idempotent, refuses production."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from journal.models import Role, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_creates_each_role_once_and_can_log_in(settings, client) -> None:
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "ketamine-journal-2026" in out.getvalue()
+    assert User.objects.filter(role=Role.ADMIN).count() == 1
+    assert User.objects.filter(role=Role.PROVIDER).count() == 2
+    assert User.objects.filter(role=Role.PATIENT).count() == 3
+    second = io.StringIO()
+    call_command("seed_demo", stdout=second)
+    assert "already exist" in second.getvalue()
+    assert "ketamine-journal-2026" not in second.getvalue()
+    assert User.objects.count() == 6
+    assert client.login(username="sam@demo.aftercare.test", password="ketamine-journal-2026")
+
+
+def test_seed_demo_refuses_with_debug_off(settings) -> None:
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
+    assert User.objects.count() == 0

@@ -1,0 +1,191 @@
+"""Every URL × every persona. A URL missing from MATRIX fails `test_every_url_is_in_the_matrix`.
+
+Expectations are HTTP status codes for a GET. 302 means "sent to log in" for anonymous and
+deactivated users (checked), and a plain redirect for others. Objects named in `args` are built
+by the `world` fixture and belong to `personas.patient`, so `other_patient` must get 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import client_for
+
+PERSONAS = [
+    "anonymous",
+    "patient",
+    "other_patient",
+    "provider",
+    "provider_without_share",
+    "clinic_admin",
+    "deactivated",
+]
+
+
+@dataclass(frozen=True)
+class Row:
+    """Expected status per persona; `args` name objects of the world fixture."""
+
+    expect: dict[str, int]
+    args: tuple[str, ...] = field(default=())
+    # Public pages answer anonymous users; everything else must redirect them to log in.
+    public: bool = False
+
+
+def only(role_status: dict[str, int], default: int = 403) -> dict[str, int]:
+    """Anonymous/deactivated → log in; listed personas as given; the rest `default`."""
+    expect = {p: default for p in PERSONAS}
+    expect["anonymous"] = expect["deactivated"] = 302
+    expect.update(role_status)
+    return expect
+
+
+PATIENT_ONLY = only({"patient": 200, "other_patient": 200})
+PROVIDER_ONLY = only({"provider": 200, "provider_without_share": 200})
+ADMIN_ONLY = only({"clinic_admin": 200})
+EVERY_ROLE_REDIRECT = only(
+    {p: 302 for p in PERSONAS if p not in {"anonymous", "deactivated"}}, default=302
+)
+# A patient's own object: the owner sees it, another patient gets 404, other roles 403.
+OWN_OBJECT = only({"patient": 200, "other_patient": 404})
+PUBLIC = {p: 200 for p in PERSONAS}
+
+
+MATRIX: dict[str, Row] = {
+    # --- Foundation: authentication and homes -------------------------------------------
+    "login": Row(
+        public=True,
+        expect={**{p: 302 for p in PERSONAS}, "anonymous": 200, "deactivated": 200},
+    ),
+    # Log-out is POST only; anonymous users are sent to log in like everywhere else.
+    "logout": Row(expect={**{p: 405 for p in PERSONAS}, "anonymous": 302, "deactivated": 302}),
+    "password_reset": Row(public=True, expect=PUBLIC),
+    "password_reset_done": Row(public=True, expect=PUBLIC),
+    # A valid link moves its token into the session and redirects to the set-password form.
+    "password_reset_confirm": Row(
+        public=True, args=("reset_uid", "reset_token"), expect={p: 302 for p in PERSONAS}
+    ),
+    "password_reset_complete": Row(public=True, expect=PUBLIC),
+    "enroll": Row(public=True, args=("bad_token",), expect={p: 404 for p in PERSONAS}),
+    "journal:home": Row(expect=EVERY_ROLE_REDIRECT),
+    "journal:patient-home": Row(expect=PATIENT_ONLY),
+    "journal:provider-home": Row(expect=PROVIDER_ONLY),
+    "journal:admin-home": Row(expect=ADMIN_ONLY),
+}
+
+# The Django admin console is walked generically (see test_admin_console_is_clinic_admin_only).
+ADMIN_PREFIX = "admin:"
+
+
+def _all_url_names(resolver: URLResolver | None = None, prefix: str = "") -> set[str]:
+    names: set[str] = set()
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            names |= _all_url_names(entry, ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(prefix + entry.name)
+    return names
+
+
+def test_every_url_is_in_the_matrix() -> None:
+    names = {n for n in _all_url_names() if not n.startswith(ADMIN_PREFIX)}
+    missing = sorted(names - set(MATRIX))
+    stale = sorted(set(MATRIX) - names)
+    assert not missing, f"URLs without a row in MATRIX: {missing}"
+    assert not stale, f"MATRIX rows for URLs that no longer exist: {stale}"
+
+
+def test_every_row_names_every_persona() -> None:
+    for name, row in MATRIX.items():
+        assert set(row.expect) == set(PERSONAS), name
+
+
+@pytest.fixture
+def world(personas, django_user_model) -> dict[str, object]:
+    """Objects the parametrised URLs point at; extend as features add URLs."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from journal.models import Role
+    from tests import factories
+    from tests.conftest import enroll
+
+    # A password-reset link for an account no persona logs in as (log-in changes the token).
+    resetter = enroll("reset@clinic.test", Role.PATIENT)
+    objects: dict[str, object] = {
+        "bad_token": "not-a-real-token",
+        "reset_uid": urlsafe_base64_encode(force_bytes(resetter.pk)),
+        "reset_token": default_token_generator.make_token(resetter),
+    }
+    objects.update(factories.world_objects(personas))
+    return objects
+
+
+def _url(name: str, row: Row, world: dict[str, object]) -> str:
+    return reverse(name, args=[getattr(world[a], "pk", world[a]) for a in row.args])
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_url_answers_each_persona_as_documented(name: str, personas, world) -> None:
+    row = MATRIX[name]
+    url = _url(name, row, world)
+    for persona in PERSONAS:
+        user = None if persona == "anonymous" else getattr(personas, persona)
+        response = client_for(user).get(url)
+        expected = row.expect[persona]
+        assert response.status_code == expected, (
+            f"{name} as {persona}: {response.status_code}, expected {expected}"
+        )
+        if persona in {"anonymous", "deactivated"} and expected == 302 and not row.public:
+            assert response["Location"].startswith(reverse("login")), (name, persona)
+
+
+def test_anonymous_users_reach_only_the_documented_public_pages(personas, world) -> None:
+    public = {name for name, row in MATRIX.items() if row.public}
+    assert public == {
+        "login",
+        "password_reset",
+        "password_reset_done",
+        "password_reset_confirm",
+        "password_reset_complete",
+        "enroll",
+    }
+    for name, row in MATRIX.items():
+        if row.public:
+            continue
+        response = client_for(None).get(_url(name, row, world))
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_admin_console_is_clinic_admin_only(personas) -> None:
+    pages = [
+        reverse("admin:index"),
+        reverse("admin:journal_user_changelist"),
+        reverse("admin:journal_user_add"),
+        reverse("admin:journal_auditevent_changelist"),
+        reverse("admin:journal_accessevent_changelist"),
+        reverse("admin:journal_clinicsettings_changelist"),
+    ]
+    for persona in PERSONAS:
+        user = None if persona == "anonymous" else getattr(personas, persona)
+        client = client_for(user)
+        for page in pages:
+            response = client.get(page)
+            if persona == "clinic_admin":
+                assert response.status_code == 200, (page, persona)
+            else:
+                assert response.status_code == 302, (page, persona)
+                login_pages = (reverse("login"), reverse("admin:login"))
+                assert response["Location"].startswith(login_pages), (page, persona)
+
+
+def test_admin_console_registers_no_journal_content() -> None:
+    from django.contrib import admin
+
+    registered = {model._meta.model_name for model in admin.site._registry}
+    assert registered == {"user", "clinicsettings", "auditevent", "accessevent"}
