@@ -1,7 +1,4 @@
-"""Every write in Aftercare: keyword-only, typed, atomic, validated before save, audited.
-
-Views, forms and the admin call these; nothing else writes to the database.
-"""
+"""Account services: creation, enrollment links, deactivation, clinic settings."""
 
 from __future__ import annotations
 
@@ -18,55 +15,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from journal.models import AuditEvent, ClinicSettings, Invitation, Role, User
-
-# --- Audit --------------------------------------------------------------------------------
-
-_CONTROL = {c: f"\\x{c:02x}" for c in [*range(32), 127]}
-
-
-def _clean_detail(value: object) -> object:
-    """Escape control characters in strings so a log line cannot be forged."""
-    if isinstance(value, str):
-        return value.translate(_CONTROL)[:200]
-    if isinstance(value, dict):
-        return {str(k)[:40]: _clean_detail(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean_detail(v) for v in value]
-    return value
-
-
-def record_audit(
-    *,
-    action: str,
-    actor: User | None = None,
-    subject: User | None = None,
-    ip: str | None = None,
-    outcome: str = "success",
-    attempted_name: str | None = None,
-    detail: dict | None = None,
-) -> AuditEvent:
-    """Append one security/account event; attempted names are stored only as a keyed hash."""
-    attempted_hash = ""
-    if attempted_name:
-        attempted_hash = hashlib.blake2b(
-            attempted_name.strip().lower().encode(),
-            key=settings.SECRET_KEY.encode()[:64],
-            digest_size=16,
-        ).hexdigest()
-    event = AuditEvent(
-        action=action[:48],
-        outcome=outcome[:16],
-        actor=actor if actor is not None and actor.pk else None,
-        subject=subject if subject is not None and subject.pk else None,
-        ip=ip or None,
-        attempted_hash=attempted_hash,
-        detail=_clean_detail(detail or {}),
-    )
-    event.full_clean()
-    event.save()
-    return event
-
+from journal.models import ClinicSettings, Invitation, Role, User
+from journal.services.audit import record_audit
 
 # --- Accounts and enrollment --------------------------------------------------------------
 
