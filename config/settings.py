@@ -7,6 +7,7 @@ With DEBUG off it refuses to start unless SECRET_KEY and ALLOWED_HOSTS are given
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -83,7 +84,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "journal",
+    "journal.security",
 ]
 
 MIDDLEWARE = [
@@ -93,10 +100,19 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Reliability (issue 8): a locked/unreachable database gets the 503 "not saved" page.
+    "journal.middleware_db.DatabaseUnavailableMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "journal.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Security (issue 7): idle/absolute session limits, MFA gate, no-store, CSP, lockouts.
+    "journal.security.middleware.SessionLimitsMiddleware",
+    "journal.security.middleware.MFARequiredMiddleware",
+    "journal.security.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -181,6 +197,53 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60, minimum=300)
+
+# --- Security (issue 7): MFA, lockouts, re-authentication, proxies, CSP --------------------
+# Number of reverse proxies in front of the app that append to X-Forwarded-For. 0 (the
+# default) means the header is ignored and REMOTE_ADDR is the client address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+# Sensitive actions (email/password/MFA changes, full export, account deletion) need a
+# password (and code, with MFA) entered within this many minutes.
+REAUTH_MINUTES = env_int("REAUTH_MINUTES", 10, minimum=1)
+# Patients may keep a session open while idle for up to this long (minutes).
+PATIENT_MAX_IDLE_MINUTES = env_int("PATIENT_MAX_IDLE_MINUTES", 8 * 60, minimum=5)
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 20, minimum=3)
+# Account name and client address are counted separately; either one locks.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+# The lock ends a fixed time after it started, even if the attacker keeps trying.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "journal.security.lockout.normalised_username"
+AXES_CLIENT_IP_CALLABLE = "journal.http.client_ip"
+# A locked-out login gets the ordinary login page with the one generic message.
+AXES_LOCKOUT_CALLABLE = "journal.security.lockout.lockout_response"
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Aftercare")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 # --- Clinic --------------------------------------------------------------------------------
 # Defaults for the clinic settings row; the clinic admin edits the live values.

@@ -2,18 +2,23 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.generic import RedirectView
 
-from journal.views import accounts
+from journal.security import no_store
+from journal.views import account, accounts
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        no_store(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            extra_email_context={"site_name": "Aftercare"},
-        ),
+        account.AuditedPasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
@@ -23,7 +28,7 @@ urlpatterns = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        no_store(account.AuditedPasswordResetConfirmView.as_view()),
         name="password_reset_confirm",
     ),
     path(
@@ -31,7 +36,12 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("enroll/<str:token>/", accounts.enroll, name="enroll"),
+    path("enroll/<str:token>/", no_store(accounts.enroll), name="enroll"),
+    # The console has no log-in form of its own: everyone logs in (with MFA) on /login/.
+    path(
+        "clinic-admin/login/",
+        login_not_required(RedirectView.as_view(pattern_name="login", query_string=True)),
+    ),
     path("clinic-admin/", admin.site.urls),
     path("", include("journal.urls")),
 ]

@@ -74,7 +74,7 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
     list_filter = ["role", "is_active"]
     search_fields = ["email", "display_name"]
     ordering = ["role", "display_name"]
-    actions = ["resend_enrollment", "deactivate", "reactivate"]
+    actions = ["resend_enrollment", "deactivate", "reactivate", "unlock_login", "reset_mfa"]
     readonly_fields = [
         "email",
         "role",
@@ -157,6 +157,23 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
         for user in queryset.filter(is_active=False):
             services.reactivate_account(actor=request.user, user=user, ip=client_ip(request))
             messages.success(request, f"{user.email} can log in again.")
+
+    # --- Security: lift a brute-force lock; reset lost two-step verification ---
+    @admin.action(description="Unlock log-in (after too many failed attempts)")
+    def unlock_login(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        from journal.services import security
+
+        for user in queryset:
+            security.unlock_login(actor=request.user, user=user, ip=client_ip(request))
+            messages.success(request, f"{user.email} can try to log in again now.")
+
+    @admin.action(description="Reset two-step verification (lost phone and recovery codes)")
+    def reset_mfa(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        from journal.services import security
+
+        for user in queryset.exclude(pk=request.user.pk):
+            security.remove_mfa(actor=request.user, user=user, ip=client_ip(request))
+            messages.success(request, f"{user.email} will set up two-step verification again.")
 
 
 @admin.register(ClinicSettings)

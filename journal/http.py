@@ -4,13 +4,32 @@ from __future__ import annotations
 
 import ipaddress
 
+from django.conf import settings
 from django.http import HttpRequest
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    """The client address (REMOTE_ADDR); proxies are trusted only by explicit configuration."""
-    raw = request.META.get("REMOTE_ADDR", "")
+def _parse_ip(raw: str) -> str | None:
     try:
-        return str(ipaddress.ip_address(raw))
+        return str(ipaddress.ip_address(raw.strip()))
     except ValueError:
         return None
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client address: REMOTE_ADDR, or, when `TRUSTED_PROXY_COUNT` proxies are configured,
+    the address the outermost trusted proxy saw (counted from the right of X-Forwarded-For).
+
+    With no trusted proxies a client-supplied X-Forwarded-For is ignored entirely, so a forged
+    header cannot dodge per-address lockouts or falsify the audit log. Used by axes and the audit.
+    """
+    remote = _parse_ip(request.META.get("REMOTE_ADDR", ""))
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies <= 0:
+        return remote
+    hops = [h for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    if not hops:
+        return remote
+    # Each trusted proxy appends the address it received the request from; entries left of
+    # the last `proxies` ones were written by the client and are not trusted.
+    candidate = hops[-proxies] if len(hops) >= proxies else hops[0]
+    return _parse_ip(candidate) or remote

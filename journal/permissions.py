@@ -9,16 +9,42 @@ Rules:
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
+from datetime import UTC, date, datetime, time
 from functools import wraps
 from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import (
+    Case,
+    DateField,
+    Exists,
+    F,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncDate
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from journal.models import Role, User
+from journal.models import (
+    BloodPressureReading,
+    CheckIn,
+    Flag,
+    PostSessionReport,
+    QuestionnaireResponse,
+    Role,
+    Share,
+    ShareCategory,
+    TreatmentSession,
+    User,
+)
 
 M = TypeVar("M", bound=Model)
 View = Callable[..., HttpResponse]
@@ -82,3 +108,254 @@ def home_url_name(user: User) -> str:
 def not_found() -> Http404:
     """The one answer for anything outside a user's scope."""
     return Http404("Not found")
+
+
+# --- Security: who must use two-step verification ------------------------------------------
+
+
+def must_use_mfa(user: User) -> bool:
+    """Providers and clinic admins must verify a second factor before any other page."""
+    return bool(user.is_authenticated and user.role in (Role.PROVIDER, Role.ADMIN))
+
+
+# --- Sharing and provider scope (consent-based sharing) -----------------------------------
+# A provider sees a patient only through an active share, decided afresh on every request (no
+# caching), so a revocation or an expiry applies to the provider's very next request. Dates on
+# a share are the patient's local calendar days: a share starting on D covers data from local
+# midnight of D; a share expiring on D is active through the end of local day D.
+
+SHARE_FIELD_BY_CATEGORY: dict[str, str] = {
+    ShareCategory.MOOD: "share_mood",
+    ShareCategory.SIDE_EFFECTS: "share_side_effects",
+    ShareCategory.BLOOD_PRESSURE: "share_blood_pressure",
+    ShareCategory.NOTES: "share_notes",
+}
+# Categories that carry records and flags (notes ride on reports and check-ins).
+DATA_CATEGORIES = (ShareCategory.MOOD, ShareCategory.SIDE_EFFECTS, ShareCategory.BLOOD_PRESSURE)
+_MIN_DAY = date(1900, 1, 1)
+
+
+def patient_today(patient: User, now: datetime | None = None) -> date:
+    """The patient's local calendar date at `now` (default: this instant)."""
+    return (now or timezone.now()).astimezone(patient.zone).date()
+
+
+def share_window_start(share: Share) -> datetime | None:
+    """The first instant a share covers: local midnight of its start date (None: no limit)."""
+    if share.starts_on is None:
+        return None
+    return datetime.combine(share.starts_on, time.min, tzinfo=share.patient.zone)
+
+
+def share_status(share: Share, today: date | None = None) -> str:
+    """One of revoked / upcoming / expired / active, judged on the patient's local `today`."""
+    today = today or patient_today(share.patient)
+    if share.revoked_at is not None:
+        return "revoked"
+    if share.starts_on is not None and share.starts_on > today:
+        return "upcoming"
+    if share.expires_on is not None and share.expires_on < today:
+        return "expired"
+    return "active"
+
+
+def shared_categories(share: Share | None) -> frozenset[str]:
+    """The categories a share grants (empty for no share)."""
+    if share is None:
+        return frozenset()
+    return frozenset(c for c, f in SHARE_FIELD_BY_CATEGORY.items() if getattr(share, f))
+
+
+def _active_on(today: date | F) -> Q:
+    return (
+        Q(revoked_at__isnull=True)
+        & (Q(starts_on__isnull=True) | Q(starts_on__lte=today))
+        & (Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+    )
+
+
+def get_active_share(provider: User, patient: User, today: date | None = None) -> Share | None:
+    """The share that lets `provider` see `patient` today, or None."""
+    if not has_role(provider, Role.PROVIDER) or not (patient.is_patient and patient.is_active):
+        return None
+    today = today or patient_today(patient)
+    return (
+        Share.objects.filter(_active_on(today), provider=provider, patient=patient)
+        .select_related("patient", "provider")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def sharing_zones(provider: User) -> list[str]:
+    """Time zones of the patients who have an unrevoked share with `provider` (one query)."""
+    return sorted(
+        set(
+            Share.objects.filter(provider=provider, revoked_at__isnull=True).values_list(
+                "patient__time_zone", flat=True
+            )
+        )
+    )
+
+
+def local_day(field: str, zones: list[str], zone_field: str = "patient__time_zone") -> Case:
+    """SQL: the local calendar date of instant `field` in the row's patient's time zone."""
+    return Case(
+        *[
+            When(**{zone_field: z}, then=TruncDate(field, tzinfo=zoneinfo.ZoneInfo(z)))
+            for z in zones
+        ],
+        default=TruncDate(field, tzinfo=zoneinfo.ZoneInfo("UTC")),
+        output_field=DateField(),
+    )
+
+
+def active_shares_for(
+    provider: User, now: datetime | None = None, zones: list[str] | None = None
+) -> QuerySet[Share]:
+    """The provider's active shares, each judged on its patient's local date (annotated
+    `patient_today`)."""
+    if not has_role(provider, Role.PROVIDER):
+        return Share.objects.none()
+    now = now or timezone.now()
+    zones = sharing_zones(provider) if zones is None else zones
+    today = Case(
+        *[
+            When(patient__time_zone=z, then=Value(now.astimezone(zoneinfo.ZoneInfo(z)).date()))
+            for z in zones
+        ],
+        default=Value(now.astimezone(UTC).date()),
+        output_field=DateField(),
+    )
+    return (
+        Share.objects.filter(provider=provider, patient__is_active=True, patient__role=Role.PATIENT)
+        .annotate(patient_today=today)
+        .filter(_active_on(F("patient_today")))
+    )
+
+
+def patients_shared_with(provider: User, now: datetime | None = None) -> QuerySet[User]:
+    """Patients who currently share anything with `provider`."""
+    return User.objects.filter(pk__in=active_shares_for(provider, now).values("patient"))
+
+
+def get_shared_patient_or_404(provider: User, patient_id: int) -> tuple[User, Share]:
+    """The patient and the share that allows `provider` to see them now, or 404."""
+    patient = User.objects.filter(pk=patient_id, role=Role.PATIENT, is_active=True).first()
+    share = get_active_share(provider, patient) if patient is not None else None
+    if share is None:
+        raise not_found()
+    return share.patient, share
+
+
+def _within(share: Share, queryset: QuerySet[M], category: str, time_field: str) -> QuerySet[M]:
+    if category not in shared_categories(share):
+        return queryset.none()
+    queryset = queryset.filter(patient=share.patient)
+    start = share_window_start(share)
+    return queryset.filter(**{f"{time_field}__gte": start}) if start else queryset
+
+
+def mood_checkins(share: Share) -> QuerySet[CheckIn]:
+    """Check-ins whose mood, anxiety and pain the share shows."""
+    return _within(share, CheckIn.objects.all(), ShareCategory.MOOD, "recorded_at")
+
+
+def mood_reports(share: Share) -> QuerySet[PostSessionReport]:
+    """Post-session reports whose mood score the share shows."""
+    return _within(share, PostSessionReport.objects.all(), ShareCategory.MOOD, "reported_at")
+
+
+def shared_questionnaires(share: Share) -> QuerySet[QuestionnaireResponse]:
+    """PHQ-9/GAD-7 responses the share shows (mood & questionnaires)."""
+    return _within(share, QuestionnaireResponse.objects.all(), ShareCategory.MOOD, "completed_at")
+
+
+def side_effect_reports(share: Share) -> QuerySet[PostSessionReport]:
+    """Post-session reports whose symptom ratings and bother the share shows."""
+    return _within(
+        share, PostSessionReport.objects.all(), ShareCategory.SIDE_EFFECTS, "reported_at"
+    )
+
+
+def side_effect_checkins(share: Share) -> QuerySet[CheckIn]:
+    """Check-ins whose between-session symptom ratings the share shows."""
+    return _within(share, CheckIn.objects.all(), ShareCategory.SIDE_EFFECTS, "recorded_at")
+
+
+def shared_readings(share: Share) -> QuerySet[BloodPressureReading]:
+    """Blood pressure readings the share shows."""
+    return _within(
+        share, BloodPressureReading.objects.all(), ShareCategory.BLOOD_PRESSURE, "measured_at"
+    )
+
+
+def shared_sessions(share: Share) -> QuerySet[TreatmentSession]:
+    """Treatment sessions (date, route, dose; never the session note) the share shows as
+    context for side effects or blood pressure."""
+    cats = shared_categories(share)
+    if not cats & {ShareCategory.SIDE_EFFECTS, ShareCategory.BLOOD_PRESSURE}:
+        return TreatmentSession.objects.none()
+    category = (
+        ShareCategory.SIDE_EFFECTS
+        if ShareCategory.SIDE_EFFECTS in cats
+        else ShareCategory.BLOOD_PRESSURE
+    )
+    return _within(share, TreatmentSession.objects.all(), category, "started_at")
+
+
+def shared_notes(share: Share) -> tuple[QuerySet[PostSessionReport], QuerySet[CheckIn]]:
+    """Report and check-in notes the provider may read: only when both the note
+    (`note_shareable`) and the share (`share_notes`) allow it."""
+    reports = (
+        _within(share, PostSessionReport.objects.all(), ShareCategory.NOTES, "reported_at")
+        .filter(note_shareable=True)
+        .exclude(note="")
+    )
+    checkins = (
+        _within(share, CheckIn.objects.all(), ShareCategory.NOTES, "recorded_at")
+        .filter(note_shareable=True)
+        .exclude(note="")
+    )
+    return reports, checkins
+
+
+def shared_flags(share: Share) -> QuerySet[Flag]:
+    """Flags of the shared categories raised since the share's start."""
+    cats = shared_categories(share) & set(DATA_CATEGORIES)
+    queryset = Flag.objects.filter(patient=share.patient, category__in=cats)
+    start = share_window_start(share)
+    return queryset.filter(raised_at__gte=start) if start else queryset
+
+
+def flags_visible_to(provider: User, zones: list[str] | None = None) -> QuerySet[Flag]:
+    """Every flag `provider` may see now, across patients (one SQL query, no loops)."""
+    zones = sharing_zones(provider) if zones is None else zones
+    shares = active_shares_for(provider, zones=zones).filter(patient=OuterRef("patient"))
+    category_allowed = Q()
+    for category in DATA_CATEGORIES:
+        category_allowed |= Q(category=category) & Exists(
+            shares.filter(**{SHARE_FIELD_BY_CATEGORY[category]: True}).filter(
+                Q(starts_on__isnull=True) | Q(starts_on__lte=OuterRef("local_day"))
+            )
+        )
+    return Flag.objects.annotate(local_day=local_day("raised_at", zones)).filter(category_allowed)
+
+
+def get_shared_flag_or_404(provider: User, flag_id: int) -> tuple[Flag, Share]:
+    """A flag `provider` may see (and so acknowledge) with the share that allows it, or 404."""
+    flag = Flag.objects.select_related("patient").filter(pk=flag_id).first()
+    share = get_active_share(provider, flag.patient) if flag is not None else None
+    if share is None or not shared_flags(share).filter(pk=flag.pk).exists():
+        raise not_found()
+    return flag, share
+
+
+def provider_directory() -> QuerySet[User]:
+    """Providers a patient may choose to share with (active provider accounts)."""
+    return User.objects.providers().filter(is_active=True).order_by("display_name", "email")
+
+
+def owned_shares(user: User) -> QuerySet[Share]:
+    """The patient's own shares (empty for anyone else)."""
+    return owned_by(user, Share.objects.select_related("provider"))

@@ -100,11 +100,31 @@ def clinic_admin(personas: Personas) -> User:
 
 
 def client_for(user: User | None) -> Client:
-    """A test client logged in as `user` (anonymous for None)."""
+    """A test client logged in as `user` (anonymous for None).
+
+    Providers and clinic admins must pass two-step verification before any page, so for them
+    a confirmed authenticator is created (once) and the session is marked as verified by it;
+    the session cookie alone is then enough (browser tests copy it).
+    """
     client = Client()
     if user is not None:
         client.force_login(user)
+        if user.role in (Role.PROVIDER, Role.ADMIN):
+            mark_mfa_verified(client, user)
     return client
+
+
+def mark_mfa_verified(client: Client, user: User) -> None:
+    """Give `user` a confirmed TOTP device (if missing) and verify the client's session."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
 
 
 @pytest.fixture

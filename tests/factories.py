@@ -8,4 +8,217 @@ def world_objects(personas) -> dict[str, object]:
 
     Each feature adds its objects here; the URL × persona matrix looks them up by key.
     """
-    return {}
+    objects: dict[str, object] = {}
+    objects.update(sharing_world(personas))
+    objects.update(journal_world(personas))
+    objects.update(charts_world(personas))
+    return objects
+
+
+# --- Charts and dashboard ------------------------------------------------------------------
+
+
+def charts_world(personas) -> dict[str, object]:
+    """Chart URLs take a chart name, not an object: every patient may ask for their own."""
+    return {"chart_name": "mood"}
+
+
+# --- Journal (sessions, reports, check-ins, readings, questionnaires) -----------------------
+
+
+def journal_world(personas) -> dict[str, object]:
+    """A session with a report and readings, a session without a report, a check-in, a
+    standalone reading and a PHQ-9, all owned by `personas.patient`."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from journal import services
+
+    patient = personas.patient
+    started = timezone.now().replace(microsecond=0) - timedelta(days=2)
+    session = services.log_session(patient=patient, started_at=started, route="iv", dose_mg=35)
+    report = services.submit_report(
+        patient=patient,
+        session=session,
+        reported_at=started + timedelta(hours=4),
+        mood=6,
+        ratings={"dissociation": 2, "nausea": 1},
+        overall_bother=1,
+        readings=(
+            services.ReadingInput(started - timedelta(minutes=10), 128, 80, "before"),
+            services.ReadingInput(started + timedelta(minutes=40), 150, 88, "after40"),
+        ),
+    )
+    unreported = services.log_session(
+        patient=patient, started_at=started + timedelta(days=1), route="intranasal"
+    )
+    checkin = services.log_checkin(
+        patient=patient, recorded_at=started + timedelta(days=1, hours=8), mood=5
+    )
+    reading = services.add_reading(
+        patient=patient,
+        measured_at=started + timedelta(days=1, hours=9),
+        systolic=122,
+        diastolic=78,
+        context="home",
+    )
+    phq9 = services.submit_questionnaire(
+        patient=patient,
+        instrument="phq9",
+        answers=[1, 1, 1, 1, 1, 1, 1, 1, 0],
+        completed_at=started + timedelta(days=1, hours=10),
+    )
+    return {
+        "journal_session": session,
+        "journal_session_unreported": unreported,
+        "journal_report": report,
+        "journal_checkin": checkin,
+        "journal_reading": reading,
+        "journal_questionnaire": phq9,
+        "instrument_phq9": "phq9",
+        "instrument_gad7": "gad7",
+    }
+
+
+# --- Sharing and provider workspace -------------------------------------------------------
+
+
+def sharing_world(personas) -> dict[str, object]:
+    """An active share from `personas.patient` to `personas.provider` (every category) and a
+    flag (a 185/121 reading) the provider may acknowledge."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from journal import services
+    from journal.models import ShareCategory
+
+    share = services.grant_share(
+        patient=personas.patient, provider=personas.provider, categories=ShareCategory.values
+    )
+    reading = services.add_reading(
+        patient=personas.patient,
+        measured_at=timezone.now() - timedelta(hours=2),
+        systolic=185,
+        diastolic=121,
+        context="home",
+    )
+    return {"share": share, "shared_patient": personas.patient, "shared_flag": reading.flags.get()}
+
+
+# --- Exports and data rights --------------------------------------------------------------
+
+EXPORT_NOTE = 'Felt "floaty", then fine;\nnext day: ok — café ☕'
+FORMULA_NOTE = '=HYPERLINK("http://evil.example","x")'
+
+
+def export_journal(patient, *, days_ago: int = 3) -> dict[str, object]:
+    """A small journal with the awkward values exports must keep: zeros, empty optionals,
+    unicode, commas, quotes, newlines, a formula-looking note and an alarming reading."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from journal import services
+
+    started = timezone.now().replace(microsecond=0) - timedelta(days=days_ago)
+    session = services.log_session(
+        patient=patient,
+        started_at=started,
+        route="intranasal",
+        dose_mg=Decimal("56.00"),
+        note="Clinic note, private",
+    )
+    report = services.submit_report(
+        patient=patient,
+        session=session,
+        reported_at=started + timedelta(hours=3),
+        mood=0,
+        ratings={"dissociation": 0, "nausea": 3, "headache": 1, "taste": 4},
+        overall_bother=0,
+        readings=(
+            services.ReadingInput(started - timedelta(minutes=5), 185, 95, "before", pulse=72),
+            services.ReadingInput(started + timedelta(minutes=40), 150, 92, "after40"),
+        ),
+        note=EXPORT_NOTE,
+        note_shareable=True,
+    )
+    checkin = services.log_checkin(
+        patient=patient,
+        recorded_at=started + timedelta(days=1),
+        mood=5,
+        anxiety=0,
+        pain=None,
+        ratings={"urinary": 2, "cravings": 0},
+        note=FORMULA_NOTE,
+        note_shareable=False,
+    )
+    phq9 = services.submit_questionnaire(
+        patient=patient,
+        instrument="phq9",
+        answers=[0, 1, 2, 3, 0, 1, 2, 0, 1],
+        difficulty=2,
+        completed_at=started + timedelta(days=1, hours=1),
+    )
+    gad7 = services.submit_questionnaire(
+        patient=patient,
+        instrument="gad7",
+        answers=[0, 0, 0, 0, 0, 0, 0],
+        difficulty=None,
+        completed_at=started + timedelta(days=1, hours=2),
+    )
+    return {
+        "session": session,
+        "report": report,
+        "checkin": checkin,
+        "phq9": phq9,
+        "gad7": gad7,
+    }
+
+
+# --- Sharing and provider workspace (journal in every category) ---------------------------
+
+PRIVATE_NOTE = "Private: argued with my sister"
+SHAREABLE_NOTE = "Shareable: slept badly after the session"
+
+
+def journal_in_every_category(patient, *, at=None) -> dict[str, object]:
+    """A session with a report (side effects, a 185/121 reading, a shareable note), a low-mood
+    check-in with a private note, and a PHQ-9: one record and one flag in each category."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from journal import services
+
+    at = at or timezone.now() - timedelta(days=2)
+    session = services.log_session(patient=patient, started_at=at, route="intranasal")
+    report = services.submit_report(
+        patient=patient,
+        session=session,
+        reported_at=at + timedelta(hours=2),
+        mood=6,
+        ratings={"nausea": 3, "headache": 1},
+        overall_bother=2,
+        readings=(services.ReadingInput(at + timedelta(minutes=40), 185, 121, "after40"),),
+        note=SHAREABLE_NOTE,
+        note_shareable=True,
+    )
+    checkin = services.log_checkin(
+        patient=patient,
+        recorded_at=at + timedelta(hours=20),
+        mood=1,
+        anxiety=7,
+        ratings={"urinary": 1},
+        note=PRIVATE_NOTE,
+        note_shareable=False,
+    )
+    phq9 = services.submit_questionnaire(
+        patient=patient,
+        instrument="phq9",
+        answers=[1, 1, 1, 1, 1, 1, 1, 1, 0],
+        completed_at=at + timedelta(hours=21),
+    )
+    return {"session": session, "report": report, "checkin": checkin, "phq9": phq9}

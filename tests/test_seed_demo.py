@@ -25,7 +25,11 @@ def test_seed_demo_creates_each_role_once_and_can_log_in(settings, client) -> No
     assert "already exist" in second.getvalue()
     assert "ketamine-journal-2026" not in second.getvalue()
     assert User.objects.count() == 6
-    assert client.login(username="sam@demo.aftercare.test", password="ketamine-journal-2026")
+    # Through the log-in page: django-axes needs the request (Client.login passes none).
+    response = client.post(
+        "/login/", {"username": "sam@demo.aftercare.test", "password": "ketamine-journal-2026"}
+    )
+    assert response.status_code == 302 and "_auth_user_id" in client.session
 
 
 def test_seed_demo_refuses_with_debug_off(settings) -> None:

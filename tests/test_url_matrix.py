@@ -52,6 +52,9 @@ EVERY_ROLE_REDIRECT = only(
 # A patient's own object: the owner sees it, another patient gets 404, other roles 403.
 OWN_OBJECT = only({"patient": 200, "other_patient": 404})
 PUBLIC = {p: 200 for p in PERSONAS}
+# Security pages every signed-in role has; POST-only views answer GET with 405.
+EVERY_ROLE_OK = only({p: 200 for p in PERSONAS if p not in {"anonymous", "deactivated"}})
+EVERY_ROLE_405 = only({p: 405 for p in PERSONAS if p not in {"anonymous", "deactivated"}})
 
 
 MATRIX: dict[str, Row] = {
@@ -74,6 +77,83 @@ MATRIX: dict[str, Row] = {
     "journal:patient-home": Row(expect=PATIENT_ONLY),
     "journal:provider-home": Row(expect=PROVIDER_ONLY),
     "journal:admin-home": Row(expect=ADMIN_ONLY),
+    # --- Benchmark: public liveness probe (answers everyone, no database) ---------------
+    "journal:ping": Row(public=True, expect=PUBLIC),
+    # --- Security: account settings, re-authentication, MFA ------------------------------
+    "journal:account": Row(expect=EVERY_ROLE_OK),
+    # client_for has just logged in, so re-authentication is recent.
+    "journal:password-change": Row(expect=EVERY_ROLE_OK),
+    "journal:email-change": Row(expect=EVERY_ROLE_OK),
+    "journal:reauth": Row(expect=EVERY_ROLE_OK),
+    # Staff already have a verified authenticator (redirected to settings); patients may add one.
+    "journal:mfa-setup": Row(expect=only({"patient": 200, "other_patient": 200}, default=302)),
+    # Nothing to verify: patients without MFA and already-verified staff are sent on.
+    "journal:mfa-verify": Row(expect=EVERY_ROLE_REDIRECT),
+    "journal:mfa-remove": Row(expect=EVERY_ROLE_405),
+    "journal:mfa-recovery-codes": Row(expect=EVERY_ROLE_405),
+    # --- Journal: sessions, reports, check-ins, readings, questionnaires, flags -------------
+    "journal:session-list": Row(expect=PATIENT_ONLY),
+    "journal:session-create": Row(expect=PATIENT_ONLY),
+    "journal:session-detail": Row(args=("journal_session",), expect=OWN_OBJECT),
+    "journal:session-edit": Row(args=("journal_session",), expect=OWN_OBJECT),
+    "journal:session-delete": Row(args=("journal_session",), expect=OWN_OBJECT),
+    "journal:report-create": Row(args=("journal_session_unreported",), expect=OWN_OBJECT),
+    "journal:report-detail": Row(args=("journal_report",), expect=OWN_OBJECT),
+    "journal:report-edit": Row(args=("journal_report",), expect=OWN_OBJECT),
+    "journal:report-delete": Row(args=("journal_report",), expect=OWN_OBJECT),
+    "journal:checkin-list": Row(expect=PATIENT_ONLY),
+    "journal:checkin-create": Row(expect=PATIENT_ONLY),
+    "journal:checkin-detail": Row(args=("journal_checkin",), expect=OWN_OBJECT),
+    "journal:checkin-edit": Row(args=("journal_checkin",), expect=OWN_OBJECT),
+    "journal:checkin-delete": Row(args=("journal_checkin",), expect=OWN_OBJECT),
+    "journal:reading-list": Row(expect=PATIENT_ONLY),
+    "journal:reading-create": Row(expect=PATIENT_ONLY),
+    "journal:reading-detail": Row(args=("journal_reading",), expect=OWN_OBJECT),
+    "journal:reading-edit": Row(args=("journal_reading",), expect=OWN_OBJECT),
+    "journal:reading-delete": Row(args=("journal_reading",), expect=OWN_OBJECT),
+    "journal:questionnaire-list": Row(expect=PATIENT_ONLY),
+    "journal:questionnaire-create": Row(args=("instrument_phq9",), expect=PATIENT_ONLY),
+    "journal:questionnaire-detail": Row(args=("journal_questionnaire",), expect=OWN_OBJECT),
+    "journal:questionnaire-edit": Row(args=("journal_questionnaire",), expect=OWN_OBJECT),
+    "journal:questionnaire-delete": Row(args=("journal_questionnaire",), expect=OWN_OBJECT),
+    "journal:flag-list": Row(expect=PATIENT_ONLY),
+    # --- Charts and dashboard (each patient sees only their own data) ---------------------
+    "journal:dashboard": Row(expect=PATIENT_ONLY),
+    "journal:chart": Row(args=("chart_name",), expect=PATIENT_ONLY),
+    # --- Sharing and provider workspace ---------------------------------------------------
+    "journal:share-list": Row(expect=PATIENT_ONLY),
+    "journal:share-create": Row(expect=PATIENT_ONLY),
+    "journal:share-edit": Row(args=("share",), expect=OWN_OBJECT),
+    "journal:share-revoke": Row(args=("share",), expect=OWN_OBJECT),
+    "journal:access-log": Row(expect=PATIENT_ONLY),
+    # Provider pages about a patient: the shared-with provider 200, any other provider 404.
+    "journal:provider-patient": Row(
+        args=("shared_patient",), expect=only({"provider": 200, "provider_without_share": 404})
+    ),
+    "journal:provider-patient-print": Row(
+        args=("shared_patient",), expect=only({"provider": 200, "provider_without_share": 404})
+    ),
+    # POST only: providers get 405 for a GET, everyone else 403 (role first).
+    "journal:provider-flag-acknowledge": Row(
+        args=("shared_flag",), expect=only({"provider": 405, "provider_without_share": 405})
+    ),
+    # --- Exports and data rights -----------------------------------------------------------
+    "journal:export": Row(expect=PATIENT_ONLY),
+    "journal:export-pdf": Row(expect=PATIENT_ONLY),
+    "journal:export-csv": Row(expect=PATIENT_ONLY),
+    "journal:export-fhir": Row(expect=PATIENT_ONLY),
+    "journal:export-all": Row(expect=PATIENT_ONLY),
+    # Guarded by re-authentication; a fresh log-in counts as recent, so patients get the form.
+    "journal:account-delete": Row(expect=PATIENT_ONLY),
+    "journal:provider-export-pdf": Row(
+        args=("shared_patient",), expect=only({"provider": 200, "provider_without_share": 404})
+    ),
+    "journal:provider-export-csv": Row(
+        args=("shared_patient",), expect=only({"provider": 200, "provider_without_share": 404})
+    ),
+    "journal:provider-export-fhir": Row(
+        args=("shared_patient",), expect=only({"provider": 200, "provider_without_share": 404})
+    ),
 }
 
 # The Django admin console is walked generically (see test_admin_console_is_clinic_admin_only).
@@ -154,6 +234,7 @@ def test_anonymous_users_reach_only_the_documented_public_pages(personas, world)
         "password_reset_confirm",
         "password_reset_complete",
         "enroll",
+        "journal:ping",
     }
     for name, row in MATRIX.items():
         if row.public:

@@ -1,4 +1,4 @@
-"""Input shape only: no permission checks, no writes."""
+"""Account forms: enrollment (input shape only: no permission checks, no writes)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,94 @@
+"""Tables of a benchmark run, printed by `manage.py benchmark` and pasted into BENCHMARKS.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from journal.bench.stats import format_number, markdown_table
+
+
+def endpoint_table(result: dict[str, Any]) -> str:
+    """One row per endpoint × concurrency: req/s, p50, p99, errors, queries per request."""
+    plan, figures = result["plan"], result["figures"]
+    rows = []
+    for ep in plan["endpoints"]:
+        name = f"{ep['label']} `{ep['path'] or ep['url_name']}`"
+        queries = format_number(ep["queries"])
+        if ep.get("queries_warm") is not None:
+            queries += f" (warm {format_number(ep['queries_warm'])})"
+        if ep["status"]:
+            rows.append([name, "–", "–", "–", "–", "–", queries, ep["status"]])
+            continue
+        fig = figures.get(ep["key"], {})
+        if "skipped" in fig:
+            rows.append([name, "–", "–", "–", "–", "–", queries, fig["skipped"]])
+            continue
+        note = ep.get("note", "")
+        if ep.get("rows") is not None:
+            note = f"{ep['rows']} rows/page {note}".strip()
+        for c, lv in fig.get("levels", {}).items():
+            rows.append(
+                [
+                    name,
+                    c,
+                    format_number(lv.get("rps"), 1),
+                    format_number(lv.get("p50_ms"), 1),
+                    format_number(lv.get("p99_ms"), 1),
+                    lv.get("errors", 0),
+                    queries,
+                    note or lv.get("note", ""),
+                ]
+            )
+            name, queries, note = "″", "″", ""
+    headers = ["endpoint", "c", "req/s", "p50 ms", "p99 ms", "errors", "queries", "note"]
+    return markdown_table(headers, rows)
+
+
+def extras_table(result: dict[str, Any]) -> str:
+    """Cold dashboard page view, in-process chart renders, worker memory."""
+    rows = []
+    cold = result["figures"].get("dashboard_cold")
+    if cold:
+        rows.append(
+            [
+                "Dashboard cold page view (HTML + all charts, empty cache), p50",
+                f"{cold['page_view_p50_ms']} ms",
+            ]
+        )
+        for path, ms in cold["charts_p50_ms"].items():
+            rows.append([f"Chart cold over HTTP `{path}`, p50", f"{ms} ms"])
+    for name, t in result["plan"]["chart_render_ms"].items():
+        rows.append(
+            [
+                f"Chart render in-process `{name}` ({t['source']}), median of 20",
+                f"{format_number(t['median'], 1)} ms (max {format_number(t['max'], 1)})",
+            ]
+        )
+    rss = result.get("worker_rss_mb") or []
+    rows.append(["gunicorn worker RSS after the run", ", ".join(f"{v:.0f} MB" for v in rss) or "–"])
+    return markdown_table(["measure", "value"], rows)
+
+
+def budget_table(budgets: list[dict[str, Any]]) -> str:
+    """The budgets with their measured values and verdicts."""
+    rows = [[b["name"], b["rule"], format_number(b["measured"]), b["status"]] for b in budgets]
+    return markdown_table(["budget", "rule", "measured", "verdict"], rows)
+
+
+def full_report(results: dict[str, Any]) -> str:
+    """Everything a run measured, as Markdown."""
+    parts = [
+        f"Run {results['started']} – {results.get('finished', '?')} · {results['machine']}",
+        f"Database {results['database']} · {results['gunicorn']} · cache {results['cache']} · "
+        f"{results['duration_s']} s per endpoint and level · levels {results['concurrency']}",
+    ]
+    for size in ("small", "large"):
+        if size in results:
+            parts += [
+                f"\n### {size} data set\n",
+                endpoint_table(results[size]),
+                "",
+                extras_table(results[size]),
+            ]
+    parts += ["\n### Budgets\n", budget_table(results.get("budgets", []))]
+    return "\n".join(parts)

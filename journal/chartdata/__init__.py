@@ -1,0 +1,351 @@
+"""The read side of charts: a patient's rows → the plain data `journal.charts` draws.
+
+Every public function takes the patient, a `Period` and the share categories the caller may
+see (`ALL_CATEGORIES` for the patient's own pages; a provider passes only what was shared).
+Data of a category outside `categories` is never queried. Session dates and routes are read
+for every chart (they are the frame every category is drawn against); dose and notes never.
+
+Days are the patient's local calendar days (`User.time_zone`). Query counts are fixed: each
+data kind is one query whatever the number of entries, and bucketing happens in Python.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
+from journal.chartdata.build import (
+    build_blood_pressure,
+    build_durability,
+    build_mood_series,
+    build_questionnaires,
+    build_severity_matrix,
+    build_symptoms,
+    mood_points,
+)
+from journal.chartdata.periods import (
+    DEFAULT_PERIOD,
+    PERIOD_CHOICES,
+    ROLLING_DAYS,
+    Period,
+    daily_means,
+    local_day,
+    local_midnight,
+    make_period,
+    mean_of_days,
+    parse_period,
+    rolling_means,
+)
+from journal.charts import CHART_VERSION, CHARTS
+from journal.charts.types import (
+    BloodPressureData,
+    DurabilityData,
+    MoodSeries,
+    QuestionnaireData,
+    SeverityMatrix,
+    SymptomData,
+    Thresholds,
+)
+from journal.models import (
+    BloodPressureReading,
+    CheckIn,
+    ClinicSettings,
+    Flag,
+    PostSessionReport,
+    QuestionnaireResponse,
+    ShareCategory,
+    SymptomRating,
+    TreatmentSession,
+    User,
+)
+
+__all__ = [
+    "ALL_CATEGORIES",
+    "DEFAULT_PERIOD",
+    "PERIOD_CHOICES",
+    "DashboardData",
+    "Period",
+    "blood_pressure_data",
+    "chart_cache_key",
+    "chart_data",
+    "chart_svg",
+    "daily_means",
+    "dashboard_data",
+    "durability_data",
+    "local_day",
+    "local_midnight",
+    "make_period",
+    "mood_series",
+    "parse_period",
+    "questionnaire_data",
+    "rolling_means",
+    "side_effect_matrix",
+    "symptom_data",
+]
+
+ALL_CATEGORIES: frozenset[str] = frozenset(ShareCategory.values)
+MOOD = ShareCategory.MOOD.value
+SIDE_EFFECTS = ShareCategory.SIDE_EFFECTS.value
+BLOOD_PRESSURE = ShareCategory.BLOOD_PRESSURE.value
+CHART_CACHE_SECONDS = 7 * 24 * 3600
+
+
+def _in_period(field: str, start: datetime | None, end: datetime) -> Q:
+    q = Q(**{f"{field}__lt": end})
+    return q & Q(**{f"{field}__gte": start}) if start is not None else q
+
+
+# --- Queries (one per kind of row) -------------------------------------------------------
+
+
+def _sessions(patient: User, start: datetime | None, end: datetime) -> list[tuple]:
+    """(id, started_at, route, report id or None) of sessions in [start, end), oldest first."""
+    return list(
+        TreatmentSession.objects.filter(_in_period("started_at", start, end), patient=patient)
+        .order_by("started_at", "id")
+        .values_list("id", "started_at", "route", "report__id")
+    )
+
+
+def _session_before(patient: User, start: datetime | None) -> datetime | None:
+    if start is None:
+        return None
+    return (
+        TreatmentSession.objects.filter(patient=patient, started_at__lt=start)
+        .order_by("-started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+
+
+def _mood_rows(
+    patient: User, start: datetime | None, end: datetime
+) -> tuple[list[tuple], list[tuple]]:
+    """Check-ins (recorded_at, mood, anxiety, pain) and reports (reported_at, mood)."""
+    checkins = list(
+        CheckIn.objects.filter(_in_period("recorded_at", start, end), patient=patient)
+        .order_by("recorded_at")
+        .values_list("recorded_at", "mood", "anxiety", "pain")
+    )
+    reports = list(
+        PostSessionReport.objects.filter(_in_period("reported_at", start, end), patient=patient)
+        .order_by("reported_at")
+        .values_list("reported_at", "mood")
+    )
+    return checkins, reports
+
+
+def _thresholds() -> Thresholds:
+    row = ClinicSettings.load()
+    return Thresholds(
+        severe_systolic=row.severe_systolic,
+        severe_diastolic=row.severe_diastolic,
+        predose_systolic=row.predose_systolic,
+        predose_diastolic=row.predose_diastolic,
+        rise_systolic=row.rise_systolic,
+        rise_diastolic=row.rise_diastolic,
+    )
+
+
+# --- Public read functions ---------------------------------------------------------------
+
+
+def _require(category: str, categories: frozenset[str]) -> None:
+    if category not in categories:
+        raise PermissionDenied(f"The {category} category is not available.")
+
+
+def _rolling_start(period: Period) -> datetime | None:
+    if period.first_day is None:
+        return None
+    return period.start - timedelta(days=ROLLING_DAYS + 1)
+
+
+def mood_series(patient: User, period: Period, categories: frozenset[str]) -> MoodSeries:
+    """Daily mood (mean of check-ins and reports), 7-day rolling mean, session days."""
+    _require(MOOD, categories)
+    zone = patient.zone
+    checkins, reports = _mood_rows(patient, _rolling_start(period), period.end)
+    sessions = [s[1] for s in _sessions(patient, period.start, period.end)]
+    return build_mood_series(period, zone, checkins, reports, sessions)
+
+
+def durability_data(patient: User, period: Period, categories: frozenset[str]) -> DurabilityData:
+    """Mood against days since the most recent session, one interval per session."""
+    _require(MOOD, categories)
+    checkins, reports = _mood_rows(patient, period.start, period.end)
+    sessions = [s[1] for s in _sessions(patient, period.start, period.end)]
+    before = _session_before(patient, period.start)
+    return build_durability(
+        patient.zone, checkins, reports, [before, *sessions] if before else sessions
+    )
+
+
+def questionnaire_data(
+    patient: User, period: Period, categories: frozenset[str]
+) -> QuestionnaireData:
+    """PHQ-9 and GAD-7 totals over the period."""
+    _require(MOOD, categories)
+    rows = list(
+        QuestionnaireResponse.objects.filter(
+            _in_period("completed_at", period.start, period.end), patient=patient
+        )
+        .order_by("completed_at", "id")
+        .values_list("instrument", "completed_at", "total", "band")
+    )
+    return build_questionnaires(period, patient.zone, rows)
+
+
+def _report_ratings(patient: User, period: Period) -> list[tuple]:
+    return list(
+        SymptomRating.objects.filter(
+            _in_period("report__session__started_at", period.start, period.end),
+            report__patient=patient,
+        ).values_list("report__session_id", "code", "severity")
+    )
+
+
+def side_effect_matrix(patient: User, period: Period, categories: frozenset[str]) -> SeverityMatrix:
+    """Acute side effects per session with a report in the period."""
+    _require(SIDE_EFFECTS, categories)
+    sessions = _sessions(patient, period.start, period.end)
+    return build_severity_matrix(patient.zone, sessions, _report_ratings(patient, period))
+
+
+def _checkin_ratings(patient: User, period: Period) -> list[tuple]:
+    return list(
+        SymptomRating.objects.filter(
+            _in_period("checkin__recorded_at", period.start, period.end),
+            checkin__patient=patient,
+        ).values_list("checkin__recorded_at", "code", "severity")
+    )
+
+
+def symptom_data(patient: User, period: Period, categories: frozenset[str]) -> SymptomData:
+    """Between-session symptoms: worst rating per local day."""
+    _require(SIDE_EFFECTS, categories)
+    return build_symptoms(period, patient.zone, _checkin_ratings(patient, period))
+
+
+def blood_pressure_data(
+    patient: User, period: Period, categories: frozenset[str]
+) -> BloodPressureData:
+    """Readings grouped per session, flags from the stored flag rows, clinic thresholds."""
+    _require(BLOOD_PRESSURE, categories)
+    in_period = _in_period("measured_at", period.start, period.end)
+    readings = list(
+        BloodPressureReading.objects.filter(in_period, patient=patient)
+        .order_by("measured_at", "id")
+        .values_list(
+            "id",
+            "session_id",
+            "session__started_at",
+            "measured_at",
+            "context",
+            "systolic",
+            "diastolic",
+            "pulse",
+        )
+    )
+    flagged = set(
+        Flag.objects.filter(
+            _in_period("reading__measured_at", period.start, period.end), patient=patient
+        ).values_list("reading_id", flat=True)
+    )
+    return build_blood_pressure(patient.zone, readings, flagged, _thresholds())
+
+
+LOADERS = {
+    "mood": mood_series,
+    "durability": durability_data,
+    "questionnaires": questionnaire_data,
+    "side-effects": side_effect_matrix,
+    "symptoms": symptom_data,
+    "blood-pressure": blood_pressure_data,
+}
+
+
+def chart_data(patient: User, name: str, period: Period, categories: frozenset[str]) -> object:
+    """The plain data of chart `name` (KeyError for an unknown name)."""
+    return LOADERS[name](patient, period, categories)
+
+
+def chart_cache_key(patient: User, name: str, period: Period, data: object) -> str:
+    """A cache key derived from the data itself: any new or edited entry changes it."""
+    digest = hashlib.sha256(f"{patient.pk}|{name}|{period.key}|{data!r}".encode()).hexdigest()
+    return f"chart:{CHART_VERSION}:{name}:{digest}"
+
+
+def chart_svg(patient: User, name: str, period: Period, categories: frozenset[str]) -> bytes:
+    """SVG of one chart, from the cache when the same data was drawn before."""
+    data = chart_data(patient, name, period, categories)
+    key = chart_cache_key(patient, name, period, data)
+    svg = cache.get(key)
+    if svg is None:
+        svg = CHARTS[name].render(data)
+        cache.set(key, svg, CHART_CACHE_SECONDS)
+    return svg
+
+
+# --- Everything the dashboard shows, with a fixed number of queries ----------------------
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    """Each chart's data (None when its category is not allowed) and the previous mood mean."""
+
+    period: Period
+    mood: MoodSeries | None = None
+    previous_mood: float | None = None
+    durability: DurabilityData | None = None
+    questionnaires: QuestionnaireData | None = None
+    side_effects: SeverityMatrix | None = None
+    symptoms: SymptomData | None = None
+    blood_pressure: BloodPressureData | None = None
+
+    def for_chart(self, name: str) -> object | None:
+        """The data of chart `name` ('side-effects' → side_effects)."""
+        return getattr(self, name.replace("-", "_"))
+
+
+def dashboard_data(patient: User, period: Period, categories: frozenset[str]) -> DashboardData:
+    """All chart data for the allowed categories (one query per kind of row, at most ~10)."""
+    zone = patient.zone
+    sessions = _sessions(patient, period.start, period.end)
+    starts = [s[1] for s in sessions]
+    parts: dict[str, object] = {}
+    if MOOD in categories:
+        previous = period.previous(zone)
+        since = previous.start if previous else None
+        rolling_since = _rolling_start(period)
+        if since is not None and rolling_since is not None:
+            since = min(since, rolling_since)
+        checkins, reports = _mood_rows(patient, since, period.end)
+        parts["mood"] = build_mood_series(period, zone, checkins, reports, starts)
+        if previous is not None:
+            earlier = [r for r in checkins if r[0] < period.start]
+            earlier_reports = [r for r in reports if r[0] < period.start]
+            prev_days = daily_means(mood_points(earlier, earlier_reports), zone)
+            parts["previous_mood"] = mean_of_days(
+                {d: m for d, (m, _) in prev_days.items() if d >= previous.first_day}
+            )
+        current = [r for r in checkins if period.start is None or r[0] >= period.start]
+        current_reports = [r for r in reports if period.start is None or r[0] >= period.start]
+        before = _session_before(patient, period.start)
+        parts["durability"] = build_durability(
+            zone, current, current_reports, [before, *starts] if before else starts
+        )
+        parts["questionnaires"] = questionnaire_data(patient, period, categories)
+    if SIDE_EFFECTS in categories:
+        parts["side_effects"] = build_severity_matrix(
+            zone, sessions, _report_ratings(patient, period)
+        )
+        parts["symptoms"] = symptom_data(patient, period, categories)
+    if BLOOD_PRESSURE in categories:
+        parts["blood_pressure"] = blood_pressure_data(patient, period, categories)
+    return DashboardData(period=period, **parts)

@@ -1,0 +1,89 @@
+"""Charts: pure functions from plain data (`journal.charts.types`) to SVG bytes.
+
+Drawn with matplotlib's object-oriented API on an SVG canvas, never pyplot, so no global
+figure state exists and nothing leaks between requests. `CHARTS` names every chart, the share
+category its data belongs to, and its renderer; bump `CHART_VERSION` whenever a drawing
+changes so cached pictures are replaced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from journal.charts.blood_pressure import blood_pressure_chart
+from journal.charts.mood import durability_chart, mood_chart
+from journal.charts.questionnaires import questionnaire_chart
+from journal.charts.side_effects import side_effect_chart, symptom_chart
+
+CHART_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    name: str
+    title: str
+    category: str  # a ShareCategory value
+    render: Callable[[object], bytes]
+    alt: str
+
+
+CHARTS: dict[str, ChartSpec] = {
+    spec.name: spec
+    for spec in (
+        ChartSpec(
+            "mood",
+            "Mood over time",
+            "mood",
+            mood_chart,
+            "Line chart of daily mood with a 7-day average and session days marked.",
+        ),
+        ChartSpec(
+            "durability",
+            "Mood after each session",
+            "mood",
+            durability_chart,
+            "Line chart of mood against days since each session, one line per session.",
+        ),
+        ChartSpec(
+            "questionnaires",
+            "PHQ-9 and GAD-7",
+            "mood",
+            questionnaire_chart,
+            "Line charts of PHQ-9 and GAD-7 totals over time against their severity bands.",
+        ),
+        ChartSpec(
+            "side-effects",
+            "Side effects after sessions",
+            "side_effects",
+            side_effect_chart,
+            "Grid of side effects by session, each cell showing its severity from 0 to 4.",
+        ),
+        ChartSpec(
+            "symptoms",
+            "Symptoms between sessions",
+            "side_effects",
+            symptom_chart,
+            "Step charts of between-session symptoms, worst severity per day from 0 to 4.",
+        ),
+        ChartSpec(
+            "blood-pressure",
+            "Blood pressure",
+            "blood_pressure",
+            blood_pressure_chart,
+            "Blood pressure readings per session, before and after dose, with clinic limits.",
+        ),
+    )
+}
+
+__all__ = [
+    "CHARTS",
+    "CHART_VERSION",
+    "ChartSpec",
+    "blood_pressure_chart",
+    "durability_chart",
+    "mood_chart",
+    "questionnaire_chart",
+    "side_effect_chart",
+    "symptom_chart",
+]

@@ -1,0 +1,102 @@
+"""PHQ-9 and GAD-7 totals over time, against their standard bands."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.patches import Rectangle
+from matplotlib.transforms import blended_transform_factory
+
+from journal.charts._base import (
+    BLUE,
+    INK,
+    add_text_batch,
+    empty_chart,
+    fast_yticks,
+    figure,
+    margins,
+    set_day_axis,
+    title,
+    to_svg,
+)
+from journal.charts.types import QuestionnaireData
+
+QUESTIONNAIRE_TITLE = "PHQ-9 and GAD-7 scores"
+# Light to darker grey: band order reads from lightness alone.
+BAND_SHADES = ("#f8f9fa", "#eceef0", "#dcdfe3", "#c9cdd2", "#b5bac0")
+ROW_HEIGHT = 1.9
+
+
+def questionnaire_chart(data: QuestionnaireData) -> bytes:
+    """One panel per questionnaire with its bands shaded and named; totals as a line."""
+    series = [s for s in data.series if s.points]
+    if not series:
+        return empty_chart(
+            QUESTIONNAIRE_TITLE, "No PHQ-9 or GAD-7 questionnaires in this period yet."
+        )
+    first = data.first_day or min(p[0] for s in series for p in s.points)
+    height = 1.2 + ROW_HEIGHT * len(series)
+    with figure(height) as fig:
+        title(
+            fig,
+            QUESTIONNAIRE_TITLE,
+            "Higher scores mean more symptoms; shaded bands are the standard severity ranges",
+        )
+        margins(fig, left=0.45, right=1.45, top=0.75, bottom=0.45)
+        axes = fig.subplots(len(series), 1, sharex=True, squeeze=False)[:, 0]
+        fig.subplots_adjust(hspace=0.35)
+        for ax, item in zip(axes, series, strict=True):
+            ax.set_ylim(0, item.max_total)
+            fast_yticks(ax, sorted({0, item.max_total, *(b.low for b in item.bands)}), grid=False)
+            edge = blended_transform_factory(ax.transAxes, ax.transData)
+            for band, shade in zip(item.bands, BAND_SHADES, strict=False):
+                low = band.low - 0.5 if band.low else 0
+                high = min(band.high + 0.5, item.max_total)
+                # add_artist, not axhspan: limits are fixed, so skip autoscaling work.
+                ax.add_artist(
+                    Rectangle(
+                        (0, low),
+                        1,
+                        high - low,
+                        transform=edge,
+                        facecolor=shade,
+                        linewidth=0,
+                        zorder=0,
+                    )
+                )
+            add_text_batch(
+                ax,
+                [1.01] * len(item.bands),
+                [(max(b.low - 0.5, 0) + min(b.high + 0.5, item.max_total)) / 2 for b in item.bands],
+                [f"{b.label} {b.low}–{b.high}" for b in item.bands],
+                ha="left",
+                size=7.5,
+                transform=edge,
+            )
+            x = np.fromiter((p[0].toordinal() for p in item.points), float, len(item.points))
+            y = np.fromiter((p[1] for p in item.points), float, len(item.points))
+            ax.plot(x, y, color=BLUE, linewidth=1.8, marker="o", markersize=5)
+            if len(x) <= 20:
+                add_text_batch(
+                    ax,
+                    x,
+                    y + item.max_total * 0.05,
+                    [str(p[1]) for p in item.points],
+                    va="bottom",
+                    size=8,
+                    colors=INK,
+                )
+            add_text_batch(
+                ax,
+                [0.0],
+                [1.03],
+                [item.title],
+                ha="left",
+                va="bottom",
+                size=10,
+                weight="bold",
+                transform=ax.transAxes,
+            )
+            if ax is not axes[-1]:
+                ax.set_xticks([])
+        set_day_axis(axes[-1], first, data.last_day)
+        return to_svg(fig)

@@ -1,0 +1,26 @@
+"""Input shape only: no permission checks, no writes. One module per area."""
+
+from journal.forms.accounts import EnrollmentForm, TimeZoneField, time_zone_choices
+from journal.forms.fields import LocalDateTimeField, local_to_utc
+from journal.forms.journal import (
+    CheckInForm,
+    QuestionnaireForm,
+    ReadingForm,
+    ReportForm,
+    ReportReadingFormSet,
+    SessionForm,
+)
+
+__all__ = [
+    "CheckInForm",
+    "EnrollmentForm",
+    "LocalDateTimeField",
+    "QuestionnaireForm",
+    "ReadingForm",
+    "ReportForm",
+    "ReportReadingFormSet",
+    "SessionForm",
+    "TimeZoneField",
+    "local_to_utc",
+    "time_zone_choices",
+]

@@ -1,0 +1,52 @@
+"""Input shape of the export and account-deletion pages (no permission checks, no writes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+
+MAX_DAYS = 366 * 20
+
+
+class ExportPeriodForm(forms.Form):
+    start = forms.DateField(
+        label="From (first day)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty to start at your first entry.",
+    )
+    end = forms.DateField(
+        label="To (last day)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty to go up to today.",
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", "The last day must be on or after the first day.")
+        if start and end and (end - start).days > MAX_DAYS:
+            self.add_error("start", "Choose a period of at most twenty years.")
+        return data
+
+    def period(self) -> tuple[dt.date | None, dt.date | None]:
+        """The chosen (start, end); call after `is_valid()`."""
+        return self.cleaned_data.get("start"), self.cleaned_data.get("end")
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Type your password again to confirm it is you.",
+    )
+    understood = forms.BooleanField(
+        label="I understand my account closes now and my journal is erased when the waiting "
+        "period ends, unless I log in again before then.",
+        required=True,
+        error_messages={"required": "Tick the box to confirm you understand."},
+    )

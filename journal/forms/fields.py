@@ -1,0 +1,144 @@
+"""Reusable form fields: a local date + time pair, and big-touch-target scales."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from journal.catalogue import SEVERITY_LABELS
+
+# Phones and servers disagree by a little; anything further ahead is a mistake.
+CLOCK_SKEW = dt.timedelta(minutes=2)
+# Nothing in a treatment journal predates this; earlier years are typing slips.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+
+
+def local_to_utc(naive: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    """Attach `zone` to a wall-clock time, refusing times a DST change skips or repeats."""
+    first = naive.replace(tzinfo=zone, fold=0)
+    second = naive.replace(tzinfo=zone, fold=1)
+    when = f"{naive:%H:%M} on {naive:%-d %B %Y}"
+    back = first.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None)
+    if back != naive:
+        raise forms.ValidationError(
+            f"{when} does not exist in your time zone: the clocks went forward then. "
+            "Enter the time as your clock showed it (for example one hour later).",
+            code="nonexistent",
+        )
+    if first.utcoffset() != second.utcoffset():
+        raise forms.ValidationError(
+            f"{when} happened twice in your time zone because the clocks went back. "
+            "Enter a time just before or after that hour so it is clear which one you mean.",
+            code="ambiguous",
+        )
+    return first.astimezone(dt.UTC)
+
+
+class DateTimePairWidget(forms.MultiWidget):
+    """Separate native date and time inputs, each with its own visible label."""
+
+    template_name = "journal/widgets/date_time_pair.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        widgets = (
+            forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        )
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, dt.datetime):
+            local = timezone.localtime(value) if timezone.is_aware(value) else value
+            return [local.date(), local.time().replace(second=0, microsecond=0)]
+        return [None, None]
+
+
+class LocalDateTimeField(forms.MultiValueField):
+    """A date and a time in the active (patient's) zone, cleaned to an aware UTC instant.
+
+    Times that do not exist or are ambiguous because of a DST change get a clear error, and so
+    do future times unless `allow_future`.
+    """
+
+    widget = DateTimePairWidget
+    default_error_messages = {
+        "incomplete": "Enter both a date and a time.",
+        "future": "This time is in the future. Enter when it happened.",
+        "too_early": "Enter a date from 2000 onwards.",
+    }
+
+    def __init__(self, *, allow_future: bool = False, **kwargs: Any) -> None:
+        self.allow_future = allow_future
+        fields = (
+            forms.DateField(error_messages={"invalid": "Enter a date, for example 2025-03-14."}),
+            forms.TimeField(error_messages={"invalid": "Enter a time, for example 14:30."}),
+        )
+        super().__init__(fields, require_all_fields=False, **kwargs)
+        for field in self.fields:
+            field.required = self.required
+
+    def compress(self, data_list: list[Any]) -> dt.datetime | None:
+        if not data_list or all(v in self.empty_values for v in data_list):
+            return None
+        day, clock = data_list
+        if day in self.empty_values or clock in self.empty_values:
+            raise forms.ValidationError(self.error_messages["incomplete"], code="incomplete")
+        if day < EARLIEST_DATE:
+            raise forms.ValidationError(self.error_messages["too_early"], code="too_early")
+        naive = dt.datetime.combine(day, clock.replace(second=0, microsecond=0))
+        zone = timezone.get_current_timezone()
+        if not isinstance(zone, zoneinfo.ZoneInfo | dt.timezone):
+            zone = dt.UTC
+        try:
+            value = local_to_utc(naive, zone)
+        except OverflowError as exc:
+            raise forms.ValidationError("Enter a real date.", code="invalid") from exc
+        if not self.allow_future and value > timezone.now() + CLOCK_SKEW:
+            raise forms.ValidationError(self.error_messages["future"], code="future")
+        return value
+
+
+class ScaleWidget(forms.RadioSelect):
+    """Radio buttons drawn as large buttons in a row that wraps (readable without colour)."""
+
+    template_name = "journal/widgets/scale.html"
+    option_template_name = "journal/widgets/scale_option.html"
+
+
+def score_field(label: str, *, required: bool = True, help_text: str = "") -> forms.Field:
+    """A 0–10 scale as eleven touch-sized radio buttons (optional scales add 'Skip')."""
+    choices: list[tuple[Any, str]] = [(i, str(i)) for i in range(11)]
+    if not required:
+        choices = [("", "Skip"), *choices]
+    return forms.TypedChoiceField(
+        label=label,
+        choices=choices,
+        coerce=int,
+        required=required,
+        empty_value=None,
+        widget=ScaleWidget,
+        help_text=help_text,
+        error_messages={
+            "required": "Choose a number from 0 to 10.",
+            "invalid_choice": "Choose a number from 0 to 10.",
+        },
+    )
+
+
+def severity_field(label: str, help_text: str = "") -> forms.Field:
+    """None…Very severe (0–4) with None preselected; a missing answer counts as None."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=list(SEVERITY_LABELS.items()),
+        coerce=int,
+        required=False,
+        empty_value=0,
+        initial=0,
+        widget=ScaleWidget,
+        help_text=help_text,
+        error_messages={"invalid_choice": "Choose None, Mild, Moderate, Severe or Very severe."},
+    )

@@ -1,0 +1,302 @@
+"""Journal entry forms: sessions, post-session reports, check-ins, readings, questionnaires.
+
+Input shape only. Times are entered in the patient's zone (activated by the middleware);
+symptom fields come from `journal.catalogue`; writes happen in `journal.services`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from journal.catalogue import (
+    Questionnaire,
+    Symptom,
+    check_in_symptoms,
+    post_session_symptoms,
+)
+from journal.forms.fields import (
+    LocalDateTimeField,
+    ScaleWidget,
+    score_field,
+    severity_field,
+)
+from journal.models import ReadingContext, Route, TreatmentSession
+
+NOTE_MAX = 5000
+SYMPTOM_PREFIX = "sym_"
+
+
+def _note_field(label: str = "Note (optional)") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "max_length": "Keep the note to %(limit_value)d characters (it has %(show_value)d)."
+        },
+    )
+
+
+def _share_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        label="Share this note with providers I share notes with",
+        required=False,
+        help_text="Notes are private unless you tick this and a share includes notes.",
+    )
+
+
+class EntryForm(forms.Form):
+    """Common behaviour: Bootstrap classes and the version an edit started from."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    def entry_fields(self) -> list[forms.BoundField]:
+        """The visible fields except symptom ratings (rendered as their own group)."""
+        return [f for f in self.visible_fields() if not f.name.startswith(SYMPTOM_PREFIX)]
+
+
+class SymptomRatingsMixin:
+    """Adds one None…Very severe field per catalogue symptom."""
+
+    symptoms: list[Symptom]
+
+    def add_symptom_fields(self, symptoms: list[Symptom]) -> None:
+        self.symptoms = symptoms
+        for symptom in symptoms:
+            self.fields[SYMPTOM_PREFIX + symptom.code] = severity_field(
+                symptom.label, symptom.help_text
+            )
+
+    def symptom_fields(self) -> list[forms.BoundField]:
+        return [self[SYMPTOM_PREFIX + s.code] for s in self.symptoms]
+
+    def ratings(self) -> dict[str, int]:
+        return {s.code: self.cleaned_data.get(SYMPTOM_PREFIX + s.code) or 0 for s in self.symptoms}
+
+    @staticmethod
+    def rating_initial(ratings: dict[str, int]) -> dict[str, int]:
+        return {SYMPTOM_PREFIX + code: severity for code, severity in ratings.items()}
+
+
+# --- Blood pressure ---------------------------------------------------------------------------
+
+
+def _bp_field(label: str, low: int, high: int, name: str, *, required: bool) -> forms.Field:
+    message = f"The {name} must be between {low} and {high}."
+    return forms.IntegerField(
+        label=label,
+        required=required,
+        min_value=low,
+        max_value=high,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "required": f"Enter the {name}.",
+            "invalid": f"Enter the {name} as a whole number.",
+            "min_value": message,
+            "max_value": message,
+        },
+    )
+
+
+class BloodPressureFields(forms.Form):
+    """Systolic / diastolic / pulse with plausibility limits; alarming values pass."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        required = getattr(self, "bp_required", True)
+        self.fields["context"] = forms.ChoiceField(
+            label="When was it taken?", choices=ReadingContext.choices, initial="home"
+        )
+        self.fields["systolic"] = _bp_field(
+            "Systolic (upper number, mmHg)", 40, 300, "upper number (systolic)", required=required
+        )
+        self.fields["diastolic"] = _bp_field(
+            "Diastolic (lower number, mmHg)", 20, 200, "lower number (diastolic)", required=required
+        )
+        self.fields["pulse"] = _bp_field(
+            "Pulse (beats per minute, optional)", 20, 250, "pulse", required=False
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        systolic, diastolic = cleaned.get("systolic"), cleaned.get("diastolic")
+        if systolic is not None and diastolic is not None and diastolic >= systolic:
+            self.add_error(
+                "diastolic", "The lower number (diastolic) must be below the upper (systolic)."
+            )
+        return cleaned
+
+
+class ReadingForm(BloodPressureFields, EntryForm):
+    """A standalone reading, optionally tied to one of the patient's sessions."""
+
+    def __init__(
+        self, *args: Any, sessions: QuerySet[TreatmentSession] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["measured_at"] = LocalDateTimeField(label="Measured at")
+        self.fields["session"] = forms.ModelChoiceField(
+            label="Session (optional)",
+            queryset=sessions if sessions is not None else TreatmentSession.objects.none(),
+            required=False,
+            empty_label="Not linked to a session",
+            help_text="Link before-dose, after-dose and discharge readings to their session.",
+        )
+        self.fields["session"].label_from_instance = _session_label
+        self.order_fields(["measured_at", "context", "systolic", "diastolic", "pulse", "session"])
+        _style(self)
+
+
+def _session_label(session: TreatmentSession) -> str:
+    local = timezone.localtime(session.started_at)
+    return f"{session.get_route_display()}, {local:%-d %b %Y %H:%M}"
+
+
+def _style(form: forms.Form) -> None:
+    """Apply Bootstrap classes to fields added after `EntryForm.__init__` ran."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.RadioSelect | forms.HiddenInput):
+            continue
+        if isinstance(widget, forms.MultiWidget):
+            for sub in widget.widgets:
+                sub.attrs.setdefault("class", "form-control")
+        elif isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+
+
+class ReportReadingForm(BloodPressureFields):
+    """One of up to three readings entered with a report; a row left blank is skipped."""
+
+    bp_required = True
+    VALUE_FIELDS = ("systolic", "diastolic", "pulse")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["measured_at"] = LocalDateTimeField(label="Measured at", required=False)
+        self.order_fields(["context", "systolic", "diastolic", "pulse", "measured_at"])
+        _style(self)
+
+    def has_changed(self) -> bool:
+        # Only the numbers decide whether a row was used; context and time have defaults.
+        return any(self[name].value() not in (None, "") for name in self.VALUE_FIELDS)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not cleaned.get("measured_at") and "measured_at" not in self.errors:
+            self.add_error("measured_at", "Enter when this reading was taken.")
+        return cleaned
+
+
+class BaseReportReadingFormSet(forms.BaseFormSet):
+    def non_empty_forms(self) -> list[ReportReadingForm]:
+        return [f for f in self.forms if f.has_changed() and f.is_valid()]
+
+
+ReportReadingFormSet = forms.formset_factory(
+    ReportReadingForm,
+    formset=BaseReportReadingFormSet,
+    extra=3,
+    max_num=3,
+    absolute_max=3,
+    validate_max=True,
+)
+
+
+# --- Sessions, reports, check-ins -------------------------------------------------------------
+
+
+class SessionForm(EntryForm):
+    started_at = LocalDateTimeField(label="When did the session start?")
+    route = forms.ChoiceField(
+        label="How was it given?", choices=Route.choices, widget=ScaleWidget, initial=Route.IV
+    )
+    dose_mg = forms.DecimalField(
+        label="Dose in mg (if you know it)",
+        required=False,
+        min_value=0,
+        max_value=2000,
+        max_digits=6,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+        error_messages={"invalid": "Enter the dose as a number, for example 56 or 0.5."},
+    )
+    note = _note_field("Clinic note (optional)")
+
+
+class ReportForm(SymptomRatingsMixin, EntryForm):
+    reported_at = LocalDateTimeField(label="When are you writing this?")
+    mood = score_field("Mood right now", help_text="0 = worst, 10 = best.")
+    overall_bother = severity_field("Overall, how much did side effects bother you?")
+    note = _note_field()
+    note_shareable = _share_field()
+
+    def __init__(self, *args: Any, route: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_symptom_fields(post_session_symptoms(route))
+
+
+class CheckInForm(SymptomRatingsMixin, EntryForm):
+    recorded_at = LocalDateTimeField(label="When")
+    mood = score_field("Mood", help_text="0 = worst, 10 = best.")
+    anxiety = score_field("Anxiety (optional)", required=False, help_text="0 = none, 10 = worst.")
+    pain = score_field("Pain (optional)", required=False, help_text="0 = none, 10 = worst.")
+    note = _note_field()
+    note_shareable = _share_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_symptom_fields(check_in_symptoms())
+
+
+# --- Questionnaires ---------------------------------------------------------------------------
+
+
+class QuestionnaireForm(EntryForm):
+    """Every item of a PHQ-9 or GAD-7 as written in the catalogue; all items required."""
+
+    def __init__(self, *args: Any, questionnaire: Questionnaire, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.questionnaire = questionnaire
+        for index, item in enumerate(questionnaire.items):
+            self.fields[f"item_{index}"] = forms.TypedChoiceField(
+                label=f"{index + 1}. {item}",
+                choices=questionnaire.options,
+                coerce=int,
+                widget=ScaleWidget,
+                error_messages={
+                    "required": "Choose one answer for this question.",
+                    "invalid_choice": "Choose one of the four answers.",
+                },
+            )
+        self.fields["difficulty"] = forms.TypedChoiceField(
+            label=questionnaire.difficulty_question,
+            choices=[("", "Skip"), *questionnaire.difficulty_options],
+            coerce=int,
+            required=False,
+            empty_value=None,
+            widget=ScaleWidget,
+            error_messages={"invalid_choice": "Choose one of the four answers."},
+        )
+
+    def answers(self) -> list[int]:
+        return [self.cleaned_data[f"item_{i}"] for i in range(len(self.questionnaire.items))]
+
+    @staticmethod
+    def answer_initial(answers: list[int], difficulty: int | None) -> dict[str, Any]:
+        initial: dict[str, Any] = {f"item_{i}": a for i, a in enumerate(answers)}
+        initial["difficulty"] = "" if difficulty is None else difficulty
+        return initial

@@ -1,0 +1,109 @@
+"""Share forms: which provider, which categories, from and until which local dates."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import QuerySet
+
+from journal.models import ShareCategory, User
+
+CATEGORY_HELP = {
+    ShareCategory.MOOD: "Mood scores from check-ins and reports, anxiety and pain scores, and "
+    "PHQ-9 / GAD-7 results.",
+    ShareCategory.SIDE_EFFECTS: "Side-effect ratings after sessions and between sessions, with "
+    "the date, route and dose of each session.",
+    ShareCategory.BLOOD_PRESSURE: "Blood pressure and pulse readings, with the date, route and "
+    "dose of each session.",
+    ShareCategory.NOTES: "Only notes you marked as shareable when you wrote them. Notes you kept "
+    "private are never shown.",
+}
+
+
+class ShareSettingsForm(forms.Form):
+    """Categories and dates; every box starts unchecked (nothing is shared by default)."""
+
+    mood = forms.BooleanField(required=False, label=ShareCategory.MOOD.label)
+    side_effects = forms.BooleanField(required=False, label=ShareCategory.SIDE_EFFECTS.label)
+    blood_pressure = forms.BooleanField(required=False, label=ShareCategory.BLOOD_PRESSURE.label)
+    notes = forms.BooleanField(required=False, label=ShareCategory.NOTES.label)
+    starts_on = forms.DateField(
+        required=False,
+        label="Share entries from (optional)",
+        help_text="Entries from before this day stay private. Leave empty to share everything.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    expires_on = forms.DateField(
+        required=False,
+        label="Stop sharing after (optional)",
+        help_text="Sharing ends at the end of this day, your time. Leave empty to share until "
+        "you revoke it.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    category_fields = tuple(ShareCategory.values)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.category_fields:
+            self.fields[name].help_text = CATEGORY_HELP[name]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not any(cleaned.get(name) for name in self.category_fields):
+            raise forms.ValidationError("Choose at least one kind of information to share.")
+        starts_on, expires_on = cleaned.get("starts_on"), cleaned.get("expires_on")
+        if starts_on and expires_on and expires_on < starts_on:
+            self.add_error("expires_on", "The end date must be on or after the start date.")
+        return cleaned
+
+    @property
+    def categories(self) -> list[str]:
+        return [name for name in self.category_fields if self.cleaned_data.get(name)]
+
+    @property
+    def category_boxes(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.category_fields]
+
+
+class NewShareForm(ShareSettingsForm):
+    """A new share: pick the provider from the clinic directory or by their short code."""
+
+    provider = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label="Provider",
+        empty_label="Choose a provider…",
+    )
+    provider_code = forms.CharField(
+        required=False,
+        max_length=12,
+        label="…or your provider's code",
+        help_text="A six-character code your provider can give you, for example K7P2QX.",
+    )
+
+    field_order = ["provider", "provider_code"]
+
+    def __init__(self, *args, providers: QuerySet[User], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.providers = providers
+        self.fields["provider"].queryset = providers
+
+    def clean_provider_code(self) -> str:
+        return "".join(self.cleaned_data.get("provider_code", "").split()).upper()
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        chosen, code = cleaned.get("provider"), cleaned.get("provider_code")
+        if chosen and code and chosen.provider_code != code:
+            self.add_error("provider_code", "This code belongs to a different provider.")
+        elif not chosen and not code:
+            self.add_error("provider", "Choose a provider from the list or enter their code.")
+        elif code and not chosen:
+            match = self.providers.filter(provider_code=code).first()
+            if match is None:
+                self.add_error(
+                    "provider_code",
+                    "No active provider has this code. Check it with your clinic.",
+                )
+            cleaned["provider"] = match
+        return cleaned

@@ -1,0 +1,137 @@
+"""Idempotent form submission: one rendered form, at most one write.
+
+Every form that creates something carries a one-time submission token
+(`{% include "_submission_token.html" %}` inside the `<form>`), and its view is wrapped in
+`@idempotent`. The first POST carrying a token claims it inside the same transaction as the
+view's write; a double tap, a replayed POST or Back-and-resubmit of that form is redirected to
+what the first POST created instead of writing again. A concurrent duplicate waits for the first
+to commit (unique index / SQLite write lock) and then sees its result.
+
+Policy:
+- Success means the view answered with a redirect; its `Location` is remembered.
+- Any other answer (the form again, with errors) gives the token back, nothing was written.
+- An exception rolls back the write and the claim together; the same form can be sent again.
+- A POST without a token is accepted without protection (API clients, tests) and logged.
+- A token that is forged, belongs to another account, or is older than `TOKEN_MAX_AGE` is
+  refused (HTTP 400) with the person's input shown back to them; nothing is written.
+- Tokens are purged after `TOKEN_MAX_AGE` (`manage.py purge_submission_tokens`); a token that
+  old is refused anyway, so purging can never turn a replay into a duplicate.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+
+from journal.middleware_db import ATOMIC_WRITE_FLAG, not_saved_response
+from journal.models import User
+from journal.services.reliability import (
+    claim_submission,
+    complete_submission,
+    release_submission,
+)
+
+logger = logging.getLogger(__name__)
+
+FIELD_NAME = "submission_token"
+TOKEN_MAX_AGE = timedelta(days=2)
+_SALT = "journal.idempotency.submission"
+_REDIRECTS = {301, 302, 303, 307, 308}
+
+View = Callable[..., HttpResponse]
+
+
+class SubmissionTokenError(Exception):
+    """A submission token that cannot be used; `reason` is `invalid` or `expired`."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def new_submission_token(user: User | None) -> str:
+    """A fresh signed, timestamped token for one rendering of a form by `user`."""
+    user_part = str(user.pk) if user is not None and user.is_authenticated else "0"
+    nonce = secrets.token_urlsafe(24)
+    return signing.TimestampSigner(salt=_SALT).sign(f"{user_part}:{nonce}")
+
+
+def read_submission_token(raw: str, user: User) -> str:
+    """The nonce inside a posted token, or SubmissionTokenError if it is not `user`'s to use."""
+    try:
+        value = signing.TimestampSigner(salt=_SALT).unsign(
+            raw, max_age=TOKEN_MAX_AGE.total_seconds()
+        )
+    except signing.SignatureExpired as exc:
+        raise SubmissionTokenError("expired") from exc
+    except signing.BadSignature as exc:
+        raise SubmissionTokenError("invalid") from exc
+    user_part, _, nonce = value.partition(":")
+    if user_part != str(user.pk) or not nonce:
+        raise SubmissionTokenError("invalid")
+    return nonce
+
+
+def _succeeded(response: HttpResponse) -> bool:
+    return response.status_code in _REDIRECTS and bool(response.get("Location"))
+
+
+def idempotent(view: View) -> View:
+    """Make a form-handling view safe to submit twice: one write, every copy redirected to it.
+
+    Every authenticated POST runs in one transaction, so a failure anywhere in the view leaves
+    nothing behind (and the "not saved" page can say so).
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if request.method != "POST" or not request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        raw = request.POST.get(FIELD_NAME, "")
+        nonce = None
+        if raw:
+            try:
+                nonce = read_submission_token(raw, request.user)
+            except SubmissionTokenError as exc:
+                return not_saved_response(request, reason=exc.reason)
+        else:
+            logger.info("POST to %s without a submission token", request.path)
+        # While set, a database failure certainly rolls back everything this request wrote.
+        setattr(request, ATOMIC_WRITE_FLAG, True)
+        response = _run_once(view, request, nonce, *args, **kwargs)
+        # Committed: a failure from here on (rendering) may follow a saved write.
+        setattr(request, ATOMIC_WRITE_FLAG, False)
+        return response
+
+    return wrapper
+
+
+def _run_once(
+    view: View, request: HttpRequest, nonce: str | None, *args: object, **kwargs: object
+) -> HttpResponse:
+    """Run `view` in one transaction, claiming `nonce` first when there is one."""
+    with transaction.atomic():
+        if nonce is None:
+            return view(request, *args, **kwargs)
+        try:
+            claim = claim_submission(token=nonce, user=request.user)
+        except PermissionDenied:
+            return not_saved_response(request, reason="invalid")
+        if claim.completed_at is not None:
+            messages.info(request, "This was already saved; here it is.")
+            return HttpResponseRedirect(claim.result_url)
+        response = view(request, *args, **kwargs)
+        if _succeeded(response):
+            complete_submission(claim=claim, result_url=response["Location"])
+        else:
+            release_submission(claim=claim)
+    return response

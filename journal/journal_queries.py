@@ -1,0 +1,284 @@
+"""Read-side helpers for the patient's journal pages (callers pass querysets already scoped
+with `journal.permissions`; nothing here decides who may see what)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import CharField, F, Q, QuerySet, Value
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from journal import flags
+from journal.catalogue import QUESTIONNAIRES, SEVERITY_LABELS, symptom_label
+from journal.models import (
+    BloodPressureReading,
+    CheckIn,
+    ClinicSettings,
+    EntryRevision,
+    Flag,
+    Instrument,
+    PostSessionReport,
+    QuestionnaireResponse,
+    ReadingContext,
+    Route,
+    TreatmentSession,
+    User,
+)
+
+FEED_PAGE_SIZE = 20
+# A report is still worth writing for a couple of weeks; older sessions stop nagging.
+REPORT_REMINDER_DAYS = 14
+
+DETAIL_URLS = {
+    "session": "journal:session-detail",
+    "report": "journal:report-detail",
+    "checkin": "journal:checkin-detail",
+    "reading": "journal:reading-detail",
+    "questionnaire": "journal:questionnaire-detail",
+}
+
+
+def current_thresholds() -> flags.Thresholds:
+    """Thresholds and contact numbers from the clinic settings row."""
+    return flags.Thresholds.from_settings(ClinicSettings.load())
+
+
+@dataclass
+class FlagView:
+    flag: Flag
+    title: str
+    guidance: str
+
+    @property
+    def severity_label(self) -> str:
+        return {3: "Urgent", 2: "High", 1: "Notable"}.get(self.flag.severity, "Notable")
+
+    @property
+    def entry(self) -> tuple[str, int] | None:
+        for kind in ("report", "checkin", "reading", "questionnaire"):
+            pk = getattr(self.flag, f"{kind}_id")
+            if pk is not None:
+                return DETAIL_URLS[kind], pk
+        return None
+
+
+def flag_views(
+    flag_rows: QuerySet[Flag] | list[Flag], t: flags.Thresholds | None = None
+) -> list[FlagView]:
+    """Flags with their title and guidance worded for the clinic's current numbers."""
+    t = t or current_thresholds()
+    views = []
+    for flag in flag_rows:
+        title, guidance = flags.describe(flag.kind, flag.detail, t)
+        views.append(FlagView(flag, title, guidance))
+    return views
+
+
+# --- Patient home -----------------------------------------------------------------------------
+
+
+def local_day_bounds(user: User, now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """Start and end (exclusive) of the user's current local calendar day."""
+    zone = user.zone
+    today = (now or timezone.now()).astimezone(zone).date()
+    start = dt.datetime.combine(today, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    return start, end
+
+
+def next_steps(
+    user: User,
+    checkins: QuerySet[CheckIn],
+    sessions: QuerySet[TreatmentSession],
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """What the patient could do next: today's check-in, a missing post-session report."""
+    now = now or timezone.now()
+    start, end = local_day_bounds(user, now)
+    unreported = (
+        sessions.filter(
+            report__isnull=True, started_at__gte=now - dt.timedelta(days=REPORT_REMINDER_DAYS)
+        )
+        .order_by("-started_at", "-id")
+        .first()
+    )
+    return {
+        "needs_checkin": not checkins.filter(recorded_at__gte=start, recorded_at__lt=end).exists(),
+        "unreported_session": unreported,
+    }
+
+
+@dataclass
+class FeedItem:
+    kind: str
+    pk: int
+    at: dt.datetime
+    obj: Any
+    flagged: bool
+
+    @property
+    def url_name(self) -> str:
+        return DETAIL_URLS[self.kind]
+
+
+def _feed_part(queryset: QuerySet, kind: str, time_field: str) -> QuerySet:
+    return (
+        queryset.annotate(kind=Value(kind, output_field=CharField()), at=F(time_field))
+        .order_by()
+        .values_list("id", "kind", "at")
+    )
+
+
+def recent_entries(
+    *,
+    sessions: QuerySet[TreatmentSession],
+    reports: QuerySet[PostSessionReport],
+    checkins: QuerySet[CheckIn],
+    readings: QuerySet[BloodPressureReading],
+    questionnaires: QuerySet[QuestionnaireResponse],
+    page_number: Any = 1,
+) -> Page:
+    """Every kind of entry, newest first, 20 a page, in a fixed number of queries."""
+    union = (
+        _feed_part(sessions, "session", "started_at")
+        .union(
+            _feed_part(reports, "report", "reported_at"),
+            _feed_part(checkins, "checkin", "recorded_at"),
+            _feed_part(readings, "reading", "measured_at"),
+            _feed_part(questionnaires, "questionnaire", "completed_at"),
+            all=True,
+        )
+        .order_by("-at", "-id")
+    )
+    page = Paginator(union, FEED_PAGE_SIZE).get_page(page_number)
+    ids: dict[str, list[int]] = {k: [] for k in DETAIL_URLS}
+    for pk, kind, _ in page.object_list:
+        ids[kind].append(pk)
+    objects: dict[tuple[str, int], Any] = {}
+    sources = {
+        "session": sessions.select_related("report"),
+        "report": reports.select_related("session"),
+        "checkin": checkins,
+        "reading": readings,
+        "questionnaire": questionnaires,
+    }
+    for kind, pks in ids.items():
+        if pks:
+            objects.update({(kind, o.pk): o for o in sources[kind].filter(pk__in=pks)})
+    flagged = _flagged(ids)
+    page.object_list = [
+        FeedItem(kind, pk, at, objects[(kind, pk)], (kind, pk) in flagged)
+        for pk, kind, at in page.object_list
+        if (kind, pk) in objects
+    ]
+    return page
+
+
+def _flagged(ids: dict[str, list[int]]) -> set[tuple[str, int]]:
+    query = Q()
+    for kind in ("report", "checkin", "reading", "questionnaire"):
+        if ids[kind]:
+            query |= Q(**{f"{kind}__in": ids[kind]})
+    if not query:
+        return set()
+    found: set[tuple[str, int]] = set()
+    rows = Flag.objects.filter(query).values_list(
+        "report_id", "checkin_id", "reading_id", "questionnaire_id"
+    )
+    for report_id, checkin_id, reading_id, questionnaire_id in rows:
+        for kind, pk in (
+            ("report", report_id),
+            ("checkin", checkin_id),
+            ("reading", reading_id),
+            ("questionnaire", questionnaire_id),
+        ):
+            if pk is not None:
+                found.add((kind, pk))
+    return found
+
+
+# --- Edit history -----------------------------------------------------------------------------
+
+FIELD_LABELS = {
+    "started_at": "Started",
+    "route": "Route",
+    "dose_mg": "Dose (mg)",
+    "note": "Note",
+    "reported_at": "Written",
+    "recorded_at": "When",
+    "measured_at": "Measured",
+    "completed_at": "Completed",
+    "mood": "Mood (0–10)",
+    "anxiety": "Anxiety (0–10)",
+    "pain": "Pain (0–10)",
+    "overall_bother": "Overall bother",
+    "note_shareable": "Note shareable",
+    "systolic": "Systolic",
+    "diastolic": "Diastolic",
+    "pulse": "Pulse",
+    "context": "Context",
+    "total": "Total",
+    "band": "Band",
+    "difficulty": "Difficulty",
+}
+
+
+def _format_value(name: str, value: Any, data: dict[str, Any]) -> str:
+    if value is None or value == "":
+        return "—"
+    if name.endswith("_at"):
+        parsed = parse_datetime(value) if isinstance(value, str) else value
+        return f"{timezone.localtime(parsed):%-d %b %Y %H:%M}" if parsed else str(value)
+    if name == "route":
+        return dict(Route.choices).get(value, value)
+    if name == "context":
+        return dict(ReadingContext.choices).get(value, value)
+    if name == "overall_bother":
+        return SEVERITY_LABELS.get(value, str(value))
+    if name == "note_shareable":
+        return "Yes" if value else "No"
+    if name == "difficulty":
+        questionnaire = QUESTIONNAIRES.get(data.get("instrument", ""))
+        options = dict(questionnaire.difficulty_options) if questionnaire else {}
+        return options.get(value, str(value))
+    return str(value)
+
+
+def describe_snapshot(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """A stored snapshot as (label, value) rows a person can read."""
+    rows: list[tuple[str, str]] = []
+    for name, value in data.items():
+        if name in {"session_id", "instrument"}:
+            continue
+        if name == "ratings":
+            for code, severity in value.items():
+                rows.append((symptom_label(code), SEVERITY_LABELS.get(severity, str(severity))))
+            continue
+        if name == "answers":
+            rows.append(("Answers", ", ".join(str(a) for a in value)))
+            continue
+        rows.append((FIELD_LABELS.get(name, name), _format_value(name, value, data)))
+    return rows
+
+
+@dataclass
+class RevisionView:
+    revision: EntryRevision
+    rows: list[tuple[str, str]]
+
+
+def edit_history(revisions: QuerySet[EntryRevision], entry_type: str, entry_id: int) -> list:
+    """Earlier versions of one entry, newest first, ready to show."""
+    return [
+        RevisionView(r, describe_snapshot(r.data))
+        for r in revisions.filter(entry_type=entry_type, entry_id=entry_id)
+    ]
+
+
+def instrument_or_none(code: str) -> str | None:
+    """The instrument code when it names a known questionnaire."""
+    return code if code in Instrument.values and code in QUESTIONNAIRES else None

@@ -1,0 +1,429 @@
+"""Read side of the provider workspace: the triage list and the patient summary.
+
+Nothing here decides scope: every queryset starts from `journal.permissions` (active shares,
+per-category record filters), so these pages cannot show more than a share allows. Query counts
+do not grow with the number of patients or entries (subqueries and prefetches, no loops).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import reduce
+from operator import or_
+from statistics import mean
+
+from django.db.models import (
+    Aggregate,
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    Field,
+    IntegerField,
+    Max,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from journal import flags as flag_rules
+from journal import permissions
+from journal.catalogue import QUESTIONNAIRES, SEVERITY_LABELS, symptom_label
+from journal.models import (
+    BloodPressureReading,
+    CheckIn,
+    ClinicSettings,
+    Flag,
+    PostSessionReport,
+    QuestionnaireResponse,
+    Share,
+    ShareCategory,
+    SymptomRating,
+    TreatmentSession,
+    User,
+)
+
+SEVERITY_NAMES = {3: "Urgent", 2: "High", 1: "Notable"}
+KIND_LABELS: dict[str, str] = {
+    flag_rules.SEVERE_BP: "Very high blood pressure",
+    flag_rules.ELEVATED_BEFORE_DOSE: "High blood pressure before dose",
+    flag_rules.POST_DOSE_RISE: "Blood pressure rise after dose",
+    flag_rules.SEVERE_SIDE_EFFECT: "Severe side effect",
+    flag_rules.LOW_MOOD: "Low mood or severe PHQ-9",
+    flag_rules.SELF_HARM: "PHQ-9 item 9 (self-harm thoughts)",
+    flag_rules.CRAVINGS: "Cravings",
+    flag_rules.URINARY: "Urinary symptoms",
+}
+PERIODS: dict[str, tuple[str, int | None]] = {
+    "30": ("Last 30 days", 30),
+    "90": ("Last 90 days", 90),
+    "365": ("Last 12 months", 365),
+    "all": ("Everything shared", None),
+}
+DEFAULT_PERIOD = "90"
+CATEGORY_LABELS = dict(ShareCategory.choices)
+
+
+def kind_label(kind: str) -> str:
+    """A provider-facing name for a flag kind (unknown kinds are shown readably)."""
+    return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
+
+
+def category_labels(categories: frozenset[str] | list[str]) -> list[str]:
+    """Category labels in the fixed order of `ShareCategory`."""
+    return [label for value, label in ShareCategory.choices if value in categories]
+
+
+# --- Triage ---------------------------------------------------------------------------------
+
+
+@dataclass
+class TriageRow:
+    patient: User
+    share: Share
+    categories: list[str]
+    last_entry_at: datetime | None
+    open_count: int
+    urgent: int
+    high: int
+    notable: int
+    latest_flag_at: datetime | None
+
+
+def _latest_entry(
+    model: type[Model], time_field: str, share_fields: list[str], zones: list[str]
+) -> Case:
+    """SQL: the newest `time_field` of the outer share's patient within the share window,
+    or NULL when none of `share_fields` is granted."""
+    newest = (
+        model.objects.filter(patient=OuterRef("patient"))
+        .annotate(day=permissions.local_day(time_field, zones))
+        .filter(day__gte=Coalesce(OuterRef("starts_on"), Value(date(1900, 1, 1))))
+        .order_by(f"-{time_field}")
+        .values(time_field)[:1]
+    )
+    granted = reduce(or_, [Q(**{f: True}) for f in share_fields])
+    return Case(When(granted, then=Subquery(newest)), default=None, output_field=DateTimeField())
+
+
+def triage(provider: User, kind: str | None = None, now: datetime | None = None) -> list[TriageRow]:
+    """Patients currently sharing with `provider`, most urgent first: highest open flag
+    severity, then number of open flags, then the latest flag; open flags only from shared
+    categories. With `kind`, only patients with open flags of that kind (counting only those)."""
+    zones = permissions.sharing_zones(provider)
+    open_flags = permissions.flags_visible_to(provider, zones).filter(
+        patient=OuterRef("patient"), acknowledged_at__isnull=True
+    )
+    if kind:
+        open_flags = open_flags.filter(kind=kind)
+
+    def per_patient(expression: Aggregate, output_field: Field) -> Subquery:
+        return Subquery(
+            open_flags.order_by().values("patient").annotate(value=expression).values("value")[:1],
+            output_field=output_field,
+        )
+
+    def count(severity: int | None = None) -> Coalesce:
+        condition = Q(severity=severity) if severity else Q()
+        return Coalesce(per_patient(Count("pk", filter=condition), IntegerField()), 0)
+
+    entry_sources = {
+        "last_checkin": (CheckIn, "recorded_at", ["share_mood", "share_side_effects"]),
+        "last_report": (PostSessionReport, "reported_at", ["share_mood", "share_side_effects"]),
+        "last_questionnaire": (QuestionnaireResponse, "completed_at", ["share_mood"]),
+        "last_reading": (BloodPressureReading, "measured_at", ["share_blood_pressure"]),
+        "last_session": (
+            TreatmentSession,
+            "started_at",
+            ["share_side_effects", "share_blood_pressure"],
+        ),
+    }
+    shares = (
+        permissions.active_shares_for(provider, now, zones)
+        .select_related("patient")
+        .annotate(
+            max_severity=per_patient(Max("severity"), IntegerField()),
+            open_count=count(),
+            urgent=count(3),
+            high=count(2),
+            notable=count(1),
+            latest_flag_at=per_patient(Max("raised_at"), DateTimeField()),
+            **{
+                name: _latest_entry(model, time_field, fields, zones)
+                for name, (model, time_field, fields) in entry_sources.items()
+            },
+        )
+        .order_by(
+            F("max_severity").desc(nulls_last=True),
+            F("open_count").desc(),
+            F("latest_flag_at").desc(nulls_last=True),
+            "patient__display_name",
+            "patient__pk",
+        )
+    )
+    if kind:
+        shares = shares.filter(open_count__gt=0)
+    rows = []
+    for share in shares:
+        entries = [getattr(share, name) for name in entry_sources]
+        rows.append(
+            TriageRow(
+                patient=share.patient,
+                share=share,
+                categories=category_labels(permissions.shared_categories(share)),
+                last_entry_at=max((e for e in entries if e is not None), default=None),
+                open_count=share.open_count,
+                urgent=share.urgent,
+                high=share.high,
+                notable=share.notable,
+                latest_flag_at=share.latest_flag_at,
+            )
+        )
+    return rows
+
+
+# --- Patient summary --------------------------------------------------------------------------
+
+
+def period_start(period: str, now: datetime | None = None) -> datetime | None:
+    """The first instant of a named period (None for "all")."""
+    days = PERIODS[period][1]
+    return None if days is None else (now or timezone.now()) - timedelta(days=days)
+
+
+def _since(queryset: QuerySet, time_field: str, start: datetime | None) -> QuerySet:
+    return queryset.filter(**{f"{time_field}__gte": start}) if start else queryset
+
+
+@dataclass
+class FlagView:
+    flag: Flag
+    title: str
+    severity_name: str
+    is_open: bool
+
+
+@dataclass
+class Summary:
+    share: Share
+    categories: frozenset[str]
+    period: str
+    period_label: str
+    mood: dict[str, object] | None = None
+    side_effects: dict[str, object] | None = None
+    blood_pressure: dict[str, object] | None = None
+    notes: list[dict[str, object]] | None = None
+    flags: list[FlagView] = field(default_factory=list)
+
+    @property
+    def category_labels(self) -> list[str]:
+        return category_labels(self.categories)
+
+
+def _rounded_mean(values: list[int]) -> float | None:
+    return round(mean(values), 1) if values else None
+
+
+def _mood_section(share: Share, start: datetime | None) -> dict[str, object]:
+    checkins = list(_since(permissions.mood_checkins(share), "recorded_at", start))
+    reports = list(
+        _since(permissions.mood_reports(share), "reported_at", start).select_related("session")
+    )
+    questionnaires = list(_since(permissions.shared_questionnaires(share), "completed_at", start))
+    rows = [
+        {
+            "at": c.recorded_at,
+            "source": "Check-in",
+            "mood": c.mood,
+            "anxiety": c.anxiety,
+            "pain": c.pain,
+        }
+        for c in checkins
+    ] + [
+        {
+            "at": r.reported_at,
+            "source": "After-session report",
+            "mood": r.mood,
+            "anxiety": None,
+            "pain": None,
+        }
+        for r in reports
+    ]
+    rows.sort(key=lambda row: row["at"], reverse=True)
+    moods = [row["mood"] for row in rows]
+    latest = {}
+    for response in questionnaires:  # newest first (model ordering)
+        latest.setdefault(response.instrument, response)
+    return {
+        "rows": rows,
+        "questionnaires": [
+            {
+                "at": q.completed_at,
+                "title": QUESTIONNAIRES[q.instrument].title
+                if q.instrument in QUESTIONNAIRES
+                else q.instrument,
+                "total": q.total,
+                "max": QUESTIONNAIRES[q.instrument].max_total
+                if q.instrument in QUESTIONNAIRES
+                else None,
+                "band": q.band,
+            }
+            for q in questionnaires
+        ],
+        "facts": {
+            "entries": len(rows),
+            "mean_mood": _rounded_mean(moods),
+            "lowest_mood": min(moods) if moods else None,
+            "latest_mood": rows[0]["mood"] if rows else None,
+            "latest_questionnaires": [
+                {
+                    "title": QUESTIONNAIRES[code].title,
+                    "total": q.total,
+                    "band": q.band,
+                    "at": q.completed_at,
+                }
+                for code, q in latest.items()
+                if code in QUESTIONNAIRES
+            ],
+        },
+    }
+
+
+def _ratings_text(ratings: list[SymptomRating]) -> list[str]:
+    return [
+        f"{symptom_label(r.code)}: {SEVERITY_LABELS.get(r.severity, r.severity)}"
+        for r in ratings
+        if r.severity > 0
+    ]
+
+
+def _side_effect_section(share: Share, start: datetime | None) -> dict[str, object]:
+    nonzero = Prefetch("ratings", queryset=SymptomRating.objects.filter(severity__gt=0))
+    reports = list(
+        _since(permissions.side_effect_reports(share), "reported_at", start)
+        .select_related("session")
+        .prefetch_related(nonzero)
+        .order_by("-session__started_at", "-id")
+    )
+    checkins = list(
+        _since(permissions.side_effect_checkins(share), "recorded_at", start)
+        .filter(ratings__severity__gt=0)
+        .distinct()
+        .prefetch_related(nonzero)
+    )
+    all_ratings = [r for rep in reports for r in rep.ratings.all()] + [
+        r for c in checkins for r in c.ratings.all()
+    ]
+    moderate_plus = Counter(symptom_label(r.code) for r in all_ratings if r.severity >= 2)
+    return {
+        "sessions": [
+            {
+                "started_at": rep.session.started_at,
+                "route": rep.session.get_route_display(),
+                "dose_mg": rep.session.dose_mg,
+                "bother": rep.get_overall_bother_display(),
+                "ratings": _ratings_text(list(rep.ratings.all())),
+            }
+            for rep in reports
+        ],
+        "checkins": [
+            {"at": c.recorded_at, "ratings": _ratings_text(list(c.ratings.all()))} for c in checkins
+        ],
+        "facts": {
+            "reports": len(reports),
+            "severe_ratings": sum(1 for r in all_ratings if r.severity >= 3),
+            "most_common": moderate_plus.most_common(3),
+        },
+    }
+
+
+def _blood_pressure_section(share: Share, start: datetime | None) -> dict[str, object]:
+    readings = list(
+        _since(permissions.shared_readings(share), "measured_at", start).prefetch_related(
+            Prefetch("flags", queryset=permissions.shared_flags(share), to_attr="shared_flags")
+        )
+    )
+    before = [r for r in readings if r.context == "before"]
+    highest = max(readings, key=lambda r: (r.systolic, r.diastolic), default=None)
+    return {
+        "readings": [
+            {
+                "at": r.measured_at,
+                "context": r.get_context_display(),
+                "systolic": r.systolic,
+                "diastolic": r.diastolic,
+                "pulse": r.pulse,
+                "flags": [kind_label(f.kind) for f in r.shared_flags],
+            }
+            for r in readings
+        ],
+        "facts": {
+            "count": len(readings),
+            "highest": f"{highest.systolic}/{highest.diastolic}" if highest else None,
+            "highest_at": highest.measured_at if highest else None,
+            "mean_before": (
+                f"{round(mean(r.systolic for r in before))}/"
+                f"{round(mean(r.diastolic for r in before))}"
+                if before
+                else None
+            ),
+            "flagged": sum(1 for r in readings if r.shared_flags),
+        },
+    }
+
+
+def _notes_section(share: Share, start: datetime | None) -> list[dict[str, object]]:
+    reports, checkins = permissions.shared_notes(share)
+    notes = [
+        {"at": r.reported_at, "source": "After-session report", "text": r.note}
+        for r in _since(reports, "reported_at", start)
+    ] + [
+        {"at": c.recorded_at, "source": "Check-in", "text": c.note}
+        for c in _since(checkins, "recorded_at", start)
+    ]
+    notes.sort(key=lambda n: n["at"], reverse=True)
+    return notes
+
+
+def flag_views(flags: QuerySet[Flag]) -> list[FlagView]:
+    """Flags with their titles, open ones first, then by severity and time."""
+    thresholds = flag_rules.Thresholds.from_settings(ClinicSettings.load())
+    items = [
+        FlagView(
+            flag=f,
+            title=flag_rules.describe(f.kind, f.detail, thresholds)[0],
+            severity_name=SEVERITY_NAMES.get(f.severity, str(f.severity)),
+            is_open=f.acknowledged_at is None,
+        )
+        for f in flags.select_related("acknowledged_by")
+    ]
+    items.sort(key=lambda v: (not v.is_open, -v.flag.severity, -v.flag.raised_at.timestamp()))
+    return items
+
+
+def patient_summary(share: Share, period: str, now: datetime | None = None) -> Summary:
+    """Everything the share allows about its patient in `period`, by category."""
+    start = period_start(period, now)
+    categories = permissions.shared_categories(share)
+    summary = Summary(
+        share=share, categories=categories, period=period, period_label=PERIODS[period][0]
+    )
+    if ShareCategory.MOOD in categories:
+        summary.mood = _mood_section(share, start)
+    if ShareCategory.SIDE_EFFECTS in categories:
+        summary.side_effects = _side_effect_section(share, start)
+    if ShareCategory.BLOOD_PRESSURE in categories:
+        summary.blood_pressure = _blood_pressure_section(share, start)
+    if ShareCategory.NOTES in categories:
+        summary.notes = _notes_section(share, start)
+    summary.flags = flag_views(_since(permissions.shared_flags(share), "raised_at", start))
+    return summary

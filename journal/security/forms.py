@@ -1,0 +1,96 @@
+"""Input shape for the security pages (no permission checks, no writes)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import SetPasswordForm
+
+from journal.forms import TimeZoneField
+from journal.models import User
+
+CODE_HELP = "The 6-digit code from your authenticator app, or one of your recovery codes."
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Verification code",
+        max_length=32,
+        help_text=CODE_HELP,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "off"}
+        ),
+    )
+
+
+class SetupCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code shown in your authenticator app",
+        max_length=10,
+        help_text="Six digits. The code changes every 30 seconds.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class ReauthForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, with_code: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if with_code:
+            self.fields["code"] = forms.CharField(
+                label="Verification code",
+                max_length=32,
+                help_text=CODE_HELP,
+                widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+            )
+
+
+def idle_choices() -> list[tuple[str, str]]:
+    """Idle-timeout options a patient may pick (minutes), up to the configured maximum."""
+    options = [15, 30, 60, 120, 240, 480, 720]
+    allowed = [m for m in options if m <= settings.PATIENT_MAX_IDLE_MINUTES]
+    labels = [(str(m), f"{m} minutes" if m < 60 else f"{m // 60} h") for m in allowed]
+    return [("", "The clinic's default"), *labels]
+
+
+class AccountSettingsForm(forms.Form):
+    display_name = forms.CharField(label="Your name as shown in Aftercare", max_length=150)
+    time_zone = TimeZoneField()
+    idle_timeout_minutes = forms.TypedChoiceField(
+        label="Log me out after this long without activity",
+        choices=idle_choices,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="A shorter time is safer on a shared phone or computer.",
+    )
+
+    def __init__(self, user: User, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not user.is_patient:
+            del self.fields["idle_timeout_minutes"]
+
+
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(
+        label="New email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class NewPasswordForm(SetPasswordForm):
+    """New password twice, checked by the configured validators (no composition rules)."""
+
+    def __init__(self, user: User, *args, **kwargs) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.fields[
+            "new_password1"
+        ].help_text = (
+            "At least 12 characters. A few unrelated words make a strong, memorable password."
+        )

@@ -1,0 +1,100 @@
+"""Security middleware: session limits, the MFA gate and no-store on personal responses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from journal.permissions import must_use_mfa
+from journal.security.decorators import NO_STORE
+from journal.security.sessions import mfa_enrolled, session_expiry_reason, touch
+
+# Pages a signed-in person may open before their second factor is verified.
+MFA_EXEMPT_URL_NAMES = frozenset(
+    {"journal:mfa-setup", "journal:mfa-verify", "journal:reauth", "logout", "login"}
+)
+
+EXPIRY_MESSAGES = {
+    "idle": "You were logged out after a period of inactivity. Please log in again.",
+    "absolute": "Your session reached its time limit. Please log in again.",
+    "unknown": "Please log in again.",
+}
+
+
+class SessionLimitsMiddleware:
+    """End a signed-in session after the idle timeout or the absolute lifetime (counted from
+    log-in, never extended by activity); otherwise record the activity."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            reason = session_expiry_reason(request, user)
+            if reason is not None:
+                from journal import services
+                from journal.http import client_ip
+
+                services.record_audit(
+                    action="session.expired",
+                    actor=user,
+                    subject=user,
+                    ip=client_ip(request),
+                    detail={"reason": reason},
+                )
+                request.security_logout_reason = reason  # type: ignore[attr-defined]
+                logout(request)
+                messages.info(request, EXPIRY_MESSAGES[reason])
+                query = urlencode({"next": request.get_full_path()})
+                return redirect(f"{reverse('login')}?{query}")
+            touch(request)
+        return self.get_response(request)
+
+
+class MFARequiredMiddleware:
+    """Providers and clinic admins (and patients who switched MFA on) must verify a second
+    factor before any page but set-up/verify, re-authentication and log-out."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in MFA_EXEMPT_URL_NAMES:
+            return None
+        enrolled = mfa_enrolled(request)
+        if not enrolled and not must_use_mfa(user):
+            return None
+        target = "journal:mfa-verify" if enrolled else "journal:mfa-setup"
+        return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store, private` on every response to a signed-in person (all of
+    them may carry health data or account details). Static files are served before this."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in or getattr(response, "no_store", False):
+            response["Cache-Control"] = NO_STORE
+            response["Pragma"] = "no-cache"
+            response["Expires"] = "0"
+        return response

@@ -1,0 +1,108 @@
+"""What the security layer keeps in the session, and the rules read from it.
+
+Times are Unix seconds (JSON-serialisable). `AUTH_AT` is the log-in instant (absolute
+lifetime), `SEEN_AT` the last activity (idle timeout), `REAUTH_AT` the last time the person
+proved who they are (password, plus code with MFA).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from journal.models import User
+
+AUTH_AT = "security_auth_at"
+SEEN_AT = "security_seen_at"
+REAUTH_AT = "security_reauth_at"
+# Whether the signed-in person has MFA switched on (set at log-in and on every MFA change in
+# this session; other sessions are ended when MFA changes, so none keeps a stale value).
+MFA_ON = "security_mfa_on"
+# Activity is written back at most this often (seconds), so most requests do not save.
+SEEN_RESOLUTION = 60
+_STAFF_IDLE_CACHE_KEY = "security:staff_idle_minutes"
+
+
+def now() -> float:
+    """The current Unix time (freezegun-friendly)."""
+    return time.time()
+
+
+def mark_login(request: HttpRequest) -> None:
+    """Stamp a fresh log-in: lifetime, activity and recent authentication start now."""
+    stamp = now()
+    request.session[AUTH_AT] = stamp
+    request.session[SEEN_AT] = stamp
+    request.session[REAUTH_AT] = stamp
+    request.session.pop(MFA_ON, None)
+
+
+def mfa_enrolled(request: HttpRequest) -> bool:
+    """Whether the signed-in person has a confirmed authenticator (cached in the session)."""
+    enrolled = request.session.get(MFA_ON)
+    if not isinstance(enrolled, bool):
+        from journal.services.security import has_mfa
+
+        enrolled = has_mfa(request.user)
+        request.session[MFA_ON] = enrolled
+    return enrolled
+
+
+def set_mfa_enrolled(request: HttpRequest, enrolled: bool) -> None:
+    """Remember in this session that MFA was just switched on or off."""
+    request.session[MFA_ON] = enrolled
+
+
+def mark_recent_auth(request: HttpRequest) -> None:
+    """The person just re-entered their password (and code where MFA is on)."""
+    request.session[REAUTH_AT] = now()
+
+
+def has_recent_auth(request: HttpRequest) -> bool:
+    """True when the last proof of identity is within `REAUTH_MINUTES`."""
+    stamp = request.session.get(REAUTH_AT)
+    if not isinstance(stamp, int | float):
+        return False
+    return 0 <= now() - stamp <= settings.REAUTH_MINUTES * 60
+
+
+def clinic_idle_minutes() -> int:
+    """The clinic's staff idle timeout (cached briefly: it is read on every request)."""
+    from journal.models import ClinicSettings
+
+    return cache.get_or_set(
+        _STAFF_IDLE_CACHE_KEY, lambda: ClinicSettings.load().staff_idle_minutes, 60
+    )
+
+
+def idle_limit_seconds(user: User) -> int:
+    """Idle timeout: the clinic's for staff; a patient's own choice (capped) or the clinic's."""
+    if user.is_patient and user.idle_timeout_minutes:
+        return min(user.idle_timeout_minutes, settings.PATIENT_MAX_IDLE_MINUTES) * 60
+    return clinic_idle_minutes() * 60
+
+
+def session_expiry_reason(request: HttpRequest, user: User) -> str | None:
+    """'absolute', 'idle' or 'unknown' when the signed-in session must end, else None."""
+    auth_at = request.session.get(AUTH_AT)
+    seen_at = request.session.get(SEEN_AT)
+    if not isinstance(auth_at, int | float) or not isinstance(seen_at, int | float):
+        return "unknown"
+    current = now()
+    if current - auth_at > settings.SESSION_COOKIE_AGE:
+        return "absolute"
+    if current - seen_at > idle_limit_seconds(user):
+        return "idle"
+    return None
+
+
+def touch(request: HttpRequest) -> None:
+    """Record activity (written at most once per `SEEN_RESOLUTION` seconds)."""
+    current = now()
+    if current - request.session.get(SEEN_AT, 0) >= SEEN_RESOLUTION:
+        request.session[SEEN_AT] = current

@@ -1,0 +1,185 @@
+"""The patient's data rights: ask for erasure, change one's mind by logging in, and erasure.
+
+Asking deactivates the account at once and sets `User.erasure_due_at` to now plus the clinic's
+grace period (`ClinicSettings.erasure_grace_days`). Logging in again before then cancels the
+request (`cancel_erasure_for_credentials`, called by the log-in flow *before* authentication,
+because a deactivated account cannot authenticate). `erase_due_accounts` (run by
+`manage.py erase_due`) then deletes every journal row of the account, its shares, flags,
+revisions and the access events about it, and strips the account to an anonymous shell so
+the audit log can still say that the erasure happened (never what was erased).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from journal.models import (
+    AccessEvent,
+    BloodPressureReading,
+    CheckIn,
+    ClinicSettings,
+    EntryRevision,
+    Flag,
+    Invitation,
+    PostSessionReport,
+    QuestionnaireResponse,
+    Role,
+    Share,
+    SubmissionToken,
+    SymptomRating,
+    TreatmentSession,
+    User,
+)
+from journal.services.accounts import end_sessions
+from journal.services.audit import record_audit
+
+# Deleted in this order; cascades take the symptom ratings and share events with them.
+ERASED_MODELS = (
+    Flag,
+    EntryRevision,
+    AccessEvent,
+    Share,
+    QuestionnaireResponse,
+    BloodPressureReading,
+    CheckIn,
+    PostSessionReport,
+    TreatmentSession,
+)
+
+
+def erasure_due(now: datetime | None = None) -> datetime:
+    """When an erasure asked for at `now` takes effect (now + the clinic's grace days)."""
+    return (now or timezone.now()) + timedelta(days=ClinicSettings.load().erasure_grace_days)
+
+
+@transaction.atomic
+def request_erasure(
+    *, user: User, password: str, ip: str | None = None, now: datetime | None = None
+) -> datetime:
+    """Deactivate the patient's account now and schedule erasure of their journal; returns
+    when it will happen. The password is checked again here (ValidationError if wrong)."""
+    if user.role != Role.PATIENT or not user.is_active:
+        raise ValidationError("Only an active patient account can be deleted here.")
+    if not user.check_password(password):
+        record_audit(
+            action="account.erasure_requested", actor=user, subject=user, ip=ip, outcome="failure"
+        )
+        raise ValidationError({"password": "That password is not right. Nothing was changed."})
+    now = now or timezone.now()
+    due = erasure_due(now)
+    user.is_active = False
+    user.deactivated_at = now
+    user.erasure_due_at = due
+    user.save(update_fields=["is_active", "deactivated_at", "erasure_due_at"])
+    Invitation.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    end_sessions(user)
+    record_audit(
+        action="account.erasure_requested",
+        actor=user,
+        subject=user,
+        ip=ip,
+        detail={"erasure_due_at": due.isoformat()},
+    )
+    return due
+
+
+def _pending(user: User | None, now: datetime) -> bool:
+    return bool(
+        user is not None
+        and not user.is_active
+        and user.erasure_due_at is not None
+        and user.erasure_due_at > now
+    )
+
+
+@transaction.atomic
+def cancel_erasure(*, user: User, ip: str | None = None, now: datetime | None = None) -> bool:
+    """Cancel a pending erasure and reactivate the account (False if none was pending)."""
+    now = now or timezone.now()
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not _pending(user, now):
+        return False
+    user.is_active = True
+    user.deactivated_at = None
+    user.erasure_due_at = None
+    user.save(update_fields=["is_active", "deactivated_at", "erasure_due_at"])
+    record_audit(action="account.erasure_cancelled", actor=user, subject=user, ip=ip)
+    return True
+
+
+def cancel_erasure_for_credentials(
+    *, email: str, password: str, ip: str | None = None, now: datetime | None = None
+) -> bool:
+    """Log-in hook: if these credentials belong to an account waiting for erasure, cancel the
+    erasure and reactivate it so the normal log-in can go ahead. Call before authenticating
+    (and after any lock-out check); returns whether an erasure was cancelled."""
+    now = now or timezone.now()
+    user = User.objects.filter(email__iexact=(email or "").strip()).first()
+    if not _pending(user, now) or not user.check_password(password or ""):
+        return False
+    return cancel_erasure(user=user, ip=ip, now=now)
+
+
+def _delete_mfa_devices(user: User) -> None:
+    # Second-factor secrets are account data too; the apps may not be installed everywhere.
+    for label, model in (("otp_totp", "TOTPDevice"), ("otp_static", "StaticDevice")):
+        if apps.is_installed(f"django_otp.plugins.{label}"):
+            apps.get_model(label, model).objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def erase_account(*, user: User, now: datetime | None = None) -> dict[str, int] | None:
+    """Delete every journal row of `user`, their shares, flags, revisions and access events,
+    and reduce the account to an anonymous, unusable shell; audited (counts only). None when
+    the account is no longer due (reactivated or cancelled meanwhile)."""
+    now = now or timezone.now()
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active or user.erasure_due_at is None or user.erasure_due_at > now:
+        return None
+    counts = {
+        "symptom_ratings": SymptomRating.objects.filter(report__patient=user).count()
+        + SymptomRating.objects.filter(checkin__patient=user).count()
+    }
+    for model in ERASED_MODELS:
+        deleted, _ = model.objects.filter(patient=user).delete()
+        counts[model._meta.model_name] = deleted
+    Invitation.objects.filter(user=user).delete()
+    SubmissionToken.objects.filter(user=user).delete()
+    _delete_mfa_devices(user)
+    end_sessions(user)
+    user.email = f"erased-{user.pk}@erased.invalid"
+    user.display_name = f"Erased account {user.pk}"
+    user.set_unusable_password()
+    user.is_active = False
+    user.erasure_due_at = None
+    user.idle_timeout_minutes = None
+    user.save()
+    record_audit(action="account.erased", subject=user, detail={"rows": counts})
+    return counts
+
+
+def accounts_due_for_erasure(now: datetime | None = None) -> list[User]:
+    """Deactivated patient accounts whose erasure time has come."""
+    return list(
+        User.objects.filter(
+            role=Role.PATIENT, is_active=False, erasure_due_at__lte=now or timezone.now()
+        ).order_by("erasure_due_at", "pk")
+    )
+
+
+def erase_due_accounts(*, now: datetime | None = None) -> list[int]:
+    """Erase every account whose grace period has ended; returns their ids."""
+    now = now or timezone.now()
+    erased = []
+    # One transaction per account: a failure leaves the others done and this one untouched.
+    for user in accounts_due_for_erasure(now):
+        if erase_account(user=user, now=now) is not None:
+            erased.append(user.pk)
+    return erased

@@ -1,0 +1,349 @@
+"""Internals shared by the journal services: snapshots, revisions, flag storage, checks.
+
+Not part of the public service API (import from `journal.services`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.utils import timezone
+
+from journal import flags
+from journal.catalogue import QUESTIONNAIRES, Symptom
+from journal.models import (
+    BloodPressureReading,
+    CheckIn,
+    ClinicSettings,
+    EntryRevision,
+    Flag,
+    PostSessionReport,
+    QuestionnaireResponse,
+    SymptomRating,
+    TreatmentSession,
+    User,
+)
+
+# Clocks on phones drift; a time this far ahead of the server still counts as "now".
+CLOCK_SKEW = timedelta(minutes=2)
+
+ENTRY_TYPES: dict[type[Model], str] = {
+    TreatmentSession: "session",
+    PostSessionReport: "report",
+    CheckIn: "checkin",
+    BloodPressureReading: "reading",
+    QuestionnaireResponse: "questionnaire",
+}
+
+
+class StaleEdit(Exception):
+    """The entry changed since the editor loaded it; nothing was written."""
+
+    def __init__(self, *, entry_type: str, current: dict[str, Any], current_version: int) -> None:
+        self.entry_type = entry_type
+        self.current = current
+        self.current_version = current_version
+        super().__init__(
+            f"This {entry_type} was changed elsewhere (now version {current_version})."
+        )
+
+
+def thresholds() -> flags.Thresholds:
+    """The clinic's current thresholds."""
+    return flags.Thresholds.from_settings(ClinicSettings.load())
+
+
+def check_not_future(value: datetime, field: str) -> None:
+    """Refuse instants in the future (beyond a little clock skew)."""
+    if value > timezone.now() + CLOCK_SKEW:
+        raise ValidationError({field: "This time is in the future. Enter when it happened."})
+
+
+def check_owner(patient: User, obj: Model, field: str = "__all__") -> None:
+    """Refuse an object that belongs to another patient."""
+    if getattr(obj, "patient_id", None) != patient.pk:
+        raise ValidationError({field: "Choose one of your own entries."})
+
+
+def clean_ratings(
+    ratings: Mapping[str, int] | None, allowed: Iterable[Symptom], field: str = "ratings"
+) -> dict[str, int]:
+    """Keep ratings only for `allowed` catalogue codes, each a whole number 0–4."""
+    codes = {s.code for s in allowed}
+    cleaned: dict[str, int] = {}
+    for code, severity in (ratings or {}).items():
+        if code not in codes:
+            raise ValidationError({field: f"'{code}' is not asked here."})
+        if isinstance(severity, bool) or not isinstance(severity, int) or not 0 <= severity <= 4:
+            raise ValidationError({field: "Each rating must be from 0 (None) to 4 (Very severe)."})
+        cleaned[code] = severity
+    return cleaned
+
+
+def lock(obj: Model) -> Model:
+    """Re-read `obj` inside the transaction, locked for update."""
+    return type(obj).objects.select_for_update().get(pk=obj.pk)
+
+
+def check_version(obj: Model, expected_version: int | None) -> None:
+    """Raise StaleEdit when the stored version differs from the one the editor started from."""
+    if expected_version is not None and obj.version != expected_version:
+        raise StaleEdit(
+            entry_type=ENTRY_TYPES[type(obj)], current=snapshot(obj), current_version=obj.version
+        )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def snapshot(obj: Model) -> dict[str, Any]:
+    """The patient-entered values of an entry as JSON-ready data."""
+    if isinstance(obj, TreatmentSession):
+        return {
+            "started_at": _iso(obj.started_at),
+            "route": obj.route,
+            "dose_mg": None if obj.dose_mg is None else str(obj.dose_mg),
+            "note": obj.note,
+        }
+    if isinstance(obj, PostSessionReport):
+        return {
+            "reported_at": _iso(obj.reported_at),
+            "mood": obj.mood,
+            "overall_bother": obj.overall_bother,
+            "ratings": {r.code: r.severity for r in obj.ratings.all()},
+            "note": obj.note,
+            "note_shareable": obj.note_shareable,
+        }
+    if isinstance(obj, CheckIn):
+        return {
+            "recorded_at": _iso(obj.recorded_at),
+            "mood": obj.mood,
+            "anxiety": obj.anxiety,
+            "pain": obj.pain,
+            "ratings": {r.code: r.severity for r in obj.ratings.all()},
+            "note": obj.note,
+            "note_shareable": obj.note_shareable,
+        }
+    if isinstance(obj, BloodPressureReading):
+        return {
+            "measured_at": _iso(obj.measured_at),
+            "systolic": obj.systolic,
+            "diastolic": obj.diastolic,
+            "pulse": obj.pulse,
+            "context": obj.context,
+            "session_id": obj.session_id,
+        }
+    if isinstance(obj, QuestionnaireResponse):
+        return {
+            "instrument": obj.instrument,
+            "completed_at": _iso(obj.completed_at),
+            "answers": list(obj.answers),
+            "difficulty": obj.difficulty,
+            "total": obj.total,
+            "band": obj.band,
+        }
+    raise TypeError(f"Not a journal entry: {type(obj).__name__}")
+
+
+def save_revision(obj: Model, action: str = "edit") -> EntryRevision:
+    """Keep what `obj` looks like now, before it is edited or deleted."""
+    revision = EntryRevision(
+        patient_id=obj.patient_id,
+        entry_type=ENTRY_TYPES[type(obj)],
+        entry_id=obj.pk,
+        version=obj.version,
+        action=action,
+        data=snapshot(obj),
+    )
+    revision.full_clean()
+    revision.save()
+    return revision
+
+
+def bump(obj: Model) -> None:
+    """Mark an edit: next version, new change time."""
+    obj.version += 1
+    obj.updated_at = timezone.now()
+
+
+def sync_flags(
+    owner_field: str,
+    items: Iterable[tuple[Model, list[flags.FlagResult], datetime]],
+) -> None:
+    """Make the stored flags of each record equal the rules that fire now.
+
+    A flag whose kind still fires keeps its row (and so its acknowledgement); kinds that no
+    longer fire are removed; new ones are added.
+    """
+    items = list(items)
+    if not items:
+        return
+    existing: dict[tuple[int, str], Flag] = {
+        (getattr(f, f"{owner_field}_id"), f.kind): f
+        for f in Flag.objects.filter(**{f"{owner_field}__in": [obj for obj, _, _ in items]})
+    }
+    keep: set[int] = set()
+    create: list[Flag] = []
+    for obj, results, raised_at in items:
+        for result in results:
+            detail = {**result.detail, "title": result.title}
+            flag = existing.get((obj.pk, result.kind))
+            if flag is None:
+                flag = Flag(
+                    patient_id=obj.patient_id,
+                    kind=result.kind,
+                    category=result.category,
+                    severity=result.severity,
+                    raised_at=raised_at,
+                    detail=detail,
+                    **{owner_field: obj},
+                )
+                flag.full_clean()
+                create.append(flag)
+                continue
+            keep.add(flag.pk)
+            changed = (flag.category, flag.severity, flag.raised_at, flag.detail) != (
+                result.category,
+                result.severity,
+                raised_at,
+                detail,
+            )
+            if changed:
+                flag.category, flag.severity = result.category, result.severity
+                flag.raised_at, flag.detail = raised_at, detail
+                flag.full_clean()
+                flag.save(update_fields=["category", "severity", "raised_at", "detail"])
+    stale = [f.pk for f in existing.values() if f.pk not in keep]
+    if stale:
+        Flag.objects.filter(pk__in=stale).delete()
+    if create:
+        Flag.objects.bulk_create(create)
+
+
+def _reading_data(reading: BloodPressureReading) -> flags.ReadingData:
+    return flags.ReadingData(reading.systolic, reading.diastolic, reading.context)
+
+
+def reflag_readings(
+    t: flags.Thresholds,
+    *,
+    session: TreatmentSession | None = None,
+    reading: BloodPressureReading | None = None,
+) -> None:
+    """Recompute blood-pressure flags for every reading of `session` (post-dose rise compares
+    with its before-dose reading), or for one reading without a session."""
+    if session is None:
+        if reading is not None:
+            sync_flags(
+                "reading",
+                [
+                    (
+                        reading,
+                        flags.reading_flags(_reading_data(reading), None, t),
+                        reading.measured_at,
+                    )
+                ],
+            )
+        return
+    readings = list(
+        BloodPressureReading.objects.filter(session=session).order_by("measured_at", "id")
+    )
+    befores = [r for r in readings if r.context == flags.BEFORE]
+    # The latest before-dose reading is the one closest to dosing, so the fairest baseline.
+    baseline = _reading_data(befores[-1]) if befores else None
+    sync_flags(
+        "reading",
+        [(r, flags.reading_flags(_reading_data(r), baseline, t), r.measured_at) for r in readings],
+    )
+
+
+def reflag_entry(obj: PostSessionReport | CheckIn, t: flags.Thresholds) -> None:
+    """Recompute mood and symptom flags of a report or a check-in."""
+    ratings = {r.code: r.severity for r in obj.ratings.all()}
+    when = obj.reported_at if isinstance(obj, PostSessionReport) else obj.recorded_at
+    field = "report" if isinstance(obj, PostSessionReport) else "checkin"
+    sync_flags(field, [(obj, flags.entry_flags(obj.mood, ratings, t), when)])
+
+
+def reflag_questionnaire(obj: QuestionnaireResponse, t: flags.Thresholds) -> None:
+    """Recompute the flags of a questionnaire response."""
+    results = flags.questionnaire_flags(obj.instrument, list(obj.answers), obj.total, t)
+    sync_flags("questionnaire", [(obj, results, obj.completed_at)])
+
+
+# --- Shared checks and writes ------------------------------------------------------------
+
+
+def check_session(patient: User, session: TreatmentSession | None) -> None:
+    """Refuse a session that belongs to someone else."""
+    if session is not None and session.patient_id != patient.pk:
+        raise ValidationError({"session": "Choose one of your own sessions."})
+
+
+def check_report_time(session: TreatmentSession, reported_at: datetime) -> None:
+    """A report comes after its session."""
+    if reported_at < session.started_at:
+        raise ValidationError(
+            {"reported_at": "A report is written after its session; this time is before it."}
+        )
+
+
+def save_ratings(parent: PostSessionReport | CheckIn, ratings: dict[str, int]) -> None:
+    """Replace the symptom ratings of a report or a check-in."""
+    parent_field = "report" if isinstance(parent, PostSessionReport) else "checkin"
+    SymptomRating.objects.filter(**{parent_field: parent}).delete()
+    rows = [SymptomRating(code=c, severity=s, **{parent_field: parent}) for c, s in ratings.items()]
+    for row in rows:
+        row.full_clean(validate_constraints=False)
+    SymptomRating.objects.bulk_create(rows)
+
+
+def score(instrument: str, answers: list[int]) -> tuple[int, str]:
+    """Total and band of a questionnaire, as a ValidationError when the answers are wrong."""
+    questionnaire = QUESTIONNAIRES.get(instrument)
+    if questionnaire is None:
+        raise ValidationError({"instrument": "Unknown questionnaire."})
+    try:
+        return questionnaire.score(answers)
+    except ValueError as exc:
+        raise ValidationError({"answers": str(exc)}) from exc
+
+
+def check_difficulty(difficulty: int | None) -> None:
+    """The optional difficulty item is 0–3."""
+    if difficulty is not None and (
+        isinstance(difficulty, bool) or not isinstance(difficulty, int) or not 0 <= difficulty <= 3
+    ):
+        raise ValidationError({"difficulty": "Choose one of the four answers."})
+
+
+def new_reading(
+    patient: User,
+    session: TreatmentSession | None,
+    report: PostSessionReport | None,
+    measured_at: datetime,
+    systolic: int,
+    diastolic: int,
+    context: str,
+    pulse: int | None,
+) -> BloodPressureReading:
+    """Validate and save one reading (flags are the caller's job)."""
+    check_not_future(measured_at, "measured_at")
+    reading = BloodPressureReading(
+        patient=patient,
+        session=session,
+        report=report,
+        measured_at=measured_at,
+        systolic=systolic,
+        diastolic=diastolic,
+        context=context,
+        pulse=pulse,
+    )
+    reading.full_clean()
+    reading.save()
+    return reading

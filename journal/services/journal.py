@@ -1,0 +1,230 @@
+"""Journal services: sessions, post-session reports, check-ins, readings, questionnaires.
+
+Every function is keyword-only and atomic, validates with `full_clean()` before saving and
+stores the flags `journal.flags` raises in the same transaction. Services trust their caller
+for `patient` (views pass `request.user`) but refuse a session that belongs to someone else.
+Edits name the version they started from; a stale version raises `StaleEdit` and writes
+nothing. Edits and deletions (in `journal_edits`, re-exported here) keep the previous values
+as an `EntryRevision`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from journal.catalogue import check_in_symptoms, post_session_symptoms
+from journal.models import (
+    BloodPressureReading,
+    CheckIn,
+    PostSessionReport,
+    QuestionnaireResponse,
+    TreatmentSession,
+    User,
+)
+from journal.services.entries import (
+    StaleEdit,
+    check_difficulty,
+    check_not_future,
+    check_report_time,
+    check_session,
+    clean_ratings,
+    new_reading,
+    reflag_entry,
+    reflag_questionnaire,
+    reflag_readings,
+    save_ratings,
+    score,
+    thresholds,
+)
+from journal.services.journal_edits import (
+    delete_checkin,
+    delete_questionnaire,
+    delete_reading,
+    delete_report,
+    delete_session,
+    edit_checkin,
+    edit_questionnaire,
+    edit_reading,
+    edit_report,
+    edit_session,
+)
+
+__all__ = [
+    "ReadingInput",
+    "StaleEdit",
+    "add_reading",
+    "delete_checkin",
+    "delete_questionnaire",
+    "delete_reading",
+    "delete_report",
+    "delete_session",
+    "edit_checkin",
+    "edit_questionnaire",
+    "edit_reading",
+    "edit_report",
+    "edit_session",
+    "log_checkin",
+    "log_session",
+    "submit_questionnaire",
+    "submit_report",
+]
+
+
+@dataclass(frozen=True)
+class ReadingInput:
+    """One blood-pressure reading entered together with a post-session report."""
+
+    measured_at: datetime
+    systolic: int
+    diastolic: int
+    context: str
+    pulse: int | None = None
+
+
+# --- Create -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def log_session(
+    *,
+    patient: User,
+    started_at: datetime,
+    route: str,
+    dose_mg: Decimal | None = None,
+    note: str = "",
+) -> TreatmentSession:
+    """Record a supervised treatment session."""
+    check_not_future(started_at, "started_at")
+    session = TreatmentSession(
+        patient=patient, started_at=started_at, route=route, dose_mg=dose_mg, note=note
+    )
+    session.full_clean()
+    session.save()
+    return session
+
+
+@transaction.atomic
+def submit_report(
+    *,
+    patient: User,
+    session: TreatmentSession,
+    reported_at: datetime,
+    mood: int,
+    ratings: dict[str, int],
+    overall_bother: int = 0,
+    readings: Sequence[ReadingInput] = (),
+    note: str = "",
+    note_shareable: bool = False,
+) -> PostSessionReport:
+    """Record how a session went: mood, acute side effects, readings and a note."""
+    check_session(patient, session)
+    check_not_future(reported_at, "reported_at")
+    check_report_time(session, reported_at)
+    if len(readings) > 3:
+        raise ValidationError({"readings": "Enter at most three readings with a report."})
+    cleaned = clean_ratings(ratings, post_session_symptoms(session.route))
+    report = PostSessionReport(
+        patient=patient,
+        session=session,
+        reported_at=reported_at,
+        mood=mood,
+        overall_bother=overall_bother,
+        note=note,
+        note_shareable=note_shareable,
+    )
+    report.full_clean()
+    report.save()
+    save_ratings(report, cleaned)
+    for r in readings:
+        new_reading(
+            patient, session, report, r.measured_at, r.systolic, r.diastolic, r.context, r.pulse
+        )
+    t = thresholds()
+    reflag_entry(report, t)
+    if readings:
+        reflag_readings(t, session=session)
+    return report
+
+
+@transaction.atomic
+def log_checkin(
+    *,
+    patient: User,
+    recorded_at: datetime,
+    mood: int,
+    anxiety: int | None = None,
+    pain: int | None = None,
+    ratings: dict[str, int] | None = None,
+    note: str = "",
+    note_shareable: bool = False,
+) -> CheckIn:
+    """Record a between-session check-in (several a day are fine)."""
+    check_not_future(recorded_at, "recorded_at")
+    cleaned = clean_ratings(ratings, check_in_symptoms())
+    checkin = CheckIn(
+        patient=patient,
+        recorded_at=recorded_at,
+        mood=mood,
+        anxiety=anxiety,
+        pain=pain,
+        note=note,
+        note_shareable=note_shareable,
+    )
+    checkin.full_clean()
+    checkin.save()
+    save_ratings(checkin, cleaned)
+    reflag_entry(checkin, thresholds())
+    return checkin
+
+
+@transaction.atomic
+def add_reading(
+    *,
+    patient: User,
+    measured_at: datetime,
+    systolic: int,
+    diastolic: int,
+    context: str,
+    pulse: int | None = None,
+    session: TreatmentSession | None = None,
+) -> BloodPressureReading:
+    """Record one blood-pressure reading; alarming values are stored as given and flagged."""
+    check_session(patient, session)
+    reading = new_reading(patient, session, None, measured_at, systolic, diastolic, context, pulse)
+    # A before-dose reading entered late must still raise the session's post-dose rise flags.
+    reflag_readings(thresholds(), session=session, reading=reading)
+    return reading
+
+
+@transaction.atomic
+def submit_questionnaire(
+    *,
+    patient: User,
+    instrument: str,
+    answers: list[int],
+    difficulty: int | None = None,
+    completed_at: datetime,
+) -> QuestionnaireResponse:
+    """Score and store a PHQ-9 or GAD-7 (flags: PHQ-9 item 9, severe total)."""
+    total, band = score(instrument, answers)
+    check_difficulty(difficulty)
+    check_not_future(completed_at, "completed_at")
+    response = QuestionnaireResponse(
+        patient=patient,
+        instrument=instrument,
+        completed_at=completed_at,
+        answers=list(answers),
+        difficulty=difficulty,
+        total=total,
+        band=band,
+    )
+    response.full_clean()
+    response.save()
+    reflag_questionnaire(response, thresholds())
+    return response

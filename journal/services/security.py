@@ -1,0 +1,306 @@
+"""Security services: MFA devices and codes, password/email changes, account preferences,
+session clean-up and login unlocks. Every change is atomic and audited; no secret (password,
+code, recovery code, key) ever reaches the audit log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django_otp import verify_token
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from journal.models import Role, User
+from journal.services.audit import record_audit
+
+RECOVERY_CODE_COUNT = 10
+RECOVERY_CODE_LENGTH = len(StaticToken.random_token())  # 8 base32 characters
+TOTP_DEVICE_NAME = "Authenticator app"
+RECOVERY_DEVICE_NAME = "Recovery codes"
+
+
+# --- MFA devices -------------------------------------------------------------------------
+
+
+def confirmed_totp_device(user: User) -> TOTPDevice | None:
+    """The user's confirmed authenticator-app device, if any."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def has_mfa(user: User) -> bool:
+    """True when the user has a confirmed authenticator app (MFA is on)."""
+    return bool(user.is_authenticated and user.pk) and (
+        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    )
+
+
+def remaining_recovery_codes(user: User) -> int:
+    """How many unused recovery codes the user has left."""
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+@transaction.atomic
+def start_totp_setup(*, user: User) -> TOTPDevice:
+    """The pending (unconfirmed) authenticator device for set-up; made once and reused so the
+    QR code stays the same across page reloads."""
+    if confirmed_totp_device(user) is not None:
+        raise ValidationError("Two-step verification is already set up.")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+    return device
+
+
+def _issue_recovery_codes(user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
+    return codes
+
+
+def confirm_totp_setup(
+    *, user: User, token: str, keep_session_key: str | None = None, ip: str | None = None
+) -> tuple[TOTPDevice, list[str]] | None:
+    """Check the first code from the new authenticator; on success switch MFA on, end the
+    user's other sessions and return the device with fresh recovery codes (shown once);
+    otherwise None (failure audited)."""
+    pending = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    if pending is None or confirmed_totp_device(user) is not None:
+        return None
+    token = normalise_code(token)
+    # verify_token locks the row, so two tabs cannot confirm the same code twice.
+    device = verify_token(user, pending.persistent_id, token)
+    if device is None:
+        record_audit(action="mfa.setup", actor=user, subject=user, ip=ip, outcome="failure")
+        return None
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        codes = _issue_recovery_codes(user)
+        end_other_sessions(user, keep_session_key=keep_session_key)
+        record_audit(action="mfa.setup", actor=user, subject=user, ip=ip)
+    return device, codes
+
+
+@transaction.atomic
+def remove_mfa(
+    *, actor: User, user: User, keep_session_key: str | None = None, ip: str | None = None
+) -> None:
+    """Delete the user's authenticator and recovery codes and end their other sessions
+    (providers/admins must set up a new one before they can continue)."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    end_other_sessions(user, keep_session_key=keep_session_key)
+    record_audit(action="mfa.remove", actor=actor, subject=user, ip=ip)
+
+
+@transaction.atomic
+def regenerate_recovery_codes(*, user: User, ip: str | None = None) -> list[str]:
+    """Replace every recovery code with a new set (returned once, never stored in clear
+    anywhere else)."""
+    if confirmed_totp_device(user) is None:
+        raise ValidationError("Set up two-step verification first.")
+    codes = _issue_recovery_codes(user)
+    record_audit(action="mfa.recovery_codes_regenerated", actor=user, subject=user, ip=ip)
+    return codes
+
+
+def normalise_code(raw: str) -> str:
+    """Codes are accepted with spaces or dashes and in any case."""
+    return "".join(ch for ch in (raw or "") if ch.isalnum()).lower()[:16]
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """The outcome of checking a second-factor code."""
+
+    device: TOTPDevice | StaticDevice | None
+    throttled_until: datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.device is not None
+
+
+def check_second_factor(
+    *, user: User, code: str, ip: str | None = None, purpose: str = "login"
+) -> CodeCheck:
+    """Verify an authenticator code (six digits) or a single-use recovery code, honouring
+    django-otp's replay protection (`last_t`) and exponential throttling; audited."""
+    code = normalise_code(code)
+    # Authenticator codes are six digits; recovery codes are longer (8 base32 characters).
+    if code.isdigit() and len(code) < RECOVERY_CODE_LENGTH:
+        devices = list(TOTPDevice.objects.filter(user=user, confirmed=True))
+    else:
+        devices = list(StaticDevice.objects.filter(user=user, confirmed=True))
+    for device in devices:
+        allowed, info = device.verify_is_allowed()
+        if not allowed:
+            record_audit(
+                action="mfa.verify",
+                actor=user,
+                subject=user,
+                ip=ip,
+                outcome="throttled",
+                detail={"purpose": purpose},
+            )
+            return CodeCheck(None, (info or {}).get("locked_until"))
+        verified = verify_token(user, device.persistent_id, code) if code else None
+        if verified is not None:
+            is_recovery = isinstance(verified, StaticDevice)
+            record_audit(
+                action="mfa.recovery_code_used" if is_recovery else "mfa.verify",
+                actor=user,
+                subject=user,
+                ip=ip,
+                detail={"purpose": purpose},
+            )
+            return CodeCheck(verified)
+    record_audit(
+        action="mfa.verify",
+        actor=user,
+        subject=user,
+        ip=ip,
+        outcome="failure",
+        detail={"purpose": purpose},
+    )
+    return CodeCheck(None)
+
+
+# --- Sessions ----------------------------------------------------------------------------
+
+
+def end_other_sessions(user: User, *, keep_session_key: str | None = None) -> int:
+    """End every stored session of `user` except `keep_session_key`; returns how many."""
+    ended = 0
+    sessions = Session.objects.filter(expire_date__gt=timezone.now())
+    if keep_session_key:
+        sessions = sessions.exclude(session_key=keep_session_key)
+    for session in sessions.iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended
+
+
+# --- Passwords, email, preferences -------------------------------------------------------
+
+
+@transaction.atomic
+def change_password(
+    *, user: User, new_password: str, keep_session_key: str | None = None, ip: str | None = None
+) -> None:
+    """Set a new password (validated) and end every other session of the user."""
+    validate_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    end_other_sessions(user, keep_session_key=keep_session_key)
+    record_audit(action="password.change", actor=user, subject=user, ip=ip)
+
+
+@transaction.atomic
+def complete_password_reset(*, user: User, ip: str | None = None) -> None:
+    """After a reset link set a new password: end all sessions, lift login locks, audit."""
+    from axes.utils import reset as axes_reset
+
+    end_other_sessions(user)
+    axes_reset(username=user.email)
+    record_audit(action="password.reset_completed", actor=user, subject=user, ip=ip)
+
+
+def record_password_reset_request(*, email: str, ip: str | None = None) -> None:
+    """Audit a reset request without storing the address typed (only its keyed hash)."""
+    subject = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    record_audit(
+        action="password.reset_requested",
+        subject=subject,
+        ip=ip,
+        attempted_name=None if subject else email,
+        outcome="success" if subject else "unknown",
+    )
+
+
+@transaction.atomic
+def change_email(*, user: User, new_email: str, ip: str | None = None) -> None:
+    """Change the login email; the old address is told, the audit keeps no address."""
+    new_email = new_email.strip().lower()
+    old_email = user.email
+    if new_email == old_email:
+        raise ValidationError({"email": "That is already your email address."})
+    if User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
+        raise ValidationError({"email": "This email address cannot be used."})
+    user.email = new_email
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["email"])
+    record_audit(action="account.email_change", actor=user, subject=user, ip=ip)
+    transaction.on_commit(
+        lambda: send_mail(
+            subject="Your Aftercare email address was changed",
+            message=(
+                f"Hello {user.display_name},\n\nThe email address used to log in to your "
+                "Aftercare account was just changed. If this was not you, contact your "
+                "clinic straight away.\n"
+            ),
+            from_email=None,
+            recipient_list=[old_email],
+            fail_silently=True,
+        )
+    )
+
+
+@transaction.atomic
+def update_account_settings(
+    *,
+    user: User,
+    display_name: str,
+    time_zone: str,
+    idle_timeout_minutes: int | None = None,
+    ip: str | None = None,
+) -> User:
+    """Change display name, time zone and (patients only) the idle timeout; audited by field
+    name only."""
+    if idle_timeout_minutes is not None:
+        if user.role != Role.PATIENT:
+            raise ValidationError({"idle_timeout_minutes": "Only patients choose this."})
+        if not 5 <= idle_timeout_minutes <= settings.PATIENT_MAX_IDLE_MINUTES:
+            raise ValidationError({"idle_timeout_minutes": "Choose a time from the list."})
+    values = {
+        "display_name": display_name.strip(),
+        "time_zone": time_zone,
+        "idle_timeout_minutes": idle_timeout_minutes,
+    }
+    changed = sorted(name for name, value in values.items() if getattr(user, name) != value)
+    for name, value in values.items():
+        setattr(user, name, value)
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=list(values))
+    if changed:
+        record_audit(
+            action="account.settings_change",
+            actor=user,
+            subject=user,
+            ip=ip,
+            detail={"fields": changed},
+        )
+    return user
+
+
+@transaction.atomic
+def unlock_login(*, actor: User, user: User, ip: str | None = None) -> int:
+    """Lift a brute-force lock on an account name before its cool-off ends."""
+    from axes.utils import reset as axes_reset
+
+    removed = axes_reset(username=user.email)
+    record_audit(action="login.unlock", actor=actor, subject=user, ip=ip)
+    return removed

@@ -1,0 +1,253 @@
+"""Sharing services: grant, change and revoke shares; expiry history; flag acknowledgement;
+access events. Every share change appends a `ShareEvent`; every read of a patient's data by
+someone else appends an `AccessEvent`. Both trails are append-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from journal.models import AccessEvent, Flag, Role, Share, ShareCategory, ShareEvent, User
+from journal.permissions import SHARE_FIELD_BY_CATEGORY, patient_today, shared_categories
+
+GRANTED = "granted"
+CHANGED = "changed"
+REVOKED = "revoked"
+EXPIRED = "expired"
+
+
+def _clean_categories(categories: Iterable[str]) -> frozenset[str]:
+    chosen = frozenset(categories)
+    unknown = chosen - set(ShareCategory.values)
+    if unknown:
+        raise ValidationError({"categories": f"Unknown category: {', '.join(sorted(unknown))}."})
+    if not chosen:
+        raise ValidationError({"categories": "Choose at least one kind of information to share."})
+    return chosen
+
+
+def _check_dates(
+    *, patient: User, starts_on: date | None, expires_on: date | None, now: datetime
+) -> None:
+    if starts_on and expires_on and expires_on < starts_on:
+        raise ValidationError({"expires_on": "The end date must be on or after the start date."})
+    if expires_on and expires_on < patient_today(patient, now):
+        raise ValidationError({"expires_on": "The end date cannot be in the past."})
+
+
+def _snapshot(share: Share) -> dict[str, object]:
+    return {
+        "categories": sorted(shared_categories(share)),
+        "starts_on": share.starts_on.isoformat() if share.starts_on else None,
+        "expires_on": share.expires_on.isoformat() if share.expires_on else None,
+    }
+
+
+def _event(*, share: Share, action: str, actor: User | None, at: datetime, detail: dict) -> None:
+    event = ShareEvent(share=share, action=action, actor=actor, at=at, detail=detail)
+    event.full_clean()
+    event.save()
+
+
+def _apply_categories(share: Share, categories: frozenset[str]) -> None:
+    for category, field in SHARE_FIELD_BY_CATEGORY.items():
+        setattr(share, field, category in categories)
+
+
+@transaction.atomic
+def grant_share(
+    *,
+    patient: User,
+    provider: User,
+    categories: Iterable[str],
+    starts_on: date | None = None,
+    expires_on: date | None = None,
+    now: datetime | None = None,
+) -> Share:
+    """Share the chosen categories with one active provider, optionally from/until local dates."""
+    now = now or timezone.now()
+    if not patient.is_patient or not patient.is_active:
+        raise PermissionDenied("Only patients can share their journal.")
+    if not (provider.is_provider and provider.is_active):
+        raise ValidationError({"provider": "Choose an active provider of this clinic."})
+    chosen = _clean_categories(categories)
+    _check_dates(patient=patient, starts_on=starts_on, expires_on=expires_on, now=now)
+    # Lock the patient's row so two simultaneous grants cannot both pass the duplicate check.
+    User.objects.select_for_update().filter(pk=patient.pk).first()
+    today = patient_today(patient, now)
+    current = Share.objects.filter(patient=patient, provider=provider, revoked_at__isnull=True)
+    if current.exclude(expires_on__lt=today).exists():
+        raise ValidationError(
+            {"provider": f"You already share with {provider}. Change that share instead."}
+        )
+    share = Share(
+        patient=patient,
+        provider=provider,
+        starts_on=starts_on,
+        expires_on=expires_on,
+        created_at=now,
+        updated_at=now,
+    )
+    _apply_categories(share, chosen)
+    share.full_clean()
+    share.save()
+    _event(share=share, action=GRANTED, actor=patient, at=now, detail=_snapshot(share))
+    return share
+
+
+@transaction.atomic
+def update_share(
+    *,
+    patient: User,
+    share: Share,
+    categories: Iterable[str],
+    starts_on: date | None,
+    expires_on: date | None,
+    now: datetime | None = None,
+) -> bool:
+    """Change what, from when and until when a share covers; returns False when nothing changed."""
+    now = now or timezone.now()
+    share = Share.objects.select_for_update().select_related("patient").get(pk=share.pk)
+    if share.patient_id != patient.pk:
+        raise PermissionDenied("Only the patient who granted a share can change it.")
+    if share.revoked_at is not None:
+        raise ValidationError("This share was revoked and cannot be changed. Share again instead.")
+    chosen = _clean_categories(categories)
+    _check_dates(patient=patient, starts_on=starts_on, expires_on=expires_on, now=now)
+    before = _snapshot(share)
+    _apply_categories(share, chosen)
+    share.starts_on = starts_on
+    share.expires_on = expires_on
+    after = _snapshot(share)
+    if after == before:
+        return False
+    share.updated_at = now
+    share.full_clean()
+    share.save()
+    _event(share=share, action=CHANGED, actor=patient, at=now, detail={"before": before, **after})
+    return True
+
+
+@transaction.atomic
+def revoke_share(*, patient: User, share: Share, now: datetime | None = None) -> Share:
+    """End a share at once; the provider's next request is refused. Revoking twice is a no-op."""
+    now = now or timezone.now()
+    share = Share.objects.select_for_update().select_related("patient").get(pk=share.pk)
+    if share.patient_id != patient.pk:
+        raise PermissionDenied("Only the patient who granted a share can revoke it.")
+    if share.revoked_at is None:
+        share.revoked_at = now
+        share.updated_at = now
+        share.save(update_fields=["revoked_at", "updated_at"])
+        _event(share=share, action=REVOKED, actor=patient, at=now, detail=_snapshot(share))
+    return share
+
+
+def share_expiry_instant(share: Share) -> datetime | None:
+    """The instant a share's expiry takes effect: the end of its last local day."""
+    if share.expires_on is None:
+        return None
+    next_day = share.expires_on + timedelta(days=1)
+    return datetime.combine(next_day, time.min, tzinfo=share.patient.zone)
+
+
+@transaction.atomic
+def record_expired_shares(
+    *, patient: User | None = None, provider: User | None = None, now: datetime | None = None
+) -> int:
+    """Append an "expired" event (dated at the expiry instant) for each share whose end date
+    has passed and whose current expiry is not yet in the history; returns how many."""
+    now = now or timezone.now()
+    candidates = Share.objects.filter(
+        revoked_at__isnull=True,
+        expires_on__isnull=False,
+        expires_on__lt=now.date() + timedelta(days=1),
+    ).select_related("patient")
+    if patient is not None:
+        candidates = candidates.filter(patient=patient)
+    if provider is not None:
+        candidates = candidates.filter(provider=provider)
+    expired = [s for s in candidates if share_expiry_instant(s) <= now]
+    if not expired:
+        return 0
+    recorded = {
+        (share_id, detail.get("expires_on"))
+        for share_id, detail in ShareEvent.objects.filter(
+            share__in=expired, action=EXPIRED
+        ).values_list("share_id", "detail")
+    }
+    new = [
+        ShareEvent(
+            share=s,
+            action=EXPIRED,
+            actor=None,
+            at=share_expiry_instant(s),
+            detail=_snapshot(s),
+        )
+        for s in expired
+        if (s.pk, s.expires_on.isoformat()) not in recorded
+    ]
+    ShareEvent.objects.bulk_create(new)
+    return len(new)
+
+
+@transaction.atomic
+def acknowledge_flag(*, provider: User, flag: Flag, now: datetime | None = None) -> bool:
+    """Record that a provider has seen a flag (who and when); the first acknowledgement stands.
+    The caller has checked the provider may see the flag (`get_shared_flag_or_404`)."""
+    if not (provider.is_provider and provider.is_active):
+        raise PermissionDenied("Only providers acknowledge flags.")
+    updated = Flag.objects.filter(pk=flag.pk, acknowledged_at__isnull=True).update(
+        acknowledged_by=provider, acknowledged_at=now or timezone.now()
+    )
+    flag.refresh_from_db(fields=["acknowledged_by", "acknowledged_at"])
+    return bool(updated)
+
+
+def record_access(
+    *,
+    actor: User,
+    patient: User,
+    what: str,
+    share: Share | None = None,
+    path: str = "",
+    ip: str | None = None,
+) -> AccessEvent | None:
+    """Append a read of `patient`'s data by someone else (page, chart, export); the patient's own
+    reads are not access events (returns None)."""
+    if actor.pk == patient.pk:
+        return None
+    if patient.role != Role.PATIENT:
+        raise ValueError("Access events are about patients' data.")
+    event = AccessEvent(
+        actor=actor, patient=patient, share=share, what=what[:64], path=path[:300], ip=ip or None
+    )
+    # The related rows were just loaded by the caller; validating them again costs 3 queries.
+    event.full_clean(exclude=["actor", "patient", "share"])
+    event.save()
+    return event
+
+
+def record_list_access(
+    *, actor: User, shares: Iterable[Share], what: str, path: str = "", ip: str | None = None
+) -> int:
+    """Append one access event per patient shown in a list (one INSERT for the whole list)."""
+    events = [
+        AccessEvent(
+            actor=actor,
+            patient_id=s.patient_id,
+            share=s,
+            what=what[:64],
+            path=path[:300],
+            ip=ip or None,
+        )
+        for s in shares
+        if s.patient_id != actor.pk
+    ]
+    AccessEvent.objects.bulk_create(events)
+    return len(events)

@@ -1,0 +1,124 @@
+"""Trends: the patient's dashboard of charts, summaries and tables, and the chart images.
+
+`chart_response` is the reusable part: any view that has already decided which patient and
+which share categories a user may see (the provider workspace does this with its own scope
+check) can answer a chart URL with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from journal import chartdata, summaries
+from journal.chartdata import ALL_CATEGORIES, Period, parse_period
+from journal.charts import CHARTS
+from journal.models import User
+from journal.permissions import patient_required
+
+PERIOD_LABELS: tuple[tuple[str, str], ...] = (
+    ("30", "30 days"),
+    ("90", "90 days"),
+    ("365", "365 days"),
+    ("all", "All"),
+)
+# Dashboard order, and where to go to log what a chart is missing.
+PANEL_ORDER: tuple[str, ...] = (
+    "mood",
+    "durability",
+    "side-effects",
+    "symptoms",
+    "blood-pressure",
+    "questionnaires",
+)
+LOG_LINKS: dict[str, tuple[str, str]] = {
+    "mood": ("journal:checkin-create", "Log a check-in"),
+    "durability": ("journal:session-create", "Log a treatment session"),
+    "side-effects": ("journal:session-list", "Report on a session"),
+    "symptoms": ("journal:checkin-create", "Log a check-in"),
+    "blood-pressure": ("journal:reading-create", "Add a blood pressure reading"),
+    "questionnaires": ("journal:questionnaire-list", "Fill in a questionnaire"),
+}
+# A chart is a picture of data only; it needs inline styles and nothing else.
+SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+def chart_response(
+    patient: User, name: str, period: Period, categories: frozenset[str]
+) -> HttpResponse:
+    """The SVG of chart `name` for `patient`, limited to `categories` (caller authorizes)."""
+    if name not in CHARTS:
+        raise Http404("No such chart")
+    svg = chartdata.chart_svg(patient, name, period, categories)
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = SVG_CSP
+    return response
+
+
+@dataclass(frozen=True)
+class PanelView:
+    name: str
+    title: str
+    alt: str
+    src: str
+    panel: summaries.Panel
+    log_url: str
+    log_text: str
+
+
+def _panels(data: chartdata.DashboardData, period: Period) -> list[PanelView]:
+    query = urlencode({"period": period.key})
+    views = []
+    for name in PANEL_ORDER:
+        chart_data = data.for_chart(name)
+        if chart_data is None:
+            continue
+        spec = CHARTS[name]
+        log_url, log_text = LOG_LINKS[name]
+        panel = summaries.panel(
+            name,
+            chart_data,
+            period_label=period.label,
+            period_days=period.days,
+            previous_mood=data.previous_mood,
+        )
+        views.append(
+            PanelView(
+                name=name,
+                title=spec.title,
+                alt=spec.alt,
+                src=f"{reverse('journal:chart', args=[name])}?{query}",
+                panel=panel,
+                log_url=reverse(log_url),
+                log_text=log_text,
+            )
+        )
+    return views
+
+
+@patient_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    period = parse_period(request.GET.get("period"), request.user.zone)
+    data = chartdata.dashboard_data(request.user, period, ALL_CATEGORIES)
+    panels = _panels(data, period)
+    return render(
+        request,
+        "journal/dashboard.html",
+        {
+            "period": period,
+            "period_labels": PERIOD_LABELS,
+            "panels": panels,
+            "any_data": any(p.panel.has_data for p in panels),
+        },
+    )
+
+
+@patient_required
+def chart(request: HttpRequest, name: str) -> HttpResponse:
+    period = parse_period(request.GET.get("period"), request.user.zone)
+    return chart_response(request.user, name, period, ALL_CATEGORIES)

@@ -1,0 +1,197 @@
+"""Exports (patient and provider) and the patient's data rights (download everything, delete).
+
+Downloads are attachments that are never cached (`Cache-Control: no-store`); a provider's
+export is limited to the share's categories and writes an access event the patient sees.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from journal import services
+from journal.exports.archive import everything_zip, export_filename
+from journal.exports.chart_images import pdf_chart_images
+from journal.exports.csv_export import csv_zip
+from journal.exports.data import ExportData, read_export_data, read_shared_export_data
+from journal.exports.fhir import fhir_json
+from journal.exports.pdf import summary_pdf
+from journal.flags import Thresholds
+from journal.forms.exports import DeleteAccountForm, ExportPeriodForm
+from journal.http import client_ip
+from journal.models import ClinicSettings, User
+from journal.permissions import get_shared_patient_or_404, patient_required, provider_required
+from journal.security import no_store, recent_auth_required
+from journal.services import data_rights
+
+# Without dates, the PDF summarises the last 90 days; CSV and FHIR hold everything.
+PDF_DEFAULT_DAYS = 90
+KINDS = {
+    "pdf": ("summary", "pdf", "application/pdf"),
+    "csv": ("csv", "zip", "application/zip"),
+    "fhir": ("fhir", "json", "application/fhir+json"),
+    "all": ("everything", "zip", "application/zip"),
+}
+
+
+def _attachment(body: bytes, kind: str, data: ExportData) -> HttpResponse:
+    name, ext, content_type = KINDS[kind]
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(name, data, ext)}"'
+    response["Cache-Control"] = "no-store, private"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _render(kind: str, data: ExportData, patient: User, not_before: dt.date | None = None) -> bytes:
+    if kind == "csv":
+        return csv_zip(data)
+    if kind == "fhir":
+        return fhir_json(data)
+    clinic = ClinicSettings.load()
+    options = {
+        "clinic_name": clinic.clinic_name,
+        "thresholds": Thresholds.from_settings(clinic),
+        "charts": pdf_chart_images(patient, data, not_before=not_before),
+    }
+    if kind == "pdf":
+        return summary_pdf(data, **options)
+    return everything_zip(data, **options)
+
+
+def _period(
+    form: ExportPeriodForm, kind: str, patient: User
+) -> tuple[dt.date | None, dt.date | None]:
+    start, end = form.period()
+    if kind == "pdf" and start is None and end is None:
+        end = dt.datetime.now(patient.zone).date()
+        start = end - dt.timedelta(days=PDF_DEFAULT_DAYS - 1)
+    return start, end
+
+
+@patient_required
+@require_GET
+@no_store
+def export_page(request: HttpRequest) -> HttpResponse:
+    form = ExportPeriodForm(request.GET or None)
+    return render(request, "journal/export.html", _page_context(form))
+
+
+def _page_context(form: ExportPeriodForm) -> dict[str, object]:
+    return {
+        "form": form,
+        "pdf_default_days": PDF_DEFAULT_DAYS,
+        "grace_days": ClinicSettings.load().erasure_grace_days,
+    }
+
+
+def _patient_export(request: HttpRequest, kind: str) -> HttpResponse:
+    form = ExportPeriodForm(request.GET)
+    if not form.is_valid():
+        return render(request, "journal/export.html", _page_context(form), status=400)
+    start, end = _period(form, kind, request.user)
+    data = read_export_data(patient=request.user, start=start, end=end, include_private_notes=True)
+    return _attachment(_render(kind, data, request.user), kind, data)
+
+
+@patient_required
+@require_GET
+def export_pdf(request: HttpRequest) -> HttpResponse:
+    return _patient_export(request, "pdf")
+
+
+@patient_required
+@require_GET
+def export_csv(request: HttpRequest) -> HttpResponse:
+    return _patient_export(request, "csv")
+
+
+@patient_required
+@require_GET
+def export_fhir(request: HttpRequest) -> HttpResponse:
+    return _patient_export(request, "fhir")
+
+
+@patient_required
+@require_GET
+def export_all(request: HttpRequest) -> HttpResponse:
+    data = read_export_data(patient=request.user, include_private_notes=True)
+    return _attachment(_render("all", data, request.user), "all", data)
+
+
+def _provider_export(request: HttpRequest, patient_id: int, kind: str) -> HttpResponse:
+    patient, share = get_shared_patient_or_404(request.user, patient_id)
+    form = ExportPeriodForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, "Those export dates do not work: " + _first_error(form))
+        return redirect("journal:provider-patient", patient_id=patient.pk)
+    start, end = _period(form, kind, patient)
+    data = read_shared_export_data(share=share, start=start, end=end)
+    body = _render(kind, data, patient, not_before=share.starts_on)
+    services.record_access(
+        actor=request.user,
+        patient=patient,
+        share=share,
+        what=f"export {KINDS[kind][0]} ({_period_label(start, end)})",
+        path=request.get_full_path(),
+        ip=client_ip(request),
+    )
+    return _attachment(body, kind, data)
+
+
+def _first_error(form: ExportPeriodForm) -> str:
+    return next(iter(e for errors in form.errors.values() for e in errors), "check the dates")
+
+
+def _period_label(start: dt.date | None, end: dt.date | None) -> str:
+    return f"{start or 'start'} to {end or 'today'}"
+
+
+@provider_required
+@require_GET
+def provider_export_pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
+    return _provider_export(request, patient_id, "pdf")
+
+
+@provider_required
+@require_GET
+def provider_export_csv(request: HttpRequest, patient_id: int) -> HttpResponse:
+    return _provider_export(request, patient_id, "csv")
+
+
+@provider_required
+@require_GET
+def provider_export_fhir(request: HttpRequest, patient_id: int) -> HttpResponse:
+    return _provider_export(request, patient_id, "fhir")
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+@recent_auth_required
+@no_store
+def account_delete(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST or None)
+    grace_days = ClinicSettings.load().erasure_grace_days
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        try:
+            due = data_rights.request_erasure(
+                user=user, password=form.cleaned_data["password"], ip=client_ip(request)
+            )
+        except ValidationError as exc:
+            form.add_error("password" if hasattr(exc, "error_dict") else None, exc.messages)
+        else:
+            logout(request)
+            context = {"erasure_due_at": due.astimezone(user.zone), "login_url": reverse("login")}
+            return render(request, "journal/delete_account_done.html", context)
+    context = {"form": form, "grace_days": grace_days}
+    return render(
+        request, "journal/delete_account.html", context, status=400 if form.errors else 200
+    )

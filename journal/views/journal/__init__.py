@@ -1,0 +1,1 @@
+"""The patient's journal: sessions, reports, check-ins, readings, questionnaires, flags."""

@@ -1,0 +1,139 @@
+"""Check-ins between sessions: list, detail, create, edit, delete."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from journal import services
+from journal.catalogue import SEVERITY_LABELS, symptom_label
+from journal.forms import CheckInForm
+from journal.http import client_ip
+from journal.journal_queries import current_thresholds, flag_views
+from journal.models import CheckIn, Flag
+from journal.permissions import get_owned_or_404, owned_by, patient_required
+from journal.views.journal.common import (
+    add_service_errors,
+    conflict_context,
+    history,
+    now_initial,
+    with_version,
+)
+
+
+def _checkins(request: HttpRequest):
+    return owned_by(request.user, CheckIn.objects.prefetch_related("ratings"))
+
+
+def _save_kwargs(form: CheckInForm) -> dict[str, object]:
+    data = form.cleaned_data
+    return {
+        "recorded_at": data["recorded_at"],
+        "mood": data["mood"],
+        "anxiety": data["anxiety"],
+        "pain": data["pain"],
+        "ratings": form.ratings(),
+        "note": data["note"],
+        "note_shareable": data["note_shareable"],
+    }
+
+
+@patient_required
+def checkin_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(_checkins(request), 20).get_page(request.GET.get("page"))
+    return render(request, "journal/checkin_list.html", {"page": page})
+
+
+@patient_required
+def checkin_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    checkin = get_owned_or_404(request.user, _checkins(request), pk=pk)
+    flag_rows = owned_by(request.user, Flag.objects.filter(checkin=checkin))
+    ratings = [
+        (symptom_label(r.code), SEVERITY_LABELS[r.severity], r.severity)
+        for r in checkin.ratings.all()
+    ]
+    return render(
+        request,
+        "journal/checkin_detail.html",
+        {
+            "checkin": checkin,
+            "ratings": ratings,
+            "flags": flag_views(flag_rows, current_thresholds()),
+            "history": history(request, "checkin", checkin.pk),
+        },
+    )
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def checkin_create(request: HttpRequest) -> HttpResponse:
+    form = CheckInForm(request.POST or None, initial=now_initial("recorded_at"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            checkin = services.log_checkin(patient=request.user, **_save_kwargs(form))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Check-in saved.")
+            return redirect("journal:checkin-detail", checkin.pk)
+    return render(request, "journal/checkin_form.html", {"form": form})
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def checkin_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    checkin = get_owned_or_404(request.user, _checkins(request), pk=pk)
+    initial = {
+        "recorded_at": checkin.recorded_at,
+        "mood": checkin.mood,
+        "anxiety": "" if checkin.anxiety is None else checkin.anxiety,
+        "pain": "" if checkin.pain is None else checkin.pain,
+        "note": checkin.note,
+        "note_shareable": checkin.note_shareable,
+        "version": checkin.version,
+        **CheckInForm.rating_initial({r.code: r.severity for r in checkin.ratings.all()}),
+    }
+    form = CheckInForm(request.POST or None, initial=initial)
+    context: dict[str, object] = {"form": form, "checkin": checkin}
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_checkin(
+                patient=request.user,
+                checkin=checkin,
+                expected_version=form.cleaned_data["version"] or 0,
+                **_save_kwargs(form),
+            )
+        except services.StaleEdit as exc:
+            context.update(conflict_context(exc))
+            context["form"] = CheckInForm(with_version(request, exc.current_version))
+            return render(request, "journal/checkin_form.html", context, status=409)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Check-in updated.")
+            return redirect("journal:checkin-detail", checkin.pk)
+    return render(request, "journal/checkin_form.html", context)
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def checkin_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    checkin = get_owned_or_404(request.user, _checkins(request), pk=pk)
+    if request.method == "POST":
+        services.delete_checkin(patient=request.user, checkin=checkin, ip=client_ip(request))
+        messages.success(request, "Check-in deleted.")
+        return redirect("journal:checkin-list")
+    return render(
+        request,
+        "journal/entry_confirm_delete.html",
+        {
+            "entry": checkin,
+            "what": "this check-in",
+            "consequence": "",
+            "cancel_url_name": "journal:checkin-detail",
+        },
+    )

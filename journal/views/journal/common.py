@@ -1,0 +1,52 @@
+"""Small helpers shared by the journal views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+
+from journal.journal_queries import describe_snapshot, edit_history
+from journal.models import EntryRevision
+from journal.permissions import owned_by
+from journal.services import StaleEdit
+
+# Service field names that differ from the form's.
+FIELD_ALIASES = {"ratings": None, "readings": None, "answers": None, "instrument": None}
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's validation errors on the matching form fields (else on the form)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, errors in error.message_dict.items():
+        target = field if field in form.fields and field not in FIELD_ALIASES else None
+        for message in errors:
+            form.add_error(target, message)
+
+
+def with_version(request: HttpRequest, version: int) -> dict[str, Any]:
+    """The submitted data with the version replaced (to save over a conflict knowingly)."""
+    data = request.POST.copy()
+    data["version"] = str(version)
+    return data
+
+
+def conflict_context(exc: StaleEdit) -> dict[str, Any]:
+    """Template context describing what is saved now, for the conflict notice."""
+    return {"conflict": describe_snapshot(exc.current), "conflict_version": exc.current_version}
+
+
+def history(request: HttpRequest, entry_type: str, entry_id: int) -> list:
+    """The signed-in patient's earlier versions of one entry."""
+    return edit_history(owned_by(request.user, EntryRevision.objects.all()), entry_type, entry_id)
+
+
+def now_initial(*names: str) -> dict[str, Any]:
+    """Initial values for date/time fields: now (shown in the patient's zone)."""
+    now = timezone.now()
+    return dict.fromkeys(names, now)

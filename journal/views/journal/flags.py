@@ -1,0 +1,22 @@
+"""The patient's own flags, with guidance."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from journal.journal_queries import current_thresholds, flag_views
+from journal.models import Flag
+from journal.permissions import owned_by, patient_required
+
+
+@patient_required
+def flag_list(request: HttpRequest) -> HttpResponse:
+    flag_rows = owned_by(request.user, Flag.objects.all())
+    page = Paginator(flag_rows, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "journal/flag_list.html",
+        {"page": page, "flags": flag_views(page.object_list, current_thresholds())},
+    )

@@ -1,0 +1,158 @@
+"""PHQ-9 and GAD-7: fill in, result page (with crisis resources when needed), edit, delete."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from journal import services
+from journal.catalogue import PHQ9_SELF_HARM_ITEM, QUESTIONNAIRES, SCREENING_NOTICE
+from journal.forms import QuestionnaireForm
+from journal.http import client_ip
+from journal.journal_queries import current_thresholds, flag_views, instrument_or_none
+from journal.models import Flag, QuestionnaireResponse
+from journal.permissions import get_owned_or_404, not_found, owned_by, patient_required
+from journal.views.journal.common import (
+    add_service_errors,
+    conflict_context,
+    history,
+    with_version,
+)
+
+
+def _responses(request: HttpRequest):
+    return owned_by(request.user, QuestionnaireResponse.objects.all())
+
+
+@patient_required
+def questionnaire_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(_responses(request), 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "journal/questionnaire_list.html",
+        {"page": page, "questionnaires": list(QUESTIONNAIRES.values())},
+    )
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def questionnaire_create(request: HttpRequest, instrument: str) -> HttpResponse:
+    if instrument_or_none(instrument) is None:
+        raise not_found()
+    questionnaire = QUESTIONNAIRES[instrument]
+    form = QuestionnaireForm(request.POST or None, questionnaire=questionnaire)
+    if request.method == "POST" and form.is_valid():
+        try:
+            response = services.submit_questionnaire(
+                patient=request.user,
+                instrument=instrument,
+                answers=form.answers(),
+                difficulty=form.cleaned_data["difficulty"],
+                completed_at=timezone.now(),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("journal:questionnaire-detail", response.pk)
+    return render(
+        request,
+        "journal/questionnaire_form.html",
+        {"form": form, "questionnaire": questionnaire, "screening_notice": SCREENING_NOTICE},
+    )
+
+
+@patient_required
+def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    response = get_owned_or_404(request.user, _responses(request), pk=pk)
+    questionnaire = QUESTIONNAIRES[response.instrument]
+    flag_rows = owned_by(request.user, Flag.objects.filter(questionnaire=response))
+    options = dict(questionnaire.options)
+    items = [
+        (item, options.get(answer, answer))
+        for item, answer in zip(questionnaire.items, response.answers, strict=False)
+    ]
+    self_harm = (
+        response.instrument == "phq9"
+        and len(response.answers) > PHQ9_SELF_HARM_ITEM
+        and response.answers[PHQ9_SELF_HARM_ITEM] > 0
+    )
+    return render(
+        request,
+        "journal/questionnaire_detail.html",
+        {
+            "response": response,
+            "questionnaire": questionnaire,
+            "items": items,
+            "difficulty": dict(questionnaire.difficulty_options).get(response.difficulty),
+            "self_harm": self_harm,
+            "screening_notice": SCREENING_NOTICE,
+            "flags": flag_views(flag_rows, current_thresholds()),
+            "history": history(request, "questionnaire", response.pk),
+        },
+    )
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def questionnaire_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    response = get_owned_or_404(request.user, _responses(request), pk=pk)
+    questionnaire = QUESTIONNAIRES[response.instrument]
+    initial = {
+        **QuestionnaireForm.answer_initial(list(response.answers), response.difficulty),
+        "version": response.version,
+    }
+    form = QuestionnaireForm(request.POST or None, questionnaire=questionnaire, initial=initial)
+    context: dict[str, object] = {
+        "form": form,
+        "questionnaire": questionnaire,
+        "response": response,
+        "screening_notice": SCREENING_NOTICE,
+    }
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_questionnaire(
+                patient=request.user,
+                response=response,
+                expected_version=form.cleaned_data["version"] or 0,
+                answers=form.answers(),
+                difficulty=form.cleaned_data["difficulty"],
+                completed_at=response.completed_at,
+            )
+        except services.StaleEdit as exc:
+            context.update(conflict_context(exc))
+            data = with_version(request, exc.current_version)
+            context["form"] = QuestionnaireForm(data, questionnaire=questionnaire)
+            return render(request, "journal/questionnaire_form.html", context, status=409)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Answers updated.")
+            return redirect("journal:questionnaire-detail", response.pk)
+    return render(request, "journal/questionnaire_form.html", context)
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def questionnaire_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    response = get_owned_or_404(request.user, _responses(request), pk=pk)
+    if request.method == "POST":
+        services.delete_questionnaire(
+            patient=request.user, response=response, ip=client_ip(request)
+        )
+        messages.success(request, "Questionnaire deleted.")
+        return redirect("journal:questionnaire-list")
+    return render(
+        request,
+        "journal/entry_confirm_delete.html",
+        {
+            "entry": response,
+            "what": f"this {response.get_instrument_display()}",
+            "consequence": "",
+            "cancel_url_name": "journal:questionnaire-detail",
+        },
+    )

@@ -1,0 +1,142 @@
+"""Blood pressure readings: list, detail, create, edit, delete."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from journal import services
+from journal.forms import ReadingForm
+from journal.http import client_ip
+from journal.journal_queries import current_thresholds, flag_views
+from journal.models import BloodPressureReading, Flag, TreatmentSession
+from journal.permissions import get_owned_or_404, owned_by, patient_required
+from journal.views.journal.common import (
+    add_service_errors,
+    conflict_context,
+    history,
+    now_initial,
+    with_version,
+)
+
+
+def _readings(request: HttpRequest):
+    return owned_by(request.user, BloodPressureReading.objects.select_related("session"))
+
+
+def _sessions(request: HttpRequest):
+    return owned_by(request.user, TreatmentSession.objects.all())
+
+
+def _save_kwargs(form: ReadingForm) -> dict[str, object]:
+    data = form.cleaned_data
+    return {
+        "measured_at": data["measured_at"],
+        "systolic": data["systolic"],
+        "diastolic": data["diastolic"],
+        "context": data["context"],
+        "pulse": data["pulse"],
+        "session": data["session"],
+    }
+
+
+@patient_required
+def reading_list(request: HttpRequest) -> HttpResponse:
+    readings = _readings(request).prefetch_related("flags")
+    page = Paginator(readings, 20).get_page(request.GET.get("page"))
+    return render(request, "journal/reading_list.html", {"page": page})
+
+
+@patient_required
+def reading_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    reading = get_owned_or_404(request.user, _readings(request), pk=pk)
+    flag_rows = owned_by(request.user, Flag.objects.filter(reading=reading))
+    return render(
+        request,
+        "journal/reading_detail.html",
+        {
+            "reading": reading,
+            "flags": flag_views(flag_rows, current_thresholds()),
+            "history": history(request, "reading", reading.pk),
+        },
+    )
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def reading_create(request: HttpRequest) -> HttpResponse:
+    initial = now_initial("measured_at")
+    session_pk = request.GET.get("session", "")
+    if session_pk.isdigit():
+        initial["session"] = _sessions(request).filter(pk=session_pk).first()
+    form = ReadingForm(request.POST or None, initial=initial, sessions=_sessions(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            reading = services.add_reading(patient=request.user, **_save_kwargs(form))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Reading saved.")
+            return redirect("journal:reading-detail", reading.pk)
+    return render(request, "journal/reading_form.html", {"form": form})
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def reading_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    reading = get_owned_or_404(request.user, _readings(request), pk=pk)
+    initial = {
+        "measured_at": reading.measured_at,
+        "systolic": reading.systolic,
+        "diastolic": reading.diastolic,
+        "pulse": reading.pulse,
+        "context": reading.context,
+        "session": reading.session_id,
+        "version": reading.version,
+    }
+    sessions = _sessions(request)
+    form = ReadingForm(request.POST or None, initial=initial, sessions=sessions)
+    context: dict[str, object] = {"form": form, "reading": reading}
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_reading(
+                patient=request.user,
+                reading=reading,
+                expected_version=form.cleaned_data["version"] or 0,
+                **_save_kwargs(form),
+            )
+        except services.StaleEdit as exc:
+            context.update(conflict_context(exc))
+            data = with_version(request, exc.current_version)
+            context["form"] = ReadingForm(data, sessions=sessions)
+            return render(request, "journal/reading_form.html", context, status=409)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Reading updated.")
+            return redirect("journal:reading-detail", reading.pk)
+    return render(request, "journal/reading_form.html", context)
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def reading_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    reading = get_owned_or_404(request.user, _readings(request), pk=pk)
+    if request.method == "POST":
+        services.delete_reading(patient=request.user, reading=reading, ip=client_ip(request))
+        messages.success(request, "Reading deleted.")
+        return redirect("journal:reading-list")
+    return render(
+        request,
+        "journal/entry_confirm_delete.html",
+        {
+            "entry": reading,
+            "what": "this blood pressure reading",
+            "consequence": "",
+            "cancel_url_name": "journal:reading-detail",
+        },
+    )

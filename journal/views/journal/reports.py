@@ -1,0 +1,171 @@
+"""Post-session reports: create (for a session, with up to three readings), detail, edit,
+delete."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from journal import services
+from journal.catalogue import SEVERITY_LABELS, symptom_label
+from journal.forms import ReportForm, ReportReadingFormSet
+from journal.http import client_ip
+from journal.journal_queries import current_thresholds, flag_views
+from journal.models import BloodPressureReading, Flag, PostSessionReport, TreatmentSession
+from journal.permissions import get_owned_or_404, owned_by, patient_required
+from journal.views.journal.common import (
+    add_service_errors,
+    conflict_context,
+    history,
+    now_initial,
+    with_version,
+)
+
+READING_DEFAULT_CONTEXTS = ("before", "after40", "discharge")
+
+
+def _reports(request: HttpRequest):
+    return owned_by(
+        request.user,
+        PostSessionReport.objects.select_related("session").prefetch_related("ratings"),
+    )
+
+
+def _reading_formset(request: HttpRequest, session: TreatmentSession) -> ReportReadingFormSet:
+    # Readings are usually taken in clinic, so rows default to the session's time.
+    initial = [{"context": c, "measured_at": session.started_at} for c in READING_DEFAULT_CONTEXTS]
+    return ReportReadingFormSet(request.POST or None, initial=initial, prefix="readings")
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def report_create(request: HttpRequest, session_pk: int) -> HttpResponse:
+    sessions = owned_by(request.user, TreatmentSession.objects.select_related("report"))
+    session = get_owned_or_404(request.user, sessions, pk=session_pk)
+    if getattr(session, "report", None) is not None:
+        messages.info(request, "This session already has a report; you can edit it here.")
+        return redirect("journal:report-edit", session.report.pk)
+    form = ReportForm(request.POST or None, route=session.route, initial=now_initial("reported_at"))
+    formset = _reading_formset(request, session)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = form.cleaned_data
+        readings = [
+            services.ReadingInput(
+                measured_at=r.cleaned_data["measured_at"],
+                systolic=r.cleaned_data["systolic"],
+                diastolic=r.cleaned_data["diastolic"],
+                context=r.cleaned_data["context"],
+                pulse=r.cleaned_data["pulse"],
+            )
+            for r in formset.non_empty_forms()
+        ]
+        try:
+            report = services.submit_report(
+                patient=request.user,
+                session=session,
+                reported_at=data["reported_at"],
+                mood=data["mood"],
+                ratings=form.ratings(),
+                overall_bother=data["overall_bother"],
+                readings=readings,
+                note=data["note"],
+                note_shareable=data["note_shareable"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Report saved. Thank you.")
+            return redirect("journal:report-detail", report.pk)
+    return render(
+        request,
+        "journal/report_form.html",
+        {"form": form, "formset": formset, "session": session},
+    )
+
+
+@patient_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_owned_or_404(request.user, _reports(request), pk=pk)
+    readings = owned_by(request.user, BloodPressureReading.objects.filter(report=report))
+    flag_rows = owned_by(request.user, Flag.objects.filter(report=report))
+    reading_flags = owned_by(request.user, Flag.objects.filter(reading__report=report))
+    ratings = [
+        (symptom_label(r.code), SEVERITY_LABELS[r.severity], r.severity)
+        for r in report.ratings.all()
+    ]
+    return render(
+        request,
+        "journal/report_detail.html",
+        {
+            "report": report,
+            "ratings": ratings,
+            "readings": readings.order_by("measured_at", "id"),
+            "flags": flag_views([*flag_rows, *reading_flags], current_thresholds()),
+            "history": history(request, "report", report.pk),
+        },
+    )
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_owned_or_404(request.user, _reports(request), pk=pk)
+    initial = {
+        "reported_at": report.reported_at,
+        "mood": report.mood,
+        "overall_bother": report.overall_bother,
+        "note": report.note,
+        "note_shareable": report.note_shareable,
+        "version": report.version,
+        **ReportForm.rating_initial({r.code: r.severity for r in report.ratings.all()}),
+    }
+    route = report.session.route
+    form = ReportForm(request.POST or None, route=route, initial=initial)
+    context: dict[str, object] = {"form": form, "report": report, "session": report.session}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.edit_report(
+                patient=request.user,
+                report=report,
+                expected_version=data["version"] or 0,  # no version: show the conflict
+                reported_at=data["reported_at"],
+                mood=data["mood"],
+                ratings=form.ratings(),
+                overall_bother=data["overall_bother"],
+                note=data["note"],
+                note_shareable=data["note_shareable"],
+            )
+        except services.StaleEdit as exc:
+            context.update(conflict_context(exc))
+            context["form"] = ReportForm(with_version(request, exc.current_version), route=route)
+            return render(request, "journal/report_form.html", context, status=409)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Report updated.")
+            return redirect("journal:report-detail", report.pk)
+    return render(request, "journal/report_form.html", context)
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def report_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_owned_or_404(request.user, _reports(request), pk=pk)
+    if request.method == "POST":
+        services.delete_report(patient=request.user, report=report, ip=client_ip(request))
+        messages.success(request, "Report deleted. Its readings stay with the session.")
+        return redirect("journal:session-detail", report.session_id)
+    return render(
+        request,
+        "journal/entry_confirm_delete.html",
+        {
+            "entry": report,
+            "what": "this post-session report",
+            "consequence": "Blood pressure readings stay with the session.",
+            "cancel_url_name": "journal:report-detail",
+        },
+    )

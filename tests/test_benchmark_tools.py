@@ -1,0 +1,270 @@
+"""The benchmark's own tools: the data generator's shape and the statistics behind budgets.
+
+No timing assertions here: the benchmark measures, tests check what it computes.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+import pytest
+
+from journal.bench import budgets
+from journal.bench.accounts import DOMAIN, BenchAccounts
+from journal.bench.forms import fill_report_form
+from journal.bench.generator import generate
+from journal.bench.httpload import parse_html
+from journal.bench.stats import (
+    FAIL,
+    NOT_MEASURED,
+    PASS,
+    Sample,
+    budget_max,
+    budget_min,
+    median,
+    percentile,
+    ratio,
+)
+from journal.catalogue import check_in_symptoms, post_session_symptoms
+from journal.models import (
+    BloodPressureReading,
+    CheckIn,
+    Flag,
+    PostSessionReport,
+    QuestionnaireResponse,
+    Share,
+    ShareEvent,
+    SymptomRating,
+    TreatmentSession,
+    User,
+)
+from journal.services.entries import reflag_entry, reflag_questionnaire, reflag_readings, thresholds
+
+END = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def _flag_rows() -> set[tuple]:
+    return {
+        (
+            f.kind,
+            f.category,
+            f.severity,
+            f.raised_at,
+            repr(sorted(f.detail.items())),
+            f.report_id,
+            f.checkin_id,
+            f.reading_id,
+            f.questionnaire_id,
+        )
+        for f in Flag.objects.all()
+    }
+
+
+def _snapshot() -> list[tuple]:
+    """Everything generated, without primary keys."""
+    return [
+        *TreatmentSession.objects.order_by("started_at", "route").values_list(
+            "patient__email", "started_at", "route", "dose_mg"
+        ),
+        *CheckIn.objects.order_by("recorded_at", "mood").values_list(
+            "patient__email", "recorded_at", "mood", "anxiety", "pain"
+        ),
+        *BloodPressureReading.objects.order_by("measured_at", "systolic").values_list(
+            "measured_at", "context", "systolic", "diastolic", "pulse"
+        ),
+        *QuestionnaireResponse.objects.order_by("completed_at", "instrument").values_list(
+            "instrument", "answers", "total", "band"
+        ),
+        *Flag.objects.order_by("raised_at", "kind").values_list("kind", "raised_at", "severity"),
+    ]
+
+
+@pytest.mark.django_db
+def test_generator_produces_a_year_of_the_promised_shape() -> None:
+    counts = generate(patients=1, days=365, triage=2, triage_days=14, pool=5, seed=3, end=END)
+    patient = User.objects.get(email=BenchAccounts.patient_email(1))
+    sessions = TreatmentSession.objects.filter(patient=patient)
+    # A session every 3–10 days over a year.
+    assert 365 // 10 <= sessions.count() <= 365 // 3 + 1
+    for session in sessions.prefetch_related("report__ratings", "readings"):
+        report = session.report
+        assert {r.code for r in report.ratings.all()} == {
+            s.code for s in post_session_symptoms(session.route)
+        }
+        assert 1 <= session.readings.count() <= 3
+        assert all(r.report_id == report.pk for r in session.readings.all())
+    checkins = CheckIn.objects.filter(patient=patient)
+    days = {c.recorded_at.astimezone(patient.zone).date() for c in checkins}
+    assert len(days) == 365 and 365 <= checkins.count() <= 3 * 365
+    per_checkin = SymptomRating.objects.filter(checkin__patient=patient).count()
+    assert per_checkin == checkins.count() * len(check_in_symptoms())
+    questionnaires = QuestionnaireResponse.objects.filter(patient=patient)
+    assert questionnaires.filter(instrument="phq9").count() == 365 // 14
+    assert questionnaires.filter(instrument="gad7").count() == 365 // 14
+    # Most patients share with provider 1; the measured patient always does; triage patients
+    # share with the triage provider; every share has its "granted" event.
+    assert Share.objects.filter(
+        patient=patient, provider__email=BenchAccounts.provider_email
+    ).exists()
+    assert Share.objects.filter(provider__email=BenchAccounts.triage_provider_email).count() == 2
+    assert ShareEvent.objects.filter(action="granted").count() == Share.objects.count()
+    # Report-less sessions for the submit load.
+    submitter = User.objects.get(email=BenchAccounts.submitter_email)
+    assert TreatmentSession.objects.filter(patient=submitter, report__isnull=True).count() == 5
+    assert counts["User"] == User.objects.filter(email__endswith=f"@{DOMAIN}").count() == 7
+    assert sum(counts.values()) > 3000
+    assert not TreatmentSession.objects.filter(started_at__gt=END).exists()
+
+
+@pytest.mark.django_db
+def test_generated_flags_are_exactly_what_the_services_would_store() -> None:
+    generate(patients=1, days=365, seed=3, end=END)
+    alarming = BloodPressureReading.objects.filter(
+        systolic__gte=180
+    ) | BloodPressureReading.objects.filter(diastolic__gte=120)
+    assert alarming.exists(), "seed 3 should include at least one alarming reading"
+    for reading in alarming:
+        assert reading.flags.filter(kind="severe_bp").exists()
+    kinds = set(Flag.objects.values_list("kind", flat=True))
+    assert {"severe_bp", "severe_side_effect"} <= kinds
+    before = _flag_rows()
+    t = thresholds()
+    for session in TreatmentSession.objects.all():
+        reflag_readings(t, session=session)
+    for obj in [*PostSessionReport.objects.all(), *CheckIn.objects.all()]:
+        reflag_entry(obj, t)
+    for response in QuestionnaireResponse.objects.all():
+        reflag_questionnaire(response, t)
+    assert _flag_rows() == before
+
+
+@pytest.mark.django_db
+def test_generator_is_deterministic_for_a_seed_and_refuses_to_run_twice() -> None:
+    generate(patients=1, days=30, triage=1, seed=7, end=END)
+    first = _snapshot()
+    with pytest.raises(ValueError, match="already exists"):
+        generate(patients=1, days=30, seed=7, end=END)
+    User.objects.filter(email__endswith=f"@{DOMAIN}").delete()
+    generate(patients=1, days=30, triage=1, seed=7, end=END)
+    assert _snapshot() == first
+    User.objects.filter(email__endswith=f"@{DOMAIN}").delete()
+    generate(patients=1, days=30, triage=1, seed=8, end=END)
+    assert _snapshot() != first
+
+
+@pytest.mark.django_db
+def test_benchmark_providers_get_a_confirmed_authenticator() -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    generate(patients=1, days=3, seed=1, end=END)
+    devices = TOTPDevice.objects.filter(user__email__endswith=f"@{DOMAIN}", confirmed=True)
+    assert {d.user.email for d in devices} == {
+        BenchAccounts.provider_email,
+        BenchAccounts.second_provider_email,
+        BenchAccounts.triage_provider_email,
+    }
+    assert User.objects.get(email=BenchAccounts.patient_email(1)).check_password(
+        BenchAccounts.password
+    )
+
+
+def test_percentiles_interpolate_between_ranks() -> None:
+    assert percentile([4, 1, 3, 2], 50) == 2.5
+    assert percentile([10, 20, 30, 40, 50], 90) == 46
+    assert percentile([10, 20, 30, 40, 50], 0) == 10
+    assert percentile([10, 20, 30, 40, 50], 100) == 50
+    assert percentile(list(range(1, 101)), 99) == pytest.approx(99.01)
+    assert median([7]) == 7
+    assert math.isnan(percentile([], 50))
+    with pytest.raises(ValueError):
+        percentile([1], 101)
+
+
+def test_samples_report_throughput_and_latency_in_milliseconds() -> None:
+    sample = Sample(latencies=[0.010, 0.020, 0.030, 0.040], wall_seconds=2.0, errors=1)
+    assert sample.count == 4
+    assert sample.rps == 2.0
+    assert sample.p50_ms == pytest.approx(25.0)
+    assert sample.p99_ms == pytest.approx(39.7)
+    assert math.isnan(Sample().rps)
+
+
+def test_ratios_and_budget_verdicts() -> None:
+    assert ratio(30, 60) == 0.5
+    assert ratio(1, 0) is None and ratio(None, 3) is None and ratio(math.nan, 3) is None
+    assert budget_min("t", 0.5, 0.5).status == PASS
+    assert budget_min("t", 0.49, 0.5).status == FAIL
+    assert budget_max("q", 10, 10).status == PASS
+    assert budget_max("q", 11, 10).status == FAIL
+    assert budget_max("q", None, 10).status == NOT_MEASURED
+    assert budget_max("r", 40, 40, unit="ms").describe() == "≤ 40 ms"
+
+
+def _levels(**by_c: tuple[float, float]) -> dict:
+    return {
+        "levels": {
+            c.lstrip("c"): {"count": 10, "rps": r, "p50_ms": p} for c, (r, p) in by_c.items()
+        }
+    }
+
+
+def test_budgets_compare_figures_of_the_same_run() -> None:
+    figures = {
+        "list": _levels(c1=(100, 10), c4=(200, 20)),
+        "dashboard": _levels(c1=(60, 16), c4=(90, 40)),  # peak 90 / 200 = 0.45 → FAIL
+        "submit": _levels(c1=(50, 20), c4=(81, 45)),  # 81 / 200 = 0.405 → PASS
+        "triage": _levels(c1=(40, 20), c4=(60, 60)),  # p50 20 / 10 = 2.0 → PASS
+    }
+    verdicts = {
+        v.name: v
+        for v in budgets.evaluate(
+            figures, {"triage": 11}, {"mood": 39.0, "bp": 41.0}, [120.0, 251.0]
+        )
+    }
+    assert verdicts["Warm dashboard throughput / list page"].measured == pytest.approx(0.45)
+    assert verdicts["Warm dashboard throughput / list page"].status == FAIL
+    assert verdicts["Report submit throughput / list page"].status == PASS
+    assert verdicts["Triage list p50 / list page p50"].measured == pytest.approx(2.0)
+    assert verdicts["Triage list p50 / list page p50"].status == PASS
+    assert verdicts["Triage list queries (500 patients)"].status == FAIL
+    assert verdicts["Cold chart render, median in-process (slowest chart)"].measured == 41.0
+    assert verdicts["Largest gunicorn worker RSS after the run"].status == FAIL
+    large = {"list": _levels(c1=(50, 16)), "triage": _levels(c1=(30, 31))}
+    verdicts = {v.name: v for v in budgets.evaluate(figures, {}, {}, [], large)}
+    assert verdicts["Large / small p50: list"].measured == pytest.approx(1.6)
+    assert verdicts["Large / small p50: list"].status == FAIL
+    assert verdicts["Large / small p50: triage"].status == FAIL
+    assert verdicts["Large / small p50: dashboard"].status == NOT_MEASURED
+
+
+def test_report_form_is_filled_like_a_person_would() -> None:
+    html = """
+    <form method="post" action="/sessions/9/report/">
+      <input type="hidden" name="csrfmiddlewaretoken" value="abc">
+      <input type="date" name="reported_at_0" value="2026-03-01">
+      <input type="radio" name="mood" value="0"><input type="radio" name="mood" value="6">
+      <input type="radio" name="sym_nausea" value="0">
+      <input type="radio" name="sym_nausea" value="1">
+      <input type="radio" name="overall_bother" value="0" checked>
+      <input type="radio" name="overall_bother" value="1">
+      <input type="checkbox" name="note_shareable">
+      <textarea name="note">hi</textarea>
+      <input type="hidden" name="readings-TOTAL_FORMS" value="3">
+      <select name="readings-0-context"><option value="before" selected>B</option></select>
+      <input type="number" name="readings-0-systolic">
+      <input type="number" name="readings-0-diastolic">
+      <input type="number" name="readings-1-systolic">
+      <input type="number" name="readings-1-diastolic">
+      <input type="number" name="readings-2-systolic">
+      <button type="submit" name="go">Save</button>
+    </form>"""
+    (form,) = parse_html(html).forms
+    fields, ratings = fill_report_form(form)
+    assert ratings == 2  # nausea and overall bother; mood is not a rating
+    assert fields["mood"] == "6" and fields["sym_nausea"] == "1" and fields["overall_bother"] == "1"
+    assert fields["csrfmiddlewaretoken"] == "abc" and fields["note"] == "hi"
+    assert fields["readings-0-systolic"] == "128" and fields["readings-1-diastolic"] == "88"
+    assert fields["readings-TOTAL_FORMS"] == "2" and "readings-2-systolic" not in fields
+    assert "note_shareable" not in fields and "go" not in fields
+    assert form.action == "/sessions/9/report/"

@@ -1,0 +1,107 @@
+"""PDF summary: one page, real text, only the shared sections, vector charts."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from journal.exports.data import read_export_data
+from journal.exports.pdf import ChartImage, summary_pdf
+from tests.factories import export_journal
+
+
+def _text(pdf: bytes) -> tuple[PdfReader, str]:
+    reader = PdfReader(io.BytesIO(pdf))
+    return reader, "\n".join(page.extract_text() for page in reader.pages)
+
+
+@pytest.fixture
+def own_pdf(patient) -> bytes:
+    export_journal(patient)
+    data = read_export_data(patient=patient, include_private_notes=True)
+    return summary_pdf(data, clinic_name="Riverside Clinic")
+
+
+def test_the_summary_is_one_page_of_selectable_text(patient, own_pdf) -> None:
+    assert own_pdf.startswith(b"%PDF")
+    reader, text = _text(own_pdf)
+    assert len(reader.pages) == 1
+    assert f"Aftercare summary: {patient.display_name}" in text
+    assert "Riverside Clinic" in text
+    for heading in (
+        "Side effects by session",
+        "Blood pressure",
+        "Mood and questionnaires",
+        "Open flags",
+        "Top things to discuss",
+    ):
+        assert heading in text, heading
+
+
+def test_the_summary_shows_readings_with_their_flags_and_scores_with_bands(own_pdf) -> None:
+    _, text = _text(own_pdf)
+    assert "185/95" in text and "150/92" in text
+    assert "Very high blood pressure" in text
+    assert "PHQ-9" in text and "10 / 27" in text and "Moderate" in text
+    assert "3 Severe" in text and "Nausea" in text
+
+
+def test_the_patients_copy_includes_their_notes(own_pdf) -> None:
+    _, text = _text(own_pdf)
+    assert "floaty" in text
+
+
+def test_a_blood_pressure_only_share_has_no_other_headings(patient) -> None:
+    export_journal(patient)
+    data = read_export_data(patient=patient, categories={"blood_pressure"})
+    _, text = _text(summary_pdf(data))
+    assert "185/95" in text
+    for absent in ("Side effects by session", "Mood and questionnaires", "PHQ-9", "Nausea"):
+        assert absent not in text, absent
+    assert "floaty" not in text and "Notes" not in text
+    assert "Top things to discuss" in text
+
+
+def test_a_mood_and_notes_share_shows_only_shareable_notes(patient) -> None:
+    export_journal(patient)
+    data = read_export_data(patient=patient, categories={"mood", "notes"})
+    _, text = _text(summary_pdf(data))
+    assert "floaty" in text
+    assert "HYPERLINK" not in text  # the private check-in note
+    assert "Blood pressure" not in text and "Side effects by session" not in text
+
+
+def test_a_long_journal_still_fits_on_one_page(patient) -> None:
+    for days_ago in range(40, 4, -3):
+        export_journal(patient, days_ago=days_ago)
+    data = read_export_data(patient=patient, include_private_notes=True)
+    reader, text = _text(summary_pdf(data))
+    assert len(reader.pages) == 1
+    assert "the CSV export has them all" in text
+
+
+def test_an_empty_period_gives_a_calm_page_not_an_error(patient) -> None:
+    data = read_export_data(patient=patient, include_private_notes=True)
+    reader, text = _text(summary_pdf(data))
+    assert len(reader.pages) == 1
+    assert "No readings in this period." in text
+
+
+SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="400" height="150" viewBox="0 0 400 150">'
+    b'<polyline points="0,140 100,20 200,80" fill="none" stroke="#0072B2"/>'
+    b'<text x="10" y="15" font-family="Helvetica" font-size="12">Mood chart from SVG</text></svg>'
+)
+
+
+def test_chart_svg_is_embedded_as_vector_graphics_not_a_bitmap(patient) -> None:
+    export_journal(patient)
+    data = read_export_data(patient=patient, include_private_notes=True)
+    pdf = summary_pdf(data, charts=[ChartImage("Mood", SVG, "mood")])
+    reader, text = _text(pdf)
+    assert "Mood chart from SVG" in text
+    resources = reader.pages[0].get("/Resources") or {}
+    xobjects = resources.get("/XObject") or {}
+    assert not any(x.get_object().get("/Subtype") == "/Image" for x in xobjects.values())
