@@ -7,12 +7,13 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from journal.security import no_store
+from journal.security.login import LoginView
 from journal.views import account, accounts
 
 urlpatterns = [
     path(
         "login/",
-        no_store(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        no_store(LoginView.as_view()),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -52,8 +52,15 @@ class ReadOnly(ClinicAdminOnly):
         return False
 
 
+# The clinic admin sets someone else's zone: not "Your time zone".
+STAFF_TIME_ZONE = {
+    "label": "Time zone",
+    "help_text": "The person's local time zone; they can change it",
+}
+
+
 class AccountAddForm(forms.ModelForm):
-    time_zone = TimeZoneField(initial="America/New_York")
+    time_zone = TimeZoneField(initial="America/New_York", **STAFF_TIME_ZONE)
 
     class Meta:
         model = User
@@ -61,7 +68,7 @@ class AccountAddForm(forms.ModelForm):
 
 
 class AccountChangeForm(forms.ModelForm):
-    time_zone = TimeZoneField()
+    time_zone = TimeZoneField(**STAFF_TIME_ZONE)
 
     class Meta:
         model = User

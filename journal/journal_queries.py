@@ -9,11 +9,14 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import CharField, F, Q, QuerySet, Value
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.http import urlencode
 
-from journal import flags
+from journal import chartdata, flags, summaries
 from journal.catalogue import QUESTIONNAIRES, SEVERITY_LABELS, symptom_label
+from journal.charts import CHARTS
 from journal.models import (
     BloodPressureReading,
     CheckIn,
@@ -25,6 +28,7 @@ from journal.models import (
     QuestionnaireResponse,
     ReadingContext,
     Route,
+    ShareCategory,
     TreatmentSession,
     User,
 )
@@ -99,17 +103,21 @@ def next_steps(
     """What the patient could do next: today's check-in, a missing post-session report."""
     now = now or timezone.now()
     start, end = local_day_bounds(user, now)
-    unreported = (
-        sessions.filter(
-            report__isnull=True, started_at__gte=now - dt.timedelta(days=REPORT_REMINDER_DAYS)
-        )
-        .order_by("-started_at", "-id")
-        .first()
-    )
+    unreported = unreported_sessions(sessions, now).first()
     return {
         "needs_checkin": not checkins.filter(recorded_at__gte=start, recorded_at__lt=end).exists(),
         "unreported_session": unreported,
     }
+
+
+def unreported_sessions(
+    sessions: QuerySet[TreatmentSession], now: dt.datetime | None = None
+) -> QuerySet[TreatmentSession]:
+    """Recent sessions (the last two weeks) still without a post-session report, newest first."""
+    since = (now or timezone.now()) - dt.timedelta(days=REPORT_REMINDER_DAYS)
+    return sessions.filter(report__isnull=True, started_at__gte=since).order_by(
+        "-started_at", "-id"
+    )
 
 
 @dataclass
@@ -199,6 +207,41 @@ def _flagged(ids: dict[str, list[int]]) -> set[tuple[str, int]]:
             if pk is not None:
                 found.add((kind, pk))
     return found
+
+
+HOME_PERIOD = "30"
+
+
+@dataclass(frozen=True)
+class HomeSummary:
+    """The home page's 30-day mood sentence and where its chart lives."""
+
+    sentence: str
+    has_data: bool
+    chart_src: str
+    chart_alt: str
+    trends_url: str
+
+
+def home_summary(user: User) -> HomeSummary:
+    """The last 30 local days of mood in one sentence (mood data only: a few fixed queries)."""
+    period = chartdata.parse_period(HOME_PERIOD, user.zone)
+    data = chartdata.dashboard_data(user, period, frozenset({ShareCategory.MOOD.value}))
+    panel = summaries.panel(
+        "mood",
+        data.mood,
+        period_label=period.label,
+        period_days=period.days,
+        previous_mood=data.previous_mood,
+    )
+    query = urlencode({"period": period.key})
+    return HomeSummary(
+        sentence=panel.summary,
+        has_data=panel.has_data,
+        chart_src=f"{reverse('journal:chart', args=['mood'])}?{query}",
+        chart_alt=f"{CHARTS['mood'].alt} Last 30 days.",
+        trends_url=f"{reverse('journal:dashboard')}?{query}",
+    )
 
 
 # --- Edit history -----------------------------------------------------------------------------

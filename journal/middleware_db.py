@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.template import loader
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +65,28 @@ _REASONS: dict[str, dict[str, object]] = {
         "lead": "This form was not opened from your account, so nothing was saved.",
         "advice": "Open the form again and copy your entry into it.",
     },
+    # A form sent after the session ended (journal.security.middleware.SessionLimitsMiddleware).
+    # 403, not 401: a 401 must carry a WWW-Authenticate challenge, and log-in is a form.
+    "idle": {
+        "status": 403,
+        "title": "Not saved: you were logged out",
+        "lead": "You were logged out after a period of inactivity.",
+        "advice": "Copy your entry, log in, and submit again.",
+    },
+    "absolute": {
+        "status": 403,
+        "title": "Not saved: you were logged out",
+        "lead": "Your session reached its time limit, so you were logged out.",
+        "advice": "Copy your entry, log in, and submit again.",
+    },
+    "unknown": {
+        "status": 403,
+        "title": "Not saved: you were logged out",
+        "lead": "Your session ended, so you were logged out.",
+        "advice": "Copy your entry, log in, and submit again.",
+    },
 }
+LOGGED_OUT_REASONS = frozenset({"idle", "absolute", "unknown"})
 
 
 def _humanize(name: str) -> str:
@@ -112,18 +136,59 @@ def failure_reason(request: HttpRequest) -> str:
     return "uncertain"
 
 
-def not_saved_response(request: HttpRequest, *, reason: str = "unavailable") -> HttpResponse:
-    """The "not saved" page for `reason` (unavailable, uncertain, expired, invalid), showing
-    what the person typed."""
+def csrf_verified(request: HttpRequest) -> bool:
+    """Whether a POST carries a valid CSRF token (checked before its values are shown back, so
+    another site cannot make this page display text of its choosing)."""
+
+    def view(request: HttpRequest) -> HttpResponse:  # pragma: no cover - never called
+        return HttpResponse()
+
+    return CsrfViewMiddleware(view).process_view(request, view, (), {}) is None
+
+
+def _form_path(request: HttpRequest) -> str:
+    """Where the form that was sent can be opened again: the referring page of this site when
+    there is one, else the address it was posted to."""
+    referer = request.headers.get("Referer", "")
+    parts = urlsplit(referer)
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.path
+
+
+def logged_out_response(
+    request: HttpRequest, *, reason: str, show_values: bool = True
+) -> HttpResponse:
+    """The "not saved, you were logged out" page (HTTP 403) for a form sent after the session
+    ended (`reason`: idle, absolute, unknown), with what was typed and a log-in link back to it."""
+    if reason not in LOGGED_OUT_REASONS:
+        reason = "unknown"
+    return not_saved_response(
+        request, reason=reason, values=None if show_values else [], login_next=_form_path(request)
+    )
+
+
+def not_saved_response(
+    request: HttpRequest,
+    *,
+    reason: str = "unavailable",
+    values: list[tuple[str, str]] | None = None,
+    login_next: str = "",
+) -> HttpResponse:
+    """The "not saved" page for `reason` (unavailable, uncertain, expired, invalid, or a log-out
+    reason), showing what the person typed (`values`, default: the POSTed fields)."""
     details = _REASONS[reason]
     status = int(details["status"])
-    values = posted_values(request)
     context = {
         **details,
         "reason": reason,
-        "values": values,
+        "values": posted_values(request) if values is None else values,
+        "withheld": values == [] and request.method == "POST",
         "was_post": request.method == "POST",
         "action": request.path,
+        "login_next": login_next,
         # Re-sending is safe: the same submission token makes a repeat write impossible.
         "resend": _resend_fields(request) if reason == "unavailable" else None,
     }

@@ -602,7 +602,12 @@ class Share(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["provider", "revoked_at"])]
+        indexes = [
+            models.Index(fields=["provider", "revoked_at"]),
+            # Per-flag "does an active share grant this category?" checks
+            # (permissions.flags_visible_to) and the patient's own share list.
+            models.Index(fields=["patient", "provider"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(starts_on__isnull=True)

@@ -9,19 +9,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from functools import reduce
-from operator import or_
+from datetime import datetime, timedelta
+from functools import cache
 from statistics import mean
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
-    Aggregate,
-    Case,
     Count,
     DateTimeField,
-    F,
-    Field,
-    IntegerField,
     Max,
     Model,
     OuterRef,
@@ -29,10 +24,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from journal import flags as flag_rules
@@ -70,6 +62,8 @@ PERIODS: dict[str, tuple[str, int | None]] = {
     "all": ("Everything shared", None),
 }
 DEFAULT_PERIOD = "90"
+# Triage rows per page: ranked over all sharing patients, rendered a page at a time.
+TRIAGE_PAGE_SIZE = 50
 CATEGORY_LABELS = dict(ShareCategory.choices)
 
 
@@ -86,6 +80,12 @@ def category_labels(categories: frozenset[str] | list[str]) -> list[str]:
 # --- Triage ---------------------------------------------------------------------------------
 
 
+@cache
+def _share_labels(categories: frozenset[str]) -> tuple[str, ...]:
+    # At most 16 combinations; the triage ranks every sharing patient on each view.
+    return tuple(category_labels(categories))
+
+
 @dataclass
 class TriageRow:
     patient: User
@@ -99,96 +99,162 @@ class TriageRow:
     latest_flag_at: datetime | None
 
 
-def _latest_entry(
-    model: type[Model], time_field: str, share_fields: list[str], zones: list[str]
-) -> Case:
-    """SQL: the newest `time_field` of the outer share's patient within the share window,
-    or NULL when none of `share_fields` is granted."""
-    newest = (
+# Entry sources of "last entry": (model, time field, share fields that reveal it).
+ENTRY_SOURCES: dict[str, tuple[type[Model], str, tuple[str, ...]]] = {
+    "last_checkin": (CheckIn, "recorded_at", ("share_mood", "share_side_effects")),
+    "last_report": (PostSessionReport, "reported_at", ("share_mood", "share_side_effects")),
+    "last_questionnaire": (QuestionnaireResponse, "completed_at", ("share_mood",)),
+    "last_reading": (BloodPressureReading, "measured_at", ("share_blood_pressure",)),
+    "last_session": (
+        TreatmentSession,
+        "started_at",
+        ("share_side_effects", "share_blood_pressure"),
+    ),
+}
+
+
+def _newest(model: type[Model], time_field: str) -> Subquery:
+    """SQL: the newest `time_field` of the outer share's patient (served by the model's
+    `(patient, time)` index: one index probe per row, no date conversion)."""
+    return Subquery(
         model.objects.filter(patient=OuterRef("patient"))
-        .annotate(day=permissions.local_day(time_field, zones))
-        .filter(day__gte=Coalesce(OuterRef("starts_on"), Value(date(1900, 1, 1))))
         .order_by(f"-{time_field}")
-        .values(time_field)[:1]
+        .values(time_field)[:1],
+        output_field=DateTimeField(),
     )
-    granted = reduce(or_, [Q(**{f: True}) for f in share_fields])
-    return Case(When(granted, then=Subquery(newest)), default=None, output_field=DateTimeField())
+
+
+def _last_entry_at(share: Share) -> datetime | None:
+    """The newest entry the share shows: per source, the patient's newest entry counts only
+    when a granting category is shared and it falls inside the share window (the newest entry
+    on or after the window start is the newest entry overall when that one is inside)."""
+    start = permissions.share_window_start(share)
+    shown = [
+        newest
+        for name, (_, _, fields) in ENTRY_SOURCES.items()
+        if (newest := getattr(share, name)) is not None
+        and any(getattr(share, f) for f in fields)
+        and (start is None or newest >= start)
+    ]
+    return max(shown, default=None)
+
+
+def _open_flag_counts(
+    provider: User, zones: list[str], patient_ids: list[int], kind: str | None
+) -> dict[int, dict[str, object]]:
+    """Per patient: open flags the provider may see (shared categories, since the share
+    start), as severity counts and the latest one — one grouped query."""
+    flags = permissions.flags_visible_to(provider, zones).filter(
+        patient__in=patient_ids, acknowledged_at__isnull=True
+    )
+    if kind:
+        flags = flags.filter(kind=kind)
+    rows = (
+        flags.order_by()
+        .values("patient")
+        .annotate(
+            max_severity=Max("severity"),
+            open_count=Count("pk"),
+            urgent=Count("pk", filter=Q(severity=3)),
+            high=Count("pk", filter=Q(severity=2)),
+            notable=Count("pk", filter=Q(severity=1)),
+            latest_flag_at=Max("raised_at"),
+        )
+    )
+    return {row["patient"]: row for row in rows}
+
+
+def _triage_order(flags: dict[str, object]) -> tuple:
+    severity = flags.get("max_severity")
+    latest = flags.get("latest_flag_at")
+    return (
+        severity is None,
+        -(severity or 0),
+        -flags.get("open_count", 0),
+        latest is None,
+        -latest.timestamp() if latest else 0.0,
+    )
+
+
+# Columns read per sharing patient. Every patient is ranked on every view, but only the rows
+# of one page become model instances (`_row`); the patient's other columns stay deferred.
+_SHARE_FIELDS = tuple(f.attname for f in Share._meta.concrete_fields)
+# `from_db` takes the values in the model's field order.
+_PATIENT_SHOWN = {"id", "display_name", "time_zone"}
+_PATIENT_FIELDS = tuple(
+    f.attname for f in User._meta.concrete_fields if f.attname in _PATIENT_SHOWN
+)
+_COLUMNS = (*_SHARE_FIELDS, *(f"patient__{f}" for f in _PATIENT_FIELDS), *ENTRY_SOURCES)
+
+
+def _ranked(
+    provider: User, kind: str | None, now: datetime | None
+) -> list[tuple[tuple, dict[str, object]]]:
+    """(share columns, open-flag counts) of every active share, most urgent first."""
+    zones = permissions.sharing_zones(provider)
+    shares = list(
+        permissions.active_shares_for(provider, now, zones)
+        .annotate(
+            **{
+                name: _newest(model, time_field)
+                for name, (model, time_field, _) in ENTRY_SOURCES.items()
+            }
+        )
+        .order_by("patient__display_name", "patient__pk")
+        .values_list(*_COLUMNS)
+    )
+    patient_at = _SHARE_FIELDS.index("patient_id")
+    counts = _open_flag_counts(provider, zones, sorted({s[patient_at] for s in shares}), kind)
+    ranked = [
+        (share, counts.get(share[patient_at], {}))
+        for share in shares
+        if not kind or share[patient_at] in counts
+    ]
+    ranked.sort(key=lambda item: _triage_order(item[1]))  # stable: ties keep the name order
+    return ranked
+
+
+def _row(columns: tuple, flags: dict[str, object]) -> TriageRow:
+    db = Share.objects.db
+    n = len(_SHARE_FIELDS)
+    share = Share.from_db(db, _SHARE_FIELDS, columns[:n])
+    share.patient = User.from_db(db, _PATIENT_FIELDS, columns[n : n + len(_PATIENT_FIELDS)])
+    for name, value in zip(ENTRY_SOURCES, columns[n + len(_PATIENT_FIELDS) :], strict=True):
+        setattr(share, name, value)
+    return TriageRow(
+        patient=share.patient,
+        share=share,
+        categories=list(_share_labels(permissions.shared_categories(share))),
+        last_entry_at=_last_entry_at(share),
+        open_count=flags.get("open_count", 0),
+        urgent=flags.get("urgent", 0),
+        high=flags.get("high", 0),
+        notable=flags.get("notable", 0),
+        latest_flag_at=flags.get("latest_flag_at"),
+    )
 
 
 def triage(provider: User, kind: str | None = None, now: datetime | None = None) -> list[TriageRow]:
     """Patients currently sharing with `provider`, most urgent first: highest open flag
     severity, then number of open flags, then the latest flag; open flags only from shared
-    categories. With `kind`, only patients with open flags of that kind (counting only those)."""
-    zones = permissions.sharing_zones(provider)
-    open_flags = permissions.flags_visible_to(provider, zones).filter(
-        patient=OuterRef("patient"), acknowledged_at__isnull=True
-    )
-    if kind:
-        open_flags = open_flags.filter(kind=kind)
+    categories. With `kind`, only patients with open flags of that kind (counting only those).
 
-    def per_patient(expression: Aggregate, output_field: Field) -> Subquery:
-        return Subquery(
-            open_flags.order_by().values("patient").annotate(value=expression).values("value")[:1],
-            output_field=output_field,
-        )
+    Three queries whatever the number of patients: the sharing time zones, the active shares
+    (with each patient's newest entry per source), the open flags grouped by patient."""
+    return [_row(columns, flags) for columns, flags in _ranked(provider, kind, now)]
 
-    def count(severity: int | None = None) -> Coalesce:
-        condition = Q(severity=severity) if severity else Q()
-        return Coalesce(per_patient(Count("pk", filter=condition), IntegerField()), 0)
 
-    entry_sources = {
-        "last_checkin": (CheckIn, "recorded_at", ["share_mood", "share_side_effects"]),
-        "last_report": (PostSessionReport, "reported_at", ["share_mood", "share_side_effects"]),
-        "last_questionnaire": (QuestionnaireResponse, "completed_at", ["share_mood"]),
-        "last_reading": (BloodPressureReading, "measured_at", ["share_blood_pressure"]),
-        "last_session": (
-            TreatmentSession,
-            "started_at",
-            ["share_side_effects", "share_blood_pressure"],
-        ),
-    }
-    shares = (
-        permissions.active_shares_for(provider, now, zones)
-        .select_related("patient")
-        .annotate(
-            max_severity=per_patient(Max("severity"), IntegerField()),
-            open_count=count(),
-            urgent=count(3),
-            high=count(2),
-            notable=count(1),
-            latest_flag_at=per_patient(Max("raised_at"), DateTimeField()),
-            **{
-                name: _latest_entry(model, time_field, fields, zones)
-                for name, (model, time_field, fields) in entry_sources.items()
-            },
-        )
-        .order_by(
-            F("max_severity").desc(nulls_last=True),
-            F("open_count").desc(),
-            F("latest_flag_at").desc(nulls_last=True),
-            "patient__display_name",
-            "patient__pk",
-        )
-    )
-    if kind:
-        shares = shares.filter(open_count__gt=0)
-    rows = []
-    for share in shares:
-        entries = [getattr(share, name) for name in entry_sources]
-        rows.append(
-            TriageRow(
-                patient=share.patient,
-                share=share,
-                categories=category_labels(permissions.shared_categories(share)),
-                last_entry_at=max((e for e in entries if e is not None), default=None),
-                open_count=share.open_count,
-                urgent=share.urgent,
-                high=share.high,
-                notable=share.notable,
-                latest_flag_at=share.latest_flag_at,
-            )
-        )
-    return rows
+def triage_page(
+    provider: User,
+    kind: str | None = None,
+    number: str | int | None = None,
+    per_page: int = TRIAGE_PAGE_SIZE,
+    now: datetime | None = None,
+) -> Page:
+    """One page of `triage` (ranked over all sharing patients; rows built for this page only)."""
+    page = Paginator(_ranked(provider, kind, now), per_page).get_page(number)
+    page.object_list = [_row(columns, flags) for columns, flags in page.object_list]
+    return page
 
 
 # --- Patient summary --------------------------------------------------------------------------

@@ -4,11 +4,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from journal import permissions
+from journal.access_wording import chart_label, describe_access, lower_first
 from journal.models import AccessEvent, Flag, Share, ShareEvent, User
 from journal.provider_queries import category_labels, flag_views
+
+# Events by the same person under the same share this close together are one visit: a summary
+# page and the chart images it loads arrive within a second or two of each other.
+VISIT_WINDOW = timedelta(minutes=5)
 
 STATUS_LABELS = {
     "active": "Active",
@@ -70,8 +76,83 @@ def share_overview(patient: User) -> dict[str, object]:
     }
 
 
+@dataclass
+class _Part:
+    label: str
+    charts: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        return f"{self.label}: {', '.join(self.charts)}" if self.charts else self.label
+
+
+@dataclass
+class AccessVisit:
+    """Consecutive access events by one person under one share, shown as one line."""
+
+    events: list[AccessEvent]
+
+    @property
+    def first(self) -> AccessEvent:
+        return self.events[-1]
+
+    @property
+    def at(self) -> datetime:
+        return self.first.at
+
+    @property
+    def actor(self) -> User | None:
+        return self.first.actor
+
+    @property
+    def share(self) -> Share | None:
+        return self.first.share
+
+    @property
+    def ips(self) -> list[str]:
+        return list(dict.fromkeys(e.ip for e in reversed(self.events) if e.ip))
+
+    @property
+    def description(self) -> str:
+        """What was viewed, oldest first: each page once (a reload is not news), followed by
+        the charts shown on it."""
+        parts: dict[str, _Part] = {}
+        current: _Part | None = None
+        for event in reversed(self.events):
+            chart = chart_label(event.what)
+            if chart is not None and current is not None:
+                if chart not in current.charts:
+                    current.charts.append(chart)
+                continue
+            label = describe_access(event.what)
+            current = parts.setdefault(label, _Part(label))
+        texts = [part.text() for part in parts.values()]
+        return "; ".join([texts[0], *(lower_first(t) for t in texts[1:])])
+
+
+def group_access_events(
+    events: list[AccessEvent], window: timedelta = VISIT_WINDOW
+) -> list[AccessVisit]:
+    """Newest-first events grouped into visits: consecutive events by the same actor under the
+    same share, all within `window` of the visit's newest event."""
+    visits: list[AccessVisit] = []
+    for event in events:
+        current = visits[-1] if visits else None
+        if (
+            current is not None
+            and event.actor_id is not None
+            and event.actor_id == current.events[0].actor_id
+            and event.share_id == current.events[0].share_id
+            and current.events[0].at - event.at <= window
+        ):
+            current.events.append(event)
+        else:
+            visits.append(AccessVisit(events=[event]))
+    return visits
+
+
 def access_log(patient: User, limit: int = 200) -> dict[str, object]:
-    """Who read the patient's data (newest first) and which flags providers acknowledged."""
+    """Who read the patient's data (newest first, one line per visit) and which flags
+    providers acknowledged. The log itself keeps every event; only the display groups them."""
     events = list(
         permissions.owned_by(patient, AccessEvent.objects.all()).select_related("actor", "share")[
             :limit
@@ -81,13 +162,14 @@ def access_log(patient: User, limit: int = 200) -> dict[str, object]:
         permissions.owned_by(patient, Flag.objects.all()).filter(acknowledged_at__isnull=False)
     )
     return {
-        "events": [
+        "visits": [
             {
-                "event": e,
-                "share_categories": category_labels(permissions.shared_categories(e.share)),
+                "visit": visit,
+                "share_categories": category_labels(permissions.shared_categories(visit.share)),
             }
-            for e in events
+            for visit in group_access_events(events)
         ],
+        "truncated": len(events) >= limit,
         "limit": limit,
         "acknowledged": acknowledged,
     }

@@ -10,6 +10,7 @@ urlpatterns = [
     # --- Homes ---
     path("", home.home, name="home"),
     path("patient/", patient.patient_home, name="patient-home"),
+    path("log/", patient.log_something, name="log-something"),
     path("provider/", provider.provider_home, name="provider-home"),
     path("clinic/", home.admin_home, name="admin-home"),
     path("ping/", ping.ping, name="ping"),
@@ -91,6 +92,11 @@ urlpatterns += [
         name="provider-patient-print",
     ),
     path(
+        "provider/patients/<int:patient_id>/charts/<slug:name>.svg",
+        provider.provider_chart,
+        name="provider-chart",
+    ),
+    path(
         "provider/flags/<int:flag_id>/acknowledge/",
         provider.provider_flag_acknowledge,
         name="provider-flag-acknowledge",
@@ -102,6 +108,11 @@ urlpatterns += [
     path("account/", security.account, name="account"),
     path("account/password/", security.password_change, name="password-change"),
     path("account/email/", security.email_change, name="email-change"),
+    path(
+        "account/email/confirm/<str:token>/",
+        security.email_change_confirm,
+        name="email-change-confirm",
+    ),
     path("account/confirm/", security.reauth, name="reauth"),
     path("account/two-step/set-up/", security.mfa_setup, name="mfa-setup"),
     path("account/two-step/verify/", security.mfa_verify, name="mfa-verify"),

@@ -12,7 +12,21 @@ def world_objects(personas) -> dict[str, object]:
     objects.update(sharing_world(personas))
     objects.update(journal_world(personas))
     objects.update(charts_world(personas))
+    objects.update(email_change_world(personas))
     return objects
+
+
+# --- Email change confirmation ------------------------------------------------------------
+
+
+def email_change_world(personas) -> dict[str, object]:
+    """A confirmation link (its token) moving `personas.patient` to a new address."""
+    from journal.services import security
+
+    token = security.request_email_change(
+        user=personas.patient, new_email="pat.new@clinic.test", confirm_url=lambda t: t
+    )
+    return {"email_change_token": token}
 
 
 # --- Charts and dashboard ------------------------------------------------------------------

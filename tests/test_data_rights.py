@@ -127,10 +127,12 @@ def test_the_box_must_be_ticked(patient) -> None:
 def test_deleting_closes_the_account_at_once_and_schedules_erasure(patient) -> None:
     client = _recently_authenticated(patient)
     response = client.post(
-        reverse("journal:account-delete"), {"password": PASSWORD, "understood": "on"}
+        reverse("journal:account-delete"), {"password": PASSWORD, "understood": "on"}, follow=True
     )
-    assert response.status_code == 200
+    # Redirected (so a resubmission cannot ask twice) to log-in, which says what happens next.
+    assert response.redirect_chain[0][0] == reverse("login")
     assert "Your account is closed" in response.content.decode()
+    assert "erased on 1 April 2026 at 11:00 (America/New_York time)" in response.content.decode()
     patient.refresh_from_db()
     assert not patient.is_active
     assert patient.erasure_due_at == timezone.now() + timedelta(days=30)

@@ -252,3 +252,40 @@ def test_a_clinic_admin_can_reset_lost_mfa_which_ends_that_persons_sessions(prov
         reverse("journal:mfa-setup")
     )
     assert AuditEvent.objects.filter(action="mfa.remove", subject=provider).exists()
+
+
+def test_a_right_set_up_code_during_the_back_off_says_wait_rather_than_wrong(provider):
+    with freeze_time("2025-03-01 12:00:00") as clock:
+        client = password_login(provider)
+        client.get(reverse("journal:mfa-setup"))
+        device = TOTPDevice.objects.get(user=provider, confirmed=False)
+        wrong = client.post(reverse("journal:mfa-setup"), {"code": "000000"})
+        assert "not right" in wrong.content.decode()
+        clock.tick(0.5)
+        # Retyped at once: django-otp refuses every code for a second after a wrong one.
+        early = client.post(reverse("journal:mfa-setup"), {"code": code_for(device)})
+        body = early.content.decode()
+        assert early.status_code == 200
+        assert "Too many wrong codes. Wait 1 second, then try the newest code." in body
+        assert "not right" not in body
+        device.refresh_from_db()
+        assert not device.confirmed and device.throttling_failure_count == 1
+        assert AuditEvent.objects.filter(action="mfa.setup", outcome="throttled").exists()
+        # After the wait the same right code switches two-step verification on.
+        clock.tick(1)
+        done = client.post(reverse("journal:mfa-setup"), {"code": code_for(device)})
+        assert done.status_code == 200 and len(done.context["codes"]) == 10
+        device.refresh_from_db()
+        assert device.confirmed
+
+
+def test_the_sign_in_back_off_message_says_how_long_to_wait(provider):
+    device = confirmed_device(provider)
+    with freeze_time("2025-03-01 12:00:00") as clock:
+        client = password_login(provider)
+        for _ in range(2):
+            client.post(reverse("journal:mfa-verify"), {"code": "123456"})
+            clock.tick(1.5)
+        # Two failures: a 2-second back-off from the second, 0.5 s of it left, rounded up.
+        refused = client.post(reverse("journal:mfa-verify"), {"code": code_for(device)})
+        assert "Wait 1 second, then try the newest code." in refused.content.decode()

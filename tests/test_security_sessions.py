@@ -263,9 +263,14 @@ def test_changing_the_email_needs_a_free_address_and_tells_the_old_one(
     client = client_for(patient)
     taken = client.post(reverse("journal:email-change"), {"email": other_patient.email})
     assert taken.status_code == 200 and "cannot be used" in taken.content.decode()
-    with django_capture_on_commit_callbacks(execute=True):
-        ok = client.post(reverse("journal:email-change"), {"email": "Pat.New@Clinic.test"})
+    ok = client.post(reverse("journal:email-change"), {"email": "Pat.New@Clinic.test"})
     assert ok.status_code == 302
+    patient.refresh_from_db()
+    assert patient.email == "pat@clinic.test"  # not before the new address is confirmed
+    link = next(m for m in mail.outbox if "pat.new@clinic.test" in m.to).body.split("http://")[1]
+    confirm = "/" + link.split("/", 1)[1].split()[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(confirm).status_code == 302
     patient.refresh_from_db()
     assert patient.email == "pat.new@clinic.test"
     assert any("pat@clinic.test" in m.to for m in mail.outbox)

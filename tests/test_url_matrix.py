@@ -84,6 +84,10 @@ MATRIX: dict[str, Row] = {
     # client_for has just logged in, so re-authentication is recent.
     "journal:password-change": Row(expect=EVERY_ROLE_OK),
     "journal:email-change": Row(expect=EVERY_ROLE_OK),
+    # The link's owner sees the confirmation; a link for another account is 404 for anyone else.
+    "journal:email-change-confirm": Row(
+        args=("email_change_token",), expect=only({"patient": 200}, default=404)
+    ),
     "journal:reauth": Row(expect=EVERY_ROLE_OK),
     # Staff already have a verified authenticator (redirected to settings); patients may add one.
     "journal:mfa-setup": Row(expect=only({"patient": 200, "other_patient": 200}, default=302)),
@@ -117,6 +121,8 @@ MATRIX: dict[str, Row] = {
     "journal:questionnaire-edit": Row(args=("journal_questionnaire",), expect=OWN_OBJECT),
     "journal:questionnaire-delete": Row(args=("journal_questionnaire",), expect=OWN_OBJECT),
     "journal:flag-list": Row(expect=PATIENT_ONLY),
+    # Wave 2 journal: the "Log something" page the Log menu points to.
+    "journal:log-something": Row(expect=PATIENT_ONLY),
     # --- Charts and dashboard (each patient sees only their own data) ---------------------
     "journal:dashboard": Row(expect=PATIENT_ONLY),
     "journal:chart": Row(args=("chart_name",), expect=PATIENT_ONLY),
@@ -132,6 +138,11 @@ MATRIX: dict[str, Row] = {
     ),
     "journal:provider-patient-print": Row(
         args=("shared_patient",), expect=only({"provider": 200, "provider_without_share": 404})
+    ),
+    # Chart images of a shared patient (chart_name "mood" is shared in the world's share).
+    "journal:provider-chart": Row(
+        args=("shared_patient", "chart_name"),
+        expect=only({"provider": 200, "provider_without_share": 404}),
     ),
     # POST only: providers get 405 for a GET, everyone else 403 (role first).
     "journal:provider-flag-acknowledge": Row(

@@ -61,7 +61,9 @@ def extras_table(result: dict[str, Any]) -> str:
         rows.append(
             [
                 f"Chart render in-process `{name}` ({t['source']}), median of 20",
-                f"{format_number(t['median'], 1)} ms (max {format_number(t['max'], 1)})",
+                f"{format_number(t['median'], 1)} ms (CPU "
+                f"{format_number(t.get('cpu_median', float('nan')), 1)} ms, "
+                f"max {format_number(t['max'], 1)})",
             ]
         )
     rss = result.get("worker_rss_mb") or []

@@ -257,7 +257,10 @@ def run_benchmark(
         "concurrency": levels,
         "gunicorn": f"{workers} workers × {threads} threads (gthread)",
         "cache": "Redis" if use_redis else "local memory",
+        # The machine is shared: the 1/5/15-minute load averages say how loud the run was.
+        "load_average_start": _load(),
     }
+    say(f"load average at start: {results['load_average_start']}")
     try:
         pool = int(200 * duration * len(levels)) + 200
         for size in ["small", "large"] if large else ["small"]:
@@ -287,6 +290,8 @@ def run_benchmark(
             for v in verdicts
         ]
         results["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+        results["load_average_finish"] = _load()
+        say(f"load average at finish: {results['load_average_finish']}")
         out_dir.mkdir(parents=True, exist_ok=True)
         out = out_dir / f"benchmark-{database}-{started:%Y%m%dT%H%M%S}.json"
         out.write_text(json.dumps(results, indent=2, default=str))
@@ -296,6 +301,12 @@ def run_benchmark(
         env.close()
         for s, handler in previous.items():
             signal.signal(s, handler)
+
+
+def _load() -> str:
+    import os
+
+    return " / ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 def _cpus() -> int:

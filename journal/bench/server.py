@@ -21,9 +21,10 @@ from pathlib import Path
 from journal.bench.httpload import HttpClient
 
 PG_URL = "postgres://postgres@127.0.0.1:5432"
-BENCH_DB = "aftercare_bench"
+# Overridable so that two people (or a before/after pair) never drop each other's database.
+BENCH_DB = os.environ.get("AFTERCARE_BENCH_DB", "aftercare_bench")
 # A Redis database of its own, flushed for cold-cache measurements.
-REDIS_URL = "redis://127.0.0.1:6379/14"
+REDIS_URL = os.environ.get("AFTERCARE_BENCH_REDIS", "redis://127.0.0.1:6379/14")
 
 
 def free_port() -> int:

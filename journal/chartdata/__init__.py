@@ -41,6 +41,7 @@ from journal.chartdata.periods import (
     parse_period,
     rolling_means,
 )
+from journal.chartdata.version import data_version
 from journal.charts import CHART_VERSION, CHARTS
 from journal.charts.types import (
     BloodPressureData,
@@ -76,6 +77,7 @@ __all__ = [
     "chart_svg",
     "daily_means",
     "dashboard_data",
+    "data_version",
     "durability_data",
     "local_day",
     "local_midnight",
@@ -86,6 +88,7 @@ __all__ = [
     "rolling_means",
     "side_effect_matrix",
     "symptom_data",
+    "version_key",
 ]
 
 ALL_CATEGORIES: frozenset[str] = frozenset(ShareCategory.values)
@@ -281,14 +284,38 @@ def chart_cache_key(patient: User, name: str, period: Period, data: object) -> s
     return f"chart:{CHART_VERSION}:{name}:{digest}"
 
 
+def version_key(
+    prefix: str, patient: User, period: Period, categories: frozenset[str], version: str
+) -> str:
+    """A cache key from the patient's data version (`data_version`), the period's local
+    dates and the categories: cheap to compute, and any change to the rows changes it."""
+    cats = ",".join(sorted(categories))
+    return (
+        f"{prefix}:{CHART_VERSION}:{patient.pk}:{period.key}:{period.first_day}:"
+        f"{period.last_day}:{cats}:{version}"
+    )
+
+
 def chart_svg(patient: User, name: str, period: Period, categories: frozenset[str]) -> bytes:
-    """SVG of one chart, from the cache when the same data was drawn before."""
+    """SVG of one chart, from the cache when the same data was drawn before.
+
+    Two levels: the data-version key answers a repeat view with one aggregate query and no
+    chart data loaded; on a miss, the data is loaded and the content-derived key
+    (`chart_cache_key`) still saves the render when this chart's own data did not change
+    (e.g. a new blood-pressure reading does not redraw the mood chart)."""
+    if name not in CHARTS:
+        raise KeyError(name)
+    fast_key = version_key(f"chartv:{name}", patient, period, categories, data_version(patient))
+    svg = cache.get(fast_key)
+    if svg is not None:
+        return svg
     data = chart_data(patient, name, period, categories)
     key = chart_cache_key(patient, name, period, data)
     svg = cache.get(key)
     if svg is None:
         svg = CHARTS[name].render(data)
         cache.set(key, svg, CHART_CACHE_SECONDS)
+    cache.set(fast_key, svg, CHART_CACHE_SECONDS)
     return svg
 
 

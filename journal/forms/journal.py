@@ -202,6 +202,12 @@ class ReportReadingForm(BloodPressureFields):
 
 
 class BaseReportReadingFormSet(forms.BaseFormSet):
+    def initial_form_count(self) -> int:
+        # Every row is a new reading; `initial` only pre-fills context and time. Counted as
+        # "initial" forms, rows would lose `empty_permitted` and a blank row would have to be
+        # filled in (whatever INITIAL_FORMS a page posts).
+        return 0
+
     def non_empty_forms(self) -> list[ReportReadingForm]:
         return [f for f in self.forms if f.has_changed() and f.is_valid()]
 

@@ -50,6 +50,14 @@ class SessionLimitsMiddleware:
                     detail={"reason": reason},
                 )
                 request.security_logout_reason = reason  # type: ignore[attr-defined]
+                if request.method == "POST":
+                    # A form sent after the timeout: nothing is saved, but what was typed is
+                    # shown back (CSRF is checked first, before log-out rotates the token).
+                    from journal.middleware_db import csrf_verified, logged_out_response
+
+                    show_values = csrf_verified(request)
+                    logout(request)
+                    return logged_out_response(request, reason=reason, show_values=show_values)
                 logout(request)
                 messages.info(request, EXPIRY_MESSAGES[reason])
                 query = urlencode({"next": request.get_full_path()})

@@ -5,14 +5,16 @@ code, recovery code, key) ever reaches the audit log.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
 from django.db import transaction
 from django.utils import timezone
 from django_otp import verify_token
@@ -68,15 +70,28 @@ def _issue_recovery_codes(user: User) -> list[str]:
     return codes
 
 
+class CodeThrottled(Exception):
+    """Too many wrong codes in a row: no code is checked until `until`."""
+
+    def __init__(self, until: datetime | None) -> None:
+        super().__init__(f"Code checks paused until {until}")
+        self.until = until
+
+
 def confirm_totp_setup(
     *, user: User, token: str, keep_session_key: str | None = None, ip: str | None = None
 ) -> tuple[TOTPDevice, list[str]] | None:
     """Check the first code from the new authenticator; on success switch MFA on, end the
     user's other sessions and return the device with fresh recovery codes (shown once);
-    otherwise None (failure audited)."""
+    otherwise None (failure audited). Raises CodeThrottled while django-otp's back-off after
+    wrong codes lasts, so a right code is not reported as a wrong one."""
     pending = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
     if pending is None or confirmed_totp_device(user) is not None:
         return None
+    allowed, info = pending.verify_is_allowed()
+    if not allowed:
+        record_audit(action="mfa.setup", actor=user, subject=user, ip=ip, outcome="throttled")
+        raise CodeThrottled((info or {}).get("locked_until"))
     token = normalise_code(token)
     # verify_token locks the row, so two tabs cannot confirm the same code twice.
     device = verify_token(user, pending.persistent_id, token)
@@ -231,15 +246,93 @@ def record_password_reset_request(*, email: str, ip: str | None = None) -> None:
     )
 
 
-@transaction.atomic
-def change_email(*, user: User, new_email: str, ip: str | None = None) -> None:
-    """Change the login email; the old address is told, the audit keeps no address."""
+EMAIL_CHANGE_SALT = "journal.email-change"
+EMAIL_CHANGE_MAX_AGE = timedelta(hours=1)
+EMAIL_LINK_INVALID = (
+    "This confirmation link cannot be used: it may have expired (links last "
+    f"{int(EMAIL_CHANGE_MAX_AGE.total_seconds() // 60)} minutes), have been used already, or be "
+    "meant for a different account. Ask for a new link from your account settings."
+)
+
+
+def _free_email(user: User, new_email: str) -> str:
     new_email = new_email.strip().lower()
-    old_email = user.email
-    if new_email == old_email:
+    if new_email == user.email:
         raise ValidationError({"email": "That is already your email address."})
     if User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
         raise ValidationError({"email": "This email address cannot be used."})
+    return new_email
+
+
+def _email_signer() -> TimestampSigner:
+    return TimestampSigner(salt=EMAIL_CHANGE_SALT)
+
+
+def request_email_change(
+    *, user: User, new_email: str, confirm_url: Callable[[str], str], ip: str | None = None
+) -> str:
+    """Mail a confirmation link to `new_email` (nothing changes yet) and return its token.
+
+    The signed token names the user, the current address and the new one, and lasts
+    `EMAIL_CHANGE_MAX_AGE`; once any change applies, the current address no longer matches,
+    so every earlier link is spent (single use without storing anything)."""
+    new_email = _free_email(user, new_email)
+    token = _email_signer().sign_object({"u": user.pk, "from": user.email, "to": new_email})
+    link = confirm_url(token)
+    minutes = int(EMAIL_CHANGE_MAX_AGE.total_seconds() // 60)
+    record_audit(action="account.email_change_requested", actor=user, subject=user, ip=ip)
+    try:
+        _send_confirmation(user, new_email, link, minutes)
+    except OSError:  # smtplib errors are OSErrors; the person must learn the mail did not go
+        raise ValidationError(
+            {"email": "We could not send the confirmation email. Nothing changed; try again."}
+        ) from None
+    return token
+
+
+def _send_confirmation(user: User, new_email: str, link: str, minutes: int) -> None:
+    send_mail(
+        subject="Confirm your new Aftercare email address",
+        message=(
+            f"Hello {user.display_name},\n\nSomeone (hopefully you) asked to use this address "
+            "to log in to Aftercare. To confirm, open this link while logged in to your "
+            f"account, within {minutes} minutes:\n\n{link}\n\nIf this was not you, ignore "
+            "this email: nothing changes.\n"
+        ),
+        from_email=None,
+        recipient_list=[new_email],
+        fail_silently=False,
+    )
+
+
+def pending_email_change(*, user: User, token: str) -> str:
+    """The new address a confirmation link would set for `user` (ValidationError when the
+    link is forged, expired, spent or meant for another account)."""
+    try:
+        data = _email_signer().unsign_object(token, max_age=EMAIL_CHANGE_MAX_AGE)
+    except (SignatureExpired, BadSignature):
+        raise ValidationError(EMAIL_LINK_INVALID) from None
+    if not isinstance(data, dict) or data.get("u") != user.pk or data.get("from") != user.email:
+        raise ValidationError(EMAIL_LINK_INVALID)
+    return str(data.get("to", ""))
+
+
+@transaction.atomic
+def confirm_email_change(*, user: User, token: str, ip: str | None = None) -> str:
+    """Apply the change a valid confirmation link names; the old address is told. Returns
+    the new address."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    new_email = pending_email_change(user=user, token=token)
+    change_email(user=user, new_email=new_email, ip=ip)
+    return user.email
+
+
+@transaction.atomic
+def change_email(*, user: User, new_email: str, ip: str | None = None) -> None:
+    """Change the login email (callers confirm the new address first: `request_email_change`);
+    the old address is told, the audit keeps no address."""
+    new_email = _free_email(user, new_email)
+    old_email = user.email
     user.email = new_email
     user.full_clean(exclude=["password"])
     user.save(update_fields=["email"])

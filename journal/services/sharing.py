@@ -219,7 +219,8 @@ def record_access(
     ip: str | None = None,
 ) -> AccessEvent | None:
     """Append a read of `patient`'s data by someone else (page, chart, export); the patient's own
-    reads are not access events (returns None)."""
+    reads are not access events (returns None). `what` codes get their plain wording for the
+    patient in `journal/access_wording.py`."""
     if actor.pk == patient.pk:
         return None
     if patient.role != Role.PATIENT:

@@ -7,12 +7,19 @@ check) can answer a chart URL with it.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from functools import cache as cache_in_process
+from functools import partial
+from pathlib import Path
 
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from journal import chartdata, summaries
 from journal.chartdata import ALL_CATEGORIES, Period, parse_period
@@ -43,6 +50,13 @@ LOG_LINKS: dict[str, tuple[str, str]] = {
     "blood-pressure": ("journal:reading-create", "Add a blood pressure reading"),
     "questionnaires": ("journal:questionnaire-list", "Fill in a questionnaire"),
 }
+DASHBOARD_CACHE_SECONDS = 24 * 3600
+# What shapes the cached panels' HTML besides the data (see `_release`).
+PANEL_TEMPLATES = (
+    "journal/_dashboard_panels.html",
+    "journal/_dashboard_panel.html",
+    "journal/_data_table.html",
+)
 # A chart is a picture of data only; it needs inline styles and nothing else.
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
@@ -101,19 +115,50 @@ def _panels(data: chartdata.DashboardData, period: Period) -> list[PanelView]:
     return views
 
 
+@cache_in_process
+def _release() -> str:
+    """A digest of the panel templates and the summary code: a deploy that changes how the
+    panels look never serves panels cached by the previous release (computed once)."""
+    digest = hashlib.sha256(Path(summaries.__file__).read_bytes())
+    for name in PANEL_TEMPLATES:
+        digest.update(get_template(name).template.source.encode())
+    return digest.hexdigest()[:12]
+
+
+def _panels_html(patient: User, period: Period, categories: frozenset[str]) -> str:
+    """The rendered panels (summaries, chart images, data tables), cached under the
+    patient's data version: a repeat view costs one aggregate query and a cache read
+    instead of a year of rows, the summaries and hundreds of table rows."""
+    key = chartdata.version_key(
+        f"dashboard:{_release()}",
+        patient,
+        period,
+        categories,
+        chartdata.data_version(patient),
+    )
+    html = cache.get(key)
+    if html is None:
+        data = chartdata.dashboard_data(patient, period, categories)
+        panels = _panels(data, period)
+        html = render_to_string(
+            "journal/_dashboard_panels.html",
+            {"panels": panels, "any_data": any(p.panel.has_data for p in panels)},
+        )
+        cache.set(key, html, DASHBOARD_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 - our own template output, autoescaped when rendered
+
+
 @patient_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     period = parse_period(request.GET.get("period"), request.user.zone)
-    data = chartdata.dashboard_data(request.user, period, ALL_CATEGORIES)
-    panels = _panels(data, period)
     return render(
         request,
         "journal/dashboard.html",
         {
             "period": period,
             "period_labels": PERIOD_LABELS,
-            "panels": panels,
-            "any_data": any(p.panel.has_data for p in panels),
+            # Called by the template while it renders (the page template comes first).
+            "panels_html": partial(_panels_html, request.user, period, ALL_CATEGORIES),
         },
     )
 

@@ -13,7 +13,6 @@ from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from journal import services
@@ -26,6 +25,7 @@ from journal.exports.pdf import summary_pdf
 from journal.flags import Thresholds
 from journal.forms.exports import DeleteAccountForm, ExportPeriodForm
 from journal.http import client_ip
+from journal.idempotency import idempotent
 from journal.models import ClinicSettings, User
 from journal.permissions import get_shared_patient_or_404, patient_required, provider_required
 from journal.security import no_store, recent_auth_required
@@ -176,6 +176,7 @@ def provider_export_fhir(request: HttpRequest, patient_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @recent_auth_required
 @no_store
+@idempotent
 def account_delete(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None)
     grace_days = ClinicSettings.load().erasure_grace_days
@@ -189,9 +190,20 @@ def account_delete(request: HttpRequest) -> HttpResponse:
             form.add_error("password" if hasattr(exc, "error_dict") else None, exc.messages)
         else:
             logout(request)
-            context = {"erasure_due_at": due.astimezone(user.zone), "login_url": reverse("login")}
-            return render(request, "journal/delete_account_done.html", context)
+            # Added after log-out, so it reaches the log-in page (a redirect lets
+            # @idempotent send a resubmission there instead of asking again).
+            messages.success(request, _erasure_message(due.astimezone(user.zone)))
+            return redirect("login")
     context = {"form": form, "grace_days": grace_days}
     return render(
         request, "journal/delete_account.html", context, status=400 if form.errors else 200
+    )
+
+
+def _erasure_message(due: dt.datetime) -> str:
+    return (
+        f"Your account is closed and you have been logged out. Your journal will be erased on "
+        f"{due:%-d %B %Y} at {due:%H:%M} ({due.tzinfo} time). Changed your mind? Log in "
+        "before then with your usual email and password: that cancels the erasure and your "
+        "journal comes back as it was."
     )

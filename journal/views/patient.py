@@ -1,11 +1,20 @@
-"""Patient pages: home (next step, open flags, recent entries)."""
+"""Patient pages: home (next step, latest flags, 30-day summary, recent entries) and the
+"Log something" page."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from journal.journal_queries import current_thresholds, flag_views, next_steps, recent_entries
+from journal.catalogue import QUESTIONNAIRES
+from journal.journal_queries import (
+    current_thresholds,
+    flag_views,
+    home_summary,
+    next_steps,
+    recent_entries,
+    unreported_sessions,
+)
 from journal.models import (
     BloodPressureReading,
     CheckIn,
@@ -32,15 +41,30 @@ def patient_home(request: HttpRequest) -> HttpResponse:
         questionnaires=owned_by(user, QuestionnaireResponse.objects.all()),
         page_number=request.GET.get("page"),
     )
-    open_flags = owned_by(user, Flag.objects.filter(acknowledged_at__isnull=True))
+    # Latest, acknowledged or not: the patient sees when their care team has seen one.
+    latest_flags = owned_by(user, Flag.objects.select_related("acknowledged_by"))
     return render(
         request,
         "journal/patient_home.html",
         {
             **next_steps(user, checkins, sessions),
-            "open_flags": flag_views(
-                open_flags.order_by("-raised_at", "-id")[:HOME_FLAGS], current_thresholds()
+            "latest_flags": flag_views(
+                latest_flags.order_by("-raised_at", "-id")[:HOME_FLAGS], current_thresholds()
             ),
+            "summary": home_summary(user),
             "feed": feed,
+        },
+    )
+
+
+@patient_required
+def log_something(request: HttpRequest) -> HttpResponse:
+    sessions = owned_by(request.user, TreatmentSession.objects.all())
+    return render(
+        request,
+        "journal/log_something.html",
+        {
+            "unreported_sessions": unreported_sessions(sessions),
+            "questionnaires": list(QUESTIONNAIRES.values()),
         },
     )

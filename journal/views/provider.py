@@ -7,22 +7,32 @@ patient data writes an access event the patient can see.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from journal import services
 from journal.http import client_ip
+from journal.idempotency import idempotent
 from journal.permissions import get_shared_flag_or_404, get_shared_patient_or_404, provider_required
+from journal.provider_charts import (
+    PRINT_CHARTS,
+    provider_chart_svg,
+    provider_panels,
+    provider_period,
+)
 from journal.provider_queries import (
     DEFAULT_PERIOD,
     KIND_LABELS,
     PERIODS,
     kind_label,
     patient_summary,
-    triage,
+    triage_page,
 )
+from journal.views.dashboard import SVG_CSP
 
 
 @provider_required
@@ -31,16 +41,19 @@ def provider_home(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind not in KIND_LABELS:
         kind = ""
-    rows = triage(request.user, kind=kind or None)
+    # Ranked over every sharing patient, rendered (and access-logged) one page at a time.
+    page = triage_page(request.user, kind=kind or None, number=request.GET.get("page"))
     services.record_list_access(
         actor=request.user,
-        shares=[row.share for row in rows],
+        shares=[row.share for row in page],
         what="patient list (flag counts)",
         path=request.get_full_path(),
         ip=client_ip(request),
     )
     context = {
-        "rows": rows,
+        "rows": page.object_list,
+        "page": page,
+        "page_query": urlencode({"kind": kind}) + "&" if kind else "",
         "kind": kind,
         "kind_label": kind_label(kind) if kind else "",
         "kinds": sorted(KIND_LABELS.items(), key=lambda item: item[1]),
@@ -65,10 +78,14 @@ def _summary_page(request: HttpRequest, patient_id: int, template: str, what: st
         path=request.get_full_path(),
         ip=client_ip(request),
     )
+    printing = template.endswith("_print.html")
+    chart_period = provider_period(share, summary.period)
     context = {
         "patient": patient,
         "summary": summary,
         "periods": [(key, label) for key, (label, _) in PERIODS.items()],
+        "chart_period": chart_period,
+        "panels": provider_panels(share, chart_period, PRINT_CHARTS if printing else None),
     }
     return render(request, template, context)
 
@@ -89,6 +106,7 @@ def provider_patient_print(request: HttpRequest, patient_id: int) -> HttpRespons
 
 @provider_required
 @require_POST
+@idempotent
 def provider_flag_acknowledge(request: HttpRequest, flag_id: int) -> HttpResponse:
     flag, share = get_shared_flag_or_404(request.user, flag_id)
     if services.acknowledge_flag(provider=request.user, flag=flag):
@@ -100,3 +118,28 @@ def provider_flag_acknowledge(request: HttpRequest, flag_id: int) -> HttpRespons
     if period in PERIODS:
         url += f"?period={period}"
     return redirect(f"{url}#flags")
+
+
+@provider_required
+@require_GET
+def provider_chart(request: HttpRequest, patient_id: int, name: str) -> HttpResponse:
+    patient, share = get_shared_patient_or_404(request.user, patient_id)
+    period = provider_period(share, _period(request))
+    try:
+        svg = provider_chart_svg(share, name, period)
+    except (KeyError, PermissionDenied):
+        # Unknown chart or a category not shared: the same answer, so nothing is revealed.
+        raise Http404("No such chart") from None
+    services.record_access(
+        actor=request.user,
+        patient=patient,
+        share=share,
+        what=f"chart:{name}",
+        path=request.get_full_path(),
+        ip=client_ip(request),
+    )
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    # The same headers as the patient's chart images (journal.views.dashboard.chart_response).
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = SVG_CSP
+    return response

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -9,7 +11,9 @@ from django.contrib.auth import authenticate, update_session_auth_hash
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -47,7 +51,17 @@ def safe_next(request: HttpRequest, default: str | None = None) -> str:
 def _throttle_message(check: security_services.CodeCheck) -> str:
     if check.throttled_until is None:
         return BAD_CODE
-    return "Too many wrong codes. Wait a few seconds, then try the newest code."
+    return _wait_message(check.throttled_until)
+
+
+def _wait_message(until: datetime | None) -> str:
+    if until is None:
+        return "Too many wrong codes. Wait a few seconds, then try the newest code."
+    seconds = max(1, math.ceil((until - timezone.now()).total_seconds()))
+    return (
+        f"Too many wrong codes. Wait {seconds} second{pluralize(seconds)}, "
+        "then try the newest code."
+    )
 
 
 def _start_verified_session(request: HttpRequest, device) -> None:
@@ -116,15 +130,43 @@ def email_change(request: HttpRequest) -> HttpResponse:
     form = EmailChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            security_services.change_email(
-                user=request.user, new_email=form.cleaned_data["email"], ip=client_ip(request)
+            security_services.request_email_change(
+                user=request.user,
+                new_email=form.cleaned_data["email"],
+                confirm_url=lambda token: request.build_absolute_uri(
+                    reverse("journal:email-change-confirm", args=[token])
+                ),
+                ip=client_ip(request),
             )
         except ValidationError as exc:
             form.add_error("email", " ".join(exc.messages))
         else:
-            messages.success(request, "Your email address is changed. Use it to log in.")
+            messages.info(
+                request,
+                f"We sent a confirmation link to {form.cleaned_data['email'].strip().lower()}. "
+                "Your email address changes when you open that link while logged in. "
+                "Until then, keep logging in with your current address.",
+            )
             return redirect("journal:account")
     return render(request, "security/email_change.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        new_email = security_services.pending_email_change(user=request.user, token=token)
+        if request.method == "POST":
+            new_email = security_services.confirm_email_change(
+                user=request.user, token=token, ip=client_ip(request)
+            )
+    except ValidationError as exc:
+        # The same answer for a forged, expired, spent or someone else's link.
+        context = {"error": " ".join(exc.messages)}
+        return render(request, "security/email_change_invalid.html", context, status=404)
+    if request.method == "POST":
+        messages.success(request, f"Your email address is now {new_email}. Use it to log in.")
+        return redirect("journal:account")
+    return render(request, "security/email_change_confirm.html", {"new_email": new_email})
 
 
 @require_http_methods(["GET", "POST"])
@@ -204,21 +246,25 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     device = security_services.start_totp_setup(user=user)
     form = SetupCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        result = security_services.confirm_totp_setup(
-            user=user,
-            token=form.cleaned_data["code"],
-            keep_session_key=request.session.session_key,
-            ip=client_ip(request),
-        )
-        if result is not None:
-            confirmed, codes = result
-            _start_verified_session(request, confirmed)
-            return render(
-                request,
-                "security/recovery_codes.html",
-                {"codes": codes, "next": safe_next(request), "just_enabled": True},
+        try:
+            result = security_services.confirm_totp_setup(
+                user=user,
+                token=form.cleaned_data["code"],
+                keep_session_key=request.session.session_key,
+                ip=client_ip(request),
             )
-        form.add_error("code", BAD_CODE)
+        except security_services.CodeThrottled as throttled:
+            form.add_error("code", _wait_message(throttled.until))
+        else:
+            if result is not None:
+                confirmed, codes = result
+                _start_verified_session(request, confirmed)
+                return render(
+                    request,
+                    "security/recovery_codes.html",
+                    {"codes": codes, "next": safe_next(request), "just_enabled": True},
+                )
+            form.add_error("code", BAD_CODE)
     return render(
         request,
         "security/mfa_setup.html",

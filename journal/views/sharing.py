@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from journal import services
 from journal.forms.sharing import NewShareForm, ShareSettingsForm
+from journal.idempotency import idempotent
 from journal.models import Share
 from journal.permissions import (
     SHARE_FIELD_BY_CATEGORY,
@@ -47,6 +48,7 @@ def share_list(request: HttpRequest) -> HttpResponse:
 
 @patient_required
 @require_http_methods(["GET", "POST"])
+@idempotent
 def share_create(request: HttpRequest) -> HttpResponse:
     form = NewShareForm(request.POST or None, providers=provider_directory())
     if request.method == "POST" and form.is_valid():
@@ -69,6 +71,7 @@ def share_create(request: HttpRequest) -> HttpResponse:
 
 @patient_required
 @require_http_methods(["GET", "POST"])
+@idempotent
 def share_edit(request: HttpRequest, pk: int) -> HttpResponse:
     share = _owned_share(request, pk)
     if share.revoked_at is not None:
@@ -98,6 +101,7 @@ def share_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @patient_required
 @require_http_methods(["GET", "POST"])
+@idempotent
 def share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     share = _owned_share(request, pk)
     if request.method == "POST":

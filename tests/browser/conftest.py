@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 from django.urls import reverse
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Response
 
@@ -79,6 +82,40 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.browser)
+
+
+class SerialWSGIServer(ThreadedWSGIServer):
+    """The live server, handling one request at a time (connections stay threaded).
+
+    With SQLite in memory, pytest-django hands the live server *one* shared connection for
+    all its request threads. Requests that write at the same moment (a provider page's chart
+    images each record an access event) then fail with "database table is locked", or could
+    interleave transactions. Serializing the application (not the sockets, so keep-alive
+    connections never block each other) removes that test-only race.
+    """
+
+    def set_app(self, application: Any) -> None:
+        lock = threading.Lock()
+
+        def one_at_a_time(environ: dict, start_response: Any) -> list[bytes]:
+            with lock:
+                result = application(environ, start_response)
+                try:
+                    return [b"".join(result)]
+                finally:
+                    if hasattr(result, "close"):
+                        result.close()
+
+        super().set_app(one_at_a_time)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _serial_live_server() -> Iterator[None]:
+    """Browser tests' live server runs requests one at a time (see SerialWSGIServer)."""
+    original = LiveServerThread.server_class
+    LiveServerThread.server_class = SerialWSGIServer
+    yield
+    LiveServerThread.server_class = original
 
 
 @pytest.fixture(scope="session")

@@ -37,11 +37,17 @@ def enrollment_link(clinic_admin: User, email: str, name: str) -> str:
 
 
 def open_menu_if_collapsed(page: Page) -> None:
-    """On a phone the navigation sits behind the Menu button."""
+    """On a phone the navigation sits behind the Menu button; Log out is in the account menu."""
+    page.wait_for_load_state()  # the menus need bootstrap.bundle.js, loaded last
     menu = page.get_by_role("button", name="Menu")
     if menu.is_visible():
         menu.click()
-        expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    account = page.get_by_role("button", name=re.compile("account menu"))
+    # By keyboard, as Bootstrap's dropdown supports: focus the toggle, Arrow Down opens it.
+    account.focus()
+    page.keyboard.press("ArrowDown")
+    expect(account).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def log_in_through_the_form(page: Page, email: str, password: str) -> None:

@@ -13,12 +13,14 @@ from journal import services
 from journal.catalogue import SEVERITY_LABELS, symptom_label
 from journal.forms import CheckInForm
 from journal.http import client_ip
+from journal.idempotency import idempotent
 from journal.journal_queries import current_thresholds, flag_views
-from journal.models import CheckIn, Flag
+from journal.models import CheckIn
 from journal.permissions import get_owned_or_404, owned_by, patient_required
 from journal.views.journal.common import (
     add_service_errors,
     conflict_context,
+    flags_with_acknowledgement,
     history,
     now_initial,
     with_version,
@@ -51,7 +53,7 @@ def checkin_list(request: HttpRequest) -> HttpResponse:
 @patient_required
 def checkin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     checkin = get_owned_or_404(request.user, _checkins(request), pk=pk)
-    flag_rows = owned_by(request.user, Flag.objects.filter(checkin=checkin))
+    flag_rows = owned_by(request.user, flags_with_acknowledgement().filter(checkin=checkin))
     ratings = [
         (symptom_label(r.code), SEVERITY_LABELS[r.severity], r.severity)
         for r in checkin.ratings.all()
@@ -70,6 +72,7 @@ def checkin_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @patient_required
 @require_http_methods(["GET", "POST"])
+@idempotent
 def checkin_create(request: HttpRequest) -> HttpResponse:
     form = CheckInForm(request.POST or None, initial=now_initial("recorded_at"))
     if request.method == "POST" and form.is_valid():
@@ -85,6 +88,7 @@ def checkin_create(request: HttpRequest) -> HttpResponse:
 
 @patient_required
 @require_http_methods(["GET", "POST"])
+@idempotent
 def checkin_edit(request: HttpRequest, pk: int) -> HttpResponse:
     checkin = get_owned_or_404(request.user, _checkins(request), pk=pk)
     initial = {
@@ -121,6 +125,7 @@ def checkin_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @patient_required
 @require_http_methods(["GET", "POST"])
+@idempotent
 def checkin_delete(request: HttpRequest, pk: int) -> HttpResponse:
     checkin = get_owned_or_404(request.user, _checkins(request), pk=pk)
     if request.method == "POST":

@@ -13,7 +13,7 @@ from journal.permissions import owned_by, patient_required
 
 @patient_required
 def flag_list(request: HttpRequest) -> HttpResponse:
-    flag_rows = owned_by(request.user, Flag.objects.all())
+    flag_rows = owned_by(request.user, Flag.objects.select_related("acknowledged_by"))
     page = Paginator(flag_rows, 20).get_page(request.GET.get("page"))
     return render(
         request,

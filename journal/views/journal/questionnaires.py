@@ -14,12 +14,14 @@ from journal import services
 from journal.catalogue import PHQ9_SELF_HARM_ITEM, QUESTIONNAIRES, SCREENING_NOTICE
 from journal.forms import QuestionnaireForm
 from journal.http import client_ip
+from journal.idempotency import idempotent
 from journal.journal_queries import current_thresholds, flag_views, instrument_or_none
-from journal.models import Flag, QuestionnaireResponse
+from journal.models import QuestionnaireResponse
 from journal.permissions import get_owned_or_404, not_found, owned_by, patient_required
 from journal.views.journal.common import (
     add_service_errors,
     conflict_context,
+    flags_with_acknowledgement,
     history,
     with_version,
 )
@@ -41,6 +43,7 @@ def questionnaire_list(request: HttpRequest) -> HttpResponse:
 
 @patient_required
 @require_http_methods(["GET", "POST"])
+@idempotent
 def questionnaire_create(request: HttpRequest, instrument: str) -> HttpResponse:
     if instrument_or_none(instrument) is None:
         raise not_found()
@@ -70,7 +73,7 @@ def questionnaire_create(request: HttpRequest, instrument: str) -> HttpResponse:
 def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
     response = get_owned_or_404(request.user, _responses(request), pk=pk)
     questionnaire = QUESTIONNAIRES[response.instrument]
-    flag_rows = owned_by(request.user, Flag.objects.filter(questionnaire=response))
+    flag_rows = owned_by(request.user, flags_with_acknowledgement().filter(questionnaire=response))
     options = dict(questionnaire.options)
     items = [
         (item, options.get(answer, answer))
@@ -99,6 +102,7 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @patient_required
 @require_http_methods(["GET", "POST"])
+@idempotent
 def questionnaire_edit(request: HttpRequest, pk: int) -> HttpResponse:
     response = get_owned_or_404(request.user, _responses(request), pk=pk)
     questionnaire = QUESTIONNAIRES[response.instrument]
@@ -138,6 +142,7 @@ def questionnaire_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @patient_required
 @require_http_methods(["GET", "POST"])
+@idempotent
 def questionnaire_delete(request: HttpRequest, pk: int) -> HttpResponse:
     response = get_owned_or_404(request.user, _responses(request), pk=pk)
     if request.method == "POST":

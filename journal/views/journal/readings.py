@@ -12,12 +12,14 @@ from django.views.decorators.http import require_http_methods
 from journal import services
 from journal.forms import ReadingForm
 from journal.http import client_ip
+from journal.idempotency import idempotent
 from journal.journal_queries import current_thresholds, flag_views
-from journal.models import BloodPressureReading, Flag, TreatmentSession
+from journal.models import BloodPressureReading, TreatmentSession
 from journal.permissions import get_owned_or_404, owned_by, patient_required
 from journal.views.journal.common import (
     add_service_errors,
     conflict_context,
+    flags_with_acknowledgement,
     history,
     now_initial,
     with_version,
@@ -54,7 +56,7 @@ def reading_list(request: HttpRequest) -> HttpResponse:
 @patient_required
 def reading_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reading = get_owned_or_404(request.user, _readings(request), pk=pk)
-    flag_rows = owned_by(request.user, Flag.objects.filter(reading=reading))
+    flag_rows = owned_by(request.user, flags_with_acknowledgement().filter(reading=reading))
     return render(
         request,
         "journal/reading_detail.html",
@@ -68,6 +70,7 @@ def reading_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @patient_required
 @require_http_methods(["GET", "POST"])
+@idempotent
 def reading_create(request: HttpRequest) -> HttpResponse:
     initial = now_initial("measured_at")
     session_pk = request.GET.get("session", "")
@@ -87,6 +90,7 @@ def reading_create(request: HttpRequest) -> HttpResponse:
 
 @patient_required
 @require_http_methods(["GET", "POST"])
+@idempotent
 def reading_edit(request: HttpRequest, pk: int) -> HttpResponse:
     reading = get_owned_or_404(request.user, _readings(request), pk=pk)
     initial = {
@@ -124,6 +128,7 @@ def reading_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @patient_required
 @require_http_methods(["GET", "POST"])
+@idempotent
 def reading_delete(request: HttpRequest, pk: int) -> HttpResponse:
     reading = get_owned_or_404(request.user, _readings(request), pk=pk)
     if request.method == "POST":

@@ -13,12 +13,14 @@ from journal import services
 from journal.catalogue import SEVERITY_LABELS, symptom_label
 from journal.forms import ReportForm, ReportReadingFormSet
 from journal.http import client_ip
+from journal.idempotency import idempotent
 from journal.journal_queries import current_thresholds, flag_views
-from journal.models import BloodPressureReading, Flag, PostSessionReport, TreatmentSession
+from journal.models import BloodPressureReading, PostSessionReport, TreatmentSession
 from journal.permissions import get_owned_or_404, owned_by, patient_required
 from journal.views.journal.common import (
     add_service_errors,
     conflict_context,
+    flags_with_acknowledgement,
     history,
     now_initial,
     with_version,
@@ -42,6 +44,7 @@ def _reading_formset(request: HttpRequest, session: TreatmentSession) -> ReportR
 
 @patient_required
 @require_http_methods(["GET", "POST"])
+@idempotent
 def report_create(request: HttpRequest, session_pk: int) -> HttpResponse:
     sessions = owned_by(request.user, TreatmentSession.objects.select_related("report"))
     session = get_owned_or_404(request.user, sessions, pk=session_pk)
@@ -90,8 +93,10 @@ def report_create(request: HttpRequest, session_pk: int) -> HttpResponse:
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_owned_or_404(request.user, _reports(request), pk=pk)
     readings = owned_by(request.user, BloodPressureReading.objects.filter(report=report))
-    flag_rows = owned_by(request.user, Flag.objects.filter(report=report))
-    reading_flags = owned_by(request.user, Flag.objects.filter(reading__report=report))
+    flag_rows = owned_by(request.user, flags_with_acknowledgement().filter(report=report))
+    reading_flags = owned_by(
+        request.user, flags_with_acknowledgement().filter(reading__report=report)
+    )
     ratings = [
         (symptom_label(r.code), SEVERITY_LABELS[r.severity], r.severity)
         for r in report.ratings.all()
@@ -111,6 +116,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @patient_required
 @require_http_methods(["GET", "POST"])
+@idempotent
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_owned_or_404(request.user, _reports(request), pk=pk)
     initial = {
@@ -153,6 +159,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @patient_required
 @require_http_methods(["GET", "POST"])
+@idempotent
 def report_delete(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_owned_or_404(request.user, _reports(request), pk=pk)
     if request.method == "POST":

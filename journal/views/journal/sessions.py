@@ -12,12 +12,14 @@ from django.views.decorators.http import require_http_methods
 from journal import services
 from journal.forms import SessionForm
 from journal.http import client_ip
+from journal.idempotency import idempotent
 from journal.journal_queries import current_thresholds, flag_views
-from journal.models import BloodPressureReading, Flag, TreatmentSession
+from journal.models import BloodPressureReading, TreatmentSession
 from journal.permissions import get_owned_or_404, owned_by, patient_required
 from journal.views.journal.common import (
     add_service_errors,
     conflict_context,
+    flags_with_acknowledgement,
     history,
     now_initial,
     with_version,
@@ -38,7 +40,9 @@ def session_list(request: HttpRequest) -> HttpResponse:
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_owned_or_404(request.user, _sessions(request), pk=pk)
     readings = owned_by(request.user, BloodPressureReading.objects.filter(session=session))
-    flag_rows = owned_by(request.user, Flag.objects.filter(reading__session=session))
+    flag_rows = owned_by(
+        request.user, flags_with_acknowledgement().filter(reading__session=session)
+    )
     report = getattr(session, "report", None)
     return render(
         request,
@@ -55,6 +59,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @patient_required
 @require_http_methods(["GET", "POST"])
+@idempotent
 def session_create(request: HttpRequest) -> HttpResponse:
     form = SessionForm(request.POST or None, initial=now_initial("started_at"))
     if request.method == "POST" and form.is_valid():
@@ -77,6 +82,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
 
 @patient_required
 @require_http_methods(["GET", "POST"])
+@idempotent
 def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_owned_or_404(request.user, _sessions(request), pk=pk)
     initial = {
@@ -114,6 +120,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @patient_required
 @require_http_methods(["GET", "POST"])
+@idempotent
 def session_delete(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_owned_or_404(request.user, _sessions(request), pk=pk)
     if request.method == "POST":

@@ -1,0 +1,144 @@
+"""Charts in the provider workspace: the patient's dashboard charts, limited to one share.
+
+A share decides three things the patient's own dashboard never has to: which charts exist (only
+those of shared categories; the others are absent, not blank), which days they may cover (never
+before the share's start date), and that no figure leans on entries from before that start.
+`journal.chartdata` reads a few rows before a period for context (the 7-day average, the previous
+period's mean mood, the session a durability interval counts from); `within_share` drops or
+recomputes exactly those figures, so the picture, the sentence and the table agree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from journal import chartdata, summaries
+from journal.chartdata import CHART_CACHE_SECONDS, Period, make_period, parse_period
+from journal.chartdata.periods import ROLLING_DAYS, rolling_means
+from journal.charts import CHARTS
+from journal.charts.types import DurabilityData, MoodSeries
+from journal.models import Share, User
+from journal.permissions import shared_categories
+
+# The same charts, in the same order, as the patient's Trends page.
+PROVIDER_CHART_ORDER: tuple[str, ...] = (
+    "mood",
+    "durability",
+    "side-effects",
+    "symptoms",
+    "blood-pressure",
+    "questionnaires",
+)
+# The printable summary keeps to one page: mood and blood pressure only.
+PRINT_CHARTS: frozenset[str] = frozenset({"mood", "blood-pressure"})
+
+
+@dataclass(frozen=True)
+class ProviderPanel:
+    name: str
+    title: str
+    alt: str
+    src: str
+    panel: summaries.Panel
+
+
+def provider_period(share: Share, key: str | None, today: date | None = None) -> Period:
+    """The chart period named by `key`, in the patient's days, never starting before the share."""
+    zone = share.patient.zone
+    period = parse_period(key, zone, today)
+    start = share.starts_on
+    if start is None or (period.first_day is not None and period.first_day >= start):
+        return period
+    return make_period(min(start, period.last_day), period.last_day, zone, key=period.key)
+
+
+def _reaches_before_share(share: Share, first_day: date | None) -> bool:
+    return share.starts_on is not None and (first_day is None or first_day < share.starts_on)
+
+
+def _mood_within(share: Share, series: MoodSeries) -> MoodSeries:
+    first = series.first_day
+    if first is None or not _reaches_before_share(share, first - timedelta(days=ROLLING_DAYS)):
+        return series
+    # The 7-day average of the first days would include entries from before the share.
+    rolling = rolling_means({d.day: d.mood for d in series.days})
+    days = tuple(dataclasses.replace(d, rolling=round(rolling[d.day], 3)) for d in series.days)
+    return dataclasses.replace(series, days=days)
+
+
+def _durability_within(share: Share, data: DurabilityData) -> DurabilityData:
+    if share.starts_on is None:
+        return data
+    # An interval counted from a session before the share would show that session's date.
+    kept = tuple(i for i in data.intervals if i.session_day >= share.starts_on)
+    return data if len(kept) == len(data.intervals) else DurabilityData(intervals=kept)
+
+
+def within_share(share: Share, name: str, data: object) -> object:
+    """Chart data with every figure that leans on entries before the share's start removed."""
+    if name == "mood":
+        return _mood_within(share, data)
+    if name == "durability":
+        return _durability_within(share, data)
+    return data
+
+
+def previous_mood_within(share: Share, period: Period, previous_mood: float | None) -> float | None:
+    """The previous period's mean mood, or None when that period reaches before the share."""
+    previous = period.previous(share.patient.zone)
+    if previous is None or _reaches_before_share(share, previous.first_day):
+        return None
+    return previous_mood
+
+
+def provider_chart_svg(share: Share, name: str, period: Period) -> bytes:
+    """SVG of chart `name` within `share` (KeyError: unknown chart; PermissionDenied: its
+    category is not shared), cached by the data drawn."""
+    patient: User = share.patient
+    data = within_share(
+        share, name, chartdata.chart_data(patient, name, period, shared_categories(share))
+    )
+    key = chartdata.chart_cache_key(patient, name, period, data)
+    svg = cache.get(key)
+    if svg is None:
+        svg = CHARTS[name].render(data)
+        cache.set(key, svg, CHART_CACHE_SECONDS)
+    return svg
+
+
+def provider_panels(
+    share: Share, period: Period, only: frozenset[str] | None = None
+) -> list[ProviderPanel]:
+    """Chart, summary sentence and table of each shared chart (unshared charts are absent)."""
+    data = chartdata.dashboard_data(share.patient, period, shared_categories(share))
+    previous_mood = previous_mood_within(share, period, data.previous_mood)
+    query = urlencode({"period": period.key})
+    panels = []
+    for name in PROVIDER_CHART_ORDER:
+        chart_data = data.for_chart(name)
+        if chart_data is None or (only is not None and name not in only):
+            continue
+        spec = CHARTS[name]
+        src = reverse("journal:provider-chart", args=[share.patient_id, name])
+        panels.append(
+            ProviderPanel(
+                name=name,
+                title=spec.title,
+                alt=spec.alt,
+                src=f"{src}?{query}",
+                panel=summaries.panel(
+                    name,
+                    within_share(share, name, chart_data),
+                    period_label=period.label,
+                    period_days=period.days,
+                    previous_mood=previous_mood,
+                ),
+            )
+        )
+    return panels
