@@ -151,7 +151,19 @@ def _triage_order(flags: dict[str, object]) -> tuple:
 
 # Columns read per sharing patient. Every patient is ranked on every view, but only the rows
 # of one page become model instances (`_row`); the patient's other columns stay deferred.
-_SHARE_FIELDS = tuple(f.attname for f in Share._meta.concrete_fields)
+# The share columns the triage uses (categories, window, ids); the others stay deferred (the
+# rows are read-only: nothing saves or reads them; active shares are never revoked).
+_SHARE_SHOWN = {
+    "id",
+    "patient_id",
+    "share_mood",
+    "share_side_effects",
+    "share_blood_pressure",
+    "share_notes",
+    "starts_on",
+    "expires_on",
+}
+_SHARE_FIELDS = tuple(f.attname for f in Share._meta.concrete_fields if f.attname in _SHARE_SHOWN)
 # `from_db` takes the values in the model's field order.
 _PATIENT_SHOWN = {"id", "display_name", "time_zone"}
 _PATIENT_FIELDS = tuple(
