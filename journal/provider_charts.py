@@ -11,8 +11,11 @@ recomputes exactly those figures, so the picture, the sentence and the table agr
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache as cache_for_process
+from pathlib import Path
 
 from django.core.cache import cache
 from django.urls import reverse
@@ -97,26 +100,78 @@ def previous_mood_within(share: Share, period: Period, previous_mood: float | No
     return previous_mood
 
 
+def _share_prefix(kind: str, share: Share) -> str:
+    # `within_share` clips to the share's start: the share and its start date are in the key.
+    return f"{kind}:{share.pk}:{share.starts_on}"
+
+
 def provider_chart_svg(share: Share, name: str, period: Period) -> bytes:
     """SVG of chart `name` within `share` (KeyError: unknown chart; PermissionDenied: its
-    category is not shared), cached by the data drawn."""
+    category is not shared), cached by the data drawn.
+
+    Two levels, as `chartdata.chart_svg`: the patient's data version answers a repeat view
+    with one aggregate query and no chart data loaded; on a miss the content-derived key still
+    saves the render when this chart's own data did not change."""
+    if name not in CHARTS:
+        raise KeyError(name)
     patient: User = share.patient
-    data = within_share(
-        share, name, chartdata.chart_data(patient, name, period, shared_categories(share))
+    categories = shared_categories(share)
+    fast_key = chartdata.version_key(
+        _share_prefix(f"pchartv:{name}", share),
+        patient,
+        period,
+        categories,
+        chartdata.data_version(patient),
     )
+    svg = cache.get(fast_key)
+    if svg is not None:
+        return svg
+    data = within_share(share, name, chartdata.chart_data(patient, name, period, categories))
     key = chartdata.chart_cache_key(patient, name, period, data)
     svg = cache.get(key)
     if svg is None:
         svg = CHARTS[name].render(data)
         cache.set(key, svg, CHART_CACHE_SECONDS)
+    cache.set(fast_key, svg, CHART_CACHE_SECONDS)
     return svg
+
+
+@cache_for_process
+def _code_digest() -> str:
+    """A digest of the code that builds the panels: a deploy that changes it never reads
+    panels cached by the previous code."""
+    digest = hashlib.sha256(Path(summaries.__file__).read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def provider_panels(
     share: Share, period: Period, only: frozenset[str] | None = None
 ) -> list[ProviderPanel]:
-    """Chart, summary sentence and table of each shared chart (unshared charts are absent)."""
-    data = chartdata.dashboard_data(share.patient, period, shared_categories(share))
+    """Chart, summary sentence and table of each shared chart (unshared charts are absent),
+    cached under the patient's data version, the share (id, start date, categories) and the
+    period, so a repeat view loads no chart data."""
+    patient: User = share.patient
+    categories = shared_categories(share)
+    charts = ",".join(sorted(only)) if only is not None else "all"
+    key = chartdata.version_key(
+        _share_prefix(f"ppanels:{_code_digest()}:{charts}", share),
+        patient,
+        period,
+        categories,
+        chartdata.data_version(patient),
+    )
+    panels = cache.get(key)
+    if panels is None:
+        panels = _build_panels(share, period, categories, only)
+        cache.set(key, panels, CHART_CACHE_SECONDS)
+    return panels
+
+
+def _build_panels(
+    share: Share, period: Period, categories: frozenset[str], only: frozenset[str] | None
+) -> list[ProviderPanel]:
+    data = chartdata.dashboard_data(share.patient, period, categories)
     previous_mood = previous_mood_within(share, period, data.previous_mood)
     query = urlencode({"period": period.key})
     panels = []

@@ -15,13 +15,10 @@ from statistics import mean
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
-    Count,
     DateTimeField,
-    Max,
     Model,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
 )
@@ -43,6 +40,7 @@ from journal.models import (
     TreatmentSession,
     User,
 )
+from journal.triage_flags import cached_open_flag_counts
 
 SEVERITY_NAMES = {3: "Urgent", 2: "High", 1: "Notable"}
 KIND_LABELS: dict[str, str] = {
@@ -139,31 +137,6 @@ def _last_entry_at(share: Share) -> datetime | None:
     return max(shown, default=None)
 
 
-def _open_flag_counts(
-    provider: User, zones: list[str], patient_ids: list[int], kind: str | None
-) -> dict[int, dict[str, object]]:
-    """Per patient: open flags the provider may see (shared categories, since the share
-    start), as severity counts and the latest one — one grouped query."""
-    flags = permissions.flags_visible_to(provider, zones).filter(
-        patient__in=patient_ids, acknowledged_at__isnull=True
-    )
-    if kind:
-        flags = flags.filter(kind=kind)
-    rows = (
-        flags.order_by()
-        .values("patient")
-        .annotate(
-            max_severity=Max("severity"),
-            open_count=Count("pk"),
-            urgent=Count("pk", filter=Q(severity=3)),
-            high=Count("pk", filter=Q(severity=2)),
-            notable=Count("pk", filter=Q(severity=1)),
-            latest_flag_at=Max("raised_at"),
-        )
-    )
-    return {row["patient"]: row for row in rows}
-
-
 def _triage_order(flags: dict[str, object]) -> tuple:
     severity = flags.get("max_severity")
     latest = flags.get("latest_flag_at")
@@ -178,13 +151,25 @@ def _triage_order(flags: dict[str, object]) -> tuple:
 
 # Columns read per sharing patient. Every patient is ranked on every view, but only the rows
 # of one page become model instances (`_row`); the patient's other columns stay deferred.
-_SHARE_FIELDS = tuple(f.attname for f in Share._meta.concrete_fields)
+# The share columns the triage uses (categories, window, ids); the others stay deferred (the
+# rows are read-only: nothing saves or reads them; active shares are never revoked).
+_SHARE_SHOWN = {
+    "id",
+    "patient_id",
+    "share_mood",
+    "share_side_effects",
+    "share_blood_pressure",
+    "share_notes",
+    "starts_on",
+    "expires_on",
+}
+_SHARE_FIELDS = tuple(f.attname for f in Share._meta.concrete_fields if f.attname in _SHARE_SHOWN)
 # `from_db` takes the values in the model's field order.
 _PATIENT_SHOWN = {"id", "display_name", "time_zone"}
 _PATIENT_FIELDS = tuple(
     f.attname for f in User._meta.concrete_fields if f.attname in _PATIENT_SHOWN
 )
-_COLUMNS = (*_SHARE_FIELDS, *(f"patient__{f}" for f in _PATIENT_FIELDS), *ENTRY_SOURCES)
+_COLUMNS = (*_SHARE_FIELDS, *(f"patient__{f}" for f in _PATIENT_FIELDS))
 
 
 def _ranked(
@@ -194,17 +179,11 @@ def _ranked(
     zones = permissions.sharing_zones(provider)
     shares = list(
         permissions.active_shares_for(provider, now, zones)
-        .annotate(
-            **{
-                name: _newest(model, time_field)
-                for name, (model, time_field, _) in ENTRY_SOURCES.items()
-            }
-        )
         .order_by("patient__display_name", "patient__pk")
         .values_list(*_COLUMNS)
     )
     patient_at = _SHARE_FIELDS.index("patient_id")
-    counts = _open_flag_counts(provider, zones, sorted({s[patient_at] for s in shares}), kind)
+    counts = cached_open_flag_counts(provider, zones, shares, patient_at, kind)
     ranked = [
         (share, counts.get(share[patient_at], {}))
         for share in shares
@@ -214,12 +193,37 @@ def _ranked(
     return ranked
 
 
-def _row(columns: tuple, flags: dict[str, object]) -> TriageRow:
+def _newest_entries(share_ids: list[int]) -> dict[int, tuple]:
+    """Per share: the patient's newest entry time per source (`ENTRY_SOURCES` order), for the
+    shown rows only — one query, one index probe per row and source."""
+    if not share_ids:
+        return {}
+    rows = (
+        Share.objects.filter(pk__in=share_ids)
+        .annotate(
+            **{
+                name: _newest(model, time_field)
+                for name, (model, time_field, _) in ENTRY_SOURCES.items()
+            }
+        )
+        .values_list("pk", *ENTRY_SOURCES)
+    )
+    return {row[0]: row[1:] for row in rows}
+
+
+def _rows(items: list[tuple[tuple, dict[str, object]]]) -> list[TriageRow]:
+    pk_at = _SHARE_FIELDS.index("id")
+    entries = _newest_entries([columns[pk_at] for columns, _ in items])
+    none = (None,) * len(ENTRY_SOURCES)
+    return [_row(columns, flags, entries.get(columns[pk_at], none)) for columns, flags in items]
+
+
+def _row(columns: tuple, flags: dict[str, object], entries: tuple) -> TriageRow:
     db = Share.objects.db
     n = len(_SHARE_FIELDS)
     share = Share.from_db(db, _SHARE_FIELDS, columns[:n])
     share.patient = User.from_db(db, _PATIENT_FIELDS, columns[n : n + len(_PATIENT_FIELDS)])
-    for name, value in zip(ENTRY_SOURCES, columns[n + len(_PATIENT_FIELDS) :], strict=True):
+    for name, value in zip(ENTRY_SOURCES, entries, strict=True):
         setattr(share, name, value)
     return TriageRow(
         patient=share.patient,
@@ -239,9 +243,10 @@ def triage(provider: User, kind: str | None = None, now: datetime | None = None)
     severity, then number of open flags, then the latest flag; open flags only from shared
     categories. With `kind`, only patients with open flags of that kind (counting only those).
 
-    Three queries whatever the number of patients: the sharing time zones, the active shares
-    (with each patient's newest entry per source), the open flags grouped by patient."""
-    return [_row(columns, flags) for columns, flags in _ranked(provider, kind, now)]
+    At most five queries whatever the number of patients: the sharing time zones, the active
+    shares, the flags' fingerprint, the open flags grouped by patient (skipped when cached
+    under that fingerprint and these shares), each shown patient's newest entry per source."""
+    return _rows(_ranked(provider, kind, now))
 
 
 def triage_page(
@@ -253,7 +258,7 @@ def triage_page(
 ) -> Page:
     """One page of `triage` (ranked over all sharing patients; rows built for this page only)."""
     page = Paginator(_ranked(provider, kind, now), per_page).get_page(number)
-    page.object_list = [_row(columns, flags) for columns, flags in page.object_list]
+    page.object_list = _rows(list(page.object_list))
     return page
 
 

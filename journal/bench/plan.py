@@ -47,8 +47,8 @@ class Endpoint:
 # (key, label, URL name candidates, role, argument kind)
 CATALOGUE: list[tuple[str, str, tuple[str, ...], str, str]] = [
     ("ping", "/ping/ (ceiling, no database)", ("journal:ping",), "anonymous", ""),
-    ("list", "Paginated list (check-ins)", ("journal:checkin-list",), "patient", ""),
-    ("sessions", "Paginated list (sessions)", ("journal:session-list",), "patient", ""),
+    ("list", "Paginated 50-row list (check-ins)", ("journal:checkin-list",), "patient", ""),
+    ("sessions", "Paginated 50-row list (sessions)", ("journal:session-list",), "patient", ""),
     ("home", "Patient home", ("journal:patient-home",), "patient", ""),
     ("dashboard", "Patient dashboard", ("journal:dashboard",), "patient", ""),
     (

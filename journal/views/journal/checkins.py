@@ -18,6 +18,7 @@ from journal.journal_queries import current_thresholds, flag_views
 from journal.models import CheckIn
 from journal.permissions import get_owned_or_404, owned_by, patient_required
 from journal.views.journal.common import (
+    LIST_PAGE_SIZE,
     add_service_errors,
     conflict_context,
     flags_with_acknowledgement,
@@ -46,7 +47,7 @@ def _save_kwargs(form: CheckInForm) -> dict[str, object]:
 
 @patient_required
 def checkin_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(_checkins(request), 20).get_page(request.GET.get("page"))
+    page = Paginator(_checkins(request), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "journal/checkin_list.html", {"page": page})
 
 

@@ -16,6 +16,9 @@ from journal.permissions import owned_by
 from journal.services import StaleEdit
 
 # Service field names that differ from the form's.
+# Rows per page of the check-in and session lists: a patient scrolling their history on a phone.
+LIST_PAGE_SIZE = 50
+
 FIELD_ALIASES = {"ratings": None, "readings": None, "answers": None, "instrument": None}
 
 

@@ -17,6 +17,7 @@ from journal.journal_queries import current_thresholds, flag_views
 from journal.models import BloodPressureReading, TreatmentSession
 from journal.permissions import get_owned_or_404, owned_by, patient_required
 from journal.views.journal.common import (
+    LIST_PAGE_SIZE,
     add_service_errors,
     conflict_context,
     flags_with_acknowledgement,
@@ -32,7 +33,7 @@ def _sessions(request: HttpRequest):
 
 @patient_required
 def session_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(_sessions(request), 20).get_page(request.GET.get("page"))
+    page = Paginator(_sessions(request), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "journal/session_list.html", {"page": page})
 
 

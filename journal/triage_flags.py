@@ -1,0 +1,117 @@
+"""Open-flag counts of the triage list, cached under a cheap fingerprint of the flags.
+
+The ranking needs, per sharing patient, the open flags the provider may see
+(`permissions.flags_visible_to`: shared categories, since the share's start). That grouped query
+is the expensive part of the triage page, so its result is cached under (a) a fingerprint of
+every flag of the sharing patients (one plain aggregate query) and (b) the exact active shares
+the page just read (ids, categories, start and end dates, the patients' time zones). Share
+decisions are never cached: the shares are read on every request, so a revoked or narrowed
+share is a different key on the very next view.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.cache import cache
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Count, FloatField, Func, Max, Q, Sum
+from django.db.models.functions import Length
+from django.db.models.sql.compiler import SQLCompiler
+
+from journal import permissions
+from journal.models import Flag, User
+
+
+def open_flag_counts(
+    provider: User, zones: list[str], patient_ids: list[int], kind: str | None
+) -> dict[int, dict[str, object]]:
+    """Per patient: open flags the provider may see (shared categories, since the share
+    start), as severity counts and the latest one — one grouped query."""
+    flags = permissions.flags_visible_to(provider, zones).filter(
+        patient__in=patient_ids, acknowledged_at__isnull=True
+    )
+    if kind:
+        flags = flags.filter(kind=kind)
+    rows = (
+        flags.order_by()
+        .values("patient")
+        .annotate(
+            max_severity=Max("severity"),
+            open_count=Count("pk"),
+            urgent=Count("pk", filter=Q(severity=3)),
+            high=Count("pk", filter=Q(severity=2)),
+            notable=Count("pk", filter=Q(severity=1)),
+            latest_flag_at=Max("raised_at"),
+        )
+    )
+    return {row["patient"]: row for row in rows}
+
+
+class _Epoch(Func):
+    """Seconds since 1970 of a datetime column, with each database's native function (the
+    generic `Extract` runs Python per row on SQLite)."""
+
+    output_field = FloatField()
+
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: object
+    ) -> tuple[str, list]:
+        return self.as_postgresql(compiler, connection, **extra_context)
+
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: object
+    ) -> tuple[str, list]:
+        return super().as_sql(
+            compiler, connection, template="(julianday(%(expressions)s) * 86400.0)"
+        )
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: object
+    ) -> tuple[str, list]:
+        return super().as_sql(
+            compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::float8"
+        )
+
+
+# Bump when the cached value's shape or meaning changes.
+TRIAGE_FLAGS_CACHE_VERSION = 1
+TRIAGE_FLAGS_CACHE_SECONDS = 60 * 60
+
+
+def flags_version(patient_ids: list[int]) -> tuple:
+    """A cheap fingerprint of every flag of `patient_ids` (one aggregate query): a new flag
+    raises the count and the highest id, a deletion lowers the count, an acknowledgement
+    moves the newest `acknowledged_at` and the acknowledged count, and the re-flagging pass's
+    in-place updates (severity, category, `raised_at`) move the sums."""
+    return tuple(
+        Flag.objects.filter(patient__in=patient_ids)
+        .aggregate(
+            n=Count("pk"),
+            top=Max("pk"),
+            acked=Count("acknowledged_at"),
+            acked_at=Max("acknowledged_at"),
+            severity=Sum("severity"),
+            categories=Sum(Length("category")),
+            kinds=Sum(Length("kind")),
+            raised=Sum(_Epoch("raised_at")),
+        )
+        .values()
+    )
+
+
+def cached_open_flag_counts(
+    provider: User, zones: list[str], shares: list[tuple], patient_at: int, kind: str | None
+) -> dict[int, dict[str, object]]:
+    """`open_flag_counts`, cached under the flags' fingerprint and the exact list of active
+    shares (ids, categories, start dates, patients' time zones): the shares are read fresh on
+    every request, so a revoked or changed share is a different key at once."""
+    patient_ids = sorted({s[patient_at] for s in shares})
+    text = repr((provider.pk, kind, zones, shares, flags_version(patient_ids)))
+    digest = hashlib.sha256(text.encode()).hexdigest()[:40]
+    key = f"triage-flags:{TRIAGE_FLAGS_CACHE_VERSION}:{provider.pk}:{digest}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = open_flag_counts(provider, zones, patient_ids, kind)
+        cache.set(key, counts, TRIAGE_FLAGS_CACHE_SECONDS)
+    return counts

@@ -1,0 +1,112 @@
+"""The triage list caches its open-flag counts under a fingerprint of the flags and the exact
+active shares: a warm view skips the flag aggregate, and every change that can move a count
+(new flag, acknowledgement, an entry's time moving its flag out of the share window, a severity
+change, a category removed, a share revoked) shows on the very next view."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from journal import permissions, provider_queries, services
+from journal.models import BloodPressureReading, Flag, Share
+from tests.conftest import client_for
+from tests.test_provider import ALL, low_mood, severe_reading, sharing_patient
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts(provider) -> list[tuple[str, int, int]]:
+    return [
+        (row.patient.display_name, row.open_count, row.urgent)
+        for row in provider_queries.triage(provider)
+    ]
+
+
+def _flag_aggregates(queries: list[dict]) -> int:
+    return sum(1 for q in queries if "GROUP BY" in q["sql"] and '"journal_flag"' in q["sql"])
+
+
+def test_a_warm_triage_view_skips_the_flag_aggregate(provider) -> None:
+    severe_reading(sharing_patient("Uma Urgent", provider))
+    client = client_for(provider)
+    with CaptureQueriesContext(connection) as cold:
+        assert client.get(reverse("journal:provider-home")).status_code == 200
+    with CaptureQueriesContext(connection) as warm:
+        response = client.get(reverse("journal:provider-home"))
+    assert _flag_aggregates(cold.captured_queries) == 1
+    assert _flag_aggregates(warm.captured_queries) == 0
+    assert "Uma Urgent" in response.content.decode()
+
+
+def test_new_and_acknowledged_flags_show_at_once(provider) -> None:
+    patient = sharing_patient("Rae Recent", provider)
+    assert _counts(provider) == [("Rae Recent", 0, 0)]
+    severe_reading(patient)
+    assert _counts(provider) == [("Rae Recent", 1, 1)]
+    low_mood(patient)
+    assert _counts(provider) == [("Rae Recent", 2, 1)]
+    flag = Flag.objects.get(patient=patient, kind="severe_bp")
+    services.acknowledge_flag(provider=provider, flag=flag)
+    assert _counts(provider) == [("Rae Recent", 1, 0)]
+
+
+def test_an_edit_that_moves_a_flag_before_the_share_start_removes_it(provider, patient) -> None:
+    services.grant_share(
+        patient=patient,
+        provider=provider,
+        categories=ALL,
+        starts_on=permissions.patient_today(patient),
+    )
+    severe_reading(patient, hours_ago=0.1)
+    name = patient.display_name
+    assert _counts(provider) == [(name, 1, 1)]
+    reading = BloodPressureReading.objects.get(patient=patient)
+    services.edit_reading(
+        patient=patient,
+        reading=reading,
+        expected_version=reading.version,
+        measured_at=timezone.now() - timedelta(days=3),
+        systolic=185,
+        diastolic=121,
+        context="home",
+    )
+    assert _counts(provider) == [(name, 0, 0)]
+
+
+def test_a_severity_change_shows_at_once(provider) -> None:
+    patient = sharing_patient("Sol Severity", provider)
+    severe_reading(patient)
+    assert _counts(provider) == [("Sol Severity", 1, 1)]
+    reading = BloodPressureReading.objects.get(patient=patient)
+    services.edit_reading(
+        patient=patient,
+        reading=reading,
+        expected_version=reading.version,
+        measured_at=reading.measured_at,
+        systolic=120,
+        diastolic=80,
+        context="home",
+    )
+    assert _counts(provider) == [("Sol Severity", 0, 0)]
+
+
+def test_share_changes_and_revocation_apply_on_the_next_view(provider) -> None:
+    patient = sharing_patient("Cat Changes", provider)
+    severe_reading(patient)
+    low_mood(patient)
+    assert _counts(provider) == [("Cat Changes", 2, 1)]
+    share = Share.objects.get(patient=patient, provider=provider)
+    services.update_share(
+        patient=patient, share=share, categories=["mood"], starts_on=None, expires_on=None
+    )
+    assert _counts(provider) == [("Cat Changes", 1, 0)]
+    services.revoke_share(patient=patient, share=Share.objects.get(pk=share.pk))
+    assert _counts(provider) == []
+    response = client_for(provider).get(reverse("journal:provider-home"))
+    assert "Cat Changes" not in response.content.decode()
