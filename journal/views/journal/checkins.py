@@ -20,6 +20,7 @@ from journal.permissions import get_owned_or_404, owned_by, patient_required
 from journal.views.journal.common import (
     LIST_PAGE_SIZE,
     add_service_errors,
+    confirm_delete,
     conflict_context,
     flags_with_acknowledgement,
     history,
@@ -129,17 +130,14 @@ def checkin_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @idempotent
 def checkin_delete(request: HttpRequest, pk: int) -> HttpResponse:
     checkin = get_owned_or_404(request.user, _checkins(request), pk=pk)
-    if request.method == "POST":
-        services.delete_checkin(patient=request.user, checkin=checkin, ip=client_ip(request))
-        messages.success(request, "Check-in deleted.")
-        return redirect("journal:checkin-list")
-    return render(
+    return confirm_delete(
         request,
-        "journal/entry_confirm_delete.html",
-        {
-            "entry": checkin,
-            "what": "this check-in",
-            "consequence": "",
-            "cancel_url_name": "journal:checkin-detail",
-        },
+        checkin,
+        what="this check-in",
+        cancel_url_name="journal:checkin-detail",
+        delete=lambda: services.delete_checkin(
+            patient=request.user, checkin=checkin, ip=client_ip(request)
+        ),
+        message="Check-in deleted.",
+        done=("journal:checkin-list",),
     )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from journal.journal_queries import describe_snapshot, edit_history
@@ -59,3 +62,29 @@ def now_initial(*names: str) -> dict[str, Any]:
 def flags_with_acknowledgement() -> QuerySet[Flag]:
     """Flags with the acknowledging provider joined in (shown next to each flag, no N+1)."""
     return Flag.objects.select_related("acknowledged_by")
+
+
+def confirm_delete(
+    request: HttpRequest,
+    entry: object,
+    *,
+    what: str,
+    cancel_url_name: str,
+    delete: Callable[[], None],
+    message: str,
+    done: tuple[Any, ...],
+    consequence: str = "",
+) -> HttpResponse:
+    """GET: the confirmation page for `entry`; POST: call `delete`, say `message`, redirect
+    to `done` (a URL name and its arguments)."""
+    if request.method == "POST":
+        delete()
+        messages.success(request, message)
+        return redirect(*done)
+    context = {
+        "entry": entry,
+        "what": what,
+        "consequence": consequence,
+        "cancel_url_name": cancel_url_name,
+    }
+    return render(request, "journal/entry_confirm_delete.html", context)

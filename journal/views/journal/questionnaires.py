@@ -20,6 +20,7 @@ from journal.models import QuestionnaireResponse
 from journal.permissions import get_owned_or_404, not_found, owned_by, patient_required
 from journal.views.journal.common import (
     add_service_errors,
+    confirm_delete,
     conflict_context,
     flags_with_acknowledgement,
     history,
@@ -145,19 +146,14 @@ def questionnaire_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @idempotent
 def questionnaire_delete(request: HttpRequest, pk: int) -> HttpResponse:
     response = get_owned_or_404(request.user, _responses(request), pk=pk)
-    if request.method == "POST":
-        services.delete_questionnaire(
-            patient=request.user, response=response, ip=client_ip(request)
-        )
-        messages.success(request, "Questionnaire deleted.")
-        return redirect("journal:questionnaire-list")
-    return render(
+    return confirm_delete(
         request,
-        "journal/entry_confirm_delete.html",
-        {
-            "entry": response,
-            "what": f"this {response.get_instrument_display()}",
-            "consequence": "",
-            "cancel_url_name": "journal:questionnaire-detail",
-        },
+        response,
+        what=f"this {response.get_instrument_display()}",
+        cancel_url_name="journal:questionnaire-detail",
+        delete=lambda: services.delete_questionnaire(
+            patient=request.user, response=response, ip=client_ip(request)
+        ),
+        message="Questionnaire deleted.",
+        done=("journal:questionnaire-list",),
     )

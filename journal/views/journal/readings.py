@@ -18,6 +18,7 @@ from journal.models import BloodPressureReading, TreatmentSession
 from journal.permissions import get_owned_or_404, owned_by, patient_required
 from journal.views.journal.common import (
     add_service_errors,
+    confirm_delete,
     conflict_context,
     flags_with_acknowledgement,
     history,
@@ -131,17 +132,14 @@ def reading_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @idempotent
 def reading_delete(request: HttpRequest, pk: int) -> HttpResponse:
     reading = get_owned_or_404(request.user, _readings(request), pk=pk)
-    if request.method == "POST":
-        services.delete_reading(patient=request.user, reading=reading, ip=client_ip(request))
-        messages.success(request, "Reading deleted.")
-        return redirect("journal:reading-list")
-    return render(
+    return confirm_delete(
         request,
-        "journal/entry_confirm_delete.html",
-        {
-            "entry": reading,
-            "what": "this blood pressure reading",
-            "consequence": "",
-            "cancel_url_name": "journal:reading-detail",
-        },
+        reading,
+        what="this blood pressure reading",
+        cancel_url_name="journal:reading-detail",
+        delete=lambda: services.delete_reading(
+            patient=request.user, reading=reading, ip=client_ip(request)
+        ),
+        message="Reading deleted.",
+        done=("journal:reading-list",),
     )

@@ -19,6 +19,7 @@ from journal.models import BloodPressureReading, PostSessionReport, TreatmentSes
 from journal.permissions import get_owned_or_404, owned_by, patient_required
 from journal.views.journal.common import (
     add_service_errors,
+    confirm_delete,
     conflict_context,
     flags_with_acknowledgement,
     history,
@@ -162,17 +163,18 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @idempotent
 def report_delete(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_owned_or_404(request.user, _reports(request), pk=pk)
-    if request.method == "POST":
-        services.delete_report(patient=request.user, report=report, ip=client_ip(request))
-        messages.success(request, "Report deleted. Its readings stay with the session.")
-        return redirect("journal:session-detail", report.session_id)
-    return render(
+    return confirm_delete(
         request,
-        "journal/entry_confirm_delete.html",
-        {
-            "entry": report,
-            "what": "this post-session report",
-            "consequence": "Blood pressure readings stay with the session.",
-            "cancel_url_name": "journal:report-detail",
-        },
+        report,
+        what="this post-session report",
+        cancel_url_name="journal:report-detail",
+        delete=lambda: services.delete_report(
+            patient=request.user, report=report, ip=client_ip(request)
+        ),
+        message="Report deleted. Its readings stay with the session.",
+        done=(
+            "journal:session-detail",
+            report.session_id,
+        ),
+        consequence="Blood pressure readings stay with the session.",
     )

@@ -19,6 +19,7 @@ from journal.permissions import get_owned_or_404, owned_by, patient_required
 from journal.views.journal.common import (
     LIST_PAGE_SIZE,
     add_service_errors,
+    confirm_delete,
     conflict_context,
     flags_with_acknowledgement,
     history,
@@ -124,17 +125,15 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @idempotent
 def session_delete(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_owned_or_404(request.user, _sessions(request), pk=pk)
-    if request.method == "POST":
-        services.delete_session(patient=request.user, session=session, ip=client_ip(request))
-        messages.success(request, "Session deleted, with its report and readings.")
-        return redirect("journal:session-list")
-    return render(
+    return confirm_delete(
         request,
-        "journal/entry_confirm_delete.html",
-        {
-            "entry": session,
-            "what": "this session",
-            "consequence": "Its post-session report and blood pressure readings are deleted too.",
-            "cancel_url_name": "journal:session-detail",
-        },
+        session,
+        what="this session",
+        cancel_url_name="journal:session-detail",
+        delete=lambda: services.delete_session(
+            patient=request.user, session=session, ip=client_ip(request)
+        ),
+        message="Session deleted, with its report and readings.",
+        done=("journal:session-list",),
+        consequence="Its post-session report and blood pressure readings are deleted too.",
     )
