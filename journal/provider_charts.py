@@ -61,6 +61,11 @@ def provider_period(share: Share, key: str | None, today: date | None = None) ->
     return make_period(min(start, period.last_day), period.last_day, zone, key=period.key)
 
 
+def period_label(period: Period) -> str:
+    """How the provider's sentences name the period: `Period.label` says 'your whole journal'."""
+    return period.label if period.days else "the whole shared journal"
+
+
 def _reaches_before_share(share: Share, first_day: date | None) -> bool:
     return share.starts_on is not None and (first_day is None or first_day < share.starts_on)
 
@@ -190,9 +195,10 @@ def _build_panels(
                 panel=summaries.panel(
                     name,
                     within_share(share, name, chart_data),
-                    period_label=period.label,
+                    period_label=period_label(period),
                     period_days=period.days,
                     previous_mood=previous_mood,
+                    audience="provider",
                 ),
             )
         )

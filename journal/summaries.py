@@ -2,7 +2,9 @@
 
 Each chart gets one sentence computed from its data and a table with the same numbers, for
 screen readers and for people who prefer numbers. Means are rounded to one decimal before
-they are compared, so every sentence adds up as printed.
+they are compared, so every sentence adds up as printed. A sentence speaks to the patient
+("your mood") or, in the provider workspace, about them ("the patient's mood"): the same
+figures in both voices.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from journal.catalogue import SEVERITY_LABELS
 from journal.charts.types import (
@@ -32,6 +34,23 @@ CONTEXT_LABELS = {
 POST_DOSE = ("after40", "discharge")
 # Days 0–2 after a session (0 = the session day) count as "early" for durability.
 EARLY_DAYS = 3
+
+Audience = Literal["patient", "provider"]
+
+
+@dataclass(frozen=True)
+class Voice:
+    """How a sentence names the person whose journal it describes."""
+
+    owner: str  # possessive where the person is first named: "your", "the patient's"
+    their: str  # possessive once the person is named: "your", "their"
+    subject: str  # at the start of a sentence: "You", "The patient"
+
+
+VOICES: dict[Audience, Voice] = {
+    "patient": Voice("your", "your", "You"),
+    "provider": Voice("the patient's", "their", "The patient"),
+}
 
 
 @dataclass(frozen=True)
@@ -89,20 +108,24 @@ def _severity(value: int | None) -> str:
 
 
 def mood_summary(
-    series: MoodSeries, previous_mean: float | None, period_label: str, period_days: int | None
+    series: MoodSeries,
+    previous_mean: float | None,
+    period_label: str,
+    period_days: int | None,
+    *,
+    audience: Audience = "patient",
 ) -> str:
     """Average daily mood over the period and its change against the previous period."""
+    voice = VOICES[audience]
     if not series.days:
         return f"No mood entries in {period_label} yet."
     average = round(sum(d.mood for d in series.days) / len(series.days), 1)
     days = _plural(len(series.days), "day")
     opening = (
-        f"Over {period_label} your average daily mood was {_one(average)} out of 10 "
-        f"({days} with entries)"
+        f"Over {period_label} {voice.owner} average daily mood"
         if period_days
-        else f"Across all your entries your average daily mood was {_one(average)} out of 10 "
-        f"({days} with entries)"
-    )
+        else f"Across all {voice.owner} entries {voice.their} average daily mood"
+    ) + f" was {_one(average)} out of 10 ({days} with entries)"
     if not period_days:
         return opening + "."
     before = f"the {period_days} days before"
@@ -138,7 +161,7 @@ def mood_table(series: MoodSeries, period_label: str) -> Table:
     return Table(caption, tuple(columns), tuple(rows))
 
 
-def durability_summary(data: DurabilityData) -> str:
+def durability_summary(data: DurabilityData, *, audience: Audience = "patient") -> str:
     """Mood early after a session (days 0–2) against later in the interval."""
     intervals = [i for i in data.intervals if i.points]
     if not intervals:
@@ -148,13 +171,12 @@ def durability_summary(data: DurabilityData) -> str:
     count = _plural(len(intervals), "session")
     early_text = f"{_one(sum(early) / len(early))} on days 0–2 after a session" if early else ""
     later_text = f"{_one(sum(later) / len(later))} from day 3 on" if later else ""
+    opening = f"Across {count}, {VOICES[audience].owner} mood averaged"
     if early and later:
-        return f"Across {count}, your mood averaged {early_text} and {later_text}."
+        return f"{opening} {early_text} and {later_text}."
     if early:
-        return f"Across {count}, your mood averaged {early_text} (no entries from day 3 on yet)."
-    return (
-        f"Across {count}, your mood averaged {later_text} after a session (no entries on days 0–2)."
-    )
+        return f"{opening} {early_text} (no entries from day 3 on yet)."
+    return f"{opening} {later_text} after a session (no entries on days 0–2)."
 
 
 def durability_table(data: DurabilityData) -> Table:
@@ -230,7 +252,9 @@ def _most_frequent(
     return best
 
 
-def side_effect_summary(matrix: SeverityMatrix, period_label: str) -> str:
+def side_effect_summary(
+    matrix: SeverityMatrix, period_label: str, *, audience: Audience = "patient"
+) -> str:
     """The most frequent acute side effect, how often and how bad at worst."""
     sessions = len(matrix.columns)
     if not sessions:
@@ -238,8 +262,8 @@ def side_effect_summary(matrix: SeverityMatrix, period_label: str) -> str:
     found = _most_frequent(matrix.values)
     if found is None:
         return (
-            f"You reported no side effects after the {_plural(sessions, 'session')} "
-            f"with a report in {period_label}."
+            f"{VOICES[audience].subject} reported no side effects after the "
+            f"{_plural(sessions, 'session')} with a report in {period_label}."
         )
     index, present, rated, worst = found
     label = matrix.rows[index][1]
@@ -266,14 +290,17 @@ def side_effect_table(matrix: SeverityMatrix) -> Table:
     )
 
 
-def symptom_summary(data: SymptomData, period_label: str) -> str:
+def symptom_summary(data: SymptomData, period_label: str, *, audience: Audience = "patient") -> str:
     """The most frequent between-session symptom and its worst rating."""
     series = [s for s in data.series if s.points]
     if not series:
         return f"No between-session symptoms rated in {period_label} yet."
     found = _most_frequent([[v for _, v in s.points] for s in series])
     if found is None:
-        return f"You rated every between-session symptom as None in {period_label}."
+        return (
+            f"{VOICES[audience].subject} rated every between-session symptom as None "
+            f"in {period_label}."
+        )
     index, present, rated, worst = found
     return (
         f"Between sessions, the most frequent symptom was {series[index].label}: Mild or worse "
@@ -387,19 +414,20 @@ def panel(
     period_label: str,
     period_days: int | None = None,
     previous_mood: float | None = None,
+    audience: Audience = "patient",
 ) -> Panel:
-    """Summary sentence and table of chart `name` for its data."""
+    """Summary sentence and table of chart `name` for its data, worded for `audience`."""
     if name == "mood":
         return Panel(
             name,
-            mood_summary(data, previous_mood, period_label, period_days),
+            mood_summary(data, previous_mood, period_label, period_days, audience=audience),
             mood_table(data, period_label),
             bool(data.days),
         )
     if name == "durability":
         return Panel(
             name,
-            durability_summary(data),
+            durability_summary(data, audience=audience),
             durability_table(data),
             any(i.points for i in data.intervals),
         )
@@ -413,14 +441,14 @@ def panel(
     if name == "side-effects":
         return Panel(
             name,
-            side_effect_summary(data, period_label),
+            side_effect_summary(data, period_label, audience=audience),
             side_effect_table(data),
             bool(data.columns and data.rows),
         )
     if name == "symptoms":
         return Panel(
             name,
-            symptom_summary(data, period_label),
+            symptom_summary(data, period_label, audience=audience),
             symptom_table(data, period_label),
             any(s.points for s in data.series),
         )
