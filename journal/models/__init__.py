@@ -1,0 +1,73 @@
+"""Aftercare's data model.
+
+Instants are stored in UTC (USE_TZ); each user carries an IANA zone used to enter, show and
+bucket times. Symptom ratings are rows keyed by a catalogue code, so adding a symptom to
+`journal.catalogue` needs no schema change.
+
+One module per area; every public name is re-exported here, so callers (and the migration)
+import from `journal.models`. The modules import each other in one direction only (flags from
+journal, sharing from audit); other models are referred to through settings.AUTH_USER_MODEL.
+"""
+
+from journal.models.accounts import (
+    ClinicSettings,
+    Invitation,
+    Role,
+    User,
+    UserManager,
+    UserQuerySet,
+    validate_time_zone,
+)
+from journal.models.audit import AppendOnlyModel, AuditEvent
+from journal.models.flags import Flag, FlagCategory
+from journal.models.journal import (
+    SEVERITY_CHOICES,
+    BloodPressureReading,
+    CheckIn,
+    EntryRevision,
+    Instrument,
+    PatientOwned,
+    PostSessionReport,
+    QuestionnaireResponse,
+    ReadingContext,
+    Route,
+    SymptomRating,
+    TreatmentSession,
+    score_0_10,
+    severity_0_4,
+)
+from journal.models.reliability import SubmissionToken
+from journal.models.sharing import AccessEvent, Share, ShareCategory, ShareEvent
+
+__all__ = [
+    "SEVERITY_CHOICES",
+    "AccessEvent",
+    "AppendOnlyModel",
+    "AuditEvent",
+    "BloodPressureReading",
+    "CheckIn",
+    "ClinicSettings",
+    "EntryRevision",
+    "Flag",
+    "FlagCategory",
+    "Instrument",
+    "Invitation",
+    "PatientOwned",
+    "PostSessionReport",
+    "QuestionnaireResponse",
+    "ReadingContext",
+    "Role",
+    "Route",
+    "Share",
+    "ShareCategory",
+    "ShareEvent",
+    "SubmissionToken",
+    "SymptomRating",
+    "TreatmentSession",
+    "User",
+    "UserManager",
+    "UserQuerySet",
+    "score_0_10",
+    "severity_0_4",
+    "validate_time_zone",
+]

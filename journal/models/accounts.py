@@ -1,0 +1,220 @@
+"""Accounts: the custom user with role and time zone, clinic settings, enrollment links."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+def validate_time_zone(value: str) -> None:
+    """Accept only names from the IANA time-zone database."""
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError("Choose a time zone from the list (for example Europe/London).")
+
+
+class Role(models.TextChoices):
+    PATIENT = "patient", "Patient"
+    PROVIDER = "provider", "Provider"
+    ADMIN = "admin", "Clinic admin"
+
+
+class UserQuerySet(models.QuerySet):
+    def patients(self) -> UserQuerySet:
+        return self.filter(role=Role.PATIENT)
+
+    def providers(self) -> UserQuerySet:
+        return self.filter(role=Role.PROVIDER)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **fields) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+        fields.setdefault("role", Role.PATIENT)
+        fields.setdefault("is_staff", fields["role"] == Role.ADMIN)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
+        fields.update(role=Role.ADMIN, is_staff=True, is_superuser=True)
+        fields.setdefault("display_name", "Administrator")
+        return self._create(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField("email address", unique=True)
+    display_name = models.CharField(max_length=150)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT)
+    time_zone = models.CharField(
+        max_length=64, default="America/New_York", validators=[validate_time_zone]
+    )
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        default=False, help_text="Can open the clinic admin console (clinic admins only)."
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+    # Patients may choose a longer idle timeout than the clinic default (minutes).
+    idle_timeout_minutes = models.PositiveIntegerField(null=True, blank=True)
+    # A short code a provider can give a patient so the patient can find them to share.
+    provider_code = models.CharField(max_length=12, unique=True, null=True, blank=True)
+    # Set when the patient asked for erasure; the journal is erased after this instant.
+    erasure_due_at = models.DateTimeField(null=True, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["display_name"]
+
+    class Meta:
+        ordering = ["display_name", "email"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=["patient", "provider", "admin"]), name="user_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
+    def get_short_name(self) -> str:
+        return self.display_name
+
+    @property
+    def is_patient(self) -> bool:
+        return self.role == Role.PATIENT
+
+    @property
+    def is_provider(self) -> bool:
+        return self.role == Role.PROVIDER
+
+    @property
+    def is_clinic_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class ClinicSettings(models.Model):
+    """The one row of clinic-wide settings and flag thresholds (defaults from DESIGN.md)."""
+
+    clinic_name = models.CharField(max_length=120, default="Aftercare clinic")
+    clinic_phone = models.CharField(max_length=40, blank=True)
+    emergency_number = models.CharField(max_length=20, default="911")
+    crisis_number = models.CharField(max_length=20, default="988")
+
+    severe_systolic = models.PositiveSmallIntegerField(
+        default=180, validators=[MinValueValidator(100), MaxValueValidator(300)]
+    )
+    severe_diastolic = models.PositiveSmallIntegerField(
+        default=120, validators=[MinValueValidator(60), MaxValueValidator(200)]
+    )
+    predose_systolic = models.PositiveSmallIntegerField(
+        default=140, validators=[MinValueValidator(90), MaxValueValidator(300)]
+    )
+    predose_diastolic = models.PositiveSmallIntegerField(
+        default=90, validators=[MinValueValidator(50), MaxValueValidator(200)]
+    )
+    rise_systolic = models.PositiveSmallIntegerField(
+        default=40, validators=[MinValueValidator(5), MaxValueValidator(150)]
+    )
+    rise_diastolic = models.PositiveSmallIntegerField(
+        default=25, validators=[MinValueValidator(5), MaxValueValidator(150)]
+    )
+    low_mood = models.PositiveSmallIntegerField(
+        default=2, validators=[MaxValueValidator(10)], help_text="Mood at or below this is flagged."
+    )
+    phq9_severe = models.PositiveSmallIntegerField(
+        default=20, validators=[MinValueValidator(1), MaxValueValidator(27)]
+    )
+    severe_side_effect = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+        help_text="Severity (1 Mild … 4 Very severe) at or above which a side effect is flagged.",
+    )
+    cravings_severity = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    urinary_severity = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    enrollment_link_hours = models.PositiveSmallIntegerField(
+        default=72, validators=[MinValueValidator(1), MaxValueValidator(24 * 14)]
+    )
+    erasure_grace_days = models.PositiveSmallIntegerField(
+        default=30, validators=[MinValueValidator(0), MaxValueValidator(365)]
+    )
+    staff_idle_minutes = models.PositiveSmallIntegerField(
+        default=30, validators=[MinValueValidator(5), MaxValueValidator(24 * 60)]
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "clinic settings"
+        verbose_name_plural = "clinic settings"
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="clinic_settings_singleton")]
+
+    def __str__(self) -> str:
+        return self.clinic_name
+
+    @classmethod
+    def load(cls) -> ClinicSettings:
+        obj, _ = cls.objects.get_or_create(
+            pk=1,
+            defaults={
+                "clinic_name": settings.CLINIC_NAME,
+                "clinic_phone": settings.CLINIC_PHONE,
+                "emergency_number": settings.EMERGENCY_NUMBER,
+                "crisis_number": settings.CRISIS_NUMBER,
+                "enrollment_link_hours": settings.ENROLLMENT_LINK_HOURS,
+            },
+        )
+        return obj
+
+
+class Invitation(models.Model):
+    """A single-use, expiring enrollment link; only a hash of its token is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.user} ({self.created_at:%Y-%m-%d})"
+
+    def is_usable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.used_at is None and self.revoked_at is None and now < self.expires_at

@@ -1,0 +1,74 @@
+"""Flags raised on patient records, for provider triage and acknowledgement."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from journal.models.journal import (
+    BloodPressureReading,
+    CheckIn,
+    PostSessionReport,
+    QuestionnaireResponse,
+)
+
+
+class FlagCategory(models.TextChoices):
+    """The share category a flag belongs to (providers see it only with that category)."""
+
+    MOOD = "mood", "Mood & questionnaires"
+    SIDE_EFFECTS = "side_effects", "Side effects"
+    BLOOD_PRESSURE = "blood_pressure", "Blood pressure"
+
+
+class Flag(models.Model):
+    """A rule from `journal.flags` that fired on one record; kept for triage and acknowledgement."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=32)
+    category = models.CharField(max_length=20, choices=FlagCategory.choices)
+    # 3 = urgent, 2 = high, 1 = notable; drives triage ordering.
+    severity = models.PositiveSmallIntegerField(default=2)
+    raised_at = models.DateTimeField(help_text="When the flagged measurement or answer was taken.")
+    created_at = models.DateTimeField(default=timezone.now)
+    detail = models.JSONField(default=dict, blank=True)
+    report = models.ForeignKey(
+        PostSessionReport, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
+    checkin = models.ForeignKey(
+        CheckIn, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
+    reading = models.ForeignKey(
+        BloodPressureReading,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="flags",
+    )
+    questionnaire = models.ForeignKey(
+        QuestionnaireResponse,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="flags",
+    )
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-severity", "-raised_at", "-id"]
+        indexes = [
+            models.Index(fields=["patient", "acknowledged_at", "raised_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.raised_at:%Y-%m-%d}"

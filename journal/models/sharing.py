@@ -1,0 +1,104 @@
+"""Sharing and access: a patient's shares with providers, their history, and who read what."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from journal.models.audit import AppendOnlyModel
+
+
+class ShareCategory(models.TextChoices):
+    MOOD = "mood", "Mood & questionnaires"
+    SIDE_EFFECTS = "side_effects", "Side effects"
+    BLOOD_PRESSURE = "blood_pressure", "Blood pressure"
+    NOTES = "notes", "Notes you marked shareable"
+
+
+class Share(models.Model):
+    """A patient's grant to one provider: which categories, from when, until when; revocable."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    provider = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    share_mood = models.BooleanField("Mood & questionnaires", default=False)
+    share_side_effects = models.BooleanField("Side effects", default=False)
+    share_blood_pressure = models.BooleanField("Blood pressure", default=False)
+    share_notes = models.BooleanField("Notes you marked shareable", default=False)
+    starts_on = models.DateField(null=True, blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["provider", "revoked_at"]),
+            # Per-flag "does an active share grant this category?" checks
+            # (permissions.flags_visible_to) and the patient's own share list.
+            models.Index(fields=["patient", "provider"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True)
+                | Q(expires_on__isnull=True)
+                | Q(expires_on__gte=models.F("starts_on")),
+                name="share_expiry_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Share {self.patient} → {self.provider}"
+
+
+class ShareEvent(AppendOnlyModel):
+    """Grant, change, revoke and expiry history of a share (kept forever)."""
+
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.at:%Y-%m-%d}"
+
+
+class AccessEvent(AppendOnlyModel):
+    """A read of patient data by someone other than the patient (page, chart, export)."""
+
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    share = models.ForeignKey(
+        Share, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    what = models.CharField(max_length=64)
+    path = models.CharField(max_length=300, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["patient", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor} viewed {self.what} of {self.patient}"
