@@ -21,11 +21,10 @@ from journal.views.journal.common import (
     LIST_PAGE_SIZE,
     add_service_errors,
     confirm_delete,
-    conflict_context,
+    edit_entry,
     flags_with_acknowledgement,
     history,
     now_initial,
-    with_version,
 )
 
 
@@ -103,26 +102,18 @@ def checkin_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "version": checkin.version,
         **CheckInForm.rating_initial({r.code: r.severity for r in checkin.ratings.all()}),
     }
-    form = CheckInForm(request.POST or None, initial=initial)
-    context: dict[str, object] = {"form": form, "checkin": checkin}
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.edit_checkin(
-                patient=request.user,
-                checkin=checkin,
-                expected_version=form.cleaned_data["version"] or 0,
-                **_save_kwargs(form),
-            )
-        except services.StaleEdit as exc:
-            context.update(conflict_context(exc))
-            context["form"] = CheckInForm(with_version(request, exc.current_version))
-            return render(request, "journal/checkin_form.html", context, status=409)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Check-in updated.")
-            return redirect("journal:checkin-detail", checkin.pk)
-    return render(request, "journal/checkin_form.html", context)
+    return edit_entry(
+        request,
+        form_class=CheckInForm,
+        initial=initial,
+        context={"checkin": checkin},
+        save=lambda form, version: services.edit_checkin(
+            patient=request.user, checkin=checkin, expected_version=version, **_save_kwargs(form)
+        ),
+        template="journal/checkin_form.html",
+        message="Check-in updated.",
+        done=("journal:checkin-detail", checkin.pk),
+    )
 
 
 @patient_required

@@ -18,10 +18,10 @@ from journal.models import EntryRevision, Flag
 from journal.permissions import owned_by
 from journal.services import StaleEdit
 
-# Service field names that differ from the form's.
 # Rows per page of the check-in and session lists: a patient scrolling their history on a phone.
 LIST_PAGE_SIZE = 50
 
+# Service field names that differ from the form's.
 FIELD_ALIASES = {"ratings": None, "readings": None, "answers": None, "instrument": None}
 
 
@@ -88,3 +88,35 @@ def confirm_delete(
         "cancel_url_name": cancel_url_name,
     }
     return render(request, "journal/entry_confirm_delete.html", context)
+
+
+def edit_entry(
+    request: HttpRequest,
+    *,
+    form_class: Callable[..., forms.Form],
+    initial: dict[str, Any],
+    context: dict[str, Any],
+    save: Callable[[Any, int], object],
+    template: str,
+    message: str,
+    done: tuple[Any, ...],
+) -> HttpResponse:
+    """GET: the form with `initial` (the entry's values and version); POST: `save(form,
+    expected_version)`, say `message`, redirect to `done` (a URL name and its arguments). A stale
+    version answers 409 with what is saved now; the service's validation errors go onto the form.
+    `form_class` may be a `functools.partial` carrying the form's extra arguments."""
+    form = form_class(request.POST or None, initial=initial)
+    context = {"form": form, **context}
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form, form.cleaned_data["version"] or 0)  # no version: show the conflict
+        except StaleEdit as exc:
+            context.update(conflict_context(exc))
+            context["form"] = form_class(with_version(request, exc.current_version))
+            return render(request, template, context, status=409)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, message)
+            return redirect(*done)
+    return render(request, template, context)

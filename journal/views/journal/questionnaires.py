@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
+from functools import partial
+
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -21,10 +22,9 @@ from journal.permissions import get_owned_or_404, not_found, owned_by, patient_r
 from journal.views.journal.common import (
     add_service_errors,
     confirm_delete,
-    conflict_context,
+    edit_entry,
     flags_with_acknowledgement,
     history,
-    with_version,
 )
 
 
@@ -111,34 +111,27 @@ def questionnaire_edit(request: HttpRequest, pk: int) -> HttpResponse:
         **QuestionnaireForm.answer_initial(list(response.answers), response.difficulty),
         "version": response.version,
     }
-    form = QuestionnaireForm(request.POST or None, questionnaire=questionnaire, initial=initial)
-    context: dict[str, object] = {
-        "form": form,
-        "questionnaire": questionnaire,
-        "response": response,
-        "screening_notice": SCREENING_NOTICE,
-    }
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.edit_questionnaire(
-                patient=request.user,
-                response=response,
-                expected_version=form.cleaned_data["version"] or 0,
-                answers=form.answers(),
-                difficulty=form.cleaned_data["difficulty"],
-                completed_at=response.completed_at,
-            )
-        except services.StaleEdit as exc:
-            context.update(conflict_context(exc))
-            data = with_version(request, exc.current_version)
-            context["form"] = QuestionnaireForm(data, questionnaire=questionnaire)
-            return render(request, "journal/questionnaire_form.html", context, status=409)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Answers updated.")
-            return redirect("journal:questionnaire-detail", response.pk)
-    return render(request, "journal/questionnaire_form.html", context)
+    return edit_entry(
+        request,
+        form_class=partial(QuestionnaireForm, questionnaire=questionnaire),
+        initial=initial,
+        context={
+            "questionnaire": questionnaire,
+            "response": response,
+            "screening_notice": SCREENING_NOTICE,
+        },
+        save=lambda form, version: services.edit_questionnaire(
+            patient=request.user,
+            response=response,
+            expected_version=version,
+            answers=form.answers(),
+            difficulty=form.cleaned_data["difficulty"],
+            completed_at=response.completed_at,
+        ),
+        template="journal/questionnaire_form.html",
+        message="Answers updated.",
+        done=("journal:questionnaire-detail", response.pk),
+    )
 
 
 @patient_required

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -19,11 +21,10 @@ from journal.permissions import get_owned_or_404, owned_by, patient_required
 from journal.views.journal.common import (
     add_service_errors,
     confirm_delete,
-    conflict_context,
+    edit_entry,
     flags_with_acknowledgement,
     history,
     now_initial,
-    with_version,
 )
 
 
@@ -103,28 +104,18 @@ def reading_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "session": reading.session_id,
         "version": reading.version,
     }
-    sessions = _sessions(request)
-    form = ReadingForm(request.POST or None, initial=initial, sessions=sessions)
-    context: dict[str, object] = {"form": form, "reading": reading}
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.edit_reading(
-                patient=request.user,
-                reading=reading,
-                expected_version=form.cleaned_data["version"] or 0,
-                **_save_kwargs(form),
-            )
-        except services.StaleEdit as exc:
-            context.update(conflict_context(exc))
-            data = with_version(request, exc.current_version)
-            context["form"] = ReadingForm(data, sessions=sessions)
-            return render(request, "journal/reading_form.html", context, status=409)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Reading updated.")
-            return redirect("journal:reading-detail", reading.pk)
-    return render(request, "journal/reading_form.html", context)
+    return edit_entry(
+        request,
+        form_class=partial(ReadingForm, sessions=_sessions(request)),
+        initial=initial,
+        context={"reading": reading},
+        save=lambda form, version: services.edit_reading(
+            patient=request.user, reading=reading, expected_version=version, **_save_kwargs(form)
+        ),
+        template="journal/reading_form.html",
+        message="Reading updated.",
+        done=("journal:reading-detail", reading.pk),
+    )
 
 
 @patient_required

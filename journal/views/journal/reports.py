@@ -3,6 +3,8 @@ delete."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -20,11 +22,10 @@ from journal.permissions import get_owned_or_404, owned_by, patient_required
 from journal.views.journal.common import (
     add_service_errors,
     confirm_delete,
-    conflict_context,
+    edit_entry,
     flags_with_acknowledgement,
     history,
     now_initial,
-    with_version,
 )
 
 READING_DEFAULT_CONTEXTS = ("before", "after40", "discharge")
@@ -35,6 +36,18 @@ def _reports(request: HttpRequest):
         request.user,
         PostSessionReport.objects.select_related("session").prefetch_related("ratings"),
     )
+
+
+def _save_kwargs(form: ReportForm) -> dict[str, object]:
+    data = form.cleaned_data
+    return {
+        "reported_at": data["reported_at"],
+        "mood": data["mood"],
+        "ratings": form.ratings(),
+        "overall_bother": data["overall_bother"],
+        "note": data["note"],
+        "note_shareable": data["note_shareable"],
+    }
 
 
 def _reading_formset(request: HttpRequest, session: TreatmentSession) -> ReportReadingFormSet:
@@ -55,7 +68,6 @@ def report_create(request: HttpRequest, session_pk: int) -> HttpResponse:
     form = ReportForm(request.POST or None, route=session.route, initial=now_initial("reported_at"))
     formset = _reading_formset(request, session)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        data = form.cleaned_data
         readings = [
             services.ReadingInput(
                 measured_at=r.cleaned_data["measured_at"],
@@ -68,15 +80,7 @@ def report_create(request: HttpRequest, session_pk: int) -> HttpResponse:
         ]
         try:
             report = services.submit_report(
-                patient=request.user,
-                session=session,
-                reported_at=data["reported_at"],
-                mood=data["mood"],
-                ratings=form.ratings(),
-                overall_bother=data["overall_bother"],
-                readings=readings,
-                note=data["note"],
-                note_shareable=data["note_shareable"],
+                patient=request.user, session=session, readings=readings, **_save_kwargs(form)
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -129,33 +133,18 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "version": report.version,
         **ReportForm.rating_initial({r.code: r.severity for r in report.ratings.all()}),
     }
-    route = report.session.route
-    form = ReportForm(request.POST or None, route=route, initial=initial)
-    context: dict[str, object] = {"form": form, "report": report, "session": report.session}
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.edit_report(
-                patient=request.user,
-                report=report,
-                expected_version=data["version"] or 0,  # no version: show the conflict
-                reported_at=data["reported_at"],
-                mood=data["mood"],
-                ratings=form.ratings(),
-                overall_bother=data["overall_bother"],
-                note=data["note"],
-                note_shareable=data["note_shareable"],
-            )
-        except services.StaleEdit as exc:
-            context.update(conflict_context(exc))
-            context["form"] = ReportForm(with_version(request, exc.current_version), route=route)
-            return render(request, "journal/report_form.html", context, status=409)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Report updated.")
-            return redirect("journal:report-detail", report.pk)
-    return render(request, "journal/report_form.html", context)
+    return edit_entry(
+        request,
+        form_class=partial(ReportForm, route=report.session.route),
+        initial=initial,
+        context={"report": report, "session": report.session},
+        save=lambda form, version: services.edit_report(
+            patient=request.user, report=report, expected_version=version, **_save_kwargs(form)
+        ),
+        template="journal/report_form.html",
+        message="Report updated.",
+        done=("journal:report-detail", report.pk),
+    )
 
 
 @patient_required

@@ -20,16 +20,25 @@ from journal.views.journal.common import (
     LIST_PAGE_SIZE,
     add_service_errors,
     confirm_delete,
-    conflict_context,
+    edit_entry,
     flags_with_acknowledgement,
     history,
     now_initial,
-    with_version,
 )
 
 
 def _sessions(request: HttpRequest):
     return owned_by(request.user, TreatmentSession.objects.select_related("report"))
+
+
+def _save_kwargs(form: SessionForm) -> dict[str, object]:
+    data = form.cleaned_data
+    return {
+        "started_at": data["started_at"],
+        "route": data["route"],
+        "dose_mg": data["dose_mg"],
+        "note": data["note"],
+    }
 
 
 @patient_required
@@ -65,15 +74,8 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def session_create(request: HttpRequest) -> HttpResponse:
     form = SessionForm(request.POST or None, initial=now_initial("started_at"))
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            session = services.log_session(
-                patient=request.user,
-                started_at=data["started_at"],
-                route=data["route"],
-                dose_mg=data["dose_mg"],
-                note=data["note"],
-            )
+            session = services.log_session(patient=request.user, **_save_kwargs(form))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -94,30 +96,18 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "note": session.note,
         "version": session.version,
     }
-    form = SessionForm(request.POST or None, initial=initial)
-    context: dict[str, object] = {"form": form, "session": session}
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.edit_session(
-                patient=request.user,
-                session=session,
-                expected_version=data["version"] or 0,  # no version: show the conflict
-                started_at=data["started_at"],
-                route=data["route"],
-                dose_mg=data["dose_mg"],
-                note=data["note"],
-            )
-        except services.StaleEdit as exc:
-            context.update(conflict_context(exc))
-            context["form"] = SessionForm(with_version(request, exc.current_version))
-            return render(request, "journal/session_form.html", context, status=409)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Session updated.")
-            return redirect("journal:session-detail", session.pk)
-    return render(request, "journal/session_form.html", context)
+    return edit_entry(
+        request,
+        form_class=SessionForm,
+        initial=initial,
+        context={"session": session},
+        save=lambda form, version: services.edit_session(
+            patient=request.user, session=session, expected_version=version, **_save_kwargs(form)
+        ),
+        template="journal/session_form.html",
+        message="Session updated.",
+        done=("journal:session-detail", session.pk),
+    )
 
 
 @patient_required
