@@ -103,7 +103,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Reliability (issue 8): a locked/unreachable database gets the 503 "not saved" page.
     "journal.middleware_db.DatabaseUnavailableMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Django's LoginRequiredMiddleware, keeping what was typed into a form sent logged out.
+    "journal.security.middleware.LoginRequiredMiddleware",
     "journal.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Security (issue 7): idle/absolute session limits, MFA gate, no-store, CSP, lockouts.

@@ -33,7 +33,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from journal.middleware_db import ATOMIC_WRITE_FLAG, not_saved_response
-from journal.models import User
+from journal.models import SubmissionToken, User
 from journal.services.reliability import (
     claim_submission,
     complete_submission,
@@ -79,6 +79,29 @@ def read_submission_token(raw: str, user: User) -> str:
     if user_part != str(user.pk) or not nonce:
         raise SubmissionTokenError("invalid")
     return nonce
+
+
+def completed_result(request: HttpRequest) -> str | None:
+    """Where the first copy of this form's POST was sent, if that copy already succeeded —
+    for a copy that arrives after the session is gone (a double tap on "Delete my account",
+    a resend after the log-out): it gets the first answer, not a "not saved" page."""
+    raw = request.POST.get(FIELD_NAME, "")
+    try:
+        value = signing.TimestampSigner(salt=_SALT).unsign(
+            raw, max_age=TOKEN_MAX_AGE.total_seconds()
+        )
+    except signing.BadSignature:  # also SignatureExpired; an empty token is a bad one too
+        return None
+    user_part, _, nonce = value.partition(":")
+    if not user_part.isdigit() or not nonce:
+        return None
+    return (
+        SubmissionToken.objects.filter(
+            token=nonce, user_id=int(user_part), completed_at__isnull=False
+        )
+        .values_list("result_url", flat=True)
+        .first()
+    )
 
 
 def _succeeded(response: HttpResponse) -> bool:

@@ -85,8 +85,19 @@ _REASONS: dict[str, dict[str, object]] = {
         "lead": "Your session ended, so you were logged out.",
         "advice": "Copy your entry, log in, and submit again.",
     },
+    # A form sent with no session at all (journal.security.middleware.LoginRequiredMiddleware):
+    # it expired, its row was deleted, or the browser dropped the cookie.
+    "gone": {
+        "status": 403,
+        "title": "Not saved: you were logged out",
+        "lead": (
+            "You were logged out before this was saved. Your session may have timed out, or"
+            " you logged out in another window."
+        ),
+        "advice": "Copy your entry, log in, and submit again.",
+    },
 }
-LOGGED_OUT_REASONS = frozenset({"idle", "absolute", "unknown"})
+LOGGED_OUT_REASONS = frozenset({"idle", "absolute", "unknown", "gone"})
 
 
 def _humanize(name: str) -> str:
@@ -162,7 +173,8 @@ def logged_out_response(
     request: HttpRequest, *, reason: str, show_values: bool = True
 ) -> HttpResponse:
     """The "not saved, you were logged out" page (HTTP 403) for a form sent after the session
-    ended (`reason`: idle, absolute, unknown), with what was typed and a log-in link back to it."""
+    ended (`reason`: idle, absolute, unknown, gone), with what was typed and a log-in link back
+    to it."""
     if reason not in LOGGED_OUT_REASONS:
         reason = "unknown"
     return not_saved_response(

@@ -7,10 +7,13 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from journal.idempotency import completed_result
+from journal.middleware_db import csrf_verified, logged_out_response, posted_values
 from journal.permissions import must_use_mfa
 from journal.security.decorators import NO_STORE
 from journal.security.sessions import mfa_enrolled, session_expiry_reason, touch
@@ -53,8 +56,6 @@ class SessionLimitsMiddleware:
                 if request.method == "POST":
                     # A form sent after the timeout: nothing is saved, but what was typed is
                     # shown back (CSRF is checked first, before log-out rotates the token).
-                    from journal.middleware_db import csrf_verified, logged_out_response
-
                     show_values = csrf_verified(request)
                     logout(request)
                     return logged_out_response(request, reason=reason, show_values=show_values)
@@ -64,6 +65,28 @@ class SessionLimitsMiddleware:
                 return redirect(f"{reverse('login')}?{query}")
             touch(request)
         return self.get_response(request)
+
+
+class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
+    """Django's log-in gate, except for a form sent with no session (it expired, its row was
+    deleted by deactivation, log-out elsewhere or `clearsessions`, or the browser dropped the
+    cookie): that gets the "not saved, you were logged out" page showing what was typed, as
+    `SessionLimitsMiddleware` gives when it ends a session itself, not a redirect that loses
+    it. A copy of a form whose first copy succeeded (a double tap that logged the person out,
+    such as account deletion) gets the first copy's answer; a POST with nothing typed (log out,
+    a confirm button) is redirected to log in as before."""
+
+    def handle_no_permission(
+        self, request: HttpRequest, view_func: Callable[..., HttpResponse]
+    ) -> HttpResponse:
+        if request.method == "POST" and (result := completed_result(request)):
+            return redirect(result)  # the first copy of this form succeeded: its answer
+        if request.method == "POST" and posted_values(request):
+            # Checked again as the session-limits path does: CsrfViewMiddleware has passed
+            # this request, but not for a csrf_exempt view, whose values must not be echoed.
+            show_values = csrf_verified(request)
+            return logged_out_response(request, reason="gone", show_values=show_values)
+        return super().handle_no_permission(request, view_func)
 
 
 class MFARequiredMiddleware:
