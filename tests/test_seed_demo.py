@@ -37,3 +37,14 @@ def test_seed_demo_refuses_with_debug_off(settings) -> None:
     with pytest.raises(CommandError):
         call_command("seed_demo")
     assert User.objects.count() == 0
+
+
+def test_seed_demo_sends_no_enrollment_emails(settings, django_capture_on_commit_callbacks):
+    # The command follows each enrollment link itself; emailing the used links is noise.
+    from django.core import mail
+
+    settings.DEBUG = True
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert User.objects.count() == 6
+    assert mail.outbox == []

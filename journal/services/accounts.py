@@ -39,9 +39,11 @@ def create_account(
     role: str,
     time_zone: str = "America/New_York",
     ip: str | None = None,
+    send_link: bool = True,
 ) -> tuple[User, str]:
     """Create a patient/provider/admin account without a password and return it with an
-    enrollment link (also emailed)."""
+    enrollment link (also emailed, unless `send_link` is False: demo data follows the link
+    itself)."""
     if role not in Role.values:
         raise ValidationError({"role": "Unknown role."})
     email = email.strip().lower()
@@ -60,7 +62,7 @@ def create_account(
     user.full_clean(exclude=["password"])
     user.save()
     record_audit(action="account.create", actor=actor, subject=user, ip=ip, detail={"role": role})
-    link = issue_invitation(actor=actor, user=user, ip=ip)
+    link = issue_invitation(actor=actor, user=user, ip=ip, send_link=send_link)
     return user, link
 
 
@@ -73,8 +75,11 @@ def _new_provider_code() -> str:
 
 
 @transaction.atomic
-def issue_invitation(*, actor: User | None, user: User, ip: str | None = None) -> str:
-    """Revoke earlier links, make a new single-use expiring one, email it, return the URL."""
+def issue_invitation(
+    *, actor: User | None, user: User, ip: str | None = None, send_link: bool = True
+) -> str:
+    """Revoke earlier links, make a new single-use expiring one, email it (when `send_link`),
+    return the URL."""
     if not user.is_active:
         raise ValidationError("This account is deactivated; reactivate it before inviting.")
     now = timezone.now()
@@ -92,20 +97,21 @@ def issue_invitation(*, actor: User | None, user: User, ip: str | None = None) -
     )
     link = enrollment_url(token)
     clinic = ClinicSettings.load()
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=f"Your {clinic.clinic_name} Aftercare account",
-            message=(
-                f"Hello {user.display_name},\n\n"
-                f"{clinic.clinic_name} has created an Aftercare account for you.\n"
-                f"Follow this link within {hours} hours to choose your password:\n\n{link}\n\n"
-                "The link works once. If it has expired, ask the clinic for a new one.\n"
-            ),
-            from_email=None,
-            recipient_list=[user.email],
-            fail_silently=True,
+    if send_link:
+        transaction.on_commit(
+            lambda: send_mail(
+                subject=f"Your {clinic.clinic_name} Aftercare account",
+                message=(
+                    f"Hello {user.display_name},\n\n"
+                    f"{clinic.clinic_name} has created an Aftercare account for you.\n"
+                    f"Follow this link within {hours} hours to choose your password:\n\n{link}\n\n"
+                    "The link works once. If it has expired, ask the clinic for a new one.\n"
+                ),
+                from_email=None,
+                recipient_list=[user.email],
+                fail_silently=True,
+            )
         )
-    )
     record_audit(action="enrollment.link_issued", actor=actor, subject=user, ip=ip)
     return link
 
