@@ -63,6 +63,22 @@ def check_not_future(value: datetime, field: str) -> None:
         raise ValidationError({field: "This time is in the future. Enter when it happened."})
 
 
+# Foreign keys that point at rows this request has already read or written (the signed-in
+# patient, their session, the entry just saved): `validate` does not look them up again.
+KNOWN_PARENTS = ("patient", "session", "report", "checkin", "reading", "questionnaire")
+
+
+def validate(obj: Model) -> None:
+    """`full_clean()` without its per-row queries, so a report with 14 ratings and two
+    readings is not 40 extra round trips: known parents (`KNOWN_PARENTS`) are not looked up
+    again (unless the field is unique: one report per session is still checked), and check
+    constraints are not evaluated in the database because field validators and `clean()`
+    state each of them (tests/test_model_validation.py holds every check constraint of the
+    journal models to that). The database still enforces them all."""
+    known = [f.name for f in obj._meta.concrete_fields if f.name in KNOWN_PARENTS and not f.unique]
+    obj.full_clean(exclude=known, validate_constraints=False)
+
+
 def check_owner(patient: User, obj: Model, field: str = "__all__") -> None:
     """Refuse an object that belongs to another patient."""
     if getattr(obj, "patient_id", None) != patient.pk:
@@ -160,7 +176,7 @@ def save_revision(obj: Model, action: str = "edit") -> EntryRevision:
         action=action,
         data=snapshot(obj),
     )
-    revision.full_clean()
+    validate(revision)
     revision.save()
     return revision
 
@@ -203,7 +219,7 @@ def sync_flags(
                     detail=detail,
                     **{owner_field: obj},
                 )
-                flag.full_clean()
+                validate(flag)
                 create.append(flag)
                 continue
             keep.add(flag.pk)
@@ -216,7 +232,7 @@ def sync_flags(
             if changed:
                 flag.category, flag.severity = result.category, result.severity
                 flag.raised_at, flag.detail = raised_at, detail
-                flag.full_clean()
+                validate(flag)
                 flag.save(update_fields=["category", "severity", "raised_at", "detail"])
     stale = [f.pk for f in existing.values() if f.pk not in keep]
     if stale:
@@ -293,13 +309,17 @@ def check_report_time(session: TreatmentSession, reported_at: datetime) -> None:
         )
 
 
-def save_ratings(parent: PostSessionReport | CheckIn, ratings: dict[str, int]) -> None:
-    """Replace the symptom ratings of a report or a check-in."""
+def save_ratings(
+    parent: PostSessionReport | CheckIn, ratings: dict[str, int], *, replace: bool = True
+) -> None:
+    """Replace the symptom ratings of a report or a check-in (`replace=False`: a new entry,
+    nothing to remove)."""
     parent_field = "report" if isinstance(parent, PostSessionReport) else "checkin"
-    SymptomRating.objects.filter(**{parent_field: parent}).delete()
+    if replace:
+        SymptomRating.objects.filter(**{parent_field: parent}).delete()
     rows = [SymptomRating(code=c, severity=s, **{parent_field: parent}) for c, s in ratings.items()]
     for row in rows:
-        row.full_clean(validate_constraints=False)
+        validate(row)
     SymptomRating.objects.bulk_create(rows)
 
 
@@ -344,6 +364,6 @@ def new_reading(
         context=context,
         pulse=pulse,
     )
-    reading.full_clean()
+    validate(reading)
     reading.save()
     return reading

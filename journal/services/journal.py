@@ -1,7 +1,8 @@
 """Journal services: sessions, post-session reports, check-ins, readings, questionnaires.
 
-Every function is keyword-only and atomic, validates with `full_clean()` before saving and
-stores the flags `journal.flags` raises in the same transaction. Services trust their caller
+Every function is keyword-only and atomic, validates every row before saving it
+(`entries.validate`: `full_clean()` without per-row queries) and stores the flags
+`journal.flags` raises in the same transaction. Services trust their caller
 for `patient` (views pass `request.user`) but refuse a session that belongs to someone else.
 Edits name the version they started from; a stale version raises `StaleEdit` and writes
 nothing. Edits and deletions (in `journal_edits`, re-exported here) keep the previous values
@@ -41,6 +42,7 @@ from journal.services.entries import (
     save_ratings,
     score,
     thresholds,
+    validate,
 )
 from journal.services.journal_edits import (
     delete_checkin,
@@ -104,7 +106,7 @@ def log_session(
     session = TreatmentSession(
         patient=patient, started_at=started_at, route=route, dose_mg=dose_mg, note=note
     )
-    session.full_clean()
+    validate(session)
     session.save()
     return session
 
@@ -138,9 +140,9 @@ def submit_report(
         note=note,
         note_shareable=note_shareable,
     )
-    report.full_clean()
+    validate(report)
     report.save()
-    save_ratings(report, cleaned)
+    save_ratings(report, cleaned, replace=False)
     for r in readings:
         new_reading(
             patient, session, report, r.measured_at, r.systolic, r.diastolic, r.context, r.pulse
@@ -176,9 +178,9 @@ def log_checkin(
         note=note,
         note_shareable=note_shareable,
     )
-    checkin.full_clean()
+    validate(checkin)
     checkin.save()
-    save_ratings(checkin, cleaned)
+    save_ratings(checkin, cleaned, replace=False)
     reflag_entry(checkin, thresholds())
     return checkin
 
@@ -224,7 +226,7 @@ def submit_questionnaire(
         total=total,
         band=band,
     )
-    response.full_clean()
+    validate(response)
     response.save()
     reflag_questionnaire(response, thresholds())
     return response

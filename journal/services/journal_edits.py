@@ -40,6 +40,7 @@ from journal.services.entries import (
     save_revision,
     score,
     thresholds,
+    validate,
 )
 
 # --- Edit ---------------------------------------------------------------------------------
@@ -77,7 +78,7 @@ def edit_session(
         dose_mg,
         note,
     )
-    session.full_clean()
+    validate(session)
     session.save()
     return session
 
@@ -102,7 +103,7 @@ def edit_report(
     cleaned = clean_ratings(ratings, post_session_symptoms(report.session.route))
     report.reported_at, report.mood, report.overall_bother = reported_at, mood, overall_bother
     report.note, report.note_shareable = note, note_shareable
-    report.full_clean()
+    validate(report)
     report.save()
     save_ratings(report, cleaned)
     reflag_entry(report, thresholds())
@@ -134,7 +135,7 @@ def edit_checkin(
         pain,
     )
     checkin.note, checkin.note_shareable = note, note_shareable
-    checkin.full_clean()
+    validate(checkin)
     checkin.save()
     save_ratings(checkin, cleaned)
     reflag_entry(checkin, thresholds())
@@ -163,7 +164,7 @@ def edit_reading(
     reading.context, reading.pulse, reading.session = context, pulse, session
     if reading.report_id is not None and reading.report.session_id != getattr(session, "pk", None):
         reading.report = None
-    reading.full_clean()
+    validate(reading)
     reading.save()
     t = thresholds()
     reflag_readings(t, session=session, reading=reading)
@@ -193,7 +194,7 @@ def edit_questionnaire(
         completed_at,
     )
     response.total, response.band = total, band
-    response.full_clean()
+    validate(response)
     response.save()
     reflag_questionnaire(response, thresholds())
     return response
