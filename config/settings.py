@@ -147,7 +147,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Persistent connections too (DB_CONN_MAX_AGE): a connection opened per request starts with
+    # an empty page cache and re-runs the PRAGMAs. Connections are per thread, idle between
+    # requests (autocommit: no open read transaction holds back WAL checkpoints).
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"

@@ -234,6 +234,33 @@ def active_shares_for(
     )
 
 
+def active_share_values(
+    provider: User, fields: tuple[str, ...], now: datetime | None = None
+) -> list[tuple]:
+    """`values_list(*fields)` of the provider's active shares — the same shares as
+    `active_shares_for` — in one query without the per-zone SQL date: the unrevoked shares are
+    read and each is judged in Python on its patient's local date (`share_status`'s rule)."""
+    if not has_role(provider, Role.PROVIDER):
+        return []
+    now = now or timezone.now()
+    rows = Share.objects.filter(
+        provider=provider,
+        revoked_at__isnull=True,
+        patient__is_active=True,
+        patient__role=Role.PATIENT,
+    ).values_list(*fields, "starts_on", "expires_on", "patient__time_zone")
+    today: dict[str, date] = {}
+    active = []
+    for *values, starts_on, expires_on, zone in rows:
+        if zone not in today:
+            today[zone] = now.astimezone(zoneinfo.ZoneInfo(zone)).date()
+        if (starts_on is None or starts_on <= today[zone]) and (
+            expires_on is None or expires_on >= today[zone]
+        ):
+            active.append(tuple(values))
+    return active
+
+
 def patients_shared_with(provider: User, now: datetime | None = None) -> QuerySet[User]:
     """Patients who currently share anything with `provider`."""
     return User.objects.filter(pk__in=active_shares_for(provider, now).values("patient"))

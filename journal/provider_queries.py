@@ -170,19 +170,25 @@ _PATIENT_FIELDS = tuple(
     f.attname for f in User._meta.concrete_fields if f.attname in _PATIENT_SHOWN
 )
 _COLUMNS = (*_SHARE_FIELDS, *(f"patient__{f}" for f in _PATIENT_FIELDS))
+_NAME_AT = _COLUMNS.index("patient__display_name")
+_PATIENT_AT = _COLUMNS.index("patient_id")
+_ZONE_AT = _COLUMNS.index("patient__time_zone")
+
+
+def _by_name(columns: tuple) -> tuple[str, int]:
+    # The order the list falls back to for equal urgency (as `ORDER BY display_name, pk`,
+    # case-insensitive so that it does not depend on the database's collation).
+    return (columns[_NAME_AT].casefold(), columns[_PATIENT_AT])
 
 
 def _ranked(
     provider: User, kind: str | None, now: datetime | None
 ) -> list[tuple[tuple, dict[str, object]]]:
     """(share columns, open-flag counts) of every active share, most urgent first."""
-    zones = permissions.sharing_zones(provider)
-    shares = list(
-        permissions.active_shares_for(provider, now, zones)
-        .order_by("patient__display_name", "patient__pk")
-        .values_list(*_COLUMNS)
-    )
+    shares = permissions.active_share_values(provider, _COLUMNS, now)
+    shares.sort(key=_by_name)
     patient_at = _SHARE_FIELDS.index("patient_id")
+    zones = sorted({share[_ZONE_AT] for share in shares})
     counts = cached_open_flag_counts(provider, zones, shares, patient_at, kind)
     ranked = [
         (share, counts.get(share[patient_at], {}))
@@ -243,9 +249,9 @@ def triage(provider: User, kind: str | None = None, now: datetime | None = None)
     severity, then number of open flags, then the latest flag; open flags only from shared
     categories. With `kind`, only patients with open flags of that kind (counting only those).
 
-    At most five queries whatever the number of patients: the sharing time zones, the active
-    shares, the flags' fingerprint, the open flags grouped by patient (skipped when cached
-    under that fingerprint and these shares), each shown patient's newest entry per source."""
+    At most four queries whatever the number of patients: the active shares, the flags'
+    fingerprint, the open flags grouped by patient (skipped when cached under that fingerprint
+    and these shares), each shown patient's newest entry per source."""
     return _rows(_ranked(provider, kind, now))
 
 
