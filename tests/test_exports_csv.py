@@ -95,6 +95,8 @@ def test_symptom_ratings_round_trip(patient, own_files) -> None:
         | SymptomRating.objects.filter(checkin__patient=patient)
     }
     assert {int(r["id"]) for r in rows} == set(stored)
+    assert {r["report_id"] == "" for r in rows} == {True, False}  # both parents present
+    assert [int(r["id"]) for r in rows] == sorted(stored)  # oldest first, as recorded
     for row in rows:
         rating = stored[int(row["id"])]
         assert row["code"] == rating.code
