@@ -243,21 +243,26 @@ def active_share_values(
     if not has_role(provider, Role.PROVIDER):
         return []
     now = now or timezone.now()
+    window = ("starts_on", "expires_on", "patient__time_zone")
+    columns = (*fields, *(name for name in window if name not in fields))
+    start_at, end_at, zone_at = (columns.index(name) for name in window)
     rows = Share.objects.filter(
         provider=provider,
         revoked_at__isnull=True,
         patient__is_active=True,
         patient__role=Role.PATIENT,
-    ).values_list(*fields, "starts_on", "expires_on", "patient__time_zone")
+    ).values_list(*columns)
     today: dict[str, date] = {}
     active = []
-    for *values, starts_on, expires_on, zone in rows:
+    for row in rows:
+        zone = row[zone_at]
         if zone not in today:
             today[zone] = now.astimezone(zoneinfo.ZoneInfo(zone)).date()
+        starts_on, expires_on = row[start_at], row[end_at]
         if (starts_on is None or starts_on <= today[zone]) and (
             expires_on is None or expires_on >= today[zone]
         ):
-            active.append(tuple(values))
+            active.append(row[: len(fields)])
     return active
 
 

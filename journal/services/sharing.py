@@ -240,9 +240,9 @@ def record_list_access(
     """Append one access event per patient shown in a list (one INSERT for the whole list)."""
     events = [
         AccessEvent(
-            actor=actor,
+            actor_id=actor.pk,
             patient_id=s.patient_id,
-            share=s,
+            share_id=s.pk,
             what=what[:64],
             path=path[:300],
             ip=ip or None,
