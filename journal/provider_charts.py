@@ -4,16 +4,16 @@ A share decides three things the patient's own dashboard never has to: which cha
 those of shared categories; the others are absent, not blank), which days they may cover (never
 before the share's start date), and that no figure leans on entries from before that start.
 `journal.chartdata` reads a few rows before a period for context (the 7-day average, the previous
-period's mean mood, the session a durability interval counts from); `within_share` drops or
-recomputes exactly those figures, so the picture, the sentence and the table agree.
+period's mean mood, the session a durability interval counts from); here it is called with
+`not_before=share_window_start(share)`, so no row from before the share's start is read at all
+and the picture, the sentence and the table are built from the same shared rows.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import cache as cache_for_process
 from pathlib import Path
 
@@ -23,11 +23,9 @@ from django.utils.http import urlencode
 
 from journal import chartdata, summaries
 from journal.chartdata import CHART_CACHE_SECONDS, Period, make_period, parse_period
-from journal.chartdata.periods import ROLLING_DAYS, rolling_means
 from journal.charts import CHARTS
-from journal.charts.types import DurabilityData, MoodSeries
 from journal.models import Share, User
-from journal.permissions import shared_categories
+from journal.permissions import share_window_start, shared_categories
 
 # The same charts, in the same order, as the patient's Trends page.
 PROVIDER_CHART_ORDER: tuple[str, ...] = (
@@ -66,47 +64,8 @@ def period_label(period: Period) -> str:
     return period.label if period.days else "the whole shared journal"
 
 
-def _reaches_before_share(share: Share, first_day: date | None) -> bool:
-    return share.starts_on is not None and (first_day is None or first_day < share.starts_on)
-
-
-def _mood_within(share: Share, series: MoodSeries) -> MoodSeries:
-    first = series.first_day
-    if first is None or not _reaches_before_share(share, first - timedelta(days=ROLLING_DAYS)):
-        return series
-    # The 7-day average of the first days would include entries from before the share.
-    rolling = rolling_means({d.day: d.mood for d in series.days})
-    days = tuple(dataclasses.replace(d, rolling=round(rolling[d.day], 3)) for d in series.days)
-    return dataclasses.replace(series, days=days)
-
-
-def _durability_within(share: Share, data: DurabilityData) -> DurabilityData:
-    if share.starts_on is None:
-        return data
-    # An interval counted from a session before the share would show that session's date.
-    kept = tuple(i for i in data.intervals if i.session_day >= share.starts_on)
-    return data if len(kept) == len(data.intervals) else DurabilityData(intervals=kept)
-
-
-def within_share(share: Share, name: str, data: object) -> object:
-    """Chart data with every figure that leans on entries before the share's start removed."""
-    if name == "mood":
-        return _mood_within(share, data)
-    if name == "durability":
-        return _durability_within(share, data)
-    return data
-
-
-def previous_mood_within(share: Share, period: Period, previous_mood: float | None) -> float | None:
-    """The previous period's mean mood, or None when that period reaches before the share."""
-    previous = period.previous(share.patient.zone)
-    if previous is None or _reaches_before_share(share, previous.first_day):
-        return None
-    return previous_mood
-
-
 def _share_prefix(kind: str, share: Share) -> str:
-    # `within_share` clips to the share's start: the share and its start date are in the key.
+    # The data is read from the share's start on: the share and its start date are in the key.
     return f"{kind}:{share.pk}:{share.starts_on}"
 
 
@@ -131,7 +90,9 @@ def provider_chart_svg(share: Share, name: str, period: Period) -> bytes:
     svg = cache.get(fast_key)
     if svg is not None:
         return svg
-    data = within_share(share, name, chartdata.chart_data(patient, name, period, categories))
+    data = chartdata.chart_data(
+        patient, name, period, categories, not_before=share_window_start(share)
+    )
     key = chartdata.chart_cache_key(patient, name, period, data)
     svg = cache.get(key)
     if svg is None:
@@ -176,8 +137,9 @@ def provider_panels(
 def _build_panels(
     share: Share, period: Period, categories: frozenset[str], only: frozenset[str] | None
 ) -> list[ProviderPanel]:
-    data = chartdata.dashboard_data(share.patient, period, categories)
-    previous_mood = previous_mood_within(share, period, data.previous_mood)
+    data = chartdata.dashboard_data(
+        share.patient, period, categories, not_before=share_window_start(share)
+    )
     query = urlencode({"period": period.key})
     panels = []
     for name in PROVIDER_CHART_ORDER:
@@ -194,10 +156,10 @@ def _build_panels(
                 src=f"{src}?{query}",
                 panel=summaries.panel(
                     name,
-                    within_share(share, name, chart_data),
+                    chart_data,
                     period_label=period_label(period),
                     period_days=period.days,
-                    previous_mood=previous_mood,
+                    previous_mood=data.previous_mood,
                     audience="provider",
                 ),
             )

@@ -12,7 +12,7 @@ from freezegun import freeze_time
 
 from journal import permissions, services
 from journal.models import AccessEvent, ShareCategory
-from journal.provider_charts import provider_panels, provider_period, within_share
+from journal.provider_charts import provider_panels, provider_period
 from tests.conftest import client_for
 from tests.factories import journal_in_every_category
 
@@ -179,9 +179,14 @@ def test_the_chart_image_is_drawn_from_the_same_guarded_data(
     period = provider_period(share, "30")
     raw = chartdata.chart_data(patient, "mood", period, frozenset(ALL))
     image = client_for(provider).get(chart_url(patient, "mood")).content
-    # The raw data's 7-day average reaches back before the share; the image must not.
+    # The raw data's 7-day average reaches back before the share; the image must not: it is
+    # drawn from data read from the share's start on (tests/test_chartdata_not_before.py
+    # checks that data's figures).
+    shared = chartdata.chart_data(
+        patient, "mood", period, frozenset(ALL), not_before=permissions.share_window_start(share)
+    )
     assert image != CHARTS["mood"].render(raw)
-    assert image == CHARTS["mood"].render(within_share(share, "mood", raw))
+    assert image == CHARTS["mood"].render(shared)
 
 
 def test_without_a_start_date_the_provider_sees_the_patients_figures(

@@ -7,6 +7,13 @@ for every chart (they are the frame every category is drawn against); dose and n
 
 Days are the patient's local calendar days (`User.time_zone`). Query counts are fixed: each
 data kind is one query whatever the number of entries, and bucketing happens in Python.
+
+`not_before` (keyword, default None) is a hard lower bound for a provider's share: no query
+reads a row timed before it, including the context rows a period otherwise reads from before
+its start (the 7-day average's first days, the previous period's mean mood, the session a
+durability interval counts from). A previous period reaching before it has no mean (None), and
+a blood-pressure reading taken within the bound under a session that started before it is
+grouped by its own day. With `not_before=None` the functions behave exactly as without it.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from datetime import datetime, timedelta
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
 
 from journal.chartdata.build import (
     build_blood_pressure,
@@ -103,6 +110,13 @@ def _in_period(field: str, start: datetime | None, end: datetime) -> Q:
     return q & Q(**{f"{field}__gte": start}) if start is not None else q
 
 
+def _since(start: datetime | None, not_before: datetime | None) -> datetime | None:
+    """The later of a lower bound and `not_before` (None: no bound)."""
+    if not_before is None:
+        return start
+    return not_before if start is None else max(start, not_before)
+
+
 # --- Queries (one per kind of row) -------------------------------------------------------
 
 
@@ -115,11 +129,14 @@ def _sessions(patient: User, start: datetime | None, end: datetime) -> list[tupl
     )
 
 
-def _session_before(patient: User, start: datetime | None) -> datetime | None:
-    if start is None:
-        return None
+def _session_before(
+    patient: User, start: datetime | None, not_before: datetime | None = None
+) -> datetime | None:
+    if start is None or (not_before is not None and start <= not_before):
+        return None  # nothing to look for, or nothing that may be looked at
+    bound = Q(started_at__gte=not_before) if not_before is not None else Q()
     return (
-        TreatmentSession.objects.filter(patient=patient, started_at__lt=start)
+        TreatmentSession.objects.filter(bound, patient=patient, started_at__lt=start)
         .order_by("-started_at")
         .values_list("started_at", flat=True)
         .first()
@@ -163,40 +180,57 @@ def _require(category: str, categories: frozenset[str]) -> None:
         raise PermissionDenied(f"The {category} category is not available.")
 
 
-def _rolling_start(period: Period) -> datetime | None:
-    if period.first_day is None:
-        return None
-    return period.start - timedelta(days=ROLLING_DAYS + 1)
+def _rolling_start(period: Period, not_before: datetime | None = None) -> datetime | None:
+    start = None if period.first_day is None else period.start - timedelta(days=ROLLING_DAYS + 1)
+    return _since(start, not_before)
 
 
-def mood_series(patient: User, period: Period, categories: frozenset[str]) -> MoodSeries:
+def mood_series(
+    patient: User,
+    period: Period,
+    categories: frozenset[str],
+    *,
+    not_before: datetime | None = None,
+) -> MoodSeries:
     """Daily mood (mean of check-ins and reports), 7-day rolling mean, session days."""
     _require(MOOD, categories)
     zone = patient.zone
-    checkins, reports = _mood_rows(patient, _rolling_start(period), period.end)
-    sessions = [s[1] for s in _sessions(patient, period.start, period.end)]
+    checkins, reports = _mood_rows(patient, _rolling_start(period, not_before), period.end)
+    sessions = [s[1] for s in _sessions(patient, _since(period.start, not_before), period.end)]
     return build_mood_series(period, zone, checkins, reports, sessions)
 
 
-def durability_data(patient: User, period: Period, categories: frozenset[str]) -> DurabilityData:
+def durability_data(
+    patient: User,
+    period: Period,
+    categories: frozenset[str],
+    *,
+    not_before: datetime | None = None,
+) -> DurabilityData:
     """Mood against days since the most recent session, one interval per session."""
     _require(MOOD, categories)
-    checkins, reports = _mood_rows(patient, period.start, period.end)
-    sessions = [s[1] for s in _sessions(patient, period.start, period.end)]
-    before = _session_before(patient, period.start)
+    start = _since(period.start, not_before)
+    checkins, reports = _mood_rows(patient, start, period.end)
+    sessions = [s[1] for s in _sessions(patient, start, period.end)]
+    before = _session_before(patient, start, not_before)
     return build_durability(
         patient.zone, checkins, reports, [before, *sessions] if before else sessions
     )
 
 
 def questionnaire_data(
-    patient: User, period: Period, categories: frozenset[str]
+    patient: User,
+    period: Period,
+    categories: frozenset[str],
+    *,
+    not_before: datetime | None = None,
 ) -> QuestionnaireData:
     """PHQ-9 and GAD-7 totals over the period."""
     _require(MOOD, categories)
     rows = list(
         QuestionnaireResponse.objects.filter(
-            _in_period("completed_at", period.start, period.end), patient=patient
+            _in_period("completed_at", _since(period.start, not_before), period.end),
+            patient=patient,
         )
         .order_by("completed_at", "id")
         .values_list("instrument", "completed_at", "total", "band")
@@ -204,60 +238,82 @@ def questionnaire_data(
     return build_questionnaires(period, patient.zone, rows)
 
 
-def _report_ratings(patient: User, period: Period) -> list[tuple]:
+def _report_ratings(patient: User, period: Period, not_before: datetime | None) -> list[tuple]:
     return list(
         SymptomRating.objects.filter(
-            _in_period("report__session__started_at", period.start, period.end),
+            _in_period("report__session__started_at", _since(period.start, not_before), period.end),
             report__patient=patient,
         ).values_list("report__session_id", "code", "severity")
     )
 
 
-def side_effect_matrix(patient: User, period: Period, categories: frozenset[str]) -> SeverityMatrix:
+def side_effect_matrix(
+    patient: User,
+    period: Period,
+    categories: frozenset[str],
+    *,
+    not_before: datetime | None = None,
+) -> SeverityMatrix:
     """Acute side effects per session with a report in the period."""
     _require(SIDE_EFFECTS, categories)
-    sessions = _sessions(patient, period.start, period.end)
-    return build_severity_matrix(patient.zone, sessions, _report_ratings(patient, period))
+    sessions = _sessions(patient, _since(period.start, not_before), period.end)
+    return build_severity_matrix(
+        patient.zone, sessions, _report_ratings(patient, period, not_before)
+    )
 
 
-def _checkin_ratings(patient: User, period: Period) -> list[tuple]:
+def _checkin_ratings(patient: User, period: Period, not_before: datetime | None) -> list[tuple]:
     return list(
         SymptomRating.objects.filter(
-            _in_period("checkin__recorded_at", period.start, period.end),
+            _in_period("checkin__recorded_at", _since(period.start, not_before), period.end),
             checkin__patient=patient,
         ).values_list("checkin__recorded_at", "code", "severity")
     )
 
 
-def symptom_data(patient: User, period: Period, categories: frozenset[str]) -> SymptomData:
+def symptom_data(
+    patient: User,
+    period: Period,
+    categories: frozenset[str],
+    *,
+    not_before: datetime | None = None,
+) -> SymptomData:
     """Between-session symptoms: worst rating per local day."""
     _require(SIDE_EFFECTS, categories)
-    return build_symptoms(period, patient.zone, _checkin_ratings(patient, period))
+    return build_symptoms(period, patient.zone, _checkin_ratings(patient, period, not_before))
 
 
 def blood_pressure_data(
-    patient: User, period: Period, categories: frozenset[str]
+    patient: User,
+    period: Period,
+    categories: frozenset[str],
+    *,
+    not_before: datetime | None = None,
 ) -> BloodPressureData:
     """Readings grouped per session, flags from the stored flag rows, clinic thresholds."""
     _require(BLOOD_PRESSURE, categories)
-    in_period = _in_period("measured_at", period.start, period.end)
+    start = _since(period.start, not_before)
+    rows = BloodPressureReading.objects.filter(
+        _in_period("measured_at", start, period.end), patient=patient
+    )
+    session_fields = ("session_id", "session__started_at")
+    if not_before is not None:
+        # A reading within the bound taken under a session from before it: that session is
+        # not read, and the reading is grouped by its own day.
+        in_bound = Q(session__started_at__gte=not_before)
+        rows = rows.annotate(
+            bounded_session=Case(When(in_bound, then=F("session_id")), default=None),
+            bounded_session_start=Case(When(in_bound, then=F("session__started_at")), default=None),
+        )
+        session_fields = ("bounded_session", "bounded_session_start")
     readings = list(
-        BloodPressureReading.objects.filter(in_period, patient=patient)
-        .order_by("measured_at", "id")
-        .values_list(
-            "id",
-            "session_id",
-            "session__started_at",
-            "measured_at",
-            "context",
-            "systolic",
-            "diastolic",
-            "pulse",
+        rows.order_by("measured_at", "id").values_list(
+            "id", *session_fields, "measured_at", "context", "systolic", "diastolic", "pulse"
         )
     )
     flagged = set(
         Flag.objects.filter(
-            _in_period("reading__measured_at", period.start, period.end), patient=patient
+            _in_period("reading__measured_at", start, period.end), patient=patient
         ).values_list("reading_id", flat=True)
     )
     return build_blood_pressure(patient.zone, readings, flagged, _thresholds())
@@ -273,13 +329,24 @@ LOADERS = {
 }
 
 
-def chart_data(patient: User, name: str, period: Period, categories: frozenset[str]) -> object:
-    """The plain data of chart `name` (KeyError for an unknown name)."""
-    return LOADERS[name](patient, period, categories)
+def chart_data(
+    patient: User,
+    name: str,
+    period: Period,
+    categories: frozenset[str],
+    *,
+    not_before: datetime | None = None,
+) -> object:
+    """The plain data of chart `name` (KeyError for an unknown name), nothing before
+    `not_before`."""
+    return LOADERS[name](patient, period, categories, not_before=not_before)
 
 
 def chart_cache_key(patient: User, name: str, period: Period, data: object) -> str:
-    """A cache key derived from the data itself: any new or edited entry changes it."""
+    """A cache key derived from the data itself: any new or edited entry changes it.
+
+    The SVG is a pure function of the data, so data read with and without `not_before` that
+    happens to be equal may share a picture; data that differs hashes differently."""
     digest = hashlib.sha256(f"{patient.pk}|{name}|{period.key}|{data!r}".encode()).hexdigest()
     return f"chart:{CHART_VERSION}:{name}:{digest}"
 
@@ -340,18 +407,26 @@ class DashboardData:
         return getattr(self, name.replace("-", "_"))
 
 
-def dashboard_data(patient: User, period: Period, categories: frozenset[str]) -> DashboardData:
-    """All chart data for the allowed categories (one query per kind of row, at most ~10)."""
+def dashboard_data(
+    patient: User,
+    period: Period,
+    categories: frozenset[str],
+    *,
+    not_before: datetime | None = None,
+) -> DashboardData:
+    """All chart data for the allowed categories (one query per kind of row, at most ~10),
+    nothing before `not_before` (the previous mood mean is None when that period reaches
+    before it)."""
     zone = patient.zone
-    sessions = _sessions(patient, period.start, period.end)
+    sessions = _sessions(patient, _since(period.start, not_before), period.end)
     starts = [s[1] for s in sessions]
     parts: dict[str, object] = {}
     if MOOD in categories:
         previous = period.previous(zone)
-        since = previous.start if previous else None
-        rolling_since = _rolling_start(period)
-        if since is not None and rolling_since is not None:
-            since = min(since, rolling_since)
+        if previous is not None and not_before is not None and previous.start < not_before:
+            previous = None  # its mean would lean on days that may not be read
+        rolling_since = _rolling_start(period, not_before)
+        since = rolling_since if previous is None else min(previous.start, rolling_since)
         checkins, reports = _mood_rows(patient, since, period.end)
         parts["mood"] = build_mood_series(period, zone, checkins, reports, starts)
         if previous is not None:
@@ -363,16 +438,20 @@ def dashboard_data(patient: User, period: Period, categories: frozenset[str]) ->
             )
         current = [r for r in checkins if period.start is None or r[0] >= period.start]
         current_reports = [r for r in reports if period.start is None or r[0] >= period.start]
-        before = _session_before(patient, period.start)
+        before = _session_before(patient, _since(period.start, not_before), not_before)
         parts["durability"] = build_durability(
             zone, current, current_reports, [before, *starts] if before else starts
         )
-        parts["questionnaires"] = questionnaire_data(patient, period, categories)
+        parts["questionnaires"] = questionnaire_data(
+            patient, period, categories, not_before=not_before
+        )
     if SIDE_EFFECTS in categories:
         parts["side_effects"] = build_severity_matrix(
-            zone, sessions, _report_ratings(patient, period)
+            zone, sessions, _report_ratings(patient, period, not_before)
         )
-        parts["symptoms"] = symptom_data(patient, period, categories)
+        parts["symptoms"] = symptom_data(patient, period, categories, not_before=not_before)
     if BLOOD_PRESSURE in categories:
-        parts["blood_pressure"] = blood_pressure_data(patient, period, categories)
+        parts["blood_pressure"] = blood_pressure_data(
+            patient, period, categories, not_before=not_before
+        )
     return DashboardData(period=period, **parts)
