@@ -11,6 +11,7 @@ journal, sharing from audit); other models are referred to through settings.AUTH
 
 from journal.models.accounts import (
     ClinicSettings,
+    EmailChangeRequest,
     Invitation,
     Role,
     User,
@@ -47,6 +48,7 @@ __all__ = [
     "BloodPressureReading",
     "CheckIn",
     "ClinicSettings",
+    "EmailChangeRequest",
     "EntryRevision",
     "Flag",
     "FlagCategory",

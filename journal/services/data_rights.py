@@ -23,6 +23,7 @@ from journal.models import (
     BloodPressureReading,
     CheckIn,
     ClinicSettings,
+    EmailChangeRequest,
     EntryRevision,
     Flag,
     Invitation,
@@ -151,6 +152,7 @@ def erase_account(*, user: User, now: datetime | None = None) -> dict[str, int] 
         deleted, _ = model.objects.filter(patient=user).delete()
         counts[model._meta.model_name] = deleted
     Invitation.objects.filter(user=user).delete()
+    EmailChangeRequest.objects.filter(user=user).delete()
     SubmissionToken.objects.filter(user=user).delete()
     _delete_mfa_devices(user)
     end_sessions(user)

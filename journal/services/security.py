@@ -5,6 +5,8 @@ code, recovery code, key) ever reaches the audit log.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,14 +16,14 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_otp import verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from journal.models import Role, User
+from journal.models import EmailChangeRequest, Role, User
 from journal.services.audit import record_audit
 
 RECOVERY_CODE_COUNT = 10
@@ -246,7 +248,6 @@ def record_password_reset_request(*, email: str, ip: str | None = None) -> None:
     )
 
 
-EMAIL_CHANGE_SALT = "journal.email-change"
 EMAIL_CHANGE_MAX_AGE = timedelta(hours=1)
 EMAIL_LINK_INVALID = (
     "This confirmation link cannot be used: it may have expired (links last "
@@ -264,8 +265,8 @@ def _free_email(user: User, new_email: str) -> str:
     return new_email
 
 
-def _email_signer() -> TimestampSigner:
-    return TimestampSigner(salt=EMAIL_CHANGE_SALT)
+def _hash_email_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def request_email_change(
@@ -273,17 +274,27 @@ def request_email_change(
 ) -> str:
     """Mail a confirmation link to `new_email` (nothing changes yet) and return its token.
 
-    The signed token names the user, the current address and the new one, and lasts
-    `EMAIL_CHANGE_MAX_AGE`; once any change applies, the current address no longer matches,
-    so every earlier link is spent (single use without storing anything)."""
+    The link carries only a random token; the new address waits server-side (only the token's
+    hash is stored) for `EMAIL_CHANGE_MAX_AGE`, so neither address shows in logs or history.
+    A new request revokes (deletes) the user's earlier ones."""
     new_email = _free_email(user, new_email)
-    token = _email_signer().sign_object({"u": user.pk, "from": user.email, "to": new_email})
-    link = confirm_url(token)
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        EmailChangeRequest.objects.filter(user=user).delete()
+        pending = EmailChangeRequest.objects.create(
+            user=user,
+            token_hash=_hash_email_token(token),
+            new_email=new_email,
+            created_at=now,
+            expires_at=now + EMAIL_CHANGE_MAX_AGE,
+        )
+        record_audit(action="account.email_change_requested", actor=user, subject=user, ip=ip)
     minutes = int(EMAIL_CHANGE_MAX_AGE.total_seconds() // 60)
-    record_audit(action="account.email_change_requested", actor=user, subject=user, ip=ip)
-    try:
-        _send_confirmation(user, new_email, link, minutes)
+    try:  # outside the transaction: no database lock held while the mail server answers
+        _send_confirmation(user, new_email, confirm_url(token), minutes)
     except OSError:  # smtplib errors are OSErrors; the person must learn the mail did not go
+        pending.delete()
         raise ValidationError(
             {"email": "We could not send the confirmation email. Nothing changed; try again."}
         ) from None
@@ -305,16 +316,18 @@ def _send_confirmation(user: User, new_email: str, link: str, minutes: int) -> N
     )
 
 
+def _usable_email_change(user: User, token: str, *, lock: bool = False) -> EmailChangeRequest:
+    requests = EmailChangeRequest.objects.filter(user=user, token_hash=_hash_email_token(token))
+    found = (requests.select_for_update() if lock else requests).first()
+    if found is None or not found.is_usable():
+        raise ValidationError(EMAIL_LINK_INVALID)
+    return found
+
+
 def pending_email_change(*, user: User, token: str) -> str:
     """The new address a confirmation link would set for `user` (ValidationError when the
-    link is forged, expired, spent or meant for another account)."""
-    try:
-        data = _email_signer().unsign_object(token, max_age=EMAIL_CHANGE_MAX_AGE)
-    except (SignatureExpired, BadSignature):
-        raise ValidationError(EMAIL_LINK_INVALID) from None
-    if not isinstance(data, dict) or data.get("u") != user.pk or data.get("from") != user.email:
-        raise ValidationError(EMAIL_LINK_INVALID)
-    return str(data.get("to", ""))
+    link is unknown, expired, spent or meant for another account)."""
+    return _usable_email_change(user, token).new_email
 
 
 @transaction.atomic
@@ -322,9 +335,20 @@ def confirm_email_change(*, user: User, token: str, ip: str | None = None) -> st
     """Apply the change a valid confirmation link names; the old address is told. Returns
     the new address."""
     user = User.objects.select_for_update().get(pk=user.pk)
-    new_email = pending_email_change(user=user, token=token)
-    change_email(user=user, new_email=new_email, ip=ip)
+    pending = _usable_email_change(user, token, lock=True)
+    pending.used_at = timezone.now()
+    pending.save(update_fields=["used_at"])
+    change_email(user=user, new_email=pending.new_email, ip=ip)
     return user.email
+
+
+def purge_email_change_requests(*, now: datetime | None = None) -> int:
+    """Delete email-change requests that are used or expired (they hold an address and can
+    no longer be confirmed); returns how many went."""
+    now = now or timezone.now()
+    stale = EmailChangeRequest.objects.filter(Q(used_at__isnull=False) | Q(expires_at__lte=now))
+    deleted, _ = stale.delete()
+    return deleted
 
 
 @transaction.atomic
@@ -336,6 +360,8 @@ def change_email(*, user: User, new_email: str, ip: str | None = None) -> None:
     user.email = new_email
     user.full_clean(exclude=["password"])
     user.save(update_fields=["email"])
+    # Any change spends every link still pending (as a signed link naming the old address did).
+    EmailChangeRequest.objects.filter(user=user, used_at__isnull=True).delete()
     record_audit(action="account.email_change", actor=user, subject=user, ip=ip)
     transaction.on_commit(
         lambda: send_mail(

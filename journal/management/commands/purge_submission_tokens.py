@@ -1,4 +1,5 @@
-"""`manage.py purge_submission_tokens`: forget one-time form tokens too old to be used."""
+"""`manage.py purge_submission_tokens`: forget one-time form tokens too old to be used, and
+email-change requests that are used or expired (they hold an address)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ from django.utils import timezone
 
 from journal.idempotency import TOKEN_MAX_AGE
 from journal.services.reliability import purge_submission_tokens
+from journal.services.security import purge_email_change_requests
 
 
 class Command(BaseCommand):
     help = (
         "Delete submission tokens older than the token lifetime (default "
         f"{int(TOKEN_MAX_AGE.total_seconds() // 3600)} hours). Forms that old are refused "
-        "anyway, so purging never lets a replayed form write twice. Run it daily (cron)."
+        "anyway, so purging never lets a replayed form write twice. Also deletes used or "
+        "expired email-change requests. Run it daily (cron)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -35,3 +38,5 @@ class Command(BaseCommand):
             )
         deleted = purge_submission_tokens(created_before=timezone.now() - timedelta(hours=hours))
         self.stdout.write(f"Deleted {deleted} submission token(s).")
+        changes = purge_email_change_requests()
+        self.stdout.write(f"Deleted {changes} used or expired email-change request(s).")
