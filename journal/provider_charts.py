@@ -71,35 +71,15 @@ def _share_prefix(kind: str, share: Share) -> str:
 
 def provider_chart_svg(share: Share, name: str, period: Period) -> bytes:
     """SVG of chart `name` within `share` (KeyError: unknown chart; PermissionDenied: its
-    category is not shared), cached by the data drawn.
-
-    Two levels, as `chartdata.chart_svg`: the patient's data version answers a repeat view
-    with one aggregate query and no chart data loaded; on a miss the content-derived key still
-    saves the render when this chart's own data did not change."""
-    if name not in CHARTS:
-        raise KeyError(name)
-    patient: User = share.patient
-    categories = shared_categories(share)
-    fast_key = chartdata.version_key(
-        _share_prefix(f"pchartv:{name}", share),
-        patient,
+    category is not shared): `chartdata.chart_svg` over the shared categories, reading nothing
+    from before the share's start (its cache keys carry both)."""
+    return chartdata.chart_svg(
+        share.patient,
+        name,
         period,
-        categories,
-        chartdata.data_version(patient),
+        shared_categories(share),
+        not_before=share_window_start(share),
     )
-    svg = cache.get(fast_key)
-    if svg is not None:
-        return svg
-    data = chartdata.chart_data(
-        patient, name, period, categories, not_before=share_window_start(share)
-    )
-    key = chartdata.chart_cache_key(patient, name, period, data)
-    svg = cache.get(key)
-    if svg is None:
-        svg = CHARTS[name].render(data)
-        cache.set(key, svg, CHART_CACHE_SECONDS)
-    cache.set(fast_key, svg, CHART_CACHE_SECONDS)
-    return svg
 
 
 @cache_for_process

@@ -363,7 +363,14 @@ def version_key(
     )
 
 
-def chart_svg(patient: User, name: str, period: Period, categories: frozenset[str]) -> bytes:
+def chart_svg(
+    patient: User,
+    name: str,
+    period: Period,
+    categories: frozenset[str],
+    *,
+    not_before: datetime | None = None,
+) -> bytes:
     """SVG of one chart, from the cache when the same data was drawn before.
 
     Two levels: the data-version key answers a repeat view with one aggregate query and no
@@ -372,11 +379,13 @@ def chart_svg(patient: User, name: str, period: Period, categories: frozenset[st
     (e.g. a new blood-pressure reading does not redraw the mood chart)."""
     if name not in CHARTS:
         raise KeyError(name)
-    fast_key = version_key(f"chartv:{name}", patient, period, categories, data_version(patient))
+    # The data read depends on `not_before` as well (a provider's share start).
+    prefix = f"chartv:{name}" + (f":from:{not_before.isoformat()}" if not_before else "")
+    fast_key = version_key(prefix, patient, period, categories, data_version(patient))
     svg = cache.get(fast_key)
     if svg is not None:
         return svg
-    data = chart_data(patient, name, period, categories)
+    data = chart_data(patient, name, period, categories, not_before=not_before)
     key = chart_cache_key(patient, name, period, data)
     svg = cache.get(key)
     if svg is None:
