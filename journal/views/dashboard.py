@@ -54,7 +54,7 @@ DASHBOARD_CACHE_SECONDS = 24 * 3600
 # What shapes the cached panels' HTML besides the data (see `_release`).
 PANEL_TEMPLATES = (
     "journal/_dashboard_panels.html",
-    "journal/_dashboard_panel.html",
+    "journal/_chart_panel.html",
     "journal/_data_table.html",
 )
 # A chart is a picture of data only; it needs inline styles and nothing else.
