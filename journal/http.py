@@ -33,3 +33,9 @@ def client_ip(request: HttpRequest) -> str | None:
     # the last `proxies` ones were written by the client and are not trusted.
     candidate = hops[-proxies] if len(hops) >= proxies else hops[0]
     return _parse_ip(candidate) or remote
+
+
+def reader(request: HttpRequest) -> dict[str, object]:
+    """Who read what, from where: the `actor`, `path` and `ip` arguments of
+    `services.record_access` / `record_list_access` for this request."""
+    return {"actor": request.user, "path": request.get_full_path(), "ip": client_ip(request)}

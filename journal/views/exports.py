@@ -24,7 +24,7 @@ from journal.exports.fhir import fhir_json
 from journal.exports.pdf import summary_pdf
 from journal.flags import Thresholds
 from journal.forms.exports import DeleteAccountForm, ExportPeriodForm
-from journal.http import client_ip
+from journal.http import client_ip, reader
 from journal.idempotency import idempotent
 from journal.models import ClinicSettings, User
 from journal.permissions import get_shared_patient_or_404, patient_required, provider_required
@@ -136,12 +136,10 @@ def _provider_export(request: HttpRequest, patient_id: int, kind: str) -> HttpRe
     data = read_shared_export_data(share=share, start=start, end=end)
     body = _render(kind, data, patient, not_before=share.starts_on)
     services.record_access(
-        actor=request.user,
+        **reader(request),
         patient=patient,
         share=share,
         what=f"export {KINDS[kind][0]} ({_period_label(start, end)})",
-        path=request.get_full_path(),
-        ip=client_ip(request),
     )
     return _attachment(body, kind, data)
 

@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from journal import services
-from journal.http import client_ip
+from journal.http import reader
 from journal.idempotency import idempotent
 from journal.permissions import get_shared_flag_or_404, get_shared_patient_or_404, provider_required
 from journal.provider_charts import (
@@ -44,11 +44,9 @@ def provider_home(request: HttpRequest) -> HttpResponse:
     # Ranked over every sharing patient, rendered (and access-logged) one page at a time.
     page = triage_page(request.user, kind=kind or None, number=request.GET.get("page"))
     services.record_list_access(
-        actor=request.user,
+        **reader(request),
         shares=[row.share for row in page],
         what="patient list (flag counts)",
-        path=request.get_full_path(),
-        ip=client_ip(request),
     )
     context = {
         "rows": page.object_list,
@@ -71,12 +69,10 @@ def _summary_page(request: HttpRequest, patient_id: int, template: str, what: st
     period = _period(request)
     summary = patient_summary(share, period)
     services.record_access(
-        actor=request.user,
+        **reader(request),
         patient=patient,
         share=share,
         what=f"{what} ({summary.period_label.lower()})",
-        path=request.get_full_path(),
-        ip=client_ip(request),
     )
     printing = template.endswith("_print.html")
     chart_period = provider_period(share, summary.period)
@@ -131,12 +127,10 @@ def provider_chart(request: HttpRequest, patient_id: int, name: str) -> HttpResp
         # Unknown chart or a category not shared: the same answer, so nothing is revealed.
         raise Http404("No such chart") from None
     services.record_access(
-        actor=request.user,
+        **reader(request),
         patient=patient,
         share=share,
         what=f"chart:{name}",
-        path=request.get_full_path(),
-        ip=client_ip(request),
     )
     response = HttpResponse(svg, content_type="image/svg+xml")
     # The same headers as the patient's chart images (journal.views.dashboard.chart_response).
