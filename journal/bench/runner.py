@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import math
 import platform
-import signal
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -240,28 +239,20 @@ def run_benchmark(
     started = datetime.now(UTC)
     deadline = time.monotonic() + max_minutes * 60
     env = Environment(database=database, workers=workers, threads=threads, use_redis=use_redis)
-    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-
-    def stop(signum: int, frame: object) -> None:
-        env.close()
-        raise SystemExit(128 + signum)
-
-    for s in previous:
-        signal.signal(s, stop)
-    results: dict[str, Any] = {
-        "started": started.isoformat(timespec="seconds"),
-        "machine": f"{platform.node()} · {platform.processor() or platform.machine()} · "
-        f"{_cpus()} CPUs · Python {platform.python_version()}",
-        "database": database,
-        "duration_s": duration,
-        "concurrency": levels,
-        "gunicorn": f"{workers} workers × {threads} threads (gthread)",
-        "cache": "Redis" if use_redis else "local memory",
-        # The machine is shared: the 1/5/15-minute load averages say how loud the run was.
-        "load_average_start": _load(),
-    }
-    say(f"load average at start: {results['load_average_start']}")
-    try:
+    with env.closing():
+        results: dict[str, Any] = {
+            "started": started.isoformat(timespec="seconds"),
+            "machine": f"{platform.node()} · {platform.processor() or platform.machine()} · "
+            f"{_cpus()} CPUs · Python {platform.python_version()}",
+            "database": database,
+            "duration_s": duration,
+            "concurrency": levels,
+            "gunicorn": f"{workers} workers × {threads} threads (gthread)",
+            "cache": "Redis" if use_redis else "local memory",
+            # The machine is shared: the 1/5/15-minute load averages say how loud the run was.
+            "load_average_start": _load(),
+        }
+        say(f"load average at start: {results['load_average_start']}")
         pool = int(200 * duration * len(levels)) + 200
         for size in ["small", "large"] if large else ["small"]:
             run = Run(env, duration=duration, levels=levels, say=say, deadline=deadline)
@@ -297,10 +288,6 @@ def run_benchmark(
         out.write_text(json.dumps(results, indent=2, default=str))
         results["output"] = str(out)
         return results
-    finally:
-        env.close()
-        for s, handler in previous.items():
-            signal.signal(s, handler)
 
 
 def _load() -> str:

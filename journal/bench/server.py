@@ -6,6 +6,7 @@ runner calls from a `finally` block and from SIGINT/SIGTERM handlers.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -222,6 +224,25 @@ class Environment:
             os.killpg(self.server.pid, signal.SIGKILL)
             self.server.wait(timeout=10)
         self.server = None
+
+    @contextlib.contextmanager
+    def closing(self) -> Iterator[Environment]:
+        """`close()` when the block ends, however it ends — also on SIGINT/SIGTERM (exit
+        128 + signal), so no gunicorn, database or temp dir outlives an interrupted run."""
+        previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+
+        def stop(signum: int, frame: object) -> None:
+            self.close()
+            raise SystemExit(128 + signum)
+
+        for s in previous:
+            signal.signal(s, stop)
+        try:
+            yield self
+        finally:
+            self.close()
+            for s, handler in previous.items():
+                signal.signal(s, handler)
 
     def close(self, keep: bool = False) -> None:
         """Stop the server, drop the PostgreSQL database and remove the temp dir."""

@@ -147,15 +147,7 @@ def run_loadtest(
     """Run the whole load test and return its figures and the checker's verdict."""
     use_redis = redis_available(LOAD_REDIS)
     env = LoadEnvironment(database=database, workers=workers, threads=threads, use_redis=use_redis)
-    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-
-    def stop(signum: int, frame: object) -> None:
-        env.close()
-        raise SystemExit(128 + signum)
-
-    for s in previous:
-        signal.signal(s, stop)
-    try:
+    with env.closing():
         say(f"fresh {database} database, migrate, collectstatic, {patients} patients")
         env.fresh_database()
         env.manage("migrate", "--noinput")
@@ -179,10 +171,6 @@ def run_loadtest(
         )
         verdict = json.loads(out.strip().splitlines()[-1])
         return _results(figures, verdict, env, database, duration, patients, kill_every, use_redis)
-    finally:
-        env.close()
-        for s, handler in previous.items():
-            signal.signal(s, handler)
 
 
 def _drive(
