@@ -172,6 +172,7 @@ _PATIENT_FIELDS = tuple(
 _COLUMNS = (*_SHARE_FIELDS, *(f"patient__{f}" for f in _PATIENT_FIELDS))
 _NAME_AT = _COLUMNS.index("patient__display_name")
 _PATIENT_AT = _COLUMNS.index("patient_id")
+_PK_AT = _COLUMNS.index("id")
 _ZONE_AT = _COLUMNS.index("patient__time_zone")
 
 
@@ -187,13 +188,12 @@ def _ranked(
     """(share columns, open-flag counts) of every active share, most urgent first."""
     shares = permissions.active_share_values(provider, _COLUMNS, now)
     shares.sort(key=_by_name)
-    patient_at = _SHARE_FIELDS.index("patient_id")
     zones = sorted({share[_ZONE_AT] for share in shares})
-    counts = cached_open_flag_counts(provider, zones, shares, patient_at, kind)
+    counts = cached_open_flag_counts(provider, zones, shares, _PATIENT_AT, kind)
     ranked = [
-        (share, counts.get(share[patient_at], {}))
+        (share, counts.get(share[_PATIENT_AT], {}))
         for share in shares
-        if not kind or share[patient_at] in counts
+        if not kind or share[_PATIENT_AT] in counts
     ]
     ranked.sort(key=lambda item: _triage_order(item[1]))  # stable: ties keep the name order
     return ranked
@@ -218,10 +218,9 @@ def _newest_entries(share_ids: list[int]) -> dict[int, tuple]:
 
 
 def _rows(items: list[tuple[tuple, dict[str, object]]]) -> list[TriageRow]:
-    pk_at = _SHARE_FIELDS.index("id")
-    entries = _newest_entries([columns[pk_at] for columns, _ in items])
+    entries = _newest_entries([columns[_PK_AT] for columns, _ in items])
     none = (None,) * len(ENTRY_SOURCES)
-    return [_row(columns, flags, entries.get(columns[pk_at], none)) for columns, flags in items]
+    return [_row(columns, flags, entries.get(columns[_PK_AT], none)) for columns, flags in items]
 
 
 def _row(columns: tuple, flags: dict[str, object], entries: tuple) -> TriageRow:
