@@ -122,7 +122,9 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # The app's templates override contrib's (registration/, admin/base_site.html), so
+        # they are searched before the app directories; they ship inside the package.
+        "DIRS": [BASE_DIR / "journal" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -14,7 +14,7 @@ from tests.test_url_matrix import MATRIX, _url
 
 pytestmark = pytest.mark.django_db
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parent.parent / "journal" / "templates"
 
 
 def directives(response) -> dict[str, str]:
