@@ -95,6 +95,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Frame and CSP headers first, so every response carries them, including early answers below.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "journal.security.middleware.RefuseTraceMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -111,8 +115,6 @@ MIDDLEWARE = [
     "journal.security.middleware.SessionLimitsMiddleware",
     "journal.security.middleware.MFARequiredMiddleware",
     "journal.security.middleware.NoStoreMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
