@@ -141,6 +141,10 @@ TEMPLATES = [
 ]
 
 # --- Storage -------------------------------------------------------------------------------
+# Everything this process creates (the SQLite file and its -wal/-shm, backups, logs) is readable
+# by its own account only. A web server under another account serving STATIC_ROOT needs
+# `collectstatic` run with a wider umask (README: Production).
+os.umask(0o077)
 # SQLite by default (WAL, synchronous=FULL, immediate transactions so writers queue on the busy
 # timeout instead of failing mid-transaction); PostgreSQL when DATABASE_URL is set.
 SQLITE_PATH = env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3"))
