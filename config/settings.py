@@ -203,6 +203,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "journal.security.passwords.ContextWordValidator"},
     {"NAME": "journal.security.passwords.BreachedPasswordValidator"},
 ]
+# Key of the audit and access logs' hash chain (`manage.py verify_audit`). Derived from
+# SECRET_KEY when unset; set it explicitly in production so rotating SECRET_KEY keeps old rows
+# verifiable, and keep it away from the database's backups.
+AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY", "")
 # Breached-password lookups stay offline (the bundled list) unless a Pwned Passwords range API
 # is configured, e.g. https://api.pwnedpasswords.com/range/ (only a 5-character hash prefix leaves).
 PWNED_PASSWORDS_RANGE_URL = env_str("PWNED_PASSWORDS_RANGE_URL", "")

@@ -36,6 +36,7 @@ from journal.models import (
     TreatmentSession,
     User,
 )
+from journal.services import audit_chain
 from journal.services.accounts import end_sessions
 from journal.services.audit import record_audit
 
@@ -171,7 +172,13 @@ def erase_account(*, user: User, now: datetime | None = None) -> dict[str, int] 
         "symptom_ratings": SymptomRating.objects.filter(report__patient=user).count()
         + SymptomRating.objects.filter(checkin__patient=user).count()
     }
+    erased_access_ids = list(AccessEvent.objects.filter(patient=user).values_list("pk", flat=True))
     for model in ERASED_MODELS:
+        if model is AccessEvent:  # append-only: the one sanctioned delete, keeping the chain
+            counts["accessevent"] = audit_chain.erase_access_events(
+                AccessEvent.objects.filter(patient=user)
+            )
+            continue
         deleted, _ = model.objects.filter(patient=user).delete()
         counts[model._meta.model_name] = deleted
     emails = {
@@ -191,7 +198,12 @@ def erase_account(*, user: User, now: datetime | None = None) -> dict[str, int] 
     user.idle_timeout_minutes = None
     user.save()
     _forget_in_framework_logs(user, {e for e in emails if e}, user.email)
-    record_audit(action="account.erased", subject=user, detail={"rows": counts})
+    record_audit(
+        action="account.erased",
+        subject=user,
+        # Ids only: `verify_audit` checks each erased access row against this list.
+        detail={"rows": counts, "erased_access_ids": erased_access_ids},
+    )
     return counts
 
 
