@@ -92,6 +92,10 @@ INSTALLED_APPS = [
     "journal",
     "journal.security",
 ]
+# Benchmark, data generator and load test (`tools/`): development only, never in production.
+DEV_TOOLS = env_bool("AFTERCARE_DEV_TOOLS", False)
+if DEV_TOOLS:
+    INSTALLED_APPS += ["tools"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

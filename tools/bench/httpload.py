@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urljoin, urlsplit
 
-from journal.bench.stats import Sample
+from tools.bench.stats import Sample
 
 TIMEOUT = 60
 
