@@ -40,7 +40,7 @@ from journal.models import (
     TreatmentSession,
     User,
 )
-from journal.triage_flags import cached_open_flag_counts
+from journal.reads.triage import cached_open_flag_counts
 
 SEVERITY_NAMES = {3: "Urgent", 2: "High", 1: "Notable"}
 KIND_LABELS: dict[str, str] = {
