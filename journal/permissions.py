@@ -141,11 +141,6 @@ def patient_today(patient: User, now: datetime | None = None) -> date:
     return (now or timezone.now()).astimezone(patient.zone).date()
 
 
-def share_window_start(share: Share) -> datetime | None:
-    """The first instant a share covers: local midnight of its start date (None: no limit)."""
-    return share_scope(share).window_start
-
-
 def _window_covers(starts_on: date | None, expires_on: date | None, day: date) -> bool:
     return (starts_on is None or starts_on <= day) and (expires_on is None or expires_on >= day)
 
