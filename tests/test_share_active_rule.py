@@ -61,6 +61,9 @@ def sharing_patients(db, clinic_admin: User) -> list[User]:
 
 
 def _create(specs: list[dict[str, object]], patients: list[User], provider: User) -> list[Share]:
+    # Rows straight into the table: `services.grant_share` rightly refuses a second open share
+    # and past dates, and this test needs every state the table can hold (revocation is the
+    # only state a share has besides its dates).
     return [
         Share.objects.create(
             patient=patients[spec["patient"]],
