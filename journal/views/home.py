@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from journal.permissions import clinic_admin_required, home_url_name, provider_required
-from journal.queries import admin_overview
+from journal.reads.clinic import admin_overview
 
 
 def home(request: HttpRequest) -> HttpResponse:
