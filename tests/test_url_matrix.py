@@ -153,6 +153,7 @@ MATRIX: dict[str, Row] = {
     "journal:export-pdf": Row(expect=PATIENT_ONLY),
     "journal:export-csv": Row(expect=PATIENT_ONLY),
     "journal:export-fhir": Row(expect=PATIENT_ONLY),
+    # Guarded by re-authentication; a fresh log-in counts as recent.
     "journal:export-all": Row(expect=PATIENT_ONLY),
     # Guarded by re-authentication; a fresh log-in counts as recent, so patients get the form.
     "journal:account-delete": Row(expect=PATIENT_ONLY),

@@ -21,6 +21,8 @@ from journal.exports.chart_images import pdf_chart_images
 from journal.exports.csv_export import csv_zip
 from journal.exports.data import ExportData, read_export_data, read_shared_export_data
 from journal.exports.fhir import fhir_json
+from journal.exports.history import README as HISTORY_README
+from journal.exports.history import history_files, read_history
 from journal.exports.pdf import summary_pdf
 from journal.flags import Thresholds
 from journal.forms.exports import DeleteAccountForm, ExportPeriodForm
@@ -30,6 +32,7 @@ from journal.models import ClinicSettings, User
 from journal.permissions import get_shared_patient_or_404, patient_required, provider_required
 from journal.security import no_store, recent_auth_required
 from journal.services import data_rights
+from journal.services.downloads import record_everything_download
 
 # Without dates, the PDF summarises the last 90 days; CSV and FHIR hold everything.
 PDF_DEFAULT_DAYS = 90
@@ -50,7 +53,13 @@ def _attachment(body: bytes, kind: str, data: ExportData) -> HttpResponse:
     return response
 
 
-def _render(kind: str, data: ExportData, patient: User, not_before: dt.date | None = None) -> bytes:
+def _render(
+    kind: str,
+    data: ExportData,
+    patient: User,
+    not_before: dt.date | None = None,
+    history: dict[str, bytes] | None = None,
+) -> bytes:
     if kind == "csv":
         return csv_zip(data)
     if kind == "fhir":
@@ -63,7 +72,9 @@ def _render(kind: str, data: ExportData, patient: User, not_before: dt.date | No
     }
     if kind == "pdf":
         return summary_pdf(data, **options)
-    return everything_zip(data, **options)
+    return everything_zip(
+        data, **options, extra=history, extra_readme=HISTORY_README if history else ""
+    )
 
 
 def _period(
@@ -121,9 +132,14 @@ def export_fhir(request: HttpRequest) -> HttpResponse:
 
 @patient_required
 @require_GET
+@recent_auth_required
 def export_all(request: HttpRequest) -> HttpResponse:
-    data = read_export_data(patient=request.user, include_private_notes=True)
-    return _attachment(_render("all", data, request.user), "all", data)
+    patient = request.user
+    data = read_export_data(patient=patient, include_private_notes=True)
+    history = history_files(read_history(patient))
+    body = _render("all", data, patient, history=history)
+    record_everything_download(patient=patient, path=request.get_full_path(), ip=client_ip(request))
+    return _attachment(body, "all", data)
 
 
 def _provider_export(request: HttpRequest, patient_id: int, kind: str) -> HttpResponse:
