@@ -2,13 +2,12 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from journal.security import no_store
 from journal.security.login import LoginView
-from journal.views import account, accounts
+from journal.views import account, accounts, console
 
 urlpatterns = [
     path(
@@ -39,9 +38,16 @@ urlpatterns = [
     ),
     path("enroll/<str:token>/", no_store(accounts.enroll), name="enroll"),
     # The console has no log-in form of its own: everyone logs in (with MFA) on /login/.
+    path("clinic-admin/login/", console.console_login),
+    # Nor a password form: the app's own is audited, asks for the current password and
+    # ends other sessions.
     path(
-        "clinic-admin/login/",
-        login_not_required(RedirectView.as_view(pattern_name="login", query_string=True)),
+        "clinic-admin/password_change/",
+        RedirectView.as_view(pattern_name="journal:password-change"),
+    ),
+    path(
+        "clinic-admin/password_change/done/",
+        RedirectView.as_view(pattern_name="journal:account"),
     ),
     path("clinic-admin/", admin.site.urls),
     path("", include("journal.urls")),

@@ -81,7 +81,14 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
     list_filter = ["role", "is_active"]
     search_fields = ["email", "display_name"]
     ordering = ["role", "display_name"]
-    actions = ["resend_enrollment", "deactivate", "reactivate", "unlock_login", "reset_mfa"]
+    actions = [
+        "resend_enrollment",
+        "send_password_reset",
+        "deactivate",
+        "reactivate",
+        "unlock_login",
+        "reset_mfa",
+    ]
     readonly_fields = [
         "email",
         "role",
@@ -116,7 +123,7 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
                 detail={"fields": sorted(form.changed_data)},
             )
             return
-        user, link = services.create_account(
+        user, _ = services.create_account(
             actor=request.user,
             email=form.cleaned_data["email"],
             display_name=form.cleaned_data["display_name"],
@@ -126,10 +133,8 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
         )
         obj.pk = user.pk
         obj._state.adding = False
-        messages.info(
-            request,
-            f"Enrollment link for {user.email} (also emailed; single use, expires): {link}",
-        )
+        # The link is a credential for the account: it goes to the person only, never to staff.
+        messages.info(request, f"Enrollment link emailed to {user.email} (single use, expires).")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         qs = super().get_queryset(request)
@@ -137,17 +142,27 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
             qs = qs.filter(is_superuser=False)
         return qs
 
-    @admin.action(description="Send a new enrollment link")
+    @admin.action(description="Send a new enrollment link (only to people not yet enrolled)")
     def resend_enrollment(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
             try:
-                link = services.issue_invitation(
-                    actor=request.user, user=user, ip=client_ip(request)
-                )
+                services.issue_invitation(actor=request.user, user=user, ip=client_ip(request))
             except ValidationError as exc:
                 messages.error(request, f"{user.email}: {' '.join(exc.messages)}")
             else:
-                messages.info(request, f"New enrollment link for {user.email}: {link}")
+                messages.info(request, f"New enrollment link emailed to {user.email}.")
+
+    @admin.action(description="Send a password reset email (to the person's own address)")
+    def send_password_reset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        from journal.services import recovery
+
+        for user in queryset:
+            try:
+                recovery.send_password_reset(actor=request.user, user=user, ip=client_ip(request))
+            except ValidationError as exc:
+                messages.error(request, f"{user.email}: {' '.join(exc.messages)}")
+            else:
+                messages.info(request, f"Password reset email sent to {user.email}.")
 
     @admin.action(description="Deactivate (cannot log in; open sessions end)")
     def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

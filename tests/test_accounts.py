@@ -184,22 +184,27 @@ def test_password_reset_sends_a_short_lived_link(patient, settings) -> None:
     assert len([m for m in mail.outbox if "Reset your Aftercare password" in m.subject]) == 1
 
 
-def test_clinic_admin_enrolls_through_the_console_and_sees_the_link(clinic_admin) -> None:
+def test_clinic_admin_enrolls_through_the_console_and_the_link_is_emailed(
+    clinic_admin, django_capture_on_commit_callbacks
+) -> None:
     client = client_for(clinic_admin)
-    response = client.post(
-        reverse("admin:journal_user_add"),
-        {
-            "email": "doc@clinic.test",
-            "display_name": "Doc New",
-            "role": "provider",
-            "time_zone": "Europe/London",
-        },
-        follow=True,
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:journal_user_add"),
+            {
+                "email": "doc@clinic.test",
+                "display_name": "Doc New",
+                "role": "provider",
+                "time_zone": "Europe/London",
+            },
+            follow=True,
+        )
     assert response.status_code == 200
     user = User.objects.get(email="doc@clinic.test")
     assert user.role == Role.PROVIDER and user.provider_code
-    assert "Enrollment link for doc@clinic.test" in response.content.decode()
+    body = response.content.decode()
+    assert "Enrollment link emailed to doc@clinic.test" in body and "/enroll/" not in body
+    assert [m.to for m in mail.outbox if "/enroll/" in m.body] == [["doc@clinic.test"]]
 
 
 def test_clinic_admin_deactivates_through_the_console(clinic_admin, patient) -> None:

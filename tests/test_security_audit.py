@@ -62,7 +62,7 @@ def test_every_security_event_is_audited_without_secrets(
     # Password change, reset requested and completed.
     again.post(
         reverse("journal:password-change"),
-        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     )
     with django_capture_on_commit_callbacks(execute=True):
         Client(**ip).post(reverse("password_reset"), {"email": patient.email})

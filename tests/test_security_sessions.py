@@ -202,7 +202,7 @@ def test_changing_the_password_ends_other_sessions_but_keeps_this_one(patient):
     client = client_for(patient)
     response = client.post(
         reverse("journal:password-change"),
-        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     )
     assert response.status_code == 302
     patient.refresh_from_db()
@@ -222,7 +222,8 @@ def test_changing_the_password_ends_other_sessions_but_keeps_this_one(patient):
 )
 def test_weak_new_passwords_are_refused(patient, password, message):
     response = client_for(patient).post(
-        reverse("journal:password-change"), {"new_password1": password, "new_password2": password}
+        reverse("journal:password-change"),
+        {"old_password": PASSWORD, "new_password1": password, "new_password2": password},
     )
     assert response.status_code == 200 and message in response.content.decode()
     patient.refresh_from_db()
@@ -246,7 +247,11 @@ def test_passwords_need_no_composition_rules_and_paste_is_allowed(patient, setti
     assert "onpaste" not in page and "oncopy" not in page
     response = client.post(
         reverse("journal:password-change"),
-        {"new_password1": "quiet meadow under snow", "new_password2": "quiet meadow under snow"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "quiet meadow under snow",
+            "new_password2": "quiet meadow under snow",
+        },
     )
     assert response.status_code == 302
 

@@ -153,6 +153,7 @@ MATRIX: dict[str, Row] = {
     "journal:export-pdf": Row(expect=PATIENT_ONLY),
     "journal:export-csv": Row(expect=PATIENT_ONLY),
     "journal:export-fhir": Row(expect=PATIENT_ONLY),
+    # Guarded by re-authentication; a fresh log-in counts as recent.
     "journal:export-all": Row(expect=PATIENT_ONLY),
     # Guarded by re-authentication; a fresh log-in counts as recent, so patients get the form.
     "journal:account-delete": Row(expect=PATIENT_ONLY),
@@ -274,6 +275,9 @@ def test_admin_console_is_clinic_admin_only(personas) -> None:
                 assert response.status_code == 302, (page, persona)
                 login_pages = (reverse("login"), reverse("admin:login"))
                 assert response["Location"].startswith(login_pages), (page, persona)
+                # Signed in but not an admin: a 403 page, not a way round to log in again.
+                if persona not in {"anonymous", "deactivated"}:
+                    assert client.get(page, follow=True).status_code == 403, (page, persona)
 
 
 def test_admin_console_registers_no_journal_content() -> None:

@@ -118,6 +118,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
 
+    @property
+    def has_enrolled(self) -> bool:
+        """Whether this person ever set a password of their own (followed an enrollment link,
+        or was created with a password). Enrollment links exist only for accounts that have
+        not: an enrolled person who lost access recovers through a reset to their own email."""
+        if self.pk is None:
+            return False
+        if self.has_usable_password():
+            return True
+        return Invitation.objects.filter(user_id=self.pk, used_at__isnull=False).exists()
+
 
 class ClinicSettings(models.Model):
     """The one row of clinic-wide settings and flag thresholds (defaults from DESIGN.md)."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.http import HttpRequest
 
 from journal.forms import TimeZoneField
 from journal.models import User
@@ -94,3 +96,27 @@ class NewPasswordForm(SetPasswordForm):
         ].help_text = (
             "At least 12 characters. A few unrelated words make a strong, memorable password."
         )
+
+
+class CurrentPasswordChangeForm(PasswordChangeForm):
+    """The current password, then the new one twice. The current one is checked through
+    `authenticate()` (django-axes), so guessing it here counts toward the log-in lock."""
+
+    def __init__(self, user: User, *args, request: HttpRequest | None = None, **kwargs) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+        self.fields["old_password"].label = "Your current password"
+        self.fields[
+            "new_password1"
+        ].help_text = (
+            "At least 12 characters. A few unrelated words make a strong, memorable password."
+        )
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        same = authenticate(self.request, username=self.user.email, password=old_password)
+        if same is None or same.pk != self.user.pk:
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password

@@ -74,14 +74,24 @@ def _new_provider_code() -> str:
             return code
 
 
-@transaction.atomic
 def issue_invitation(
     *, actor: User | None, user: User, ip: str | None = None, send_link: bool = True
 ) -> str:
     """Revoke earlier links, make a new single-use expiring one, email it (when `send_link`),
-    return the URL."""
+    return the URL. Refused (and the refusal audited) once the person has enrolled."""
     if not user.is_active:
         raise ValidationError("This account is deactivated; reactivate it before inviting.")
+    if user.has_enrolled:
+        # Whoever holds an enrollment link chooses the password: never for an enrolled account.
+        record_audit(
+            action="enrollment.link_issued", actor=actor, subject=user, ip=ip, outcome="refused"
+        )
+        raise ValidationError(ALREADY_ENROLLED)
+    return _issue_invitation(actor=actor, user=user, ip=ip, send_link=send_link)
+
+
+@transaction.atomic
+def _issue_invitation(*, actor: User | None, user: User, ip: str | None, send_link: bool) -> str:
     now = timezone.now()
     Invitation.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=now
@@ -116,6 +126,12 @@ def issue_invitation(
     return link
 
 
+ALREADY_ENROLLED = (
+    "This person has already enrolled, so no enrollment link can be sent. If they lost "
+    "access, send them a password reset email (it goes to their own address)."
+)
+
+
 class InvitationError(Exception):
     """An enrollment link that cannot be used; `reason` is one of unknown/used/expired."""
 
@@ -135,6 +151,8 @@ def find_invitation(token: str) -> Invitation:
         raise InvitationError("used")
     if not invitation.user.is_active:
         raise InvitationError("unknown")
+    if invitation.user.has_enrolled:
+        raise InvitationError("used")
     if timezone.now() >= invitation.expires_at:
         raise InvitationError("expired")
     return invitation
@@ -146,9 +164,9 @@ def accept_invitation(*, token: str, password: str, time_zone: str, ip: str | No
     invitation = find_invitation(token)
     # Lock the row so two tabs submitting the same link cannot both succeed.
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.used_at is not None:
-        raise InvitationError("used")
     user = invitation.user
+    if invitation.used_at is not None or invitation.revoked_at is not None or user.has_enrolled:
+        raise InvitationError("used")
     validate_password(password, user)
     user.time_zone = time_zone
     user.set_password(password)
@@ -156,7 +174,16 @@ def accept_invitation(*, token: str, password: str, time_zone: str, ip: str | No
     user.save()
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
-    record_audit(action="enrollment.completed", actor=user, subject=user, ip=ip)
+    Invitation.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=invitation.used_at
+    )
+    record_audit(
+        action="enrollment.completed",
+        actor=user,
+        subject=user,
+        ip=ip,
+        detail={"link_issued_by": invitation.created_by_id},
+    )
     return user
 
 

@@ -218,12 +218,16 @@ def end_other_sessions(user: User, *, keep_session_key: str | None = None) -> in
 def change_password(
     *, user: User, new_password: str, keep_session_key: str | None = None, ip: str | None = None
 ) -> None:
-    """Set a new password (validated) and end every other session of the user."""
+    """Set a new password (validated), end every other session of the user and mail them a
+    notice (no health information in it)."""
+    from journal.services.notices import send_password_changed
+
     validate_password(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
     end_other_sessions(user, keep_session_key=keep_session_key)
-    record_audit(action="password.change", actor=user, subject=user, ip=ip)
+    event = record_audit(action="password.change", actor=user, subject=user, ip=ip)
+    transaction.on_commit(lambda: send_password_changed(user, event.at))
 
 
 @transaction.atomic

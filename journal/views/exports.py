@@ -21,6 +21,8 @@ from journal.exports.chart_images import pdf_chart_images
 from journal.exports.csv_export import csv_zip
 from journal.exports.data import ExportData, read_export_data
 from journal.exports.fhir import fhir_json
+from journal.exports.history import README as HISTORY_README
+from journal.exports.history import history_files, read_history
 from journal.exports.pdf import summary_pdf
 from journal.flags import Thresholds
 from journal.forms.exports import DeleteAccountForm, ExportPeriodForm
@@ -37,6 +39,7 @@ from journal.permissions import (
 )
 from journal.security import no_store, recent_auth_required
 from journal.services import data_rights
+from journal.services.downloads import record_everything_download
 
 # Without dates, the PDF summarises the last 90 days; CSV and FHIR hold everything.
 PDF_DEFAULT_DAYS = 90
@@ -57,7 +60,9 @@ def _attachment(body: bytes, kind: str, data: ExportData) -> HttpResponse:
     return response
 
 
-def _render(kind: str, data: ExportData, scope: Scope) -> bytes:
+def _render(
+    kind: str, data: ExportData, scope: Scope, history: dict[str, bytes] | None = None
+) -> bytes:
     if kind == "csv":
         return csv_zip(data)
     if kind == "fhir":
@@ -70,7 +75,9 @@ def _render(kind: str, data: ExportData, scope: Scope) -> bytes:
     }
     if kind == "pdf":
         return summary_pdf(data, **options)
-    return everything_zip(data, **options)
+    return everything_zip(
+        data, **options, extra=history, extra_readme=HISTORY_README if history else ""
+    )
 
 
 def _period(
@@ -129,10 +136,15 @@ def export_fhir(request: HttpRequest) -> HttpResponse:
 
 @patient_required
 @require_GET
+@recent_auth_required
 def export_all(request: HttpRequest) -> HttpResponse:
-    scope = own_scope(request.user)
+    patient = request.user
+    scope = own_scope(patient)
     data = read_export_data(scope)
-    return _attachment(_render("all", data, scope), "all", data)
+    history = history_files(read_history(patient))
+    body = _render("all", data, scope, history=history)
+    record_everything_download(patient=patient, path=request.get_full_path(), ip=client_ip(request))
+    return _attachment(body, "all", data)
 
 
 def _provider_export(request: HttpRequest, patient_id: int, kind: str) -> HttpResponse:

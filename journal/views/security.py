@@ -25,8 +25,8 @@ from journal.security import recent_auth_required
 from journal.security.forms import (
     AccountSettingsForm,
     CodeForm,
+    CurrentPasswordChangeForm,
     EmailChangeForm,
-    NewPasswordForm,
     ReauthForm,
     SetupCodeForm,
 )
@@ -110,7 +110,7 @@ def account(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @recent_auth_required
 def password_change(request: HttpRequest) -> HttpResponse:
-    form = NewPasswordForm(request.user, request.POST or None)
+    form = CurrentPasswordChangeForm(request.user, request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         security_services.change_password(
             user=request.user,
@@ -121,6 +121,14 @@ def password_change(request: HttpRequest) -> HttpResponse:
         update_session_auth_hash(request, request.user)
         messages.success(request, "Your password is changed. Other devices were logged out.")
         return redirect("journal:account")
+    if form.has_error("old_password", "password_incorrect"):
+        record_audit(
+            action="password.change",
+            actor=request.user,
+            subject=request.user,
+            ip=client_ip(request),
+            outcome="failure",
+        )
     return render(request, "security/password_change.html", {"form": form})
 
 

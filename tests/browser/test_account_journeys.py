@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
@@ -93,12 +94,15 @@ def test_a_clinic_admin_enrolls_a_patient_who_sets_a_password_logs_out_and_logs_
     admin.get_by_label("Display name").fill("Nova Patient")
     admin.get_by_label("Role").select_option(label="Patient")
     admin.get_by_role("button", name="Save", exact=True).click()
-    message = admin.get_by_text(re.compile(r"Enrollment link for nova@clinic\.test"))
+    message = admin.get_by_text(re.compile(r"Enrollment link emailed to nova@clinic\.test"))
     expect(message).to_be_visible()
     web.shot(admin, f"journey-enroll-1-admin-created-{viewport}")
     web.assert_accessible(admin)
-    match = ENROLL_LINK.search(message.inner_text())
-    assert match, message.inner_text()
+    # The link goes to the patient's inbox only; the console never shows it.
+    assert not ENROLL_LINK.search(message.inner_text())
+    [email] = [m for m in mail.outbox if m.to == ["nova@clinic.test"]]
+    match = ENROLL_LINK.search(email.body)
+    assert match, email.body
 
     # The patient opens the link in their own browser and chooses a password and time zone.
     patient = web.context(None).new_page()
