@@ -2,6 +2,8 @@
 
 With no environment at all this is a development setup (SQLite file, DEBUG on, console email).
 With DEBUG off it refuses to start unless SECRET_KEY and ALLOWED_HOSTS are given.
+Files the app writes (the SQLite database, collected static files) go under LOCAL_DIR, never
+next to the code, which may be an installed, read-only package.
 """
 
 from __future__ import annotations
@@ -58,6 +60,10 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
 
+
+# Where writable files live by default: $LOCAL_DIR, else the working directory (the repository
+# root for the README's commands).
+LOCAL_DIR = Path(env_str("LOCAL_DIR") or Path.cwd()).resolve()
 
 DEBUG = env_bool("DEBUG", True)
 
@@ -151,7 +157,7 @@ TEMPLATES = [
 os.umask(0o077)
 # SQLite by default (WAL, synchronous=FULL, immediate transactions so writers queue on the busy
 # timeout instead of failing mid-transaction); PostgreSQL when DATABASE_URL is set.
-SQLITE_PATH = env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3"))
+SQLITE_PATH = env_str("SQLITE_PATH", str(LOCAL_DIR / "db.sqlite3"))
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{SQLITE_PATH}",
@@ -287,7 +293,7 @@ USE_TZ = True
 
 # --- Static files --------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or LOCAL_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
