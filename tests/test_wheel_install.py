@@ -53,6 +53,7 @@ NOT_SOURCE = shutil.ignore_patterns(
 INHERITED = {
     "DJANGO_SETTINGS_MODULE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "AFTERCARE_DEV_TOOLS",  # the tools app does not ship: a deployment never has it
     "DATABASE_URL",
     "SQLITE_PATH",
     "STATIC_ROOT",
