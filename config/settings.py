@@ -176,6 +176,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20, minimum=1),
     }
+elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # A request waiting on a lock or a runaway statement gives up well inside gunicorn's
+    # 60-second worker timeout, so the person gets the "not saved" page (503, Retry-After)
+    # instead of the server's bare 500. 0 turns a limit off (long maintenance commands).
+    _lock_ms = env_int("DB_LOCK_TIMEOUT_SECONDS", 10, minimum=0) * 1000
+    _statement_ms = env_int("DB_STATEMENT_TIMEOUT_SECONDS", 30, minimum=0) * 1000
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c lock_timeout={_lock_ms} -c statement_timeout={_statement_ms}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _cache_url = env_str("REDIS_URL") or env_str("CACHE_URL")

@@ -53,6 +53,7 @@ urlpatterns = [
     path("", include("journal.urls")),
 ]
 
+handler400 = "journal.views.errors.bad_request"
 handler403 = "journal.views.errors.permission_denied"
 handler404 = "journal.views.errors.page_not_found"
 handler500 = "journal.views.errors.server_error"
