@@ -42,7 +42,6 @@ from journal.models import (
 )
 from journal.triage_flags import cached_open_flag_counts
 
-SEVERITY_NAMES = {3: "Urgent", 2: "High", 1: "Notable"}
 KIND_LABELS: dict[str, str] = {
     flag_rules.SEVERE_BP: "Very high blood pressure",
     flag_rules.ELEVATED_BEFORE_DOSE: "High blood pressure before dose",
@@ -472,12 +471,12 @@ def _notes_section(share: Share, start: datetime | None) -> list[dict[str, objec
 
 def flag_views(flags: QuerySet[Flag]) -> list[FlagView]:
     """Flags with their titles, open ones first, then by severity and time."""
-    thresholds = flag_rules.Thresholds.from_settings(ClinicSettings.load())
+    thresholds = ClinicSettings.load_thresholds()
     items = [
         FlagView(
             flag=f,
             title=flag_rules.describe(f.kind, f.detail, thresholds)[0],
-            severity_name=SEVERITY_NAMES.get(f.severity, str(f.severity)),
+            severity_name=f.severity_level.label,
             is_open=f.acknowledged_at is None,
         )
         for f in flags.select_related("acknowledged_by")

@@ -57,7 +57,6 @@ from journal.charts.types import (
     QuestionnaireData,
     SeverityMatrix,
     SymptomData,
-    Thresholds,
 )
 from journal.models import (
     BloodPressureReading,
@@ -158,18 +157,6 @@ def _mood_rows(
         .values_list("reported_at", "mood")
     )
     return checkins, reports
-
-
-def _thresholds() -> Thresholds:
-    row = ClinicSettings.load()
-    return Thresholds(
-        severe_systolic=row.severe_systolic,
-        severe_diastolic=row.severe_diastolic,
-        predose_systolic=row.predose_systolic,
-        predose_diastolic=row.predose_diastolic,
-        rise_systolic=row.rise_systolic,
-        rise_diastolic=row.rise_diastolic,
-    )
 
 
 # --- Public read functions ---------------------------------------------------------------
@@ -316,7 +303,7 @@ def blood_pressure_data(
             _in_period("reading__measured_at", start, period.end), patient=patient
         ).values_list("reading_id", flat=True)
     )
-    return build_blood_pressure(patient.zone, readings, flagged, _thresholds())
+    return build_blood_pressure(patient.zone, readings, flagged, ClinicSettings.load_thresholds())
 
 
 LOADERS = {

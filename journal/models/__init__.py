@@ -20,7 +20,7 @@ from journal.models.accounts import (
     validate_time_zone,
 )
 from journal.models.audit import AppendOnlyModel, AuditEvent
-from journal.models.flags import Flag, FlagCategory
+from journal.models.flags import Flag, FlagCategory, FlagSeverity
 from journal.models.journal import (
     SEVERITY_CHOICES,
     BloodPressureReading,
@@ -52,6 +52,7 @@ __all__ = [
     "EntryRevision",
     "Flag",
     "FlagCategory",
+    "FlagSeverity",
     "Instrument",
     "Invitation",
     "PatientOwned",

@@ -22,7 +22,6 @@ from journal.exports.csv_export import csv_zip
 from journal.exports.data import ExportData, read_export_data, read_shared_export_data
 from journal.exports.fhir import fhir_json
 from journal.exports.pdf import summary_pdf
-from journal.flags import Thresholds
 from journal.forms.exports import DeleteAccountForm, ExportPeriodForm
 from journal.http import client_ip, reader
 from journal.idempotency import idempotent
@@ -58,7 +57,7 @@ def _render(kind: str, data: ExportData, patient: User, not_before: dt.date | No
     clinic = ClinicSettings.load()
     options = {
         "clinic_name": clinic.clinic_name,
-        "thresholds": Thresholds.from_settings(clinic),
+        "thresholds": clinic.thresholds(),
         "charts": pdf_chart_images(patient, data, not_before=not_before),
     }
     if kind == "pdf":

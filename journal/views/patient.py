@@ -8,7 +8,6 @@ from django.shortcuts import render
 
 from journal.catalogue import QUESTIONNAIRES
 from journal.journal_queries import (
-    current_thresholds,
     flag_views,
     home_summary,
     next_steps,
@@ -48,9 +47,7 @@ def patient_home(request: HttpRequest) -> HttpResponse:
         "journal/patient_home.html",
         {
             **next_steps(user, checkins, sessions),
-            "latest_flags": flag_views(
-                latest_flags.order_by("-raised_at", "-id")[:HOME_FLAGS], current_thresholds()
-            ),
+            "latest_flags": flag_views(latest_flags.order_by("-raised_at", "-id")[:HOME_FLAGS]),
             "summary": home_summary(user),
             "feed": feed,
         },

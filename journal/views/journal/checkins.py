@@ -14,7 +14,7 @@ from journal.catalogue import SEVERITY_LABELS, symptom_label
 from journal.forms import CheckInForm
 from journal.http import client_ip
 from journal.idempotency import idempotent
-from journal.journal_queries import current_thresholds, flag_views
+from journal.journal_queries import flag_views
 from journal.models import CheckIn
 from journal.permissions import get_owned_or_404, owned_by, patient_required
 from journal.views.journal.common import (
@@ -65,7 +65,7 @@ def checkin_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "checkin": checkin,
             "ratings": ratings,
-            "flags": flag_views(flag_rows, current_thresholds()),
+            "flags": flag_views(flag_rows),
             "history": history(request, "checkin", checkin.pk),
         },
     )

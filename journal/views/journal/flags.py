@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from journal.journal_queries import current_thresholds, flag_views
+from journal.journal_queries import flag_views
 from journal.models import Flag
 from journal.permissions import owned_by, patient_required
 
@@ -18,5 +18,5 @@ def flag_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "journal/flag_list.html",
-        {"page": page, "flags": flag_views(page.object_list, current_thresholds())},
+        {"page": page, "flags": flag_views(page.object_list)},
     )

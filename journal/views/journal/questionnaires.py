@@ -16,7 +16,7 @@ from journal.catalogue import PHQ9_SELF_HARM_ITEM, QUESTIONNAIRES, SCREENING_NOT
 from journal.forms import QuestionnaireForm
 from journal.http import client_ip
 from journal.idempotency import idempotent
-from journal.journal_queries import current_thresholds, flag_views, instrument_or_none
+from journal.journal_queries import flag_views, instrument_or_none
 from journal.models import QuestionnaireResponse
 from journal.permissions import get_owned_or_404, not_found, owned_by, patient_required
 from journal.views.journal.common import (
@@ -95,7 +95,7 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "difficulty": dict(questionnaire.difficulty_options).get(response.difficulty),
             "self_harm": self_harm,
             "screening_notice": SCREENING_NOTICE,
-            "flags": flag_views(flag_rows, current_thresholds()),
+            "flags": flag_views(flag_rows),
             "history": history(request, "questionnaire", response.pk),
         },
     )

@@ -13,7 +13,7 @@ from journal import services
 from journal.forms import SessionForm
 from journal.http import client_ip
 from journal.idempotency import idempotent
-from journal.journal_queries import current_thresholds, flag_views
+from journal.journal_queries import flag_views
 from journal.models import BloodPressureReading, TreatmentSession
 from journal.permissions import get_owned_or_404, owned_by, patient_required
 from journal.views.journal.common import (
@@ -62,7 +62,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "session": session,
             "report": report,
             "readings": readings.order_by("measured_at", "id"),
-            "flags": flag_views(flag_rows, current_thresholds()),
+            "flags": flag_views(flag_rows),
             "history": history(request, "session", session.pk),
         },
     )
