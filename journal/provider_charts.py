@@ -23,21 +23,9 @@ from django.utils.http import urlencode
 
 from journal import chartdata, summaries
 from journal.chartdata import CHART_CACHE_SECONDS, Period, make_period, parse_period
-from journal.charts import CHARTS
+from journal.charts import CHART_ORDER, CHARTS
 from journal.models import Share, User
 from journal.permissions import share_window_start, shared_categories
-
-# The same charts, in the same order, as the patient's Trends page.
-PROVIDER_CHART_ORDER: tuple[str, ...] = (
-    "mood",
-    "durability",
-    "side-effects",
-    "symptoms",
-    "blood-pressure",
-    "questionnaires",
-)
-# The printable summary keeps to one page: mood and blood pressure only.
-PRINT_CHARTS: frozenset[str] = frozenset({"mood", "blood-pressure"})
 
 
 @dataclass(frozen=True)
@@ -122,7 +110,7 @@ def _build_panels(
     )
     query = urlencode({"period": period.key})
     panels = []
-    for name in PROVIDER_CHART_ORDER:
+    for name in CHART_ORDER:
         chart_data = data.for_chart(name)
         if chart_data is None or (only is not None and name not in only):
             continue

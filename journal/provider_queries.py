@@ -27,6 +27,7 @@ from django.utils import timezone
 from journal import flags as flag_rules
 from journal import permissions
 from journal.catalogue import QUESTIONNAIRES, SEVERITY_LABELS, symptom_label
+from journal.chartdata import PERIODS
 from journal.models import (
     BloodPressureReading,
     CheckIn,
@@ -52,13 +53,6 @@ KIND_LABELS: dict[str, str] = {
     flag_rules.CRAVINGS: "Cravings",
     flag_rules.URINARY: "Urinary symptoms",
 }
-PERIODS: dict[str, tuple[str, int | None]] = {
-    "30": ("Last 30 days", 30),
-    "90": ("Last 90 days", 90),
-    "365": ("Last 12 months", 365),
-    "all": ("Everything shared", None),
-}
-DEFAULT_PERIOD = "90"
 # Triage rows per page: ranked over all sharing patients, rendered a page at a time.
 TRIAGE_PAGE_SIZE = 50
 CATEGORY_LABELS = dict(ShareCategory.choices)
@@ -271,7 +265,7 @@ def triage_page(
 
 def period_start(period: str, now: datetime | None = None) -> datetime | None:
     """The first instant of a named period (None for "all")."""
-    days = PERIODS[period][1]
+    days = PERIODS[period].days
     return None if days is None else (now or timezone.now()) - timedelta(days=days)
 
 
@@ -490,7 +484,7 @@ def patient_summary(share: Share, period: str, now: datetime | None = None) -> S
     start = period_start(period, now)
     categories = permissions.shared_categories(share)
     summary = Summary(
-        share=share, categories=categories, period=period, period_label=PERIODS[period][0]
+        share=share, categories=categories, period=period, period_label=PERIODS[period].title
     )
     if ShareCategory.MOOD in categories:
         summary.mood = _mood_section(share, start)
