@@ -1,11 +1,11 @@
 """Root URLconf: authentication (public), enrollment (public), admin console, the journal."""
 
-from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from journal.admin import clinic_admin_site
 from journal.security import no_store
 from journal.security.login import LoginView
 from journal.views import account, accounts
@@ -43,7 +43,7 @@ urlpatterns = [
         "clinic-admin/login/",
         login_not_required(RedirectView.as_view(pattern_name="login", query_string=True)),
     ),
-    path("clinic-admin/", admin.site.urls),
+    path("clinic-admin/", clinic_admin_site.urls),
     path("", include("journal.urls")),
 ]
 

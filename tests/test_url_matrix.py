@@ -277,7 +277,7 @@ def test_admin_console_is_clinic_admin_only(personas) -> None:
 
 
 def test_admin_console_registers_no_journal_content() -> None:
-    from django.contrib import admin
+    from journal.admin import clinic_admin_site
 
-    registered = {model._meta.model_name for model in admin.site._registry}
+    registered = {model._meta.model_name for model in clinic_admin_site._registry}
     assert registered == {"user", "clinicsettings", "auditevent", "accessevent"}
