@@ -102,7 +102,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Reliability (issue 8): a locked/unreachable database gets the 503 "not saved" page.
-    "journal.middleware_db.DatabaseUnavailableMiddleware",
+    "journal.db_unavailable.DatabaseUnavailableMiddleware",
     # Django's LoginRequiredMiddleware, keeping what was typed into a form sent logged out.
     "journal.security.middleware.LoginRequiredMiddleware",
     "journal.middleware.UserTimeZoneMiddleware",

@@ -8,7 +8,7 @@ from django.views.generic import RedirectView
 from journal.admin import clinic_admin_site
 from journal.security import no_store
 from journal.security.login import LoginView
-from journal.views import account, accounts
+from journal.views import enrollment, password_reset
 
 urlpatterns = [
     path(
@@ -19,7 +19,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        account.AuditedPasswordResetView.as_view(),
+        password_reset.AuditedPasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
@@ -29,7 +29,7 @@ urlpatterns = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        no_store(account.AuditedPasswordResetConfirmView.as_view()),
+        no_store(password_reset.AuditedPasswordResetConfirmView.as_view()),
         name="password_reset_confirm",
     ),
     path(
@@ -37,7 +37,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("enroll/<str:token>/", no_store(accounts.enroll), name="enroll"),
+    path("enroll/<str:token>/", no_store(enrollment.enroll), name="enroll"),
     # The console has no log-in form of its own: everyone logs in (with MFA) on /login/.
     path(
         "clinic-admin/login/",

@@ -55,7 +55,6 @@ KIND_LABELS: dict[str, str] = {
 }
 # Triage rows per page: ranked over all sharing patients, rendered a page at a time.
 TRIAGE_PAGE_SIZE = 50
-CATEGORY_LABELS = dict(ShareCategory.choices)
 
 
 def kind_label(kind: str) -> str:

@@ -54,7 +54,7 @@ def test_required_crispy_fields_are_marked_by_the_required_attribute_and_the_sta
     parser.feed(client_for(None).get(reverse("login")).content.decode())
     assert {"username", "password"} <= set(parser.required)
     account = RequiredInputs()
-    account.feed(client_for(patient).get(reverse("journal:account")).content.decode())
+    account.feed(client_for(patient).get(reverse("journal:account-settings")).content.decode())
     # The optional idle time-out carries no star and no `required`: its first choice is the
     # clinic's default.
     assert "idle_timeout_minutes" not in account.required and "display_name" in account.required

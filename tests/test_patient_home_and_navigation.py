@@ -283,7 +283,7 @@ def test_the_patient_nav_has_four_primary_entries_and_an_account_menu(patient) -
         ("journal:share-list", [], "Sharing"),
         ("journal:access-log", [], "Who viewed my data"),
         ("journal:export", [], "Export"),
-        ("journal:account", [], "Account"),
+        ("journal:account-settings", [], "Account"),
     ],
 )
 def test_exactly_one_link_is_marked_as_the_current_page(url_name, args, current, patient) -> None:

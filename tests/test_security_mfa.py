@@ -85,7 +85,7 @@ def test_set_up_shows_a_server_rendered_qr_code_and_recovery_codes_once(provider
     # Verified in this session now: provider pages open.
     assert client.get(reverse("journal:provider-home")).status_code == 200
     # Shown once: nothing on any later page repeats them.
-    account = client.get(reverse("journal:account")).content.decode()
+    account = client.get(reverse("journal:account-settings")).content.decode()
     assert not any(code in account for code in codes)
     assert "10 unused recovery codes" in account
     assert AuditEvent.objects.filter(action="mfa.setup", subject=provider, outcome="success")
@@ -224,7 +224,7 @@ def test_patient_can_turn_mfa_off_and_regenerate_codes(patient):
     assert page.status_code == 200 and len(page.context["codes"]) == 10
     assert AuditEvent.objects.filter(action="mfa.recovery_codes_regenerated").exists()
     off = client.post(reverse("journal:mfa-remove"))
-    assert off["Location"] == reverse("journal:account")
+    assert off["Location"] == reverse("journal:account-settings")
     assert client.get(reverse("journal:patient-home")).status_code == 200
     assert not TOTPDevice.objects.filter(user=patient).exists()
 

@@ -80,7 +80,7 @@ MATRIX: dict[str, Row] = {
     # --- Benchmark: public liveness probe (answers everyone, no database) ---------------
     "journal:ping": Row(public=True, expect=PUBLIC),
     # --- Security: account settings, re-authentication, MFA ------------------------------
-    "journal:account": Row(expect=EVERY_ROLE_OK),
+    "journal:account-settings": Row(expect=EVERY_ROLE_OK),
     # client_for has just logged in, so re-authentication is recent.
     "journal:password-change": Row(expect=EVERY_ROLE_OK),
     "journal:email-change": Row(expect=EVERY_ROLE_OK),

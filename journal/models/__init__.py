@@ -37,8 +37,8 @@ from journal.models.journal import (
     score_0_10,
     severity_0_4,
 )
-from journal.models.reliability import SubmissionToken
 from journal.models.sharing import AccessEvent, Share, ShareCategory, ShareEvent
+from journal.models.submissions import SubmissionToken
 
 __all__ = [
     "SEVERITY_CHOICES",
