@@ -82,8 +82,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "crispy_forms",
-    "crispy_bootstrap5",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -137,6 +135,8 @@ TEMPLATES = [
         },
     },
 ]
+# Every form and field renders through journal/templates/journal/forms/ (one look, one markup).
+FORM_RENDERER = "journal.forms.rendering.FormRenderer"
 
 # --- Storage -------------------------------------------------------------------------------
 # SQLite by default (WAL, synchronous=FULL, immediate transactions so writers queue on the busy
@@ -278,8 +278,6 @@ STORAGES = {
     },
 }
 
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Email ---------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
