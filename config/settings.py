@@ -88,8 +88,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "crispy_forms",
-    "crispy_bootstrap5",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -117,7 +115,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Reliability (issue 8): a locked/unreachable database gets the 503 "not saved" page.
-    "journal.middleware_db.DatabaseUnavailableMiddleware",
+    "journal.db_unavailable.DatabaseUnavailableMiddleware",
     # Django's LoginRequiredMiddleware, keeping what was typed into a form sent logged out.
     "journal.security.middleware.LoginRequiredMiddleware",
     "journal.middleware.UserTimeZoneMiddleware",
@@ -145,10 +143,13 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "journal.context_processors.clinic",
+                "journal.context_processors.navigation",
             ],
         },
     },
 ]
+# Every form and field renders through journal/templates/journal/forms/ (one look, one markup).
+FORM_RENDERER = "journal.forms.rendering.FormRenderer"
 
 # --- Storage -------------------------------------------------------------------------------
 # Everything this process creates (the SQLite file and its -wal/-shm, backups, logs) is readable
@@ -314,8 +315,6 @@ STORAGES = {
     },
 }
 
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Email ---------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(

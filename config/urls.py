@@ -1,13 +1,13 @@
 """Root URLconf: authentication (public), enrollment (public), admin console, the journal."""
 
-from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from journal.admin import clinic_admin_site
 from journal.security import no_store
 from journal.security.login import LoginView
-from journal.views import account, accounts, console
+from journal.views import console, enrollment, password_reset
 
 urlpatterns = [
     path(
@@ -18,7 +18,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        account.AuditedPasswordResetView.as_view(),
+        password_reset.AuditedPasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
@@ -28,7 +28,7 @@ urlpatterns = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        no_store(account.AuditedPasswordResetConfirmView.as_view()),
+        no_store(password_reset.AuditedPasswordResetConfirmView.as_view()),
         name="password_reset_confirm",
     ),
     path(
@@ -36,7 +36,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("enroll/<str:token>/", no_store(accounts.enroll), name="enroll"),
+    path("enroll/<str:token>/", no_store(enrollment.enroll), name="enroll"),
     # The console has no log-in form of its own: everyone logs in (with MFA) on /login/.
     path("clinic-admin/login/", console.console_login),
     # Nor a password form: the app's own is audited, asks for the current password and
@@ -47,9 +47,9 @@ urlpatterns = [
     ),
     path(
         "clinic-admin/password_change/done/",
-        RedirectView.as_view(pattern_name="journal:account"),
+        RedirectView.as_view(pattern_name="journal:account-settings"),
     ),
-    path("clinic-admin/", admin.site.urls),
+    path("clinic-admin/", clinic_admin_site.urls),
     path("", include("journal.urls")),
 ]
 

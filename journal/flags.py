@@ -18,11 +18,8 @@ from journal.catalogue import (
     SYMPTOMS_BY_CODE,
     symptom_label,
 )
-from journal.models import FlagCategory
-
-URGENT = 3
-HIGH = 2
-NOTABLE = 1
+from journal.models import FlagCategory, FlagSeverity
+from journal.thresholds import Thresholds
 
 SEVERE_BP = "severe_bp"
 ELEVATED_BEFORE_DOSE = "elevated_before_dose"
@@ -36,40 +33,6 @@ URINARY = "urinary"
 # Reading contexts (values of `ReadingContext`), repeated here to keep this module plain data.
 BEFORE = "before"
 AFTER_CONTEXTS = frozenset({"after40", "discharge"})
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """The clinic's flag thresholds and the numbers guidance tells people to call."""
-
-    severe_systolic: int = 180
-    severe_diastolic: int = 120
-    predose_systolic: int = 140
-    predose_diastolic: int = 90
-    rise_systolic: int = 40
-    rise_diastolic: int = 25
-    low_mood: int = 2
-    phq9_severe: int = 20
-    severe_side_effect: int = 3
-    cravings_severity: int = 2
-    urinary_severity: int = 2
-    clinic_name: str = "the clinic"
-    clinic_phone: str = ""
-    emergency_number: str = "911"
-    crisis_number: str = "988"
-
-    @classmethod
-    def from_settings(cls, row: Any) -> Thresholds:
-        """Build thresholds from a `ClinicSettings` row (or anything with the same attributes)."""
-        names = [f for f in cls.__dataclass_fields__ if hasattr(row, f)]
-        return cls(**{name: getattr(row, name) for name in names})
-
-    @property
-    def call_clinic(self) -> str:
-        """'call the clinic on 555-0100' or, with no number on file, 'call your clinic'."""
-        if self.clinic_phone:
-            return f"call {self.clinic_name} on {self.clinic_phone}"
-        return "call your clinic"
 
 
 @dataclass(frozen=True)
@@ -211,7 +174,7 @@ def describe(kind: str, detail: Mapping[str, Any], thresholds: Thresholds) -> tu
 
 
 def _result(
-    kind: str, category: str, severity: int, detail: dict[str, Any], t: Thresholds
+    kind: str, category: str, severity: FlagSeverity, detail: dict[str, Any], t: Thresholds
 ) -> FlagResult:
     title, guidance = _TEXT[kind](detail, t)
     return FlagResult(kind, category, severity, title, guidance, detail)
@@ -224,7 +187,7 @@ def severe_blood_pressure(systolic: int, diastolic: int, t: Thresholds) -> FlagR
     """Systolic ≥ 180 or diastolic ≥ 120 (hypertensive-crisis range) in any context."""
     if systolic >= t.severe_systolic or diastolic >= t.severe_diastolic:
         detail = {"systolic": systolic, "diastolic": diastolic}
-        return _result(SEVERE_BP, FlagCategory.BLOOD_PRESSURE, URGENT, detail, t)
+        return _result(SEVERE_BP, FlagCategory.BLOOD_PRESSURE, FlagSeverity.URGENT, detail, t)
     return None
 
 
@@ -236,7 +199,9 @@ def elevated_before_dose(
         return None
     if systolic > t.predose_systolic or diastolic > t.predose_diastolic:
         detail = {"systolic": systolic, "diastolic": diastolic}
-        return _result(ELEVATED_BEFORE_DOSE, FlagCategory.BLOOD_PRESSURE, NOTABLE, detail, t)
+        return _result(
+            ELEVATED_BEFORE_DOSE, FlagCategory.BLOOD_PRESSURE, FlagSeverity.NOTABLE, detail, t
+        )
     return None
 
 
@@ -258,7 +223,7 @@ def post_dose_rise(
             "rise_systolic": rise_sys,
             "rise_diastolic": rise_dia,
         }
-        return _result(POST_DOSE_RISE, FlagCategory.BLOOD_PRESSURE, HIGH, detail, t)
+        return _result(POST_DOSE_RISE, FlagCategory.BLOOD_PRESSURE, FlagSeverity.HIGH, detail, t)
     return None
 
 
@@ -273,7 +238,9 @@ def severe_side_effect(ratings: Mapping[str, int], t: Thresholds) -> FlagResult 
     ]
     if not hits:
         return None
-    return _result(SEVERE_SIDE_EFFECT, FlagCategory.SIDE_EFFECTS, HIGH, {"symptoms": hits}, t)
+    return _result(
+        SEVERE_SIDE_EFFECT, FlagCategory.SIDE_EFFECTS, FlagSeverity.HIGH, {"symptoms": hits}, t
+    )
 
 
 def low_mood(
@@ -281,9 +248,11 @@ def low_mood(
 ) -> FlagResult | None:
     """Mood ≤ 2 out of 10, or a PHQ-9 total ≥ 20."""
     if mood is not None and mood <= t.low_mood:
-        return _result(LOW_MOOD, FlagCategory.MOOD, HIGH, {"mood": mood}, t)
+        return _result(LOW_MOOD, FlagCategory.MOOD, FlagSeverity.HIGH, {"mood": mood}, t)
     if phq9_total is not None and phq9_total >= t.phq9_severe:
-        return _result(LOW_MOOD, FlagCategory.MOOD, HIGH, {"phq9_total": phq9_total}, t)
+        return _result(
+            LOW_MOOD, FlagCategory.MOOD, FlagSeverity.HIGH, {"phq9_total": phq9_total}, t
+        )
     return None
 
 
@@ -293,7 +262,7 @@ def self_harm(phq9_answers: Sequence[int], t: Thresholds) -> FlagResult | None:
         return None
     answer = phq9_answers[PHQ9_SELF_HARM_ITEM]
     if answer > 0:
-        return _result(SELF_HARM, FlagCategory.MOOD, URGENT, {"item9": answer}, t)
+        return _result(SELF_HARM, FlagCategory.MOOD, FlagSeverity.URGENT, {"item9": answer}, t)
     return None
 
 
@@ -309,7 +278,7 @@ def _symptom_rule(
         return None
     code, sev = max(hits, key=lambda hit: hit[1])
     detail = {"code": code, "severity": sev, "label": SEVERITY_LABELS.get(sev, str(sev))}
-    return _result(kind, FlagCategory.SIDE_EFFECTS, HIGH, detail, t)
+    return _result(kind, FlagCategory.SIDE_EFFECTS, FlagSeverity.HIGH, detail, t)
 
 
 def cravings(ratings: Mapping[str, int], t: Thresholds) -> FlagResult | None:

@@ -32,9 +32,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
-from journal.middleware_db import ATOMIC_WRITE_FLAG, not_saved_response
+from journal.db_unavailable import ATOMIC_WRITE_FLAG, not_saved_response
 from journal.models import SubmissionToken, User
-from journal.services.reliability import (
+from journal.services.submissions import (
     claim_submission,
     complete_submission,
     release_submission,

@@ -133,7 +133,6 @@ SHARE_FIELD_BY_CATEGORY: dict[str, str] = {
 }
 # Categories that carry records and flags (notes ride on reports and check-ins).
 DATA_CATEGORIES = (ShareCategory.MOOD, ShareCategory.SIDE_EFFECTS, ShareCategory.BLOOD_PRESSURE)
-_MIN_DAY = date(1900, 1, 1)
 
 
 def patient_today(patient: User, now: datetime | None = None) -> date:

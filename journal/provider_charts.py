@@ -23,21 +23,9 @@ from django.utils.http import urlencode
 
 from journal import chartdata, summaries
 from journal.chartdata import CHART_CACHE_SECONDS, Period, make_period, parse_period
-from journal.charts import CHARTS
+from journal.charts import CHART_ORDER, CHARTS
 from journal.models import User
 from journal.permissions import Scope
-
-# The same charts, in the same order, as the patient's Trends page.
-PROVIDER_CHART_ORDER: tuple[str, ...] = (
-    "mood",
-    "durability",
-    "side-effects",
-    "symptoms",
-    "blood-pressure",
-    "questionnaires",
-)
-# The printable summary keeps to one page: mood and blood pressure only.
-PRINT_CHARTS: frozenset[str] = frozenset({"mood", "blood-pressure"})
 
 
 @dataclass(frozen=True)
@@ -111,7 +99,7 @@ def _build_panels(scope: Scope, period: Period, only: frozenset[str] | None) -> 
     data = chartdata.dashboard_data(scope, period)
     query = urlencode({"period": period.key})
     panels = []
-    for name in PROVIDER_CHART_ORDER:
+    for name in CHART_ORDER:
         chart_data = data.for_chart(name)
         if chart_data is None or (only is not None and name not in only):
             continue

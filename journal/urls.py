@@ -105,7 +105,7 @@ urlpatterns += [
 
 # --- Security (MFA, re-authentication, account settings) ---
 urlpatterns += [
-    path("account/", security.account, name="account"),
+    path("account/", security.account_settings, name="account-settings"),
     path("account/password/", security.password_change, name="password-change"),
     path("account/email/", security.email_change, name="email-change"),
     path(

@@ -233,3 +233,25 @@ def test_audit_records_cannot_be_changed_or_deleted(clinic_admin) -> None:
         event.save()
     with pytest.raises(ValidationError):
         event.delete()
+
+
+def test_the_console_saves_name_and_time_zone_through_the_service(clinic_admin, patient):
+    response = client_for(clinic_admin).post(
+        reverse("admin:journal_user_change", args=[patient.pk]),
+        {"display_name": "Renamed Patient", "time_zone": "Europe/London"},
+    )
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert (patient.display_name, patient.time_zone) == ("Renamed Patient", "Europe/London")
+    event = AuditEvent.objects.get(action="account.update", subject=patient)
+    assert event.actor == clinic_admin
+    assert event.detail == {"fields": ["display_name", "time_zone"]}
+
+
+def test_a_role_change_moves_staff_access_with_it_and_is_audited(clinic_admin, provider):
+    services.change_role(actor=clinic_admin, user=provider, role=Role.ADMIN)
+    provider.refresh_from_db()
+    assert provider.role == Role.ADMIN and provider.is_staff
+    event = AuditEvent.objects.get(action="account.role_change")
+    assert event.actor == clinic_admin
+    assert event.detail == {"from": "provider", "to": "admin"}

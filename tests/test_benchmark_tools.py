@@ -14,6 +14,7 @@ from journal.catalogue import check_in_symptoms, post_session_symptoms
 from journal.models import (
     BloodPressureReading,
     CheckIn,
+    ClinicSettings,
     Flag,
     PostSessionReport,
     QuestionnaireResponse,
@@ -23,7 +24,7 @@ from journal.models import (
     TreatmentSession,
     User,
 )
-from journal.services.entries import reflag_entry, reflag_questionnaire, reflag_readings, thresholds
+from journal.services.entries import reflag_entry, reflag_questionnaire, reflag_readings
 from tools.bench import budgets
 from tools.bench.accounts import DOMAIN, BenchAccounts
 from tools.bench.forms import fill_report_form
@@ -129,7 +130,7 @@ def test_generated_flags_are_exactly_what_the_services_would_store() -> None:
     kinds = set(Flag.objects.values_list("kind", flat=True))
     assert {"severe_bp", "severe_side_effect"} <= kinds
     before = _flag_rows()
-    t = thresholds()
+    t = ClinicSettings.load_thresholds()
     for session in TreatmentSession.objects.all():
         reflag_readings(t, session=session)
     for obj in [*PostSessionReport.objects.all(), *CheckIn.objects.all()]:

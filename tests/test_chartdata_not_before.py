@@ -15,9 +15,10 @@ from django.urls import reverse
 
 from journal import chartdata, permissions, services
 from journal.chartdata import ALL_CATEGORIES, make_period, parse_period
+from journal.charts import CHART_ORDER
 from journal.models import Share, ShareCategory
 from journal.permissions import Scope, own_scope, share_scope
-from journal.provider_charts import PROVIDER_CHART_ORDER, provider_period
+from journal.provider_charts import provider_period
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -126,7 +127,7 @@ def _timed_before(queries: list[dict], bound: datetime) -> list[tuple[str, objec
 
 def _read_every_chart(scope: Scope, period) -> None:
     chartdata.dashboard_data(scope, period)
-    for name in PROVIDER_CHART_ORDER:
+    for name in CHART_ORDER:
         chartdata.chart_data(scope, name, period)
 
 
@@ -149,7 +150,7 @@ def test_a_provider_chart_and_summary_request_returns_no_row_from_before_the_sha
     cache.clear()
     client = client_for(provider)
     with CaptureQueriesContext(connection) as ctx:
-        for name in PROVIDER_CHART_ORDER:
+        for name in CHART_ORDER:
             url = reverse("journal:provider-chart", args=[patient.pk, name]) + "?period=365"
             assert client.get(url).status_code == 200
         url = reverse("journal:provider-patient", args=[patient.pk]) + "?period=365"
@@ -175,7 +176,7 @@ def test_the_data_read_with_not_before_never_sees_an_earlier_entry(patient, shar
     # Taken on the start day under a session that began the evening before: the session is not
     # read, so the reading stands on its own day.
     assert [(g.day, g.is_session) for g in data.blood_pressure.groups] == [(start, False)]
-    for name in PROVIDER_CHART_ORDER:
+    for name in CHART_ORDER:
         alone = chartdata.chart_data(share_scope(shared), name, period)
         assert alone == data.for_chart(name), name
 
@@ -216,7 +217,7 @@ def test_the_previous_period_is_compared_only_when_it_lies_within_the_share(
 
 def test_without_not_before_the_patients_data_is_unchanged(patient, shared) -> None:
     period = parse_period("30", patient.zone)
-    for name in PROVIDER_CHART_ORDER:
+    for name in CHART_ORDER:
         assert chartdata.chart_data(
             Scope(patient=patient, categories=ALL_CATEGORIES, not_before=None), name, period
         ) == chartdata.chart_data(own_scope(patient), name, period), name

@@ -47,7 +47,7 @@ def test_the_consoles_password_page_is_the_apps_audited_one(clinic_admin) -> Non
     assert response.status_code == 302
     assert response["Location"] == reverse("journal:password-change")
     done = client.get(reverse("admin:password_change_done"))
-    assert done["Location"] == reverse("journal:account")
+    assert done["Location"] == reverse("journal:account-settings")
     changed = client.post(
         response["Location"],
         {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},

@@ -60,12 +60,14 @@ def confirm(client, path: str, django_capture_on_commit_callbacks):
 def test_asking_changes_nothing_and_mails_a_link_to_the_new_address_only(patient) -> None:
     client = client_for(patient)
     response = ask(client)
-    assert response.status_code == 302 and response["Location"] == reverse("journal:account")
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "journal:account-settings"
+    )
     patient.refresh_from_db()
     assert patient.email == "pat@clinic.test"
     assert [m.to for m in mail.outbox] == [[NEW]]
     assert link_path().startswith("/account/email/confirm/")
-    assert "confirmation link" in client.get(reverse("journal:account")).content.decode()
+    assert "confirmation link" in client.get(reverse("journal:account-settings")).content.decode()
     assert AuditEvent.objects.filter(action="account.email_change_requested").count() == 1
 
 

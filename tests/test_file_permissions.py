@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from journal.services.reliability import backup_database
+from journal.services.backup import backup_database
 
 ROOT = Path(__file__).resolve().parent.parent
 

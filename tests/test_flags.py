@@ -1,5 +1,6 @@
 """Flag rules (DESIGN.md §3): each at, just below and just above its threshold, and with the
-clinic's own thresholds. Pure functions: no database needed except for `from_settings`."""
+clinic's own thresholds. Pure functions: no database needed except for
+`ClinicSettings.thresholds`."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from dataclasses import replace
 import pytest
 
 from journal import flags
-from journal.flags import ReadingData, Thresholds
-from journal.models import ClinicSettings, FlagCategory
+from journal.flags import ReadingData
+from journal.models import ClinicSettings, FlagCategory, FlagSeverity
+from journal.thresholds import Thresholds
 
 T = Thresholds(clinic_phone="555-0100", crisis_number="988", emergency_number="911")
 
@@ -36,7 +38,7 @@ def test_severe_blood_pressure_fires_at_180_or_120(systolic, diastolic, fires) -
     result = flags.severe_blood_pressure(systolic, diastolic, T)
     assert (result is not None) is fires
     if result:
-        assert result.severity == flags.URGENT
+        assert result.severity == FlagSeverity.URGENT
         assert result.category == FlagCategory.BLOOD_PRESSURE
         assert f"{systolic}/{diastolic}" in result.title
         assert "911" in result.guidance and "555-0100" in result.guidance
@@ -177,7 +179,7 @@ def test_self_harm_fires_when_item_nine_is_above_not_at_all(item9: int, fires: b
     result = flags.self_harm([0] * 8 + [item9], T)
     assert (result is not None) is fires
     if result:
-        assert result.severity == flags.URGENT
+        assert result.severity == FlagSeverity.URGENT
         assert "988" in result.guidance and "911" in result.guidance
         assert "dose" not in result.guidance.lower()
 
@@ -264,6 +266,6 @@ def test_guidance_without_a_clinic_phone_says_call_your_clinic() -> None:
 def test_thresholds_are_built_from_the_clinic_settings_row() -> None:
     row = ClinicSettings.load()
     row.severe_systolic, row.crisis_number, row.clinic_phone = 170, "116 123", "555-0142"
-    t = Thresholds.from_settings(row)
+    t = row.thresholds()
     assert t.severe_systolic == 170 and t.crisis_number == "116 123"
     assert t.clinic_phone == "555-0142" and t.rise_diastolic == row.rise_diastolic

@@ -364,6 +364,4 @@ def test_deleting_a_report_keeps_its_readings_with_the_session(patient, session)
 
 def test_the_thresholds_row_is_created_on_first_use() -> None:
     assert not ClinicSettings.objects.exists()
-    from journal.services.entries import thresholds
-
-    assert thresholds().severe_systolic == 180
+    assert ClinicSettings.load_thresholds().severe_systolic == 180

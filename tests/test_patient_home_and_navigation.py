@@ -10,11 +10,12 @@ from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 
 from journal import services
 from journal.catalogue import post_session_symptoms
 from journal.models import BloodPressureReading, Flag, PostSessionReport, User
+from journal.navigation import NAV_ITEMS, Nav, nav_for
 from tests.conftest import client_for
 from tests.factories import journal_world, sharing_world
 from tests.test_journal_views import ago, make_entries, plain, text, when
@@ -283,7 +284,7 @@ def test_the_patient_nav_has_four_primary_entries_and_an_account_menu(patient) -
         ("journal:share-list", [], "Sharing"),
         ("journal:access-log", [], "Who viewed my data"),
         ("journal:export", [], "Export"),
-        ("journal:account", [], "Account"),
+        ("journal:account-settings", [], "Account"),
     ],
 )
 def test_exactly_one_link_is_marked_as_the_current_page(url_name, args, current, patient) -> None:
@@ -298,6 +299,22 @@ def test_the_log_toggle_shows_its_section_is_current(patient) -> None:
     assert 'class="nav-link dropdown-toggle active" id="nav-log"' in body
     home = client_for(patient).get(reverse("journal:patient-home")).content.decode()
     assert 'class="nav-link dropdown-toggle" id="nav-log"' in home
+
+
+def test_every_url_name_in_the_navigation_map_exists() -> None:
+    journal_urls = get_resolver().namespace_dict["journal"][1]
+    names = {f"journal:{name}" for name in journal_urls.reverse_dict if isinstance(name, str)}
+    assert set(NAV_ITEMS) <= names, set(NAV_ITEMS) - names
+
+
+def test_a_page_that_resolves_nothing_has_no_section() -> None:
+    assert nav_for(None) == Nav()
+
+
+def test_a_404_page_renders_for_a_signed_in_patient(patient) -> None:
+    response = client_for(patient).get("/no-such-page/")
+    assert response.status_code == 404
+    assert 'class="nav-link dropdown-toggle" id="nav-log"' in response.content.decode()
 
 
 def test_providers_and_admins_keep_their_own_links_and_log_out(personas) -> None:

@@ -148,7 +148,7 @@ def test_a_failed_read_gets_the_friendly_page_too(patient) -> None:
 @pytest.mark.django_db
 def test_a_failure_after_commit_in_a_plain_view_is_reported_as_uncertain(patient) -> None:
     # Views not wrapped in @idempotent may have committed before failing: say so honestly.
-    from journal.middleware_db import DatabaseUnavailableMiddleware
+    from journal.db_unavailable import DatabaseUnavailableMiddleware
 
     request = RequestFactory().post("/anything/", {"note": "x"})
     request.user = patient

@@ -77,8 +77,7 @@ def test_every_security_event_is_audited_without_secrets(
     reset.post(form_url, {"new_password1": final, "new_password2": final})
 
     # Role change and deactivation.
-    provider.role = Role.ADMIN
-    provider.save()
+    services.change_role(actor=clinic_admin, user=provider, role=Role.ADMIN)
     services.deactivate_account(actor=clinic_admin, user=patient)
 
     expected = {

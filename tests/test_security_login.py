@@ -170,7 +170,7 @@ def test_post_only_security_views_answer_405_to_other_methods(patient):
     for name in ("journal:mfa-remove", "journal:mfa-recovery-codes"):
         assert client.get(reverse(name)).status_code == 405
         assert client.put(reverse(name)).status_code == 405
-    assert client.delete(reverse("journal:account")).status_code == 405
+    assert client.delete(reverse("journal:account-settings")).status_code == 405
 
 
 def test_the_session_key_changes_at_login(patient):

@@ -44,13 +44,14 @@ def test_provider_without_mfa_cannot_reach_provider_pages_or_the_admin(provider,
             assert response.status_code == 302, page
             assert response["Location"].startswith(reverse("journal:mfa-setup")), page
         # The console refuses on its own too, even if the middleware were bypassed.
-        from django.contrib import admin
         from django.test import RequestFactory
+
+        from journal.admin import clinic_admin_site
 
         request = RequestFactory().get("/clinic-admin/")
         request.user = user
         user.is_verified = lambda: False
-        assert not admin.site.has_permission(request)
+        assert not clinic_admin_site.has_permission(request)
 
 
 def test_provider_with_a_device_must_verify_before_any_page(provider):
@@ -84,7 +85,7 @@ def test_set_up_shows_a_server_rendered_qr_code_and_recovery_codes_once(provider
     # Verified in this session now: provider pages open.
     assert client.get(reverse("journal:provider-home")).status_code == 200
     # Shown once: nothing on any later page repeats them.
-    account = client.get(reverse("journal:account")).content.decode()
+    account = client.get(reverse("journal:account-settings")).content.decode()
     assert not any(code in account for code in codes)
     assert "10 unused recovery codes" in account
     assert AuditEvent.objects.filter(action="mfa.setup", subject=provider, outcome="success")
@@ -223,15 +224,15 @@ def test_patient_can_turn_mfa_off_and_regenerate_codes(patient):
     assert page.status_code == 200 and len(page.context["codes"]) == 10
     assert AuditEvent.objects.filter(action="mfa.recovery_codes_regenerated").exists()
     off = client.post(reverse("journal:mfa-remove"))
-    assert off["Location"] == reverse("journal:account")
+    assert off["Location"] == reverse("journal:account-settings")
     assert client.get(reverse("journal:patient-home")).status_code == 200
     assert not TOTPDevice.objects.filter(user=patient).exists()
 
 
 def test_device_secrets_are_not_in_the_admin_console(clinic_admin):
-    from django.contrib import admin
+    from journal.admin import clinic_admin_site
 
-    registered = {model._meta.model_name for model in admin.site._registry}
+    registered = {model._meta.model_name for model in clinic_admin_site._registry}
     assert "totpdevice" not in registered and "staticdevice" not in registered
     response = client_for(clinic_admin).get(reverse("admin:index"))
     assert response.status_code == 200

@@ -52,7 +52,7 @@ def test_staff_idle_timeout_comes_from_clinic_settings(provider, clinic_admin):
 def test_a_patient_may_choose_a_longer_idle_timeout(patient):
     client = client_for(patient)
     response = client.post(
-        reverse("journal:account"),
+        reverse("journal:account-settings"),
         {"display_name": "Pat P", "time_zone": "Europe/Paris", "idle_timeout_minutes": "240"},
     )
     assert response.status_code == 302
@@ -69,7 +69,7 @@ def test_a_patient_may_choose_a_longer_idle_timeout(patient):
 
 def test_idle_timeout_choices_are_bounded_and_staff_cannot_pick_one(patient, provider):
     bad = client_for(patient).post(
-        reverse("journal:account"),
+        reverse("journal:account-settings"),
         {"display_name": "Pat", "time_zone": "UTC", "idle_timeout_minutes": "100000"},
     )
     assert bad.status_code == 200
@@ -77,7 +77,7 @@ def test_idle_timeout_choices_are_bounded_and_staff_cannot_pick_one(patient, pro
     patient.refresh_from_db()
     assert patient.idle_timeout_minutes is None
     client_for(provider).post(
-        reverse("journal:account"),
+        reverse("journal:account-settings"),
         {"display_name": "Dr P", "time_zone": "UTC", "idle_timeout_minutes": "480"},
     )
     provider.refresh_from_db()
@@ -172,7 +172,7 @@ def test_reauth_refuses_an_external_next(patient):
     response = client.post(
         reverse("journal:reauth"), {"password": PASSWORD, "next": "https://evil.example/"}
     )
-    assert response["Location"] == reverse("journal:account")
+    assert response["Location"] == reverse("journal:account-settings")
 
 
 def test_the_decorator_protects_any_view(patient, settings):
@@ -297,7 +297,7 @@ def test_clinic_settings_default_idle_is_thirty_minutes():
 
 def test_a_stale_post_returns_to_the_form_it_came_from_not_elsewhere(patient):
     client = stale(client_for(patient))
-    account = "http://testserver" + reverse("journal:account")
+    account = "http://testserver" + reverse("journal:account-settings")
     response = client.post(reverse("journal:mfa-recovery-codes"), HTTP_REFERER=account)
     assert response["Location"] == "/account/confirm/?next=%2Faccount%2F"
     evil = client.post(reverse("journal:mfa-recovery-codes"), HTTP_REFERER="https://evil.example/x")

@@ -80,7 +80,7 @@ MATRIX: dict[str, Row] = {
     # --- Benchmark: public liveness probe (answers everyone, no database) ---------------
     "journal:ping": Row(public=True, expect=PUBLIC),
     # --- Security: account settings, re-authentication, MFA ------------------------------
-    "journal:account": Row(expect=EVERY_ROLE_OK),
+    "journal:account-settings": Row(expect=EVERY_ROLE_OK),
     # client_for has just logged in, so re-authentication is recent.
     "journal:password-change": Row(expect=EVERY_ROLE_OK),
     "journal:email-change": Row(expect=EVERY_ROLE_OK),
@@ -281,7 +281,7 @@ def test_admin_console_is_clinic_admin_only(personas) -> None:
 
 
 def test_admin_console_registers_no_journal_content() -> None:
-    from django.contrib import admin
+    from journal.admin import clinic_admin_site
 
-    registered = {model._meta.model_name for model in admin.site._registry}
+    registered = {model._meta.model_name for model in clinic_admin_site._registry}
     assert registered == {"user", "clinicsettings", "auditevent", "accessevent"}

@@ -38,8 +38,11 @@ from journal.chartdata.build import (
 from journal.chartdata.periods import (
     DEFAULT_PERIOD,
     PERIOD_CHOICES,
+    PERIODS,
+    PROVIDER_DEFAULT_PERIOD,
     ROLLING_DAYS,
     Period,
+    PeriodChoice,
     daily_means,
     local_day,
     local_midnight,
@@ -57,7 +60,6 @@ from journal.charts.types import (
     QuestionnaireData,
     SeverityMatrix,
     SymptomData,
-    Thresholds,
 )
 from journal.models import (
     BloodPressureReading,
@@ -76,9 +78,12 @@ from journal.permissions import ALL_CATEGORIES, Scope
 __all__ = [
     "ALL_CATEGORIES",
     "DEFAULT_PERIOD",
+    "PERIODS",
     "PERIOD_CHOICES",
+    "PROVIDER_DEFAULT_PERIOD",
     "DashboardData",
     "Period",
+    "PeriodChoice",
     "blood_pressure_data",
     "chart_cache_key",
     "chart_data",
@@ -158,18 +163,6 @@ def _mood_rows(
         .values_list("reported_at", "mood")
     )
     return checkins, reports
-
-
-def _thresholds() -> Thresholds:
-    row = ClinicSettings.load()
-    return Thresholds(
-        severe_systolic=row.severe_systolic,
-        severe_diastolic=row.severe_diastolic,
-        predose_systolic=row.predose_systolic,
-        predose_diastolic=row.predose_diastolic,
-        rise_systolic=row.rise_systolic,
-        rise_diastolic=row.rise_diastolic,
-    )
 
 
 # --- Public read functions ---------------------------------------------------------------
@@ -304,7 +297,7 @@ def blood_pressure_data(
             _in_period("reading__measured_at", start, period.end), patient=patient
         ).values_list("reading_id", flat=True)
     )
-    return build_blood_pressure(patient.zone, readings, flagged, _thresholds())
+    return build_blood_pressure(patient.zone, readings, flagged, ClinicSettings.load_thresholds())
 
 
 LOADERS = {

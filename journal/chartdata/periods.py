@@ -10,9 +10,32 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    """One period a page offers: its GET value, length in local days and its names."""
+
+    key: str
+    days: int | None  # None: everything
+    button: str  # the patient's Trends page buttons
+    title: str  # the provider summary's period menu and headings
+
+
+# The one table of periods: every page that offers a period takes it from here.
+PERIODS: dict[str, PeriodChoice] = {
+    p.key: p
+    for p in (
+        PeriodChoice("30", 30, "30 days", "Last 30 days"),
+        PeriodChoice("90", 90, "90 days", "Last 90 days"),
+        PeriodChoice("365", 365, "365 days", "Last 12 months"),
+        PeriodChoice("all", None, "All", "Everything shared"),
+    )
+}
 # GET value → number of local days (None: everything).
-PERIOD_CHOICES: dict[str, int | None] = {"30": 30, "90": 90, "365": 365, "all": None}
+PERIOD_CHOICES: dict[str, int | None] = {key: p.days for key, p in PERIODS.items()}
 DEFAULT_PERIOD = "30"
+# Providers open a summary on a longer view than the patient's own Trends page.
+PROVIDER_DEFAULT_PERIOD = "90"
 ROLLING_DAYS = 7
 
 

@@ -76,9 +76,23 @@ CHARTS: dict[str, ChartSpec] = {
     )
 }
 
+# The one order charts appear in: the Trends page, the provider summary and the PDF.
+CHART_ORDER: tuple[str, ...] = (
+    "mood",
+    "durability",
+    "side-effects",
+    "symptoms",
+    "blood-pressure",
+    "questionnaires",
+)
+# Printed summaries keep to one page: mood and blood pressure only.
+PRINT_CHARTS: frozenset[str] = frozenset({"mood", "blood-pressure"})
+
 __all__ = [
     "CHARTS",
+    "CHART_ORDER",
     "CHART_VERSION",
+    "PRINT_CHARTS",
     "ChartSpec",
     "blood_pressure_chart",
     "durability_chart",

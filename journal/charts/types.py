@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from journal.thresholds import Thresholds
+
 
 @dataclass(frozen=True, slots=True)
 class MoodDay:
@@ -80,16 +82,6 @@ class ReadingGroup:
     day: date
     is_session: bool
     readings: tuple[Reading, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Thresholds:
-    severe_systolic: int = 180
-    severe_diastolic: int = 120
-    predose_systolic: int = 140
-    predose_diastolic: int = 90
-    rise_systolic: int = 40
-    rise_diastolic: int = 25
 
 
 @dataclass(frozen=True, slots=True)

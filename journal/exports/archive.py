@@ -10,7 +10,7 @@ from journal.exports.csv_export import csv_files, readme_text
 from journal.exports.data import ExportData
 from journal.exports.fhir import fhir_json
 from journal.exports.pdf import ChartImage, summary_pdf
-from journal.flags import Thresholds
+from journal.thresholds import Thresholds
 
 _ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 

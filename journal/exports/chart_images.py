@@ -1,4 +1,4 @@
-"""The charts engineer's SVG charts for the PDF (mood and blood pressure), via `chartdata`.
+"""The SVG charts for the PDF (mood and blood pressure), via `chartdata`.
 
 Kept apart from the pure PDF module: this reads the database (through `journal.chartdata`).
 A chart that cannot be drawn is left out, and the PDF falls back to its own vector drawing.
@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 
-from journal.exports.data import BLOOD_PRESSURE, MOOD, ExportData
+from journal.charts import CHART_ORDER, CHARTS, PRINT_CHARTS
+from journal.exports.data import ExportData
 from journal.exports.pdf import ChartImage
 from journal.permissions import Scope
 
 logger = logging.getLogger(__name__)
 
-PDF_CHARTS = (("mood", MOOD), ("blood-pressure", BLOOD_PRESSURE))
+PDF_CHARTS = tuple((name, CHARTS[name].category) for name in CHART_ORDER if name in PRINT_CHARTS)
 
 
 def pdf_chart_images(scope: Scope, data: ExportData) -> list[ChartImage]:

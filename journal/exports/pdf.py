@@ -32,7 +32,9 @@ from reportlab.platypus import (
 from journal.catalogue import QUESTIONNAIRES, SEVERITY_LABELS, symptom_label
 from journal.exports import pdf_charts
 from journal.exports.data import BLOOD_PRESSURE, MOOD, SIDE_EFFECTS, ExportData, SessionRow
-from journal.flags import Thresholds, describe
+from journal.flags import describe
+from journal.models import FlagSeverity
+from journal.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 PAGE = LETTER
 MARGIN = 0.5 * inch
@@ -250,11 +252,10 @@ def _open_flags(data: ExportData, thresholds: Thresholds) -> list:
     if not open_flags:
         return [*flow, _p("No open flags in this period.")]
     shown = open_flags[:MAX_FLAGS]
-    level = {3: "Urgent", 2: "High", 1: "Notable"}
     rows = [
         [
             _when(data, f.raised_at),
-            level.get(f.severity, str(f.severity)),
+            FlagSeverity(f.severity).label,
             describe(f.kind, f.detail, thresholds)[0],
         ]
         for f in shown
@@ -292,7 +293,7 @@ def summary_pdf(
     charts: Sequence[ChartImage] | None = None,
 ) -> bytes:
     """The one-page summary of `data` as PDF bytes."""
-    thresholds = thresholds or Thresholds()
+    thresholds = thresholds or DEFAULT_THRESHOLDS
     story: list = [
         _p(f"Aftercare summary: {data.patient_name}", TITLE),
         _p(

@@ -30,14 +30,14 @@ class ShareSettingsForm(forms.Form):
         required=False,
         label="Share entries from (optional)",
         help_text="Entries from before this day stay private. Leave empty to share everything.",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     expires_on = forms.DateField(
         required=False,
         label="Stop sharing after (optional)",
         help_text="Sharing ends at the end of this day, your time. Leave empty to share until "
         "you revoke it.",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     category_fields = tuple(ShareCategory.values)
@@ -79,6 +79,7 @@ class NewShareForm(ShareSettingsForm):
         max_length=12,
         label="…or your provider's code",
         help_text="A six-character code your provider can give you, for example K7P2QX.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
 
     field_order = ["provider", "provider_code"]

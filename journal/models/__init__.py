@@ -20,7 +20,7 @@ from journal.models.accounts import (
     validate_time_zone,
 )
 from journal.models.audit import AppendOnlyModel, AuditEvent, ErasedAuditRow
-from journal.models.flags import Flag, FlagCategory
+from journal.models.flags import Flag, FlagCategory, FlagSeverity
 from journal.models.journal import (
     SEVERITY_CHOICES,
     BloodPressureReading,
@@ -37,8 +37,8 @@ from journal.models.journal import (
     score_0_10,
     severity_0_4,
 )
-from journal.models.reliability import SubmissionToken
 from journal.models.sharing import AccessEvent, Share, ShareCategory, ShareEvent
+from journal.models.submissions import SubmissionToken
 
 __all__ = [
     "SEVERITY_CHOICES",
@@ -53,6 +53,7 @@ __all__ = [
     "ErasedAuditRow",
     "Flag",
     "FlagCategory",
+    "FlagSeverity",
     "Instrument",
     "Invitation",
     "PatientOwned",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from dataclasses import fields
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -11,6 +12,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from journal.thresholds import Thresholds
 
 
 def validate_time_zone(value: str) -> None:
@@ -205,6 +208,18 @@ class ClinicSettings(models.Model):
             },
         )
         return obj
+
+    @classmethod
+    def load_thresholds(cls) -> Thresholds:
+        """The clinic's current flag thresholds and contact numbers."""
+        return cls.load().thresholds()
+
+    def thresholds(self) -> Thresholds:
+        """This row's flag thresholds and contact numbers as a plain value."""
+        return Thresholds(**{name: getattr(self, name) for name in _THRESHOLD_FIELDS})
+
+
+_THRESHOLD_FIELDS = tuple(f.name for f in fields(Thresholds))
 
 
 class Invitation(models.Model):

@@ -22,6 +22,26 @@ class FlagCategory(models.TextChoices):
     BLOOD_PRESSURE = "blood_pressure", "Blood pressure"
 
 
+class FlagSeverity(models.IntegerChoices):
+    """How soon a flag needs a provider's eye; drives triage ordering."""
+
+    URGENT = 3, "Urgent"
+    HIGH = 2, "High"
+    NOTABLE = 1, "Notable"
+
+    @property
+    def badge(self) -> str:
+        """The Bootstrap badge class that marks this severity."""
+        return _BADGES[self]
+
+
+_BADGES = {
+    FlagSeverity.URGENT: "text-bg-danger",
+    FlagSeverity.HIGH: "text-bg-warning",
+    FlagSeverity.NOTABLE: "text-bg-secondary",
+}
+
+
 class Flag(models.Model):
     """A rule from `journal.flags` that fired on one record; kept for triage and acknowledgement."""
 
@@ -30,8 +50,9 @@ class Flag(models.Model):
     )
     kind = models.CharField(max_length=32)
     category = models.CharField(max_length=20, choices=FlagCategory.choices)
-    # 3 = urgent, 2 = high, 1 = notable; drives triage ordering.
-    severity = models.PositiveSmallIntegerField(default=2)
+    severity = models.PositiveSmallIntegerField(
+        choices=FlagSeverity.choices, default=FlagSeverity.HIGH
+    )
     raised_at = models.DateTimeField(help_text="When the flagged measurement or answer was taken.")
     created_at = models.DateTimeField(default=timezone.now)
     detail = models.JSONField(default=dict, blank=True)
@@ -72,3 +93,8 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.raised_at:%Y-%m-%d}"
+
+    @property
+    def severity_level(self) -> FlagSeverity:
+        """The stored severity as a `FlagSeverity` (label and badge class)."""
+        return FlagSeverity(self.severity)

@@ -33,6 +33,7 @@ from journal.models import (
     User,
 )
 from journal.permissions import own_scope
+from journal.thresholds import Thresholds
 
 FEED_PAGE_SIZE = 20
 # A report is still worth writing for a couple of weeks; older sessions stop nagging.
@@ -47,11 +48,6 @@ DETAIL_URLS = {
 }
 
 
-def current_thresholds() -> flags.Thresholds:
-    """Thresholds and contact numbers from the clinic settings row."""
-    return flags.Thresholds.from_settings(ClinicSettings.load())
-
-
 @dataclass
 class FlagView:
     flag: Flag
@@ -60,7 +56,7 @@ class FlagView:
 
     @property
     def severity_label(self) -> str:
-        return {3: "Urgent", 2: "High", 1: "Notable"}.get(self.flag.severity, "Notable")
+        return self.flag.severity_level.label
 
     @property
     def entry(self) -> tuple[str, int] | None:
@@ -72,10 +68,10 @@ class FlagView:
 
 
 def flag_views(
-    flag_rows: QuerySet[Flag] | list[Flag], t: flags.Thresholds | None = None
+    flag_rows: QuerySet[Flag] | list[Flag], t: Thresholds | None = None
 ) -> list[FlagView]:
     """Flags with their title and guidance worded for the clinic's current numbers."""
-    t = t or current_thresholds()
+    t = t or ClinicSettings.load_thresholds()
     views = []
     for flag in flag_rows:
         title, guidance = flags.describe(flag.kind, flag.detail, t)

@@ -27,6 +27,7 @@ from django.utils import timezone
 from journal import flags as flag_rules
 from journal import permissions
 from journal.catalogue import QUESTIONNAIRES, SEVERITY_LABELS, symptom_label
+from journal.chartdata import PERIODS
 from journal.models import (
     BloodPressureReading,
     CheckIn,
@@ -42,7 +43,6 @@ from journal.models import (
 )
 from journal.reads.triage import cached_open_flag_counts
 
-SEVERITY_NAMES = {3: "Urgent", 2: "High", 1: "Notable"}
 KIND_LABELS: dict[str, str] = {
     flag_rules.SEVERE_BP: "Very high blood pressure",
     flag_rules.ELEVATED_BEFORE_DOSE: "High blood pressure before dose",
@@ -53,16 +53,8 @@ KIND_LABELS: dict[str, str] = {
     flag_rules.CRAVINGS: "Cravings",
     flag_rules.URINARY: "Urinary symptoms",
 }
-PERIODS: dict[str, tuple[str, int | None]] = {
-    "30": ("Last 30 days", 30),
-    "90": ("Last 90 days", 90),
-    "365": ("Last 12 months", 365),
-    "all": ("Everything shared", None),
-}
-DEFAULT_PERIOD = "90"
 # Triage rows per page: ranked over all sharing patients, rendered a page at a time.
 TRIAGE_PAGE_SIZE = 50
-CATEGORY_LABELS = dict(ShareCategory.choices)
 
 
 def kind_label(kind: str) -> str:
@@ -274,7 +266,7 @@ def triage_page(
 
 def period_start(period: str, now: datetime | None = None) -> datetime | None:
     """The first instant of a named period (None for "all")."""
-    days = PERIODS[period][1]
+    days = PERIODS[period].days
     return None if days is None else (now or timezone.now()) - timedelta(days=days)
 
 
@@ -474,12 +466,12 @@ def _notes_section(share: Share, start: datetime | None) -> list[dict[str, objec
 
 def flag_views(flags: QuerySet[Flag]) -> list[FlagView]:
     """Flags with their titles, open ones first, then by severity and time."""
-    thresholds = flag_rules.Thresholds.from_settings(ClinicSettings.load())
+    thresholds = ClinicSettings.load_thresholds()
     items = [
         FlagView(
             flag=f,
             title=flag_rules.describe(f.kind, f.detail, thresholds)[0],
-            severity_name=SEVERITY_NAMES.get(f.severity, str(f.severity)),
+            severity_name=f.severity_level.label,
             is_open=f.acknowledged_at is None,
         )
         for f in flags.select_related("acknowledged_by")
@@ -493,7 +485,7 @@ def patient_summary(share: Share, period: str, now: datetime | None = None) -> S
     start = period_start(period, now)
     categories = permissions.share_scope(share).categories
     summary = Summary(
-        share=share, categories=categories, period=period, period_label=PERIODS[period][0]
+        share=share, categories=categories, period=period, period_label=PERIODS[period].title
     )
     if ShareCategory.MOOD in categories:
         summary.mood = _mood_section(share, start)

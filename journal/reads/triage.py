@@ -20,7 +20,7 @@ from django.db.models.functions import Length
 from django.db.models.sql.compiler import SQLCompiler
 
 from journal import permissions
-from journal.models import Flag, Share, User
+from journal.models import Flag, FlagSeverity, Share, User
 
 
 def open_flag_counts(
@@ -39,9 +39,9 @@ def open_flag_counts(
         .annotate(
             max_severity=Max("severity"),
             open_count=Count("pk"),
-            urgent=Count("pk", filter=Q(severity=3)),
-            high=Count("pk", filter=Q(severity=2)),
-            notable=Count("pk", filter=Q(severity=1)),
+            urgent=Count("pk", filter=Q(severity=FlagSeverity.URGENT)),
+            high=Count("pk", filter=Q(severity=FlagSeverity.HIGH)),
+            notable=Count("pk", filter=Q(severity=FlagSeverity.NOTABLE)),
             latest_flag_at=Max("raised_at"),
         )
     )

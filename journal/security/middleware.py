@@ -12,8 +12,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from journal.db_unavailable import csrf_verified, logged_out_response, posted_values
 from journal.idempotency import completed_result
-from journal.middleware_db import csrf_verified, logged_out_response, posted_values
 from journal.permissions import must_use_mfa
 from journal.security.decorators import NO_STORE
 from journal.security.sessions import mfa_enrolled, session_expiry_reason, touch

@@ -1,7 +1,7 @@
 """Signal receivers that only write audit rows (and stamp the session at log-in).
 
 Log-in success/failure and log-out come from django.contrib.auth signals, lockouts from
-django-axes, role changes from the user model's save. No password, code or typed name is
+django-axes (role changes are audited by `services.change_role`). No password, code or typed name is
 stored: unknown account names are kept only as a keyed hash.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
@@ -76,33 +75,4 @@ def audit_lockout(
         subject=account,
         attempted_name=None if account else username,
         ip=ip_address or _ip(request),
-    )
-
-
-@receiver(pre_save, sender=User, dispatch_uid="security.remember_role")
-def remember_previous_role(
-    sender, instance: User, update_fields: frozenset[str] | None = None, **kwargs
-) -> None:
-    # Saves that name their fields and leave out `role` (e.g. last_login) cannot change it.
-    if (
-        instance.pk is None
-        or instance._state.adding
-        or (update_fields is not None and "role" not in update_fields)
-    ):
-        instance._security_previous_role = None
-        return
-    instance._security_previous_role = (
-        User.objects.filter(pk=instance.pk).values_list("role", flat=True).first()
-    )
-
-
-@receiver(post_save, sender=User, dispatch_uid="security.audit_role_change")
-def audit_role_change(sender, instance: User, created: bool, **kwargs) -> None:
-    previous = getattr(instance, "_security_previous_role", None)
-    if created or previous is None or previous == instance.role:
-        return
-    record_audit(
-        action="account.role_change",
-        subject=instance,
-        detail={"from": previous, "to": instance.role},
     )

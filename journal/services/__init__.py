@@ -7,6 +7,7 @@ area; the names most callers need are re-exported here.
 from journal.services.accounts import (
     InvitationError,
     accept_invitation,
+    change_role,
     create_account,
     deactivate_account,
     end_sessions,
@@ -14,6 +15,7 @@ from journal.services.accounts import (
     find_invitation,
     issue_invitation,
     reactivate_account,
+    update_account,
     update_clinic_settings,
 )
 from journal.services.audit import record_audit
@@ -55,6 +57,7 @@ __all__ = [
     # --- Sharing ---
     "acknowledge_flag",
     "add_reading",
+    "change_role",
     "create_account",
     "deactivate_account",
     "delete_checkin",
@@ -82,6 +85,7 @@ __all__ = [
     "revoke_share",
     "submit_questionnaire",
     "submit_report",
+    "update_account",
     "update_clinic_settings",
     "update_share",
 ]

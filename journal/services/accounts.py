@@ -223,6 +223,56 @@ def reactivate_account(*, actor: User | None, user: User, ip: str | None = None)
 
 
 @transaction.atomic
+def update_account(
+    *,
+    actor: User | None,
+    user: User,
+    display_name: str,
+    time_zone: str,
+    ip: str | None = None,
+) -> list[str]:
+    """Change an account's name and time zone (the metadata the console may edit); audited
+    with the names of the fields that changed. Returns those names."""
+    # Compared with the stored row: `user` may already carry the new values (an admin form).
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    values = {"display_name": display_name.strip(), "time_zone": time_zone}
+    changed = sorted(name for name, value in values.items() if getattr(stored, name) != value)
+    for name, value in values.items():
+        setattr(user, name, value)
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=list(values))
+    record_audit(
+        action="account.update", actor=actor, subject=user, ip=ip, detail={"fields": changed}
+    )
+    return changed
+
+
+@transaction.atomic
+def change_role(*, actor: User | None, user: User, role: str, ip: str | None = None) -> None:
+    """Give an account another role (staff access follows the role); audited from → to."""
+    if role not in Role.values:
+        raise ValidationError({"role": "Unknown role."})
+    previous = user.role
+    if previous == role:
+        return
+    user.role = role
+    user.is_staff = role == Role.ADMIN
+    fields = ["role", "is_staff"]
+    if role == Role.PROVIDER and not user.provider_code:
+        user.provider_code = _new_provider_code()
+        fields.append("provider_code")
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=fields)
+    record_audit(
+        action="account.role_change",
+        actor=actor,
+        subject=user,
+        ip=ip,
+        detail={"from": previous, "to": role},
+    )
+
+
+@transaction.atomic
 def update_clinic_settings(
     *, actor: User, values: dict[str, object], ip: str | None = None
 ) -> ClinicSettings:

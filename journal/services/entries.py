@@ -18,7 +18,6 @@ from journal.catalogue import QUESTIONNAIRES, Symptom
 from journal.models import (
     BloodPressureReading,
     CheckIn,
-    ClinicSettings,
     EntryRevision,
     Flag,
     PostSessionReport,
@@ -27,6 +26,7 @@ from journal.models import (
     TreatmentSession,
     User,
 )
+from journal.thresholds import Thresholds
 
 # Clocks on phones drift; a time this far ahead of the server still counts as "now".
 CLOCK_SKEW = timedelta(minutes=2)
@@ -50,11 +50,6 @@ class StaleEdit(Exception):
         super().__init__(
             f"This {entry_type} was changed elsewhere (now version {current_version})."
         )
-
-
-def thresholds() -> flags.Thresholds:
-    """The clinic's current thresholds."""
-    return flags.Thresholds.from_settings(ClinicSettings.load())
 
 
 def check_not_future(value: datetime, field: str) -> None:
@@ -246,7 +241,7 @@ def _reading_data(reading: BloodPressureReading) -> flags.ReadingData:
 
 
 def reflag_readings(
-    t: flags.Thresholds,
+    t: Thresholds,
     *,
     session: TreatmentSession | None = None,
     reading: BloodPressureReading | None = None,
@@ -278,7 +273,7 @@ def reflag_readings(
     )
 
 
-def reflag_entry(obj: PostSessionReport | CheckIn, t: flags.Thresholds) -> None:
+def reflag_entry(obj: PostSessionReport | CheckIn, t: Thresholds) -> None:
     """Recompute mood and symptom flags of a report or a check-in."""
     ratings = {r.code: r.severity for r in obj.ratings.all()}
     when = obj.reported_at if isinstance(obj, PostSessionReport) else obj.recorded_at
@@ -286,7 +281,7 @@ def reflag_entry(obj: PostSessionReport | CheckIn, t: flags.Thresholds) -> None:
     sync_flags(field, [(obj, flags.entry_flags(obj.mood, ratings, t), when)])
 
 
-def reflag_questionnaire(obj: QuestionnaireResponse, t: flags.Thresholds) -> None:
+def reflag_questionnaire(obj: QuestionnaireResponse, t: Thresholds) -> None:
     """Recompute the flags of a questionnaire response."""
     results = flags.questionnaire_flags(obj.instrument, list(obj.answers), obj.total, t)
     sync_flags("questionnaire", [(obj, results, obj.completed_at)])

@@ -23,6 +23,7 @@ from journal.catalogue import check_in_symptoms, post_session_symptoms
 from journal.models import (
     BloodPressureReading,
     CheckIn,
+    ClinicSettings,
     PostSessionReport,
     QuestionnaireResponse,
     TreatmentSession,
@@ -41,7 +42,6 @@ from journal.services.entries import (
     reflag_readings,
     save_ratings,
     score,
-    thresholds,
     validate,
 )
 from journal.services.journal_edits import (
@@ -147,7 +147,7 @@ def submit_report(
         new_reading(
             patient, session, report, r.measured_at, r.systolic, r.diastolic, r.context, r.pulse
         )
-    t = thresholds()
+    t = ClinicSettings.load_thresholds()
     reflag_entry(report, t)
     if readings:
         reflag_readings(t, session=session)
@@ -181,7 +181,7 @@ def log_checkin(
     validate(checkin)
     checkin.save()
     save_ratings(checkin, cleaned, replace=False)
-    reflag_entry(checkin, thresholds())
+    reflag_entry(checkin, ClinicSettings.load_thresholds())
     return checkin
 
 
@@ -200,7 +200,7 @@ def add_reading(
     check_session(patient, session)
     reading = new_reading(patient, session, None, measured_at, systolic, diastolic, context, pulse)
     # A before-dose reading entered late must still raise the session's post-dose rise flags.
-    reflag_readings(thresholds(), session=session, reading=reading)
+    reflag_readings(ClinicSettings.load_thresholds(), session=session, reading=reading)
     return reading
 
 
@@ -228,5 +228,5 @@ def submit_questionnaire(
     )
     validate(response)
     response.save()
-    reflag_questionnaire(response, thresholds())
+    reflag_questionnaire(response, ClinicSettings.load_thresholds())
     return response

@@ -16,6 +16,7 @@ from journal.catalogue import check_in_symptoms, post_session_symptoms
 from journal.models import (
     BloodPressureReading,
     CheckIn,
+    ClinicSettings,
     PostSessionReport,
     QuestionnaireResponse,
     TreatmentSession,
@@ -39,7 +40,6 @@ from journal.services.entries import (
     save_ratings,
     save_revision,
     score,
-    thresholds,
     validate,
 )
 
@@ -106,7 +106,7 @@ def edit_report(
     validate(report)
     report.save()
     save_ratings(report, cleaned)
-    reflag_entry(report, thresholds())
+    reflag_entry(report, ClinicSettings.load_thresholds())
     return report
 
 
@@ -138,7 +138,7 @@ def edit_checkin(
     validate(checkin)
     checkin.save()
     save_ratings(checkin, cleaned)
-    reflag_entry(checkin, thresholds())
+    reflag_entry(checkin, ClinicSettings.load_thresholds())
     return checkin
 
 
@@ -166,7 +166,7 @@ def edit_reading(
         reading.report = None
     validate(reading)
     reading.save()
-    t = thresholds()
+    t = ClinicSettings.load_thresholds()
     reflag_readings(t, session=session, reading=reading)
     if old_session is not None and old_session.pk != getattr(session, "pk", None):
         reflag_readings(t, session=old_session)
@@ -196,7 +196,7 @@ def edit_questionnaire(
     response.total, response.band = total, band
     validate(response)
     response.save()
-    reflag_questionnaire(response, thresholds())
+    reflag_questionnaire(response, ClinicSettings.load_thresholds())
     return response
 
 
@@ -274,7 +274,7 @@ def delete_reading(
     session = reading.session
     reading.delete()
     if session is not None:
-        reflag_readings(thresholds(), session=session)
+        reflag_readings(ClinicSettings.load_thresholds(), session=session)
 
 
 @transaction.atomic

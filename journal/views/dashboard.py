@@ -21,25 +21,11 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from journal import chartdata, summaries
-from journal.chartdata import Period, parse_period
-from journal.charts import CHARTS
+from journal.chartdata import PERIODS, Period, parse_period
+from journal.charts import CHART_ORDER, CHARTS
 from journal.permissions import Scope, own_scope, patient_required
 
-PERIOD_LABELS: tuple[tuple[str, str], ...] = (
-    ("30", "30 days"),
-    ("90", "90 days"),
-    ("365", "365 days"),
-    ("all", "All"),
-)
-# Dashboard order, and where to go to log what a chart is missing.
-PANEL_ORDER: tuple[str, ...] = (
-    "mood",
-    "durability",
-    "side-effects",
-    "symptoms",
-    "blood-pressure",
-    "questionnaires",
-)
+# Where to go to log what a chart is missing.
 LOG_LINKS: dict[str, tuple[str, str]] = {
     "mood": ("journal:checkin-create", "Log a check-in"),
     "durability": ("journal:session-create", "Log a treatment session"),
@@ -84,7 +70,7 @@ class PanelView:
 def _panels(data: chartdata.DashboardData, period: Period) -> list[PanelView]:
     query = urlencode({"period": period.key})
     views = []
-    for name in PANEL_ORDER:
+    for name in CHART_ORDER:
         chart_data = data.for_chart(name)
         if chart_data is None:
             continue
@@ -151,7 +137,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "journal/dashboard.html",
         {
             "period": period,
-            "period_labels": PERIOD_LABELS,
+            "period_labels": [(key, p.button) for key, p in PERIODS.items()],
             # Called by the template while it renders (the page template comes first).
             "panels_html": partial(_panels_html, own_scope(request.user), period),
         },

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 
-from journal.middleware_db import DATABASE_ERRORS, failure_reason, not_saved_response
+from journal.db_unavailable import DATABASE_ERRORS, failure_reason, not_saved_response
 
 
 def _render(request: HttpRequest, template: str, status: int) -> HttpResponse:

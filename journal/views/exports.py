@@ -24,7 +24,6 @@ from journal.exports.fhir import fhir_json
 from journal.exports.history import README as HISTORY_README
 from journal.exports.history import history_files, read_history
 from journal.exports.pdf import summary_pdf
-from journal.flags import Thresholds
 from journal.forms.exports import DeleteAccountForm, ExportPeriodForm
 from journal.http import client_ip, reader
 from journal.idempotency import idempotent
@@ -70,7 +69,7 @@ def _render(
     clinic = ClinicSettings.load()
     options = {
         "clinic_name": clinic.clinic_name,
-        "thresholds": Thresholds.from_settings(clinic),
+        "thresholds": clinic.thresholds(),
         "charts": pdf_chart_images(scope, data),
     }
     if kind == "pdf":

@@ -5,17 +5,12 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from journal.permissions import clinic_admin_required, home_url_name, provider_required
+from journal.permissions import clinic_admin_required, home_url_name
 from journal.reads.clinic import admin_overview
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return redirect(home_url_name(request.user))
-
-
-@provider_required
-def provider_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "journal/provider_home.html")
 
 
 @clinic_admin_required

@@ -17,7 +17,6 @@ from journal.models import (
 )
 from journal.permissions import owned_by, patient_required
 from journal.reads.patient import (
-    current_thresholds,
     flag_views,
     home_summary,
     next_steps,
@@ -48,9 +47,7 @@ def patient_home(request: HttpRequest) -> HttpResponse:
         "journal/patient_home.html",
         {
             **next_steps(user, checkins, sessions),
-            "latest_flags": flag_views(
-                latest_flags.order_by("-raised_at", "-id")[:HOME_FLAGS], current_thresholds()
-            ),
+            "latest_flags": flag_views(latest_flags.order_by("-raised_at", "-id")[:HOME_FLAGS]),
             "summary": home_summary(user),
             "feed": feed,
         },

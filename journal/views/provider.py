@@ -15,6 +15,8 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from journal import services
+from journal.chartdata import PERIODS, PROVIDER_DEFAULT_PERIOD
+from journal.charts import PRINT_CHARTS
 from journal.http import reader
 from journal.idempotency import idempotent
 from journal.permissions import (
@@ -24,15 +26,12 @@ from journal.permissions import (
     share_scope,
 )
 from journal.provider_charts import (
-    PRINT_CHARTS,
     provider_chart_svg,
     provider_panels,
     provider_period,
 )
 from journal.reads.provider import (
-    DEFAULT_PERIOD,
     KIND_LABELS,
-    PERIODS,
     kind_label,
     patient_summary,
     triage_page,
@@ -65,8 +64,8 @@ def provider_home(request: HttpRequest) -> HttpResponse:
 
 
 def _period(request: HttpRequest) -> str:
-    period = request.GET.get("period", DEFAULT_PERIOD)
-    return period if period in PERIODS else DEFAULT_PERIOD
+    period = request.GET.get("period", PROVIDER_DEFAULT_PERIOD)
+    return period if period in PERIODS else PROVIDER_DEFAULT_PERIOD
 
 
 def _summary_page(request: HttpRequest, patient_id: int, template: str, what: str) -> HttpResponse:
@@ -85,7 +84,7 @@ def _summary_page(request: HttpRequest, patient_id: int, template: str, what: st
     context = {
         "patient": patient,
         "summary": summary,
-        "periods": [(key, label) for key, (label, _) in PERIODS.items()],
+        "periods": [(key, p.title) for key, p in PERIODS.items()],
         "chart_period": chart_period,
         "panels": provider_panels(scope, chart_period, PRINT_CHARTS if printing else None),
     }

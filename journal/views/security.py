@@ -73,7 +73,7 @@ def _start_verified_session(request: HttpRequest, device) -> None:
 
 
 @require_http_methods(["GET", "POST"])
-def account(request: HttpRequest) -> HttpResponse:
+def account_settings(request: HttpRequest) -> HttpResponse:
     user = request.user
     initial = {
         "display_name": user.display_name,
@@ -94,10 +94,10 @@ def account(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, "Your settings are saved.")
-            return redirect("journal:account")
+            return redirect("journal:account-settings")
     return render(
         request,
-        "security/account.html",
+        "security/account_settings.html",
         {
             "form": form,
             "mfa_on": mfa_enrolled(request),
@@ -120,7 +120,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
         )
         update_session_auth_hash(request, request.user)
         messages.success(request, "Your password is changed. Other devices were logged out.")
-        return redirect("journal:account")
+        return redirect("journal:account-settings")
     if form.has_error("old_password", "password_incorrect"):
         record_audit(
             action="password.change",
@@ -155,7 +155,7 @@ def email_change(request: HttpRequest) -> HttpResponse:
                 "Your email address changes when you open that link while logged in. "
                 "Until then, keep logging in with your current address.",
             )
-            return redirect("journal:account")
+            return redirect("journal:account-settings")
     return render(request, "security/email_change.html", {"form": form})
 
 
@@ -173,7 +173,7 @@ def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "security/email_change_invalid.html", context, status=404)
     if request.method == "POST":
         messages.success(request, f"Your email address is now {new_email}. Use it to log in.")
-        return redirect("journal:account")
+        return redirect("journal:account-settings")
     return render(request, "security/email_change_confirm.html", {"new_email": new_email})
 
 
@@ -200,7 +200,7 @@ def reauth(request: HttpRequest) -> HttpResponse:
             if check is not None:
                 _start_verified_session(request, check.device)
             mark_recent_auth(request)
-            return redirect(safe_next(request, reverse("journal:account")))
+            return redirect(safe_next(request, reverse("journal:account-settings")))
         form.add_error(
             None,
             _throttle_message(check)
@@ -210,7 +210,7 @@ def reauth(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "security/reauth.html",
-        {"form": form, "next": safe_next(request, reverse("journal:account"))},
+        {"form": form, "next": safe_next(request, reverse("journal:account-settings"))},
     )
 
 
@@ -250,7 +250,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     user = request.user
     if security_services.confirmed_totp_device(user) is not None:
         messages.info(request, "Two-step verification is already on.")
-        return redirect("journal:account")
+        return redirect("journal:account-settings")
     device = security_services.start_totp_setup(user=user)
     form = SetupCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -301,7 +301,7 @@ def mfa_remove(request: HttpRequest) -> HttpResponse:
         messages.info(request, "Your authenticator was removed. Set up the new one now.")
         return redirect("journal:mfa-setup")
     messages.success(request, "Two-step verification is off.")
-    return redirect("journal:account")
+    return redirect("journal:account-settings")
 
 
 @require_POST
@@ -313,9 +313,9 @@ def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("journal:account")
+        return redirect("journal:account-settings")
     return render(
         request,
         "security/recovery_codes.html",
-        {"codes": codes, "next": reverse("journal:account"), "just_enabled": False},
+        {"codes": codes, "next": reverse("journal:account-settings"), "just_enabled": False},
     )

@@ -37,6 +37,7 @@ from journal.models import (
     TreatmentSession,
     User,
 )
+from journal.thresholds import Thresholds
 from tools.bench.accounts import BenchAccounts, create_accounts
 
 # Patients per transaction: bounds memory (about 5,000 rows per patient-year).
@@ -123,9 +124,7 @@ def _add_flags(
 class PatientHistory:
     """Builds one patient's journal as unsaved model instances (deterministic per rng)."""
 
-    def __init__(
-        self, rng: random.Random, t: flags.Thresholds, patient: User, end: datetime
-    ) -> None:
+    def __init__(self, rng: random.Random, t: Thresholds, patient: User, end: datetime) -> None:
         self.rng, self.t, self.patient, self.end = rng, t, patient, end
         self.zone = ZoneInfo(patient.time_zone)
         self.baseline = rng.uniform(3.0, 5.0)
@@ -345,7 +344,7 @@ def generate(
     """Create the benchmark accounts and their journals; returns rows created per model."""
     end = end or default_end()
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
-    t = flags.Thresholds.from_settings(ClinicSettings.load())
+    t = ClinicSettings.load_thresholds()
     password_hash = make_password(BenchAccounts.password)
     counts: dict[str, int] = {}
     with transaction.atomic():

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from journal.idempotency import TOKEN_MAX_AGE
-from journal.services.reliability import purge_submission_tokens
 from journal.services.security import purge_email_change_requests
+from journal.services.submissions import purge_submission_tokens
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS
 
-from journal.services.reliability import BackupError, restore_database
+from journal.services.backup import BackupError, restore_database
 
 
 class Command(BaseCommand):

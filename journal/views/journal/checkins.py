@@ -16,7 +16,7 @@ from journal.http import client_ip
 from journal.idempotency import idempotent
 from journal.models import CheckIn
 from journal.permissions import get_owned_or_404, owned_by, patient_required
-from journal.reads.patient import current_thresholds, flag_views
+from journal.reads.patient import flag_views
 from journal.views.journal.common import (
     LIST_PAGE_SIZE,
     add_service_errors,
@@ -65,7 +65,7 @@ def checkin_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "checkin": checkin,
             "ratings": ratings,
-            "flags": flag_views(flag_rows, current_thresholds()),
+            "flags": flag_views(flag_rows),
             "history": history(request, "checkin", checkin.pk),
         },
     )

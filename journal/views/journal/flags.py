@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from journal.models import Flag
 from journal.permissions import owned_by, patient_required
-from journal.reads.patient import current_thresholds, flag_views
+from journal.reads.patient import flag_views
 
 
 @patient_required
@@ -18,5 +18,5 @@ def flag_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "journal/flag_list.html",
-        {"page": page, "flags": flag_views(page.object_list, current_thresholds())},
+        {"page": page, "flags": flag_views(page.object_list)},
     )

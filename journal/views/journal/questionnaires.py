@@ -18,7 +18,7 @@ from journal.http import client_ip
 from journal.idempotency import idempotent
 from journal.models import QuestionnaireResponse
 from journal.permissions import get_owned_or_404, not_found, owned_by, patient_required
-from journal.reads.patient import current_thresholds, flag_views, instrument_or_none
+from journal.reads.patient import flag_views, instrument_or_none
 from journal.views.journal.common import (
     add_service_errors,
     confirm_delete,
@@ -95,7 +95,7 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "difficulty": dict(questionnaire.difficulty_options).get(response.difficulty),
             "self_harm": self_harm,
             "screening_notice": SCREENING_NOTICE,
-            "flags": flag_views(flag_rows, current_thresholds()),
+            "flags": flag_views(flag_rows),
             "history": history(request, "questionnaire", response.pk),
         },
     )

@@ -17,7 +17,7 @@ from journal.http import client_ip
 from journal.idempotency import idempotent
 from journal.models import BloodPressureReading, TreatmentSession
 from journal.permissions import get_owned_or_404, owned_by, patient_required
-from journal.reads.patient import current_thresholds, flag_views
+from journal.reads.patient import flag_views
 from journal.views.journal.common import (
     add_service_errors,
     confirm_delete,
@@ -64,7 +64,7 @@ def reading_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "journal/reading_detail.html",
         {
             "reading": reading,
-            "flags": flag_views(flag_rows, current_thresholds()),
+            "flags": flag_views(flag_rows),
             "history": history(request, "reading", reading.pk),
         },
     )

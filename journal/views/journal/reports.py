@@ -18,7 +18,7 @@ from journal.http import client_ip
 from journal.idempotency import idempotent
 from journal.models import BloodPressureReading, PostSessionReport, TreatmentSession
 from journal.permissions import get_owned_or_404, owned_by, patient_required
-from journal.reads.patient import current_thresholds, flag_views
+from journal.reads.patient import flag_views
 from journal.views.journal.common import (
     add_service_errors,
     confirm_delete,
@@ -113,7 +113,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "report": report,
             "ratings": ratings,
             "readings": readings.order_by("measured_at", "id"),
-            "flags": flag_views([*flag_rows, *reading_flags], current_thresholds()),
+            "flags": flag_views([*flag_rows, *reading_flags]),
             "history": history(request, "report", report.pk),
         },
     )

@@ -15,7 +15,7 @@ from journal.http import client_ip
 from journal.idempotency import idempotent
 from journal.models import BloodPressureReading, TreatmentSession
 from journal.permissions import get_owned_or_404, owned_by, patient_required
-from journal.reads.patient import current_thresholds, flag_views
+from journal.reads.patient import flag_views
 from journal.views.journal.common import (
     LIST_PAGE_SIZE,
     add_service_errors,
@@ -62,7 +62,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "session": session,
             "report": report,
             "readings": readings.order_by("measured_at", "id"),
-            "flags": flag_views(flag_rows, current_thresholds()),
+            "flags": flag_views(flag_rows),
             "history": history(request, "session", session.pk),
         },
     )

@@ -1,4 +1,4 @@
-"""Reliability: one-time form submission tokens (a replayed POST does not write twice)."""
+"""One-time form submission tokens (a replayed POST does not write twice)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Public account pages: enrollment by invitation link."""
+"""Enrollment: the invitation link where a new account sets its password."""
 
 from __future__ import annotations
 

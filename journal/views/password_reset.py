@@ -1,4 +1,4 @@
-"""Public account pages wrapped for security: audited password reset, no-store log-in."""
+"""Password reset pages, audited (request and completion) and kept out of caches."""
 
 from __future__ import annotations
 
