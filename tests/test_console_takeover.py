@@ -11,13 +11,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib import admin
 from django.core import mail
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from journal import services
+from journal.admin import clinic_admin_site
 from journal.models import AuditEvent, Invitation, Role, User
 from tests.conftest import PASSWORD, client_for
 
@@ -160,7 +160,7 @@ def test_no_console_action_on_an_enrolled_account_yields_a_credential_or_session
     client = client_for(clinic_admin)
     request = RequestFactory().get("/")
     request.user = clinic_admin
-    actions = set(admin.site._registry[User].get_actions(request)) - {"delete_selected"}
+    actions = set(clinic_admin_site._registry[User].get_actions(request)) - {"delete_selected"}
     assert {"resend_enrollment", "send_password_reset", "reset_mfa"} <= actions
     audited_before = AuditEvent.objects.filter(subject=target).count()
     with django_capture_on_commit_callbacks(execute=True):
