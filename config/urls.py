@@ -36,6 +36,12 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    # Before the token pattern, which would otherwise take "set-password" for a token.
+    path(
+        "enroll/set-password/",
+        no_store(enrollment.enroll_set_password),
+        name="enroll-set-password",
+    ),
     path("enroll/<str:token>/", no_store(enrollment.enroll), name="enroll"),
     # The console has no log-in form of its own: everyone logs in (with MFA) on /login/.
     path("clinic-admin/login/", console.console_login),

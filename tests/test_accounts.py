@@ -20,6 +20,20 @@ def _token(link: str) -> str:
     return link.rstrip("/").rsplit("/", 1)[-1]
 
 
+def _open(client, link: str) -> str:
+    """Follow an emailed link: its token moves into the session; the form's URL has none."""
+    response = client.get(reverse("enroll", args=[_token(link)]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("enroll-set-password")
+    assert _token(link) not in response["Location"]
+    return response["Location"]
+
+
+def _visit(link: str):
+    """A fresh browser opening the link, redirect followed."""
+    return client_for(None).get(reverse("enroll", args=[_token(link)]), follow=True)
+
+
 @pytest.fixture
 def invited(clinic_admin, django_capture_on_commit_callbacks) -> tuple[User, str]:
     with django_capture_on_commit_callbacks(execute=True):
@@ -44,7 +58,7 @@ def test_admin_created_account_has_no_usable_password_and_an_emailed_link(invite
 
 def test_following_the_link_sets_password_and_time_zone_and_logs_in(client, invited) -> None:
     user, link = invited
-    url = reverse("enroll", args=[_token(link)])
+    url = _open(client, link)
     page = client.get(url)
     assert page.status_code == 200
     assert "New Person" in page.content.decode()
@@ -61,9 +75,9 @@ def test_following_the_link_sets_password_and_time_zone_and_logs_in(client, invi
 
 def test_an_enrollment_link_works_only_once(client, invited) -> None:
     _, link = invited
-    url = reverse("enroll", args=[_token(link)])
+    url = _open(client, link)
     client.post(url, {"password1": PASSWORD, "password2": PASSWORD, "time_zone": "UTC"})
-    again = client_for(None).get(url)
+    again = _visit(link)
     assert again.status_code == 410
     assert "already been used" in again.content.decode()
 
@@ -72,7 +86,7 @@ def test_an_expired_link_gets_a_clear_page_and_sets_nothing(invited) -> None:
     user, link = invited
     Invitation.objects.filter(user=user).update(expires_at=timezone.now() - timedelta(seconds=1))
     client = client_for(None)
-    url = reverse("enroll", args=[_token(link)])
+    url = _open(client, link)
     response = client.post(url, {"password1": PASSWORD, "password2": PASSWORD, "time_zone": "UTC"})
     assert response.status_code == 410
     assert "expired" in response.content.decode()
@@ -84,7 +98,7 @@ def test_a_tampered_link_is_not_found(invited) -> None:
     _, link = invited
     token = _token(link)
     tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
-    response = client_for(None).get(reverse("enroll", args=[tampered]))
+    response = _visit(tampered)
     assert response.status_code == 404
     assert "not valid" in response.content.decode()
 
@@ -92,8 +106,8 @@ def test_a_tampered_link_is_not_found(invited) -> None:
 def test_resending_a_link_revokes_the_previous_one(clinic_admin, invited) -> None:
     user, first = invited
     second = services.issue_invitation(actor=clinic_admin, user=user)
-    assert client_for(None).get(reverse("enroll", args=[_token(first)])).status_code == 410
-    assert client_for(None).get(reverse("enroll", args=[_token(second)])).status_code == 200
+    assert _visit(first).status_code == 410
+    assert _visit(second).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -107,9 +121,9 @@ def test_resending_a_link_revokes_the_previous_one(clinic_admin, invited) -> Non
 )
 def test_weak_passwords_are_refused_with_a_reason(invited, password, message) -> None:
     user, link = invited
-    response = client_for(None).post(
-        reverse("enroll", args=[_token(link)]),
-        {"password1": password, "password2": password, "time_zone": "UTC"},
+    client = client_for(None)
+    response = client.post(
+        _open(client, link), {"password1": password, "password2": password, "time_zone": "UTC"}
     )
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -119,8 +133,9 @@ def test_weak_passwords_are_refused_with_a_reason(invited, password, message) ->
 
 def test_mismatched_passwords_and_unknown_zone_are_refused(invited) -> None:
     user, link = invited
-    response = client_for(None).post(
-        reverse("enroll", args=[_token(link)]),
+    client = client_for(None)
+    response = client.post(
+        _open(client, link),
         {"password1": PASSWORD, "password2": PASSWORD + "x", "time_zone": "Mars/Olympus"},
     )
     body = response.content.decode()

@@ -30,9 +30,9 @@ def enrollment_link(clinic_admin, django_capture_on_commit_callbacks) -> str:
 
 
 def _enroll(path: str, password: str):
-    return client_for(None).post(
-        path, {"password1": password, "password2": password, "time_zone": "UTC"}
-    )
+    client = client_for(None)
+    form = client.get(path)["Location"]  # the token moves into the session
+    return client.post(form, {"password1": password, "password2": password, "time_zone": "UTC"})
 
 
 @pytest.mark.parametrize(

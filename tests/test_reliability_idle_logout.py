@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
@@ -16,6 +16,13 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 NOTE = "Felt floaty for an hour <b>then</b> fine & calm"
+
+
+@pytest.fixture(autouse=True)
+def _joined_before_the_frozen_day(patient):
+    """These tests run on a frozen day in 2025; the patient had joined by then."""
+    patient.date_joined = datetime(2025, 2, 1, tzinfo=UTC)
+    patient.save(update_fields=["date_joined"])
 
 
 def _checkin_post(client: Client) -> dict[str, str]:

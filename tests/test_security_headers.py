@@ -92,6 +92,7 @@ def test_pages_with_single_use_tokens_are_no_store_for_anyone():
     anonymous = Client()
     assert "no-store" in anonymous.get(reverse("login"))["Cache-Control"]
     assert "no-store" in anonymous.get(reverse("enroll", args=["x"]))["Cache-Control"]
+    assert "no-store" in anonymous.get(reverse("enroll-set-password"))["Cache-Control"]
 
 
 def test_the_admin_console_works_under_the_policy(clinic_admin, patient):

@@ -72,7 +72,9 @@ MATRIX: dict[str, Row] = {
         public=True, args=("reset_uid", "reset_token"), expect={p: 302 for p in PERSONAS}
     ),
     "password_reset_complete": Row(public=True, expect=PUBLIC),
-    "enroll": Row(public=True, args=("bad_token",), expect={p: 404 for p in PERSONAS}),
+    # The link moves its token into the session and redirects to a URL without it.
+    "enroll": Row(public=True, args=("bad_token",), expect={p: 302 for p in PERSONAS}),
+    "enroll-set-password": Row(public=True, expect={p: 404 for p in PERSONAS}),
     "journal:home": Row(expect=EVERY_ROLE_REDIRECT),
     "journal:patient-home": Row(expect=PATIENT_ONLY),
     "journal:provider-home": Row(expect=PROVIDER_ONLY),
@@ -246,6 +248,7 @@ def test_anonymous_users_reach_only_the_documented_public_pages(personas, world)
         "password_reset_confirm",
         "password_reset_complete",
         "enroll",
+        "enroll-set-password",
         "journal:ping",
     }
     for name, row in MATRIX.items():

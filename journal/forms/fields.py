@@ -16,6 +16,14 @@ from journal.catalogue import SEVERITY_LABELS
 CLOCK_SKEW = dt.timedelta(minutes=2)
 # Nothing in a treatment journal predates this; earlier years are typing slips.
 EARLIEST_DATE = dt.date(2000, 1, 1)
+# History a patient brings from before joining (sessions, readings, questionnaires they kept
+# elsewhere) may be entered up to this long before their account was created; nothing older.
+HISTORY_BEFORE_JOINING = dt.timedelta(days=365)
+
+
+def earliest_entry_time(joined: dt.datetime) -> dt.datetime:
+    """The earliest moment an entry may be dated for someone who joined at `joined`."""
+    return joined - HISTORY_BEFORE_JOINING
 
 
 # Digits only: Python's int()/Decimal() would also read "1_20" as 120. Any script's decimal digits

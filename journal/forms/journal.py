@@ -6,6 +6,7 @@ symptom fields come from `journal.catalogue`; writes happen in `journal.services
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -23,10 +24,11 @@ from journal.forms.fields import (
     PlainDecimalField,
     PlainIntegerField,
     ScaleWidget,
+    earliest_entry_time,
     score_field,
     severity_field,
 )
-from journal.models import ReadingContext, Route, TreatmentSession
+from journal.models import ReadingContext, Route, TreatmentSession, User
 
 NOTE_MAX = 5000
 SYMPTOM_PREFIX = "sym_"
@@ -53,13 +55,42 @@ def _share_field() -> forms.BooleanField:
 
 
 class EntryForm(forms.Form):
-    """Common behaviour: Bootstrap classes and the version an edit started from."""
+    """Common behaviour: Bootstrap classes, the version an edit started from, and dates no
+    earlier than the history window before the patient joined."""
 
     version = PlainIntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, patient: User | None = None, **kwargs: Any) -> None:
+        self.patient = patient
         super().__init__(*args, **kwargs)
         _style(self)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.patient is None:
+            return cleaned
+        earliest = earliest_entry_time(self.patient.date_joined)
+        for name, field in self.fields.items():
+            value = cleaned.get(name)
+            # An older entry keeps its date on edit (the form shows it to the minute).
+            before = self.initial.get(name)
+            unchanged = isinstance(before, dt.datetime) and value == before.replace(
+                second=0, microsecond=0
+            )
+            if (
+                isinstance(field, LocalDateTimeField)
+                and value
+                and value < earliest
+                and not unchanged
+            ):
+                first_day = timezone.localtime(earliest).date() + dt.timedelta(days=1)
+                self.add_error(
+                    name,
+                    f"Entries can go back to {first_day:%-d %B %Y}, a year before you joined "
+                    "Aftercare. Keep older history with your clinic: your care team can add "
+                    "it to your records.",
+                )
+        return cleaned
 
     def entry_fields(self) -> list[forms.BoundField]:
         """The visible fields except symptom ratings (rendered as their own group)."""

@@ -1,4 +1,9 @@
-"""Enrollment: the invitation link where a new account sets its password."""
+"""Enrollment: the invitation link where a new account sets its password.
+
+The emailed link carries a one-time token. Its page only moves the token into the session and
+redirects to a URL without it, so the token never appears in an access log line, a Referer
+header or browser history beyond that first request.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from journal import services
 from journal.forms import EnrollmentForm
@@ -22,9 +27,23 @@ INVALID_MESSAGES = {
 }
 
 
+# Where the link's token waits between the emailed URL and the token-free form.
+PENDING_LINK_KEY = "_enrollment_token"
+
+
+@login_not_required
+@require_GET
+def enroll(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link: keep its token in the session and continue at a URL without it."""
+    request.session[PENDING_LINK_KEY] = token
+    return redirect("enroll-set-password")
+
+
 @login_not_required
 @require_http_methods(["GET", "POST"])
-def enroll(request: HttpRequest, token: str) -> HttpResponse:
+def enroll_set_password(request: HttpRequest) -> HttpResponse:
+    """Set a password and time zone for the invitation whose token the session holds."""
+    token = request.session.get(PENDING_LINK_KEY, "")
     try:
         invitation = services.find_invitation(token)
     except services.InvitationError as exc:
@@ -54,6 +73,7 @@ def enroll(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("password1", exc)
         else:
+            request.session.pop(PENDING_LINK_KEY, None)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "Your password is set. Welcome to Aftercare.")
             return redirect("journal:home")

@@ -75,7 +75,9 @@ def checkin_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @idempotent
 def checkin_create(request: HttpRequest) -> HttpResponse:
-    form = CheckInForm(request.POST or None, initial=now_initial("recorded_at"))
+    form = CheckInForm(
+        request.POST or None, initial=now_initial("recorded_at"), patient=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             checkin = services.log_checkin(patient=request.user, **_save_kwargs(form))

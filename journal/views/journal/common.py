@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -105,6 +106,7 @@ def edit_entry(
     expected_version)`, say `message`, redirect to `done` (a URL name and its arguments). A stale
     version answers 409 with what is saved now; the service's validation errors go onto the form.
     `form_class` may be a `functools.partial` carrying the form's extra arguments."""
+    form_class = partial(form_class, patient=request.user)
     form = form_class(request.POST or None, initial=initial)
     context = {"form": form, **context}
     if request.method == "POST" and form.is_valid():

@@ -49,7 +49,9 @@ def questionnaire_create(request: HttpRequest, instrument: str) -> HttpResponse:
     if instrument_or_none(instrument) is None:
         raise not_found()
     questionnaire = QUESTIONNAIRES[instrument]
-    form = QuestionnaireForm(request.POST or None, questionnaire=questionnaire)
+    form = QuestionnaireForm(
+        request.POST or None, questionnaire=questionnaire, patient=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             response = services.submit_questionnaire(

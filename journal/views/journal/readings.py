@@ -78,7 +78,9 @@ def reading_create(request: HttpRequest) -> HttpResponse:
     session_pk = request.GET.get("session", "")
     if session_pk.isdigit():
         initial["session"] = _sessions(request).filter(pk=session_pk).first()
-    form = ReadingForm(request.POST or None, initial=initial, sessions=_sessions(request))
+    form = ReadingForm(
+        request.POST or None, initial=initial, sessions=_sessions(request), patient=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             reading = services.add_reading(patient=request.user, **_save_kwargs(form))

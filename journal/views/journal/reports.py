@@ -65,7 +65,12 @@ def report_create(request: HttpRequest, session_pk: int) -> HttpResponse:
     if getattr(session, "report", None) is not None:
         messages.info(request, "This session already has a report; you can edit it here.")
         return redirect("journal:report-edit", session.report.pk)
-    form = ReportForm(request.POST or None, route=session.route, initial=now_initial("reported_at"))
+    form = ReportForm(
+        request.POST or None,
+        route=session.route,
+        initial=now_initial("reported_at"),
+        patient=request.user,
+    )
     formset = _reading_formset(request, session)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         readings = [

@@ -72,7 +72,9 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @idempotent
 def session_create(request: HttpRequest) -> HttpResponse:
-    form = SessionForm(request.POST or None, initial=now_initial("started_at"))
+    form = SessionForm(
+        request.POST or None, initial=now_initial("started_at"), patient=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             session = services.log_session(patient=request.user, **_save_kwargs(form))
