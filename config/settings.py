@@ -114,13 +114,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    # Reliability (issue 8): a locked/unreachable database gets the 503 "not saved" page.
+    # A locked or unreachable database gets the 503 "not saved" page.
     "journal.db_unavailable.DatabaseUnavailableMiddleware",
     # Django's LoginRequiredMiddleware, keeping what was typed into a form sent logged out.
     "journal.security.middleware.LoginRequiredMiddleware",
     "journal.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # Security (issue 7): idle/absolute session limits, MFA gate, no-store, CSP, lockouts.
+    # Idle and absolute session limits, the MFA gate, no-store and lockouts.
     "journal.security.middleware.SessionLimitsMiddleware",
     "journal.security.middleware.MFARequiredMiddleware",
     "journal.security.middleware.NoStoreMiddleware",
@@ -241,7 +241,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60, minimum=300)
 
-# --- Security (issue 7): MFA, lockouts, re-authentication, proxies, CSP --------------------
+# --- Security: MFA, lockouts, re-authentication, proxies, CSP -------------------------------
 # Number of reverse proxies in front of the app that append to X-Forwarded-For. 0 (the
 # default) means the header is ignored and REMOTE_ADDR is the client address.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)

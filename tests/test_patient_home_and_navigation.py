@@ -1,4 +1,4 @@
-"""The patient journal, wave 2: a report with some blood-pressure rows left blank, flag
+"""The patient journal: a report with some blood-pressure rows left blank, flag
 acknowledgements shown to the patient, the patient home (next step, latest flags, 30-day
 summary and mood chart), the grouped navigation and the "Log something" page, and the clinic
 admin's time-zone label."""

@@ -123,7 +123,7 @@ MATRIX: dict[str, Row] = {
     "journal:questionnaire-edit": Row(args=("journal_questionnaire",), expect=OWN_OBJECT),
     "journal:questionnaire-delete": Row(args=("journal_questionnaire",), expect=OWN_OBJECT),
     "journal:flag-list": Row(expect=PATIENT_ONLY),
-    # Wave 2 journal: the "Log something" page the Log menu points to.
+    # The "Log something" page the Log menu points to.
     "journal:log-something": Row(expect=PATIENT_ONLY),
     # --- Charts and dashboard (each patient sees only their own data) ---------------------
     "journal:dashboard": Row(expect=PATIENT_ONLY),

@@ -234,7 +234,7 @@ def set_day_axis(ax: Axes, first: date, last: date) -> None:
 
 
 def fast_xticks(ax: Axes, positions: Sequence[float], labels: Sequence[str]) -> None:
-    """X tick marks and labels without matplotlib `Tick` objects (each costs ~1 ms)."""
+    """X tick marks and labels without matplotlib `Tick` objects (each is costly to build)."""
     ax.set_xticks([])
     below = blended_transform_factory(ax.transData, ax.transAxes)
     x, y = broken_segments(positions, 0.0, -0.025)

@@ -354,5 +354,5 @@ def fhir_bundle(data: ExportData) -> dict[str, Any]:
 
 def fhir_json(data: ExportData) -> bytes:
     """The bundle serialised as UTF-8 JSON (compact: `indent` would force the pure-Python
-    encoder, ~10x slower on a year of entries, for a file meant for other systems)."""
+    encoder, several times slower on a year of entries, for a file meant for other systems)."""
     return json.dumps(fhir_bundle(data), ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -1,5 +1,5 @@
 """The triage table's rows, rendered in Python: 50 rows of a dozen template lookups each were
-the largest part of the triage page's time (≈ 12 ms of ≈ 40 ms). Markup is built with
+the largest part of the triage page's time (BENCHMARKS.md has the figures). Markup is built with
 `format_html`/`format_html_join`, which escape every value; the markup is the same as the
 template's."""
 

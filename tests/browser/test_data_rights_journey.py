@@ -1,4 +1,4 @@
-"""Issue 9, journey 3: a patient downloads everything, then asks for their account to be
+"""A patient downloads everything, then asks for their account to be
 deleted; they are logged out at once, and the log-in page during the grace period does what
 the closing page promised.
 

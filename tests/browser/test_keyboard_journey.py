@@ -1,4 +1,4 @@
-"""Issue 9, journey 5: the journal journey's session, report and check-in with the keyboard
+"""The journal journey's session, report and check-in with the keyboard
 only (Tab, Space, arrow keys inside radio groups and menus, Enter), on a phone and a desktop.
 
 Every focus stop on the way must be on screen and draw a visible focus indicator; a stop

@@ -1,4 +1,4 @@
-"""Issue 9, journey 1: a patient keeps their journal in a real browser, on a phone and a desktop.
+"""A patient keeps their journal in a real browser, on a phone and a desktop.
 
 Session (intranasal) → post-session report with two readings (one 185/121) and side effects →
 check-in → PHQ-9 with item 9 answered "Several days" (crisis resources) → flags with guidance →

@@ -1,4 +1,4 @@
-"""Issue 9, journey 4: a newly enrolled provider sets a password, is sent to set up two-step
+"""A newly enrolled provider sets a password, is sent to set up two-step
 verification, types the key into "their authenticator" (the test computes the TOTP code from
 the key shown as text on the page), sees the recovery codes once, and reaches the triage list.
 Logging in again on another device then asks for the second step, which a recovery code passes.

@@ -1,4 +1,4 @@
-"""Issue 9, journey 2: a patient shares side effects and blood pressure with a provider until
+"""A patient shares side effects and blood pressure with a provider until
 next month; the provider triages, reads, acknowledges and downloads; the patient sees it all
 in "Who viewed my data", revokes, and the provider's very next click is refused.
 

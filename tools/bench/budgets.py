@@ -1,4 +1,4 @@
-"""The benchmark's budgets (issue 10), as verdicts over figures measured in one run."""
+"""The benchmark's budgets, as verdicts over figures measured in one run."""
 
 from __future__ import annotations
 

@@ -46,8 +46,7 @@ def _keep_two_reading_rows(fields: dict[str, str | list[str]]) -> None:
 
     (The report form renders its three rows as formset *initial* forms, which Django does not
     allow to be blank, so a browser sending an empty third row gets "Please check blood
-    pressure reading 3"; reported to the journal engineer. Dropping the row sends exactly what
-    a form with two rows would.)
+    pressure reading 3". Dropping the row sends exactly what a form with two rows would.)
     """
     for key in [k for k in fields if k.endswith("-TOTAL_FORMS")]:
         prefix = key.removesuffix("-TOTAL_FORMS")
