@@ -115,6 +115,8 @@ MIDDLEWARE = [
     # Django's LoginRequiredMiddleware, keeping what was typed into a form sent logged out.
     "journal.security.middleware.LoginRequiredMiddleware",
     "journal.middleware.UserTimeZoneMiddleware",
+    # Audit: a signed-in person's 403/404 answers (rate-limited), after auth and the OTP check.
+    "journal.security.denials.DeniedAccessAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Security (issue 7): idle/absolute session limits, MFA gate, no-store, CSP, lockouts.
     "journal.security.middleware.SessionLimitsMiddleware",
