@@ -20,7 +20,7 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import ResolverMatch
 
@@ -48,14 +48,16 @@ def deny(request: HttpRequest, *, status: int, reason: str, kind: str | None = N
     if match is None or not request.user.is_authenticated:
         return
     try:
-        record_denial(
-            actor=request.user,
-            route=match.route,
-            view_name=match.view_name,
-            object_type=kind or object_type(match),
-            status=status,
-            reason=reason,
-        )
+        # A savepoint: a failed audit write must not break a transaction the view is inside.
+        with transaction.atomic():
+            record_denial(
+                actor=request.user,
+                route=match.route,
+                view_name=match.view_name,
+                object_type=kind or object_type(match),
+                status=status,
+                reason=reason,
+            )
     except DatabaseError:
         # The refusal itself must still reach the person; the database page is not ours to show.
         logger.warning("Could not audit a refused request to %s", match.route, exc_info=True)
