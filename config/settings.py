@@ -119,6 +119,8 @@ MIDDLEWARE = [
     # Django's LoginRequiredMiddleware, keeping what was typed into a form sent logged out.
     "journal.security.middleware.LoginRequiredMiddleware",
     "journal.middleware.UserTimeZoneMiddleware",
+    # Audit: a signed-in person's 403/404 answers (rate-limited), after auth and the OTP check.
+    "journal.security.denials.DeniedAccessAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute session limits, the MFA gate, no-store and lockouts.
     "journal.security.middleware.SessionLimitsMiddleware",

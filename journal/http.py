@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 USER_AGENT_MAX = 256
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(32), 127]}
 _user_agent: ContextVar[str] = ContextVar("user_agent", default="")
+_client_ip: ContextVar[str | None] = ContextVar("client_ip", default=None)
 
 
 def _parse_ip(raw: str) -> str | None:
@@ -58,8 +59,14 @@ def current_user_agent() -> str:
     return _user_agent.get()
 
 
+def current_client_ip() -> str | None:
+    """The client address of the request being handled (None outside a request)."""
+    return _client_ip.get()
+
+
 class UserAgentMiddleware:
-    """Cleans the request's User-Agent once, for everything downstream (audit rows, axes).
+    """Cleans the request's User-Agent once, for everything downstream (audit rows, axes), and
+    keeps it and the client address for services that audit without a request in hand.
 
     A NUL byte in the header would otherwise reach PostgreSQL through axes and fail the request.
     """
@@ -71,7 +78,9 @@ class UserAgentMiddleware:
         agent = clean_user_agent(request.META.get("HTTP_USER_AGENT", ""))
         request.META["HTTP_USER_AGENT"] = agent
         token = _user_agent.set(agent)
+        ip_token = _client_ip.set(client_ip(request))
         try:
             return self.get_response(request)
         finally:
+            _client_ip.reset(ip_token)
             _user_agent.reset(token)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from journal import flags
 from journal.catalogue import QUESTIONNAIRES, Symptom
+from journal.http import current_client_ip
 from journal.models import (
     BloodPressureReading,
     CheckIn,
@@ -26,6 +27,7 @@ from journal.models import (
     TreatmentSession,
     User,
 )
+from journal.services.audit import record_audit
 from journal.thresholds import Thresholds
 
 # Clocks on phones drift; a time this far ahead of the server still counts as "now".
@@ -362,3 +364,21 @@ def new_reading(
     validate(reading)
     reading.save()
     return reading
+
+
+def audit_entry(
+    *, patient: User, entry: Model, action: str, related: dict[str, list[int]] | None = None
+) -> None:
+    """One audit row for a journal write: the entry's type, id and version, never its values.
+
+    Called last inside the service's transaction, so a rolled-back or replayed write leaves no
+    row, and the audit chain's append lock is held as briefly as possible."""
+    detail: dict[str, object] = {
+        "entry_type": ENTRY_TYPES[type(entry)],
+        "entry_id": entry.pk,
+        "version": entry.version,
+    }
+    detail.update(related or {})
+    record_audit(
+        action=action, actor=patient, subject=patient, ip=current_client_ip(), detail=detail
+    )

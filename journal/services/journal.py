@@ -6,7 +6,8 @@ Every function is keyword-only and atomic, validates every row before saving it
 for `patient` (views pass `request.user`) but refuse a session that belongs to someone else.
 Edits name the version they started from; a stale version raises `StaleEdit` and writes
 nothing. Edits and deletions (in `journal_edits`, re-exported here) keep the previous values
-as an `EntryRevision`.
+as an `EntryRevision`. Creates, edits and deletions each append one audit row naming the
+entry's type, id and version, never its values.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from journal.models import (
 )
 from journal.services.entries import (
     StaleEdit,
+    audit_entry,
     check_difficulty,
     check_not_future,
     check_report_time,
@@ -91,6 +93,9 @@ class ReadingInput:
 
 # --- Create -------------------------------------------------------------------------------
 
+# Audit action of every entry created here (edits: `journal.edit`, deletions: `journal.delete`).
+CREATE = "journal.create"
+
 
 @transaction.atomic
 def log_session(
@@ -108,6 +113,7 @@ def log_session(
     )
     validate(session)
     session.save()
+    audit_entry(patient=patient, entry=session, action=CREATE)
     return session
 
 
@@ -143,14 +149,18 @@ def submit_report(
     validate(report)
     report.save()
     save_ratings(report, cleaned, replace=False)
-    for r in readings:
+    added = [
         new_reading(
             patient, session, report, r.measured_at, r.systolic, r.diastolic, r.context, r.pulse
         )
+        for r in readings
+    ]
     t = ClinicSettings.load_thresholds()
     reflag_entry(report, t)
     if readings:
         reflag_readings(t, session=session)
+    related = {"reading_ids": [r.pk for r in added]} if added else None
+    audit_entry(patient=patient, entry=report, action=CREATE, related=related)
     return report
 
 
@@ -182,6 +192,7 @@ def log_checkin(
     checkin.save()
     save_ratings(checkin, cleaned, replace=False)
     reflag_entry(checkin, ClinicSettings.load_thresholds())
+    audit_entry(patient=patient, entry=checkin, action=CREATE)
     return checkin
 
 
@@ -201,6 +212,7 @@ def add_reading(
     reading = new_reading(patient, session, None, measured_at, systolic, diastolic, context, pulse)
     # A before-dose reading entered late must still raise the session's post-dose rise flags.
     reflag_readings(ClinicSettings.load_thresholds(), session=session, reading=reading)
+    audit_entry(patient=patient, entry=reading, action=CREATE)
     return reading
 
 
@@ -229,4 +241,5 @@ def submit_questionnaire(
     validate(response)
     response.save()
     reflag_questionnaire(response, ClinicSettings.load_thresholds())
+    audit_entry(patient=patient, entry=response, action=CREATE)
     return response

@@ -25,6 +25,7 @@ from journal.models import (
 from journal.services.audit import record_audit
 from journal.services.entries import (
     ENTRY_TYPES,
+    audit_entry,
     bump,
     check_difficulty,
     check_not_future,
@@ -44,6 +45,9 @@ from journal.services.entries import (
 )
 
 # --- Edit ---------------------------------------------------------------------------------
+
+# Audit action of every edit here.
+EDIT = "journal.edit"
 
 
 def _begin_edit(patient: User, obj: Model, expected_version: int | None) -> Model:
@@ -80,6 +84,7 @@ def edit_session(
     )
     validate(session)
     session.save()
+    audit_entry(patient=patient, entry=session, action=EDIT)
     return session
 
 
@@ -107,6 +112,7 @@ def edit_report(
     report.save()
     save_ratings(report, cleaned)
     reflag_entry(report, ClinicSettings.load_thresholds())
+    audit_entry(patient=patient, entry=report, action=EDIT)
     return report
 
 
@@ -139,6 +145,7 @@ def edit_checkin(
     checkin.save()
     save_ratings(checkin, cleaned)
     reflag_entry(checkin, ClinicSettings.load_thresholds())
+    audit_entry(patient=patient, entry=checkin, action=EDIT)
     return checkin
 
 
@@ -170,6 +177,7 @@ def edit_reading(
     reflag_readings(t, session=session, reading=reading)
     if old_session is not None and old_session.pk != getattr(session, "pk", None):
         reflag_readings(t, session=old_session)
+    audit_entry(patient=patient, entry=reading, action=EDIT)
     return reading
 
 
@@ -197,6 +205,7 @@ def edit_questionnaire(
     validate(response)
     response.save()
     reflag_questionnaire(response, ClinicSettings.load_thresholds())
+    audit_entry(patient=patient, entry=response, action=EDIT)
     return response
 
 

@@ -12,10 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from journal.http import current_user_agent
+from journal.http import current_client_ip, current_user_agent
 from journal.models import AccessEvent, Flag, Role, Share, ShareCategory, ShareEvent, User
 from journal.permissions import SHARE_FIELD_BY_CATEGORY, patient_today, shared_categories
 from journal.services import audit_chain
+from journal.services.audit import record_audit
 
 GRANTED = "granted"
 CHANGED = "changed"
@@ -54,6 +55,14 @@ def _event(*, share: Share, action: str, actor: User | None, at: datetime, detai
     event = ShareEvent(share=share, action=action, actor=actor, at=at, detail=detail)
     event.full_clean()
     event.save()
+    # The share history is the patient's view; the audit trail is the clinic's, hash-chained.
+    record_audit(
+        action=f"share.{action}",
+        actor=actor,
+        subject=share.patient,
+        ip=current_client_ip(),
+        detail={"share_id": share.pk, "provider_id": share.provider_id},
+    )
 
 
 def _apply_categories(share: Share, categories: frozenset[str]) -> None:

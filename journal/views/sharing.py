@@ -21,6 +21,7 @@ from journal.permissions import (
     share_status,
 )
 from journal.reads.sharing import access_log, share_overview
+from journal.security.denials import deny
 
 
 def _add_errors(form: Form, exc: ValidationError) -> None:
@@ -51,6 +52,9 @@ def share_list(request: HttpRequest) -> HttpResponse:
 @idempotent
 def share_create(request: HttpRequest) -> HttpResponse:
     form = NewShareForm(request.POST or None, providers=provider_directory())
+    if request.method == "POST" and form.has_error("provider", "invalid_choice"):
+        # The list offers only active providers: another id was put into the form by hand.
+        deny(request, status=200, reason="forged grant: not a provider here", kind="provider")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
