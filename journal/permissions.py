@@ -145,9 +145,13 @@ def _window_covers(starts_on: date | None, expires_on: date | None, day: date) -
 
 
 def is_active_on(share: Share, day: date) -> bool:
-    """The share rule: not revoked, and local `day` lies within its start and expiry dates
-    (both inclusive, either open). `active_on` is the same rule as a filter."""
-    return share.revoked_at is None and _window_covers(share.starts_on, share.expires_on, day)
+    """The share rule: not revoked, not paused, and local `day` lies within its start and expiry
+    dates (both inclusive, either open). `active_on` is the same rule as a filter."""
+    return (
+        share.revoked_at is None
+        and share.paused_at is None
+        and _window_covers(share.starts_on, share.expires_on, day)
+    )
 
 
 def active_on(day: date | F) -> Q:
@@ -155,18 +159,22 @@ def active_on(day: date | F) -> Q:
     annotated `patient_today`): `is_active_on` as SQL."""
     return (
         Q(revoked_at__isnull=True)
+        & Q(paused_at__isnull=True)
         & (Q(starts_on__isnull=True) | Q(starts_on__lte=day))
         & (Q(expires_on__isnull=True) | Q(expires_on__gte=day))
     )
 
 
 def share_status(share: Share, today: date | None = None) -> str:
-    """One of revoked / upcoming / expired / active, judged on the patient's local `today`."""
+    """One of revoked / paused / upcoming / expired / active, judged on the patient's local
+    `today`."""
     today = today or patient_today(share.patient)
     if is_active_on(share, today):
         return "active"
     if share.revoked_at is not None:
         return "revoked"
+    if share.paused_at is not None and (share.expires_on is None or share.expires_on >= today):
+        return "paused"
     if share.starts_on is not None and share.starts_on > today:
         return "upcoming"
     return "expired"
@@ -302,7 +310,8 @@ def active_share_values(
 ) -> list[tuple]:
     """`values_list(*fields)` of the provider's active shares — the same shares as
     `active_shares_for` — in one query without the per-zone SQL date: the unrevoked shares are
-    read and each is judged in Python on its patient's local date (`is_active_on`'s rule)."""
+    read (unpaused) and each is judged in Python on its patient's local date (`is_active_on`'s
+    rule)."""
     if not has_role(provider, Role.PROVIDER):
         return []
     now = now or timezone.now()
@@ -312,6 +321,7 @@ def active_share_values(
     rows = Share.objects.filter(
         provider=provider,
         revoked_at__isnull=True,
+        paused_at__isnull=True,
         patient__is_active=True,
         patient__role=Role.PATIENT,
     ).values_list(*columns)

@@ -84,6 +84,7 @@ urlpatterns += [
     path("sharing/new/", sharing.share_create, name="share-create"),
     path("sharing/<int:pk>/", sharing.share_edit, name="share-edit"),
     path("sharing/<int:pk>/revoke/", sharing.share_revoke, name="share-revoke"),
+    path("sharing/<int:pk>/resume/", sharing.share_resume, name="share-resume"),
     path("sharing/who-viewed/", sharing.access_log_view, name="access-log"),
     path("provider/patients/<int:patient_id>/", provider.provider_patient, name="provider-patient"),
     path(

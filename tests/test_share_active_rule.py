@@ -1,7 +1,7 @@
 """The share-active rule exists twice, once in Python (`permissions.is_active_on`) and once as
 a filter (`permissions.active_on`); every caller uses one of them. Generated shares (start and
-expiry dates either side of the day, open ends, revoked) in patients' zones on either side of
-the date line, read at generated instants, must get the same answer from both, on the
+expiry dates either side of the day, open ends, revoked, paused) in patients' zones on either
+side of the date line, read at generated instants, must get the same answer from both, on the
 database, and from the helpers built on them."""
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ def share_specs(draw: st.DrawFn) -> dict[str, object]:
         "starts_on": None if start is None else BASE_DAY + timedelta(days=start),
         "expires_on": None if end is None else BASE_DAY + timedelta(days=end),
         "revoked": draw(st.booleans()),
+        "paused": draw(st.booleans()),
     }
 
 
@@ -72,6 +73,7 @@ def _create(specs: list[dict[str, object]], patients: list[User], provider: User
             starts_on=spec["starts_on"],
             expires_on=spec["expires_on"],
             revoked_at=datetime(2026, 3, 1, tzinfo=UTC) if spec["revoked"] else None,
+            paused_at=datetime(2026, 3, 2, tzinfo=UTC) if spec["paused"] else None,
         )
         for spec in specs
     ]

@@ -133,6 +133,10 @@ MATRIX: dict[str, Row] = {
     "journal:share-create": Row(expect=PATIENT_ONLY),
     "journal:share-edit": Row(args=("share",), expect=OWN_OBJECT),
     "journal:share-revoke": Row(args=("share",), expect=OWN_OBJECT),
+    # POST only: a GET is refused before the share is looked up.
+    "journal:share-resume": Row(
+        args=("share",), expect=only({"patient": 405, "other_patient": 405})
+    ),
     "journal:access-log": Row(expect=PATIENT_ONLY),
     # Provider pages about a patient: the shared-with provider 200, any other provider 404.
     "journal:provider-patient": Row(

@@ -21,12 +21,15 @@ STATUS_LABELS = {
     "upcoming": "Not started yet",
     "expired": "Ended (expiry date passed)",
     "revoked": "Revoked",
+    "paused": "Paused",
 }
 EVENT_LABELS = {
     "granted": "Shared",
     "changed": "Changed",
     "revoked": "Revoked",
     "expired": "Expired",
+    "paused": "Paused (the provider's account was closed by the clinic)",
+    "resumed": "Resumed",
 }
 
 
@@ -70,8 +73,8 @@ def share_overview(patient: User) -> dict[str, object]:
         for e in events
     ]
     return {
-        "current": [i for i in items if i.status in {"active", "upcoming"}],
-        "ended": [i for i in items if i.status not in {"active", "upcoming"}],
+        "current": [i for i in items if i.status in {"active", "upcoming", "paused"}],
+        "ended": [i for i in items if i.status not in {"active", "upcoming", "paused"}],
         "history": history,
     }
 

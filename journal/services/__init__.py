@@ -44,6 +44,7 @@ from journal.services.sharing import (  # --- Sharing ---
     record_access,
     record_expired_shares,
     record_list_access,
+    resume_share,
     revoke_share,
     update_share,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "record_audit",
     "record_expired_shares",
     "record_list_access",
+    "resume_share",
     "revoke_share",
     "submit_questionnaire",
     "submit_report",

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from journal.models import ClinicSettings, Invitation, Role, User
+from journal.services import sharing
 from journal.services.audit import record_audit
 
 # --- Accounts and enrollment --------------------------------------------------------------
@@ -210,6 +211,8 @@ def deactivate_account(*, actor: User | None, user: User, ip: str | None = None)
         revoked_at=now
     )
     end_sessions(user)
+    if user.role == Role.PROVIDER:
+        sharing.pause_provider_shares(actor=actor, provider=user, now=now)
     record_audit(action="account.deactivate", actor=actor, subject=user, ip=ip)
 
 
@@ -219,6 +222,9 @@ def reactivate_account(*, actor: User | None, user: User, ip: str | None = None)
     user.is_active = True
     user.deactivated_at = None
     user.save(update_fields=["is_active", "deactivated_at"])
+    # Paused shares stay paused: each patient decides whether to resume (and is told they can).
+    if user.role == Role.PROVIDER:
+        sharing.tell_patients_provider_is_back(provider=user)
     record_audit(action="account.reactivate", actor=actor, subject=user, ip=ip)
 
 

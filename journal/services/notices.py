@@ -32,3 +32,26 @@ def send_password_changed(user: User, at: datetime) -> None:
     """Mail the password-changed notice to the user's own address (best effort)."""
     subject, body = password_changed_message(user, at)
     send_mail(subject, body, from_email=None, recipient_list=[user.email], fail_silently=True)
+
+
+SHARING_UPDATE_SUBJECT = "An update about your sharing in Aftercare"
+
+
+def send_sharing_update(patients: set[User] | list[User]) -> None:
+    """Tell patients that something changed about who can see their journal; the details
+    (which provider, what changed) are shown only after they log in."""
+    body = (
+        "Hello,\n\n"
+        "Something changed about who can see the journal you share from Aftercare. Log in and "
+        f"open Sharing to see what changed and what you can do: {settings.SITE_URL}"
+        f"{reverse('journal:share-list')}\n\n"
+        "If you have questions, call your clinic.\n"
+    )
+    for patient in patients:
+        send_mail(
+            SHARING_UPDATE_SUBJECT,
+            body,
+            from_email=None,
+            recipient_list=[patient.email],
+            fail_silently=True,
+        )

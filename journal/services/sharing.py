@@ -15,13 +15,15 @@ from django.utils import timezone
 from journal.http import current_client_ip, current_user_agent
 from journal.models import AccessEvent, Flag, Role, Share, ShareCategory, ShareEvent, User
 from journal.permissions import SHARE_FIELD_BY_CATEGORY, patient_today, shared_categories
-from journal.services import audit_chain
+from journal.services import audit_chain, notices
 from journal.services.audit import record_audit
 
 GRANTED = "granted"
 CHANGED = "changed"
 REVOKED = "revoked"
 EXPIRED = "expired"
+PAUSED = "paused"
+RESUMED = "resumed"
 
 
 def _clean_categories(categories: Iterable[str]) -> frozenset[str]:
@@ -156,6 +158,65 @@ def revoke_share(*, patient: User, share: Share, now: datetime | None = None) ->
         share.updated_at = now
         share.save(update_fields=["revoked_at", "updated_at"])
         _event(share=share, action=REVOKED, actor=patient, at=now, detail=_snapshot(share))
+    return share
+
+
+def pause_provider_shares(
+    *, actor: User | None, provider: User, now: datetime | None = None
+) -> list[Share]:
+    """Pause every live share with `provider` (their account is being deactivated): nothing
+    is readable through it until the patient resumes it. Each patient is told (share history,
+    their sharing page and an email without health information)."""
+    now = now or timezone.now()
+    shares = list(
+        Share.objects.select_for_update()
+        .select_related("patient")
+        .filter(provider=provider, revoked_at__isnull=True, paused_at__isnull=True)
+    )
+    for share in shares:
+        share.paused_at = share.updated_at = now
+        share.save(update_fields=["paused_at", "updated_at"])
+        _event(
+            share=share,
+            action=PAUSED,
+            actor=actor,
+            at=now,
+            detail={**_snapshot(share), "reason": "provider_deactivated"},
+        )
+    patients = {share.patient for share in shares}
+    transaction.on_commit(lambda: notices.send_sharing_update(patients))
+    return shares
+
+
+def tell_patients_provider_is_back(*, provider: User) -> int:
+    """Email each patient whose share with `provider` is paused that they may resume it."""
+    patients = {
+        share.patient
+        for share in Share.objects.select_related("patient").filter(
+            provider=provider, revoked_at__isnull=True, paused_at__isnull=False
+        )
+    }
+    transaction.on_commit(lambda: notices.send_sharing_update(patients))
+    return len(patients)
+
+
+@transaction.atomic
+def resume_share(*, patient: User, share: Share, now: datetime | None = None) -> Share:
+    """The patient resumes a paused share; only once its provider's account is active again."""
+    now = now or timezone.now()
+    share = Share.objects.select_for_update().select_related("patient", "provider").get(pk=share.pk)
+    if share.patient_id != patient.pk:
+        raise PermissionDenied("Only the patient who granted a share can resume it.")
+    if share.paused_at is None or share.revoked_at is not None:
+        return share
+    if not share.provider.is_active:
+        raise ValidationError(
+            "This provider's account is still closed at the clinic, so sharing cannot resume yet."
+        )
+    share.paused_at = None
+    share.updated_at = now
+    share.save(update_fields=["paused_at", "updated_at"])
+    _event(share=share, action=RESUMED, actor=patient, at=now, detail=_snapshot(share))
     return share
 
 

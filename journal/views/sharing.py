@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from journal import services
 from journal.forms.sharing import NewShareForm, ShareSettingsForm
@@ -113,6 +113,19 @@ def share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"{share.provider} can no longer see your journal.")
         return redirect("journal:share-list")
     return render(request, "journal/share_revoke.html", {"share": share})
+
+
+@patient_required
+@require_POST
+def share_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    share = _owned_share(request, pk)
+    try:
+        services.resume_share(patient=request.user, share=share)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{share.provider} can see what you share again.")
+    return redirect("journal:share-list")
 
 
 @patient_required
