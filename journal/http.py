@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import ipaddress
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.http import HttpRequest
+
+if TYPE_CHECKING:  # axes imports `client_ip` from settings, before the app registry is ready
+    from journal.models import User
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request a login-required view receives: `LoginRequiredMiddleware` has already sent
+    anyone anonymous to the log-in page, so `request.user` is a `User` (annotation only)."""
+
+    user: User
 
 
 def _parse_ip(raw: str) -> str | None:
@@ -35,7 +46,13 @@ def client_ip(request: HttpRequest) -> str | None:
     return _parse_ip(candidate) or remote
 
 
-def reader(request: HttpRequest) -> dict[str, object]:
+class Reader(TypedDict):
+    actor: User
+    path: str
+    ip: str | None
+
+
+def reader(request: AuthenticatedHttpRequest) -> Reader:
     """Who read what, from where: the `actor`, `path` and `ip` arguments of
     `services.record_access` / `record_list_access` for this request."""
     return {"actor": request.user, "path": request.get_full_path(), "ip": client_ip(request)}

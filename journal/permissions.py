@@ -13,8 +13,9 @@ import zoneinfo
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from functools import wraps
-from typing import TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Case,
@@ -47,15 +48,22 @@ from journal.models import (
 )
 
 M = TypeVar("M", bound=Model)
-View = Callable[..., HttpResponse]
+P = ParamSpec("P")
+R = TypeVar("R", bound=HttpRequest)
 
 
-def role_required(*roles: str) -> Callable[[View], View]:
+def role_required(
+    *roles: str,
+) -> Callable[
+    [Callable[Concatenate[R, P], HttpResponse]], Callable[Concatenate[R, P], HttpResponse]
+]:
     """Decorate a view so only signed-in users with one of `roles` reach it (others: 403)."""
 
-    def decorator(view: View) -> View:
+    def decorator(
+        view: Callable[Concatenate[R, P], HttpResponse],
+    ) -> Callable[Concatenate[R, P], HttpResponse]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        def wrapped(request: R, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
             if not has_role(request.user, *roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
@@ -65,7 +73,7 @@ def role_required(*roles: str) -> Callable[[View], View]:
     return decorator
 
 
-def has_role(user: User, *roles: str) -> bool:
+def has_role(user: User | AnonymousUser, *roles: str) -> bool:
     """True when the user is signed in, active and holds one of `roles`."""
     return bool(user.is_authenticated and user.is_active and user.role in roles)
 
@@ -75,7 +83,7 @@ provider_required = role_required(Role.PROVIDER)
 clinic_admin_required = role_required(Role.ADMIN)
 
 
-def can_use_admin_console(user: User) -> bool:
+def can_use_admin_console(user: User | AnonymousUser) -> bool:
     """Clinic admins (and superusers) manage accounts in the admin console."""
     return bool(
         user.is_authenticated
@@ -113,7 +121,7 @@ def not_found() -> Http404:
 # --- Security: who must use two-step verification ------------------------------------------
 
 
-def must_use_mfa(user: User) -> bool:
+def must_use_mfa(user: User | AnonymousUser) -> bool:
     """Providers and clinic admins must verify a second factor before any other page."""
     return bool(user.is_authenticated and user.role in (Role.PROVIDER, Role.ADMIN))
 

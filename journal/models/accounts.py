@@ -25,7 +25,7 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Clinic admin"
 
 
-class UserQuerySet(models.QuerySet):
+class UserQuerySet(models.QuerySet["User"]):
     def patients(self) -> UserQuerySet:
         return self.filter(role=Role.PATIENT)
 
@@ -33,7 +33,10 @@ class UserQuerySet(models.QuerySet):
         return self.filter(role=Role.PROVIDER)
 
 
-class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+_UserManagerBase = BaseUserManager.from_queryset(UserQuerySet)
+
+
+class UserManager(_UserManagerBase):
     use_in_migrations = True
 
     def _create(self, email: str, password: str | None, **fields) -> User:

@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
@@ -24,6 +24,7 @@ from django.utils.safestring import mark_safe
 from journal import chartdata, summaries
 from journal.chartdata import ALL_CATEGORIES, Period, parse_period
 from journal.charts import CHARTS
+from journal.http import AuthenticatedHttpRequest
 from journal.models import User
 from journal.permissions import patient_required
 
@@ -149,7 +150,7 @@ def _panels_html(patient: User, period: Period, categories: frozenset[str]) -> s
 
 
 @patient_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     period = parse_period(request.GET.get("period"), request.user.zone)
     return render(
         request,
@@ -164,6 +165,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @patient_required
-def chart(request: HttpRequest, name: str) -> HttpResponse:
+def chart(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
     period = parse_period(request.GET.get("period"), request.user.zone)
     return chart_response(request.user, name, period, ALL_CATEGORIES)

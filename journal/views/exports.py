@@ -11,7 +11,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -24,7 +24,7 @@ from journal.exports.fhir import fhir_json
 from journal.exports.pdf import summary_pdf
 from journal.flags import Thresholds
 from journal.forms.exports import DeleteAccountForm, ExportPeriodForm
-from journal.http import client_ip, reader
+from journal.http import AuthenticatedHttpRequest, client_ip, reader
 from journal.idempotency import idempotent
 from journal.models import ClinicSettings, User
 from journal.permissions import get_shared_patient_or_404, patient_required, provider_required
@@ -79,7 +79,7 @@ def _period(
 @patient_required
 @require_GET
 @no_store
-def export_page(request: HttpRequest) -> HttpResponse:
+def export_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ExportPeriodForm(request.GET or None)
     return render(request, "journal/export.html", _page_context(form))
 
@@ -92,7 +92,7 @@ def _page_context(form: ExportPeriodForm) -> dict[str, object]:
     }
 
 
-def _patient_export(request: HttpRequest, kind: str) -> HttpResponse:
+def _patient_export(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     form = ExportPeriodForm(request.GET)
     if not form.is_valid():
         return render(request, "journal/export.html", _page_context(form), status=400)
@@ -103,30 +103,30 @@ def _patient_export(request: HttpRequest, kind: str) -> HttpResponse:
 
 @patient_required
 @require_GET
-def export_pdf(request: HttpRequest) -> HttpResponse:
+def export_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _patient_export(request, "pdf")
 
 
 @patient_required
 @require_GET
-def export_csv(request: HttpRequest) -> HttpResponse:
+def export_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _patient_export(request, "csv")
 
 
 @patient_required
 @require_GET
-def export_fhir(request: HttpRequest) -> HttpResponse:
+def export_fhir(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _patient_export(request, "fhir")
 
 
 @patient_required
 @require_GET
-def export_all(request: HttpRequest) -> HttpResponse:
+def export_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = read_export_data(patient=request.user, include_private_notes=True)
     return _attachment(_render("all", data, request.user), "all", data)
 
 
-def _provider_export(request: HttpRequest, patient_id: int, kind: str) -> HttpResponse:
+def _provider_export(request: AuthenticatedHttpRequest, patient_id: int, kind: str) -> HttpResponse:
     patient, share = get_shared_patient_or_404(request.user, patient_id)
     form = ExportPeriodForm(request.GET)
     if not form.is_valid():
@@ -154,19 +154,19 @@ def _period_label(start: dt.date | None, end: dt.date | None) -> str:
 
 @provider_required
 @require_GET
-def provider_export_pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
+def provider_export_pdf(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     return _provider_export(request, patient_id, "pdf")
 
 
 @provider_required
 @require_GET
-def provider_export_csv(request: HttpRequest, patient_id: int) -> HttpResponse:
+def provider_export_csv(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     return _provider_export(request, patient_id, "csv")
 
 
 @provider_required
 @require_GET
-def provider_export_fhir(request: HttpRequest, patient_id: int) -> HttpResponse:
+def provider_export_fhir(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     return _provider_export(request, patient_id, "fhir")
 
 
@@ -175,7 +175,7 @@ def provider_export_fhir(request: HttpRequest, patient_id: int) -> HttpResponse:
 @recent_auth_required
 @no_store
 @idempotent
-def account_delete(request: HttpRequest) -> HttpResponse:
+def account_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None)
     grace_days = ClinicSettings.load().erasure_grace_days
     if request.method == "POST" and form.is_valid():

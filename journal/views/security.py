@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import authenticate, update_session_auth_hash
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 
-from journal.http import client_ip
+from journal.http import AuthenticatedHttpRequest, client_ip
 from journal.permissions import home_url_name, must_use_mfa
 from journal.security import recent_auth_required
 from journal.security.forms import (
@@ -38,7 +38,7 @@ from journal.services import security as security_services
 BAD_CODE = "That code is not right, has already been used, or has expired. Try the next one."
 
 
-def safe_next(request: HttpRequest, default: str | None = None) -> str:
+def safe_next(request: AuthenticatedHttpRequest, default: str | None = None) -> str:
     """The `next` parameter if it points into this site, else `default` (or the home page)."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
@@ -64,7 +64,7 @@ def _wait_message(until: datetime | None) -> str:
     )
 
 
-def _start_verified_session(request: HttpRequest, device) -> None:
+def _start_verified_session(request: AuthenticatedHttpRequest, device) -> None:
     """After a second factor: bind the device and rotate the session key (privilege change)."""
     otp_login(request, device)
     request.session.cycle_key()
@@ -73,7 +73,7 @@ def _start_verified_session(request: HttpRequest, device) -> None:
 
 
 @require_http_methods(["GET", "POST"])
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     initial = {
         "display_name": user.display_name,
@@ -109,7 +109,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @recent_auth_required
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = NewPasswordForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         security_services.change_password(
@@ -126,7 +126,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @recent_auth_required
-def email_change(request: HttpRequest) -> HttpResponse:
+def email_change(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = EmailChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -152,7 +152,7 @@ def email_change(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
+def email_change_confirm(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     try:
         new_email = security_services.pending_email_change(user=request.user, token=token)
         if request.method == "POST":
@@ -170,7 +170,7 @@ def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def reauth(request: HttpRequest) -> HttpResponse:
+def reauth(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     with_code = mfa_enrolled(request)
     form = ReauthForm(request.POST or None, with_code=with_code)
@@ -207,7 +207,7 @@ def reauth(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def mfa_verify(request: HttpRequest) -> HttpResponse:
+def mfa_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     next_url = safe_next(request)
     if user.is_verified():
@@ -238,7 +238,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @recent_auth_required
-def mfa_setup(request: HttpRequest) -> HttpResponse:
+def mfa_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if security_services.confirmed_totp_device(user) is not None:
         messages.info(request, "Two-step verification is already on.")
@@ -280,7 +280,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @recent_auth_required
-def mfa_remove(request: HttpRequest) -> HttpResponse:
+def mfa_remove(request: AuthenticatedHttpRequest) -> HttpResponse:
     security_services.remove_mfa(
         actor=request.user,
         user=request.user,
@@ -298,7 +298,7 @@ def mfa_remove(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @recent_auth_required
-def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
+def mfa_recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         codes = security_services.regenerate_recovery_codes(
             user=request.user, ip=client_ip(request)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from journal import services
 from journal.catalogue import SEVERITY_LABELS, symptom_label
 from journal.forms import CheckInForm
-from journal.http import client_ip
+from journal.http import AuthenticatedHttpRequest, client_ip
 from journal.idempotency import idempotent
 from journal.journal_queries import current_thresholds, flag_views
 from journal.models import CheckIn
@@ -28,7 +28,7 @@ from journal.views.journal.common import (
 )
 
 
-def _checkins(request: HttpRequest):
+def _checkins(request: AuthenticatedHttpRequest):
     return owned_by(request.user, CheckIn.objects.prefetch_related("ratings"))
 
 
@@ -46,13 +46,13 @@ def _save_kwargs(form: CheckInForm) -> dict[str, object]:
 
 
 @patient_required
-def checkin_list(request: HttpRequest) -> HttpResponse:
+def checkin_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(_checkins(request), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "journal/checkin_list.html", {"page": page})
 
 
 @patient_required
-def checkin_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def checkin_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     checkin = get_owned_or_404(request.user, _checkins(request), pk=pk)
     flag_rows = owned_by(request.user, flags_with_acknowledgement().filter(checkin=checkin))
     ratings = [
@@ -74,7 +74,7 @@ def checkin_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @patient_required
 @require_http_methods(["GET", "POST"])
 @idempotent
-def checkin_create(request: HttpRequest) -> HttpResponse:
+def checkin_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CheckInForm(request.POST or None, initial=now_initial("recorded_at"))
     if request.method == "POST" and form.is_valid():
         try:
@@ -90,7 +90,7 @@ def checkin_create(request: HttpRequest) -> HttpResponse:
 @patient_required
 @require_http_methods(["GET", "POST"])
 @idempotent
-def checkin_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def checkin_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     checkin = get_owned_or_404(request.user, _checkins(request), pk=pk)
     initial = {
         "recorded_at": checkin.recorded_at,
@@ -119,7 +119,7 @@ def checkin_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @patient_required
 @require_http_methods(["GET", "POST"])
 @idempotent
-def checkin_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def checkin_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     checkin = get_owned_or_404(request.user, _checkins(request), pk=pk)
     return confirm_delete(
         request,

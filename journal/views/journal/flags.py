@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from journal.http import AuthenticatedHttpRequest
 from journal.journal_queries import current_thresholds, flag_views
 from journal.models import Flag
 from journal.permissions import owned_by, patient_required
 
 
 @patient_required
-def flag_list(request: HttpRequest) -> HttpResponse:
+def flag_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     flag_rows = owned_by(request.user, Flag.objects.select_related("acknowledged_by"))
     page = Paginator(flag_rows, 20).get_page(request.GET.get("page"))
     return render(

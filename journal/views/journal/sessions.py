@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from journal import services
 from journal.forms import SessionForm
-from journal.http import client_ip
+from journal.http import AuthenticatedHttpRequest, client_ip
 from journal.idempotency import idempotent
 from journal.journal_queries import current_thresholds, flag_views
 from journal.models import BloodPressureReading, TreatmentSession
@@ -27,7 +27,7 @@ from journal.views.journal.common import (
 )
 
 
-def _sessions(request: HttpRequest):
+def _sessions(request: AuthenticatedHttpRequest):
     return owned_by(request.user, TreatmentSession.objects.select_related("report"))
 
 
@@ -42,13 +42,13 @@ def _save_kwargs(form: SessionForm) -> dict[str, object]:
 
 
 @patient_required
-def session_list(request: HttpRequest) -> HttpResponse:
+def session_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(_sessions(request), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "journal/session_list.html", {"page": page})
 
 
 @patient_required
-def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = get_owned_or_404(request.user, _sessions(request), pk=pk)
     readings = owned_by(request.user, BloodPressureReading.objects.filter(session=session))
     flag_rows = owned_by(
@@ -71,7 +71,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @patient_required
 @require_http_methods(["GET", "POST"])
 @idempotent
-def session_create(request: HttpRequest) -> HttpResponse:
+def session_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SessionForm(request.POST or None, initial=now_initial("started_at"))
     if request.method == "POST" and form.is_valid():
         try:
@@ -87,7 +87,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
 @patient_required
 @require_http_methods(["GET", "POST"])
 @idempotent
-def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = get_owned_or_404(request.user, _sessions(request), pk=pk)
     initial = {
         "started_at": session.started_at,
@@ -113,7 +113,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @patient_required
 @require_http_methods(["GET", "POST"])
 @idempotent
-def session_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def session_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = get_owned_or_404(request.user, _sessions(request), pk=pk)
     return confirm_delete(
         request,
