@@ -4,6 +4,7 @@ with `journal.permissions`; nothing here decides who may see what)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,9 +71,7 @@ class FlagView:
         return None
 
 
-def flag_views(
-    flag_rows: QuerySet[Flag] | list[Flag], t: flags.Thresholds | None = None
-) -> list[FlagView]:
+def flag_views(flag_rows: Iterable[Flag], t: flags.Thresholds | None = None) -> list[FlagView]:
     """Flags with their title and guidance worded for the clinic's current numbers."""
     t = t or current_thresholds()
     views = []

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TypedDict
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -32,7 +35,17 @@ def _checkins(request: AuthenticatedHttpRequest):
     return owned_by(request.user, CheckIn.objects.prefetch_related("ratings"))
 
 
-def _save_kwargs(form: CheckInForm) -> dict[str, object]:
+class _CheckInFields(TypedDict):
+    recorded_at: datetime
+    mood: int
+    anxiety: int | None
+    pain: int | None
+    ratings: dict[str, int]
+    note: str
+    note_shareable: bool
+
+
+def _save_kwargs(form: CheckInForm) -> _CheckInFields:
     data = form.cleaned_data
     return {
         "recorded_at": data["recorded_at"],

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
+from typing import TypedDict
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -36,7 +38,16 @@ def _sessions(request: AuthenticatedHttpRequest):
     return owned_by(request.user, TreatmentSession.objects.all())
 
 
-def _save_kwargs(form: ReadingForm) -> dict[str, object]:
+class _ReadingFields(TypedDict):
+    measured_at: datetime
+    systolic: int
+    diastolic: int
+    context: str
+    pulse: int | None
+    session: TreatmentSession | None
+
+
+def _save_kwargs(form: ReadingForm) -> _ReadingFields:
     data = form.cleaned_data
     return {
         "measured_at": data["measured_at"],

@@ -3,7 +3,9 @@ delete."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
+from typing import TypedDict
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from journal import services
 from journal.catalogue import SEVERITY_LABELS, symptom_label
 from journal.forms import ReportForm, ReportReadingFormSet
+from journal.forms.journal import BaseReportReadingFormSet
 from journal.http import AuthenticatedHttpRequest, client_ip
 from journal.idempotency import idempotent
 from journal.journal_queries import current_thresholds, flag_views
@@ -38,7 +41,16 @@ def _reports(request: AuthenticatedHttpRequest):
     )
 
 
-def _save_kwargs(form: ReportForm) -> dict[str, object]:
+class _ReportFields(TypedDict):
+    reported_at: datetime
+    mood: int
+    ratings: dict[str, int]
+    overall_bother: int
+    note: str
+    note_shareable: bool
+
+
+def _save_kwargs(form: ReportForm) -> _ReportFields:
     data = form.cleaned_data
     return {
         "reported_at": data["reported_at"],
@@ -52,7 +64,7 @@ def _save_kwargs(form: ReportForm) -> dict[str, object]:
 
 def _reading_formset(
     request: AuthenticatedHttpRequest, session: TreatmentSession
-) -> ReportReadingFormSet:
+) -> BaseReportReadingFormSet:
     # Readings are usually taken in clinic, so rows default to the session's time.
     initial = [{"context": c, "measured_at": session.started_at} for c in READING_DEFAULT_CONTEXTS]
     return ReportReadingFormSet(request.POST or None, initial=initial, prefix="readings")

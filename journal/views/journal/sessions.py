@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
+from typing import TypedDict
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -31,7 +35,14 @@ def _sessions(request: AuthenticatedHttpRequest):
     return owned_by(request.user, TreatmentSession.objects.select_related("report"))
 
 
-def _save_kwargs(form: SessionForm) -> dict[str, object]:
+class _SessionFields(TypedDict):
+    started_at: datetime
+    route: str
+    dose_mg: Decimal | None
+    note: str
+
+
+def _save_kwargs(form: SessionForm) -> _SessionFields:
     data = form.cleaned_data
     return {
         "started_at": data["started_at"],
