@@ -36,7 +36,7 @@ class UserQuerySet(models.QuerySet["User"]):
 _UserManagerBase = BaseUserManager.from_queryset(UserQuerySet)
 
 
-class UserManager(_UserManagerBase):
+class UserManager(_UserManagerBase["User"]):
     use_in_migrations = True
 
     def _create(self, email: str, password: str | None, **fields) -> User:
