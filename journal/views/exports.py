@@ -56,14 +56,15 @@ def _render(kind: str, data: ExportData, patient: User, not_before: dt.date | No
     if kind == "fhir":
         return fhir_json(data)
     clinic = ClinicSettings.load()
-    options = {
-        "clinic_name": clinic.clinic_name,
-        "thresholds": Thresholds.from_settings(clinic),
-        "charts": pdf_chart_images(patient, data, not_before=not_before),
-    }
+    thresholds = Thresholds.from_settings(clinic)
+    charts = pdf_chart_images(patient, data, not_before=not_before)
     if kind == "pdf":
-        return summary_pdf(data, **options)
-    return everything_zip(data, **options)
+        return summary_pdf(
+            data, clinic_name=clinic.clinic_name, thresholds=thresholds, charts=charts
+        )
+    return everything_zip(
+        data, clinic_name=clinic.clinic_name, thresholds=thresholds, charts=charts
+    )
 
 
 def _period(
@@ -145,7 +146,9 @@ def _provider_export(request: AuthenticatedHttpRequest, patient_id: int, kind: s
 
 
 def _first_error(form: ExportPeriodForm) -> str:
-    return next(iter(e for errors in form.errors.values() for e in errors), "check the dates")
+    # An ErrorList yields its messages as text (the stub also allows ValidationError).
+    texts = (str(e) for errors in form.errors.values() for e in errors)
+    return next(texts, "check the dates")
 
 
 def _period_label(start: dt.date | None, end: dt.date | None) -> str:
