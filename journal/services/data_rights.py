@@ -12,6 +12,7 @@ the audit log can still say that the erasure happened (never what was erased).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TypeGuard
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -91,7 +92,7 @@ def request_erasure(
     return due
 
 
-def _pending(user: User | None, now: datetime) -> bool:
+def _pending(user: User | None, now: datetime) -> TypeGuard[User]:
     return bool(
         user is not None
         and not user.is_active
@@ -150,7 +151,7 @@ def erase_account(*, user: User, now: datetime | None = None) -> dict[str, int] 
     }
     for model in ERASED_MODELS:
         deleted, _ = model.objects.filter(patient=user).delete()
-        counts[model._meta.model_name] = deleted
+        counts[model.__name__.lower()] = deleted  # its `_meta.model_name`
     Invitation.objects.filter(user=user).delete()
     EmailChangeRequest.objects.filter(user=user).delete()
     SubmissionToken.objects.filter(user=user).delete()
