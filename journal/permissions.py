@@ -374,9 +374,11 @@ def flags_visible_to(provider: User, zones: list[str] | None = None) -> QuerySet
     shares = active_shares_for(provider, zones=zones).filter(patient=OuterRef("patient"))
     category_allowed = Q()
     for category in DATA_CATEGORIES:
-        category_allowed |= Q(category=category) & Exists(
-            shares.filter(**{SHARE_FIELD_BY_CATEGORY[category]: True}).filter(
-                Q(starts_on__isnull=True) | Q(starts_on__lte=OuterRef("local_day"))
+        category_allowed |= Q(category=category) & Q(
+            Exists(
+                shares.filter(**{SHARE_FIELD_BY_CATEGORY[category]: True}).filter(
+                    Q(starts_on__isnull=True) | Q(starts_on__lte=OuterRef("local_day"))
+                )
             )
         )
     return Flag.objects.annotate(local_day=local_day("raised_at", zones)).filter(category_allowed)
@@ -386,7 +388,7 @@ def get_shared_flag_or_404(provider: User, flag_id: int) -> tuple[Flag, Share]:
     """A flag `provider` may see (and so acknowledge) with the share that allows it, or 404."""
     flag = Flag.objects.select_related("patient").filter(pk=flag_id).first()
     share = get_active_share(provider, flag.patient) if flag is not None else None
-    if share is None or not shared_flags(share).filter(pk=flag.pk).exists():
+    if flag is None or share is None or not shared_flags(share).filter(pk=flag.pk).exists():
         raise not_found()
     return flag, share
 
