@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, TypedDict, TypeGuard
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -17,6 +17,12 @@ class AuthenticatedHttpRequest(HttpRequest):
     anyone anonymous to the log-in page, so `request.user` is a `User` (annotation only)."""
 
     user: User
+
+
+def is_signed_in(request: HttpRequest) -> TypeGuard[AuthenticatedHttpRequest]:
+    """True when a person is signed in on this request (for code that also sees anonymous
+    requests: middleware, the admin console)."""
+    return request.user.is_authenticated
 
 
 def _parse_ip(raw: str) -> str | None:

@@ -30,4 +30,4 @@ class SecurityConfig(AppConfig):
             verified = getattr(request.user, "is_verified", lambda: False)()
             return bool(role_check(request) and verified)
 
-        admin.site.has_permission = has_permission
+        admin.site.has_permission = has_permission  # type: ignore[method-assign]  # on this site only

@@ -89,9 +89,9 @@ def remember_previous_role(
         or instance._state.adding
         or (update_fields is not None and "role" not in update_fields)
     ):
-        instance._security_previous_role = None
+        instance._security_previous_role = None  # type: ignore[attr-defined]  # read in post_save
         return
-    instance._security_previous_role = (
+    instance._security_previous_role = (  # type: ignore[attr-defined]  # read in post_save
         User.objects.filter(pk=instance.pk).values_list("role", flat=True).first()
     )
 

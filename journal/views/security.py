@@ -31,7 +31,12 @@ from journal.security.forms import (
     SetupCodeForm,
 )
 from journal.security.mfa import manual_key, qr_svg
-from journal.security.sessions import mark_recent_auth, mfa_enrolled, set_mfa_enrolled
+from journal.security.sessions import (
+    is_verified,
+    mark_recent_auth,
+    mfa_enrolled,
+    set_mfa_enrolled,
+)
 from journal.services import record_audit
 from journal.services import security as security_services
 
@@ -210,7 +215,7 @@ def reauth(request: AuthenticatedHttpRequest) -> HttpResponse:
 def mfa_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     next_url = safe_next(request)
-    if user.is_verified():
+    if is_verified(user):
         return redirect(next_url)
     if not security_services.has_mfa(user):
         set_mfa_enrolled(request, False)
@@ -222,7 +227,7 @@ def mfa_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
         check = security_services.check_second_factor(
             user=user, code=form.cleaned_data["code"], ip=client_ip(request)
         )
-        if check.ok:
+        if check.device is not None:  # the code was right
             _start_verified_session(request, check.device)
             if check.device.persistent_id.startswith("otp_static."):
                 left = security_services.remaining_recovery_codes(user)
