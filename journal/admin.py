@@ -15,14 +15,20 @@ from django.http import HttpRequest
 
 from journal import services
 from journal.forms import TimeZoneField
-from journal.http import client_ip
+from journal.http import client_ip, is_signed_in
 from journal.models import AccessEvent, AuditEvent, ClinicSettings, User
 from journal.permissions import can_use_admin_console
 
 admin.site.site_header = "Aftercare clinic admin"
 admin.site.site_title = "Aftercare clinic admin"
 admin.site.index_title = "Accounts, settings and audit"
-admin.site.has_permission = lambda request: can_use_admin_console(request.user)
+admin.site.has_permission = lambda request: can_use_admin_console(request.user)  # type: ignore[method-assign]  # set on this one site
+
+
+def _actor(request: HttpRequest) -> User:
+    """The signed-in clinic admin: `has_permission` lets no one else reach a console page."""
+    assert is_signed_in(request)
+    return request.user
 
 
 class ClinicAdminOnly:
@@ -110,14 +116,14 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
             obj.save(update_fields=["display_name", "time_zone"])
             services.record_audit(
                 action="account.update",
-                actor=request.user,
+                actor=_actor(request),
                 subject=obj,
                 ip=client_ip(request),
                 detail={"fields": sorted(form.changed_data)},
             )
             return
         user, link = services.create_account(
-            actor=request.user,
+            actor=_actor(request),
             email=form.cleaned_data["email"],
             display_name=form.cleaned_data["display_name"],
             role=form.cleaned_data["role"],
@@ -142,7 +148,7 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
         for user in queryset:
             try:
                 link = services.issue_invitation(
-                    actor=request.user, user=user, ip=client_ip(request)
+                    actor=_actor(request), user=user, ip=client_ip(request)
                 )
             except ValidationError as exc:
                 messages.error(request, f"{user.email}: {' '.join(exc.messages)}")
@@ -153,7 +159,7 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
     def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset.filter(is_active=True):
             try:
-                services.deactivate_account(actor=request.user, user=user, ip=client_ip(request))
+                services.deactivate_account(actor=_actor(request), user=user, ip=client_ip(request))
             except ValidationError as exc:
                 messages.error(request, f"{user.email}: {' '.join(exc.messages)}")
             else:
@@ -162,7 +168,7 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
     @admin.action(description="Reactivate")
     def reactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset.filter(is_active=False):
-            services.reactivate_account(actor=request.user, user=user, ip=client_ip(request))
+            services.reactivate_account(actor=_actor(request), user=user, ip=client_ip(request))
             messages.success(request, f"{user.email} can log in again.")
 
     # --- Security: lift a brute-force lock; reset lost two-step verification ---
@@ -171,15 +177,15 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
         from journal.services import security
 
         for user in queryset:
-            security.unlock_login(actor=request.user, user=user, ip=client_ip(request))
+            security.unlock_login(actor=_actor(request), user=user, ip=client_ip(request))
             messages.success(request, f"{user.email} can try to log in again now.")
 
     @admin.action(description="Reset two-step verification (lost phone and recovery codes)")
     def reset_mfa(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         from journal.services import security
 
-        for user in queryset.exclude(pk=request.user.pk):
-            security.remove_mfa(actor=request.user, user=user, ip=client_ip(request))
+        for user in queryset.exclude(pk=_actor(request).pk):
+            security.remove_mfa(actor=_actor(request), user=user, ip=client_ip(request))
             messages.success(request, f"{user.email} will set up two-step verification again.")
 
 
@@ -226,7 +232,7 @@ class ClinicSettingsAdmin(ClinicAdminOnly, admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: ClinicSettings, form, change: bool) -> None:
         services.update_clinic_settings(
-            actor=request.user,
+            actor=_actor(request),
             values={name: form.cleaned_data[name] for name in form.changed_data},
             ip=client_ip(request),
         )
