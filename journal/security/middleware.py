@@ -54,7 +54,7 @@ class SessionLimitsMiddleware:
                     ip=client_ip(request),
                     detail={"reason": reason},
                 )
-                request.security_logout_reason = reason  # type: ignore[attr-defined]
+                request.security_logout_reason = reason  # type: ignore[attr-defined]  # for the log-out audit
                 if request.method == "POST":
                     # A form sent after the timeout: nothing is saved, but what was typed is
                     # shown back (CSRF is checked first, before log-out rotates the token).
