@@ -95,6 +95,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "journal.http.UserAgentMiddleware",
+    # Frame and CSP headers first, so every response carries them, including early answers below.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "journal.security.middleware.RefuseTraceMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -111,8 +116,6 @@ MIDDLEWARE = [
     "journal.security.middleware.SessionLimitsMiddleware",
     "journal.security.middleware.MFARequiredMiddleware",
     "journal.security.middleware.NoStoreMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -193,7 +196,14 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "journal.security.passwords.ContextWordValidator"},
+    {"NAME": "journal.security.passwords.BreachedPasswordValidator"},
 ]
+# Breached-password lookups stay offline (the bundled list) unless a Pwned Passwords range API
+# is configured, e.g. https://api.pwnedpasswords.com/range/ (only a 5-character hash prefix leaves).
+PWNED_PASSWORDS_RANGE_URL = env_str("PWNED_PASSWORDS_RANGE_URL", "")
+if PWNED_PASSWORDS_RANGE_URL and not PWNED_PASSWORDS_RANGE_URL.startswith("https://"):
+    raise ImproperlyConfigured("PWNED_PASSWORDS_RANGE_URL must be an https:// URL")
 # Password-reset links are short-lived (seconds).
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60, minimum=300)
 ENROLLMENT_LINK_HOURS = env_int("ENROLLMENT_LINK_HOURS", 72, minimum=1)

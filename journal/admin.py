@@ -256,7 +256,7 @@ class AccessEventAdmin(ReadOnly, admin.ModelAdmin):
     list_select_related = ["actor", "patient"]
 
     def get_fields(self, request: HttpRequest, obj=None):
-        return ["at", "actor", "patient", "share", "what", "path", "ip"]
+        return ["at", "actor", "patient", "share", "what", "path", "ip", "user_agent"]
 
 
 # Roles, not groups, decide access.

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, TypedDict, TypeGuard
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+
+# Longest user agent kept in audit rows; real browsers send well under this.
+USER_AGENT_MAX = 256
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(32), 127]}
+_user_agent: ContextVar[str] = ContextVar("user_agent", default="")
 
 if TYPE_CHECKING:  # axes imports `client_ip` from settings, before the app registry is ready
     from journal.models import User
@@ -62,3 +69,32 @@ def reader(request: AuthenticatedHttpRequest) -> Reader:
     """Who read what, from where: the `actor`, `path` and `ip` arguments of
     `services.record_access` / `record_list_access` for this request."""
     return {"actor": request.user, "path": request.get_full_path(), "ip": client_ip(request)}
+
+
+def clean_user_agent(raw: str) -> str:
+    """A user agent safe to store and show: control characters escaped, then truncated."""
+    return raw.translate(_CONTROL)[:USER_AGENT_MAX]
+
+
+def current_user_agent() -> str:
+    """The cleaned user agent of the request being handled ("" outside a request)."""
+    return _user_agent.get()
+
+
+class UserAgentMiddleware:
+    """Cleans the request's User-Agent once, for everything downstream (audit rows, axes).
+
+    A NUL byte in the header would otherwise reach PostgreSQL through axes and fail the request.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        agent = clean_user_agent(request.META.get("HTTP_USER_AGENT", ""))
+        request.META["HTTP_USER_AGENT"] = agent
+        token = _user_agent.set(agent)
+        try:
+            return self.get_response(request)
+        finally:
+            _user_agent.reset(token)

@@ -236,6 +236,8 @@ def test_passwords_need_no_composition_rules_and_paste_is_allowed(patient, setti
         "MinimumLengthValidator",
         "CommonPasswordValidator",
         "NumericPasswordValidator",
+        "ContextWordValidator",
+        "BreachedPasswordValidator",
     ]
     assert settings.AUTH_PASSWORD_VALIDATORS[1]["OPTIONS"]["min_length"] == 12
     # All lower-case letters and spaces: accepted (no "must contain a digit/symbol" rule).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from typing import Any
 
@@ -15,6 +16,31 @@ from journal.catalogue import SEVERITY_LABELS
 CLOCK_SKEW = dt.timedelta(minutes=2)
 # Nothing in a treatment journal predates this; earlier years are typing slips.
 EARLIEST_DATE = dt.date(2000, 1, 1)
+
+
+# Digits only: Python's int()/Decimal() would also read "1_20" as 120. Any script's decimal digits
+# count (an Arabic-Indic "١٢٠" or full-width "１２０" typed on a phone keyboard is 120); separators,
+# spaces inside, exponents and underscores are refused.
+_PLAIN_INTEGER = re.compile(r"[-+]?\d+")
+_PLAIN_DECIMAL = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)")
+
+
+class PlainIntegerField(forms.IntegerField):
+    """An integer typed as digits only (any script), never Python's `1_20` literal syntax."""
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, str) and value.strip() and not _PLAIN_INTEGER.fullmatch(value.strip()):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class PlainDecimalField(forms.DecimalField):
+    """A decimal typed as digits and at most one point, never `0_5` or `5e1`."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and value.strip() and not _PLAIN_DECIMAL.fullmatch(value.strip()):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
 
 
 def local_to_utc(naive: dt.datetime, zone: dt.tzinfo) -> dt.datetime:

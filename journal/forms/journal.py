@@ -20,6 +20,8 @@ from journal.catalogue import (
 )
 from journal.forms.fields import (
     LocalDateTimeField,
+    PlainDecimalField,
+    PlainIntegerField,
     ScaleWidget,
     score_field,
     severity_field,
@@ -53,7 +55,7 @@ def _share_field() -> forms.BooleanField:
 class EntryForm(forms.Form):
     """Common behaviour: Bootstrap classes and the version an edit started from."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    version = PlainIntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -92,7 +94,7 @@ class SymptomRatingsMixin(forms.Form):
 
 def _bp_field(label: str, low: int, high: int, name: str, *, required: bool) -> forms.Field:
     message = f"The {name} must be between {low} and {high}."
-    return forms.IntegerField(
+    return PlainIntegerField(
         label=label,
         required=required,
         min_value=low,
@@ -237,7 +239,7 @@ class SessionForm(EntryForm):
     route = forms.ChoiceField(
         label="How was it given?", choices=Route.choices, widget=ScaleWidget, initial=Route.IV
     )
-    dose_mg = forms.DecimalField(
+    dose_mg = PlainDecimalField(
         label="Dose in mg (if you know it)",
         required=False,
         min_value=0,

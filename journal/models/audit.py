@@ -46,6 +46,8 @@ class AuditEvent(AppendOnlyModel):
     # A keyed hash of an attempted login name that matched no account (never the name itself).
     attempted_hash = models.CharField(max_length=64, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # Control characters escaped and truncated by journal.http.clean_user_agent.
+    user_agent = models.CharField(max_length=256, blank=True, default="")
     detail = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -95,6 +95,8 @@ class AccessEvent(AppendOnlyModel):
     what = models.CharField(max_length=64)
     path = models.CharField(max_length=300, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # Control characters escaped and truncated by journal.http.clean_user_agent.
+    user_agent = models.CharField(max_length=256, blank=True, default="")
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -1,4 +1,4 @@
-"""Security middleware: session limits, the MFA gate and no-store on personal responses."""
+"""Security middleware: refused methods, session limits, the MFA gate, no-store on own pages."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -131,3 +131,20 @@ class NoStoreMiddleware:
             response["Pragma"] = "no-cache"
             response["Expires"] = "0"
         return response
+
+
+# TRACE/TRACK echo the request (cookies included) back; CONNECT has no meaning for this app.
+REFUSED_METHODS = frozenset({"TRACE", "TRACK", "CONNECT"})
+ALLOWED_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
+
+
+class RefuseTraceMiddleware:
+    """405 for TRACE-like methods on every URL, before login or any view can answer them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (request.method or "").upper() in REFUSED_METHODS:
+            return HttpResponseNotAllowed(ALLOWED_METHODS)
+        return self.get_response(request)

@@ -6,6 +6,7 @@ import hashlib
 
 from django.conf import settings
 
+from journal.http import current_user_agent
 from journal.models import AuditEvent, User
 
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(32), 127]}
@@ -31,6 +32,7 @@ def record_audit(
     outcome: str = "success",
     attempted_name: str | None = None,
     detail: dict | None = None,
+    user_agent: str | None = None,
 ) -> AuditEvent:
     """Append one security/account event; attempted names are stored only as a keyed hash."""
     attempted_hash = ""
@@ -46,6 +48,7 @@ def record_audit(
         actor=actor if actor is not None and actor.pk else None,
         subject=subject if subject is not None and subject.pk else None,
         ip=ip or None,
+        user_agent=current_user_agent() if user_agent is None else user_agent,
         attempted_hash=attempted_hash,
         detail=_clean_detail(detail or {}),
     )

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from journal.http import current_user_agent
 from journal.models import AccessEvent, Flag, Role, Share, ShareCategory, ShareEvent, User
 from journal.permissions import SHARE_FIELD_BY_CATEGORY, patient_today, shared_categories
 
@@ -231,7 +232,13 @@ def record_access(
     if patient.role != Role.PATIENT:
         raise ValueError("Access events are about patients' data.")
     event = AccessEvent(
-        actor=actor, patient=patient, share=share, what=what[:64], path=path[:300], ip=ip or None
+        actor=actor,
+        patient=patient,
+        share=share,
+        what=what[:64],
+        path=path[:300],
+        ip=ip or None,
+        user_agent=current_user_agent(),
     )
     # The related rows were just loaded by the caller; validating them again costs 3 queries.
     event.full_clean(exclude=["actor", "patient", "share"])
@@ -243,6 +250,7 @@ def record_list_access(
     *, actor: User, shares: Iterable[Share], what: str, path: str = "", ip: str | None = None
 ) -> int:
     """Append one access event per patient shown in a list (one INSERT for the whole list)."""
+    user_agent = current_user_agent()
     events = [
         AccessEvent(
             actor_id=actor.pk,
@@ -251,6 +259,7 @@ def record_list_access(
             what=what[:64],
             path=path[:300],
             ip=ip or None,
+            user_agent=user_agent,
         )
         for s in shares
         if s.patient_id != actor.pk
