@@ -92,6 +92,10 @@ INSTALLED_APPS = [
     "journal",
     "journal.security",
 ]
+# Benchmark, data generator and load test (`tools/`): development only, never in production.
+DEV_TOOLS = env_bool("AFTERCARE_DEV_TOOLS", False)
+if DEV_TOOLS:
+    INSTALLED_APPS += ["tools"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -141,6 +145,10 @@ TEMPLATES = [
 ]
 
 # --- Storage -------------------------------------------------------------------------------
+# Everything this process creates (the SQLite file and its -wal/-shm, backups, logs) is readable
+# by its own account only. A web server under another account serving STATIC_ROOT needs
+# `collectstatic` run with a wider umask (README: Production).
+os.umask(0o077)
 # SQLite by default (WAL, synchronous=FULL, immediate transactions so writers queue on the busy
 # timeout instead of failing mid-transaction); PostgreSQL when DATABASE_URL is set.
 SQLITE_PATH = env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3"))
@@ -199,6 +207,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "journal.security.passwords.ContextWordValidator"},
     {"NAME": "journal.security.passwords.BreachedPasswordValidator"},
 ]
+# Key of the audit and access logs' hash chain (`manage.py verify_audit`). Derived from
+# SECRET_KEY when unset; set it explicitly in production so rotating SECRET_KEY keeps old rows
+# verifiable, and keep it away from the database's backups.
+AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY", "")
 # Breached-password lookups stay offline (the bundled list) unless a Pwned Passwords range API
 # is configured, e.g. https://api.pwnedpasswords.com/range/ (only a 5-character hash prefix leaves).
 PWNED_PASSWORDS_RANGE_URL = env_str("PWNED_PASSWORDS_RANGE_URL", "")

@@ -10,7 +10,8 @@ Rules:
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import wraps
 from typing import Concatenate, ParamSpec, TypeVar
@@ -148,23 +149,36 @@ def patient_today(patient: User, now: datetime | None = None) -> date:
     return (now or timezone.now()).astimezone(patient.zone).date()
 
 
-def share_window_start(share: Share) -> datetime | None:
-    """The first instant a share covers: local midnight of its start date (None: no limit)."""
-    if share.starts_on is None:
-        return None
-    return datetime.combine(share.starts_on, time.min, tzinfo=share.patient.zone)
+def _window_covers(starts_on: date | None, expires_on: date | None, day: date) -> bool:
+    return (starts_on is None or starts_on <= day) and (expires_on is None or expires_on >= day)
+
+
+def is_active_on(share: Share, day: date) -> bool:
+    """The share rule: not revoked, and local `day` lies within its start and expiry dates
+    (both inclusive, either open). `active_on` is the same rule as a filter."""
+    return share.revoked_at is None and _window_covers(share.starts_on, share.expires_on, day)
+
+
+def active_on(day: date | F) -> Q:
+    """Filter for shares active on local `day` (a date, or an expression such as the
+    annotated `patient_today`): `is_active_on` as SQL."""
+    return (
+        Q(revoked_at__isnull=True)
+        & (Q(starts_on__isnull=True) | Q(starts_on__lte=day))
+        & (Q(expires_on__isnull=True) | Q(expires_on__gte=day))
+    )
 
 
 def share_status(share: Share, today: date | None = None) -> str:
     """One of revoked / upcoming / expired / active, judged on the patient's local `today`."""
     today = today or patient_today(share.patient)
+    if is_active_on(share, today):
+        return "active"
     if share.revoked_at is not None:
         return "revoked"
     if share.starts_on is not None and share.starts_on > today:
         return "upcoming"
-    if share.expires_on is not None and share.expires_on < today:
-        return "expired"
-    return "active"
+    return "expired"
 
 
 def shared_categories(share: Share | None) -> frozenset[str]:
@@ -174,11 +188,61 @@ def shared_categories(share: Share | None) -> frozenset[str]:
     return frozenset(c for c, f in SHARE_FIELD_BY_CATEGORY.items() if getattr(share, f))
 
 
-def _active_on(today: date | F) -> Q:
-    return (
-        Q(revoked_at__isnull=True)
-        & (Q(starts_on__isnull=True) | Q(starts_on__lte=today))
-        & (Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+# --- The scope a read covers ----------------------------------------------------------------
+# Chart data, the provider workspace and exports take a `Scope` and never decide categories,
+# the first day or private notes themselves.
+
+ALL_CATEGORIES: frozenset[str] = frozenset(ShareCategory.values)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one read of a patient's journal may cover: which categories, from which local day
+    of the patient's (None: no limit), whether notes the patient kept private are included,
+    and the share the read goes through (None: the patient reading their own data)."""
+
+    patient: User
+    categories: frozenset[str]
+    not_before: date | None = None
+    private_notes: bool = False
+    share_id: int | None = None
+
+    def allows(self, category: str) -> bool:
+        """True when the read covers `category`."""
+        return category in self.categories
+
+    @property
+    def window_start(self) -> datetime | None:
+        """The first instant covered: local midnight of `not_before` (None: no limit)."""
+        if self.not_before is None:
+            return None
+        return datetime.combine(self.not_before, time.min, tzinfo=self.patient.zone)
+
+    def narrowed(self, categories: Iterable[str]) -> Scope:
+        """The same scope limited to `categories` (never wider than this one)."""
+        return Scope(
+            patient=self.patient,
+            categories=self.categories & frozenset(categories),
+            not_before=self.not_before,
+            private_notes=self.private_notes,
+            share_id=self.share_id,
+        )
+
+
+def own_scope(patient: User) -> Scope:
+    """The patient reading their own journal: every category, every day, private notes too."""
+    return Scope(patient=patient, categories=ALL_CATEGORIES, private_notes=True)
+
+
+def share_scope(share: Share) -> Scope:
+    """A provider reading through `share`: its categories, from its start date, shareable
+    notes only (callers check the share is active first)."""
+    return Scope(
+        patient=share.patient,
+        categories=shared_categories(share),
+        not_before=share.starts_on,
+        private_notes=False,
+        share_id=share.pk,
     )
 
 
@@ -188,7 +252,7 @@ def get_active_share(provider: User, patient: User, today: date | None = None) -
         return None
     today = today or patient_today(patient)
     return (
-        Share.objects.filter(_active_on(today), provider=provider, patient=patient)
+        Share.objects.filter(active_on(today), provider=provider, patient=patient)
         .select_related("patient", "provider")
         .order_by("-created_at", "-id")
         .first()
@@ -238,7 +302,7 @@ def active_shares_for(
     return (
         Share.objects.filter(provider=provider, patient__is_active=True, patient__role=Role.PATIENT)
         .annotate(patient_today=today)
-        .filter(_active_on(F("patient_today")))
+        .filter(active_on(F("patient_today")))
     )
 
 
@@ -247,7 +311,7 @@ def active_share_values(
 ) -> list[tuple]:
     """`values_list(*fields)` of the provider's active shares — the same shares as
     `active_shares_for` — in one query without the per-zone SQL date: the unrevoked shares are
-    read and each is judged in Python on its patient's local date (`share_status`'s rule)."""
+    read and each is judged in Python on its patient's local date (`is_active_on`'s rule)."""
     if not has_role(provider, Role.PROVIDER):
         return []
     now = now or timezone.now()
@@ -266,10 +330,7 @@ def active_share_values(
         zone = row[zone_at]
         if zone not in today:
             today[zone] = now.astimezone(zoneinfo.ZoneInfo(zone)).date()
-        starts_on, expires_on = row[start_at], row[end_at]
-        if (starts_on is None or starts_on <= today[zone]) and (
-            expires_on is None or expires_on >= today[zone]
-        ):
+        if _window_covers(row[start_at], row[end_at], today[zone]):
             active.append(row[: len(fields)])
     return active
 
@@ -289,10 +350,11 @@ def get_shared_patient_or_404(provider: User, patient_id: int) -> tuple[User, Sh
 
 
 def _within(share: Share, queryset: QuerySet[M], category: str, time_field: str) -> QuerySet[M]:
-    if category not in shared_categories(share):
+    scope = share_scope(share)
+    if not scope.allows(category):
         return queryset.none()
-    queryset = queryset.filter(patient=share.patient)
-    start = share_window_start(share)
+    queryset = queryset.filter(patient=scope.patient)
+    start = scope.window_start
     return queryset.filter(**{f"{time_field}__gte": start}) if start else queryset
 
 
@@ -333,7 +395,7 @@ def shared_readings(share: Share) -> QuerySet[BloodPressureReading]:
 def shared_sessions(share: Share) -> QuerySet[TreatmentSession]:
     """Treatment sessions (date, route, dose; never the session note) the share shows as
     context for side effects or blood pressure."""
-    cats = shared_categories(share)
+    cats = share_scope(share).categories
     if not cats & {ShareCategory.SIDE_EFFECTS, ShareCategory.BLOOD_PRESSURE}:
         return TreatmentSession.objects.none()
     category = (
@@ -362,9 +424,10 @@ def shared_notes(share: Share) -> tuple[QuerySet[PostSessionReport], QuerySet[Ch
 
 def shared_flags(share: Share) -> QuerySet[Flag]:
     """Flags of the shared categories raised since the share's start."""
-    cats = shared_categories(share) & set(DATA_CATEGORIES)
-    queryset = Flag.objects.filter(patient=share.patient, category__in=cats)
-    start = share_window_start(share)
+    scope = share_scope(share)
+    cats = scope.categories & set(DATA_CATEGORIES)
+    queryset = Flag.objects.filter(patient=scope.patient, category__in=cats)
+    start = scope.window_start
     return queryset.filter(raised_at__gte=start) if start else queryset
 
 

@@ -4,8 +4,8 @@ A share decides three things the patient's own dashboard never has to: which cha
 those of shared categories; the others are absent, not blank), which days they may cover (never
 before the share's start date), and that no figure leans on entries from before that start.
 `journal.chartdata` reads a few rows before a period for context (the 7-day average, the previous
-period's mean mood, the session a durability interval counts from); here it is called with
-`not_before=share_window_start(share)`, so no row from before the share's start is read at all
+period's mean mood, the session a durability interval counts from); here it is called with the
+share's scope (`permissions.share_scope`), so no row from before the share's start is read at all
 and the picture, the sentence and the table are built from the same shared rows.
 """
 
@@ -24,8 +24,8 @@ from django.utils.http import urlencode
 from journal import chartdata, summaries
 from journal.chartdata import CHART_CACHE_SECONDS, Period, make_period, parse_period
 from journal.charts import CHARTS
-from journal.models import Share, User
-from journal.permissions import share_window_start, shared_categories
+from journal.models import User
+from journal.permissions import Scope
 
 # The same charts, in the same order, as the patient's Trends page.
 PROVIDER_CHART_ORDER: tuple[str, ...] = (
@@ -49,11 +49,12 @@ class ProviderPanel:
     panel: summaries.Panel
 
 
-def provider_period(share: Share, key: str | None, today: date | None = None) -> Period:
-    """The chart period named by `key`, in the patient's days, never starting before the share."""
-    zone = share.patient.zone
+def provider_period(scope: Scope, key: str | None, today: date | None = None) -> Period:
+    """The chart period named by `key`, in the patient's days, never starting before the
+    scope's first day (a share's start)."""
+    zone = scope.patient.zone
     period = parse_period(key, zone, today)
-    start = share.starts_on
+    start = scope.not_before
     if start is None or (period.first_day is not None and period.first_day >= start):
         return period
     return make_period(min(start, period.last_day), period.last_day, zone, key=period.key)
@@ -64,22 +65,16 @@ def period_label(period: Period) -> str:
     return period.label if period.days else "the whole shared journal"
 
 
-def _share_prefix(kind: str, share: Share) -> str:
+def _share_prefix(kind: str, scope: Scope) -> str:
     # The data is read from the share's start on: the share and its start date are in the key.
-    return f"{kind}:{share.pk}:{share.starts_on}"
+    return f"{kind}:{scope.share_id}:{scope.not_before}"
 
 
-def provider_chart_svg(share: Share, name: str, period: Period) -> bytes:
-    """SVG of chart `name` within `share` (KeyError: unknown chart; PermissionDenied: its
-    category is not shared): `chartdata.chart_svg` over the shared categories, reading nothing
-    from before the share's start (its cache keys carry both)."""
-    return chartdata.chart_svg(
-        share.patient,
-        name,
-        period,
-        shared_categories(share),
-        not_before=share_window_start(share),
-    )
+def provider_chart_svg(scope: Scope, name: str, period: Period) -> bytes:
+    """SVG of chart `name` within a share's `scope` (KeyError: unknown chart; PermissionDenied:
+    its category is not shared): `chartdata.chart_svg` over the shared categories, reading
+    nothing from before the share's start (its cache keys carry both)."""
+    return chartdata.chart_svg(scope, name, period)
 
 
 @cache_for_process
@@ -92,34 +87,28 @@ def _code_digest() -> str:
 
 
 def provider_panels(
-    share: Share, period: Period, only: frozenset[str] | None = None
+    scope: Scope, period: Period, only: frozenset[str] | None = None
 ) -> list[ProviderPanel]:
     """Chart, summary sentence and table of each shared chart (unshared charts are absent),
     cached under the patient's data version, the share (id, start date, categories) and the
     period, so a repeat view loads no chart data."""
-    patient: User = share.patient
-    categories = shared_categories(share)
+    patient: User = scope.patient
     charts = ",".join(sorted(only)) if only is not None else "all"
     key = chartdata.version_key(
-        _share_prefix(f"ppanels:{_code_digest()}:{charts}", share),
-        patient,
+        _share_prefix(f"ppanels:{_code_digest()}:{charts}", scope),
+        scope,
         period,
-        categories,
         chartdata.data_version(patient),
     )
     panels = cache.get(key)
     if panels is None:
-        panels = _build_panels(share, period, categories, only)
+        panels = _build_panels(scope, period, only)
         cache.set(key, panels, CHART_CACHE_SECONDS)
     return panels
 
 
-def _build_panels(
-    share: Share, period: Period, categories: frozenset[str], only: frozenset[str] | None
-) -> list[ProviderPanel]:
-    data = chartdata.dashboard_data(
-        share.patient, period, categories, not_before=share_window_start(share)
-    )
+def _build_panels(scope: Scope, period: Period, only: frozenset[str] | None) -> list[ProviderPanel]:
+    data = chartdata.dashboard_data(scope, period)
     query = urlencode({"period": period.key})
     panels = []
     for name in PROVIDER_CHART_ORDER:
@@ -127,7 +116,7 @@ def _build_panels(
         if chart_data is None or (only is not None and name not in only):
             continue
         spec = CHARTS[name]
-        src = reverse("journal:provider-chart", args=[share.patient_id, name])
+        src = reverse("journal:provider-chart", args=[scope.patient.pk, name])
         panels.append(
             ProviderPanel(
                 name=name,

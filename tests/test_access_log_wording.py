@@ -11,7 +11,7 @@ from journal import services
 from journal.access_wording import describe_access
 from journal.chartdata import LOADERS
 from journal.models import AccessEvent, ShareCategory
-from journal.sharing_queries import group_access_events
+from journal.reads.sharing import group_access_events
 from tests.conftest import client_for
 from tests.factories import journal_in_every_category
 

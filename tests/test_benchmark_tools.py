@@ -10,22 +10,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from journal.bench import budgets
-from journal.bench.accounts import DOMAIN, BenchAccounts
-from journal.bench.forms import fill_report_form
-from journal.bench.generator import generate
-from journal.bench.httpload import parse_html
-from journal.bench.stats import (
-    FAIL,
-    NOT_MEASURED,
-    PASS,
-    Sample,
-    budget_max,
-    budget_min,
-    median,
-    percentile,
-    ratio,
-)
 from journal.catalogue import check_in_symptoms, post_session_symptoms
 from journal.models import (
     BloodPressureReading,
@@ -40,6 +24,22 @@ from journal.models import (
     User,
 )
 from journal.services.entries import reflag_entry, reflag_questionnaire, reflag_readings, thresholds
+from tools.bench import budgets
+from tools.bench.accounts import DOMAIN, BenchAccounts
+from tools.bench.forms import fill_report_form
+from tools.bench.generator import generate
+from tools.bench.httpload import parse_html
+from tools.bench.stats import (
+    FAIL,
+    NOT_MEASURED,
+    PASS,
+    Sample,
+    budget_max,
+    budget_min,
+    median,
+    percentile,
+    ratio,
+)
 
 END = datetime(2026, 3, 1, tzinfo=UTC)
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from journal import chartdata, permissions, services
 from journal.chartdata import ALL_CATEGORIES, make_period, parse_period
 from journal.models import Share, ShareCategory
+from journal.permissions import Scope, own_scope, share_scope
 from journal.provider_charts import PROVIDER_CHART_ORDER, provider_period
 from tests.conftest import client_for
 
@@ -99,7 +100,7 @@ def shared(patient, provider) -> Share:
 
 
 def _bound(share: Share) -> datetime:
-    bound = permissions.share_window_start(share)
+    bound = share_scope(share).window_start
     assert bound is not None
     return bound
 
@@ -123,10 +124,10 @@ def _timed_before(queries: list[dict], bound: datetime) -> list[tuple[str, objec
     return found
 
 
-def _read_every_chart(patient, period, not_before: datetime | None) -> None:
-    chartdata.dashboard_data(patient, period, ALL_CATEGORIES, not_before=not_before)
+def _read_every_chart(scope: Scope, period) -> None:
+    chartdata.dashboard_data(scope, period)
     for name in PROVIDER_CHART_ORDER:
-        chartdata.chart_data(patient, name, period, ALL_CATEGORIES, not_before=not_before)
+        chartdata.chart_data(scope, name, period)
 
 
 @pytest.mark.parametrize("key", ["30", "all"])
@@ -134,11 +135,11 @@ def test_no_query_returns_a_row_timed_before_not_before(patient, shared, key: st
     bound = _bound(shared)
     period = parse_period(key, patient.zone)  # not clipped: it reaches before the share
     with CaptureQueriesContext(connection) as unbounded:
-        _read_every_chart(patient, period, None)
+        _read_every_chart(own_scope(patient), period)
     # The detector works: the patient's own reads do return the rows from before the start.
     assert _timed_before(unbounded.captured_queries, bound)
     with CaptureQueriesContext(connection) as bounded:
-        _read_every_chart(patient, period, bound)
+        _read_every_chart(share_scope(shared), period)
     assert _timed_before(bounded.captured_queries, bound) == []
 
 
@@ -157,9 +158,8 @@ def test_a_provider_chart_and_summary_request_returns_no_row_from_before_the_sha
 
 
 def test_the_data_read_with_not_before_never_sees_an_earlier_entry(patient, shared) -> None:
-    bound = _bound(shared)
     period = parse_period("90", patient.zone)
-    data = chartdata.dashboard_data(patient, period, ALL_CATEGORIES, not_before=bound)
+    data = chartdata.dashboard_data(share_scope(shared), period)
     start = shared.starts_on
     assert data.mood is not None and data.mood.days
     assert min(d.day for d in data.mood.days) == start
@@ -176,14 +176,13 @@ def test_the_data_read_with_not_before_never_sees_an_earlier_entry(patient, shar
     # read, so the reading stands on its own day.
     assert [(g.day, g.is_session) for g in data.blood_pressure.groups] == [(start, False)]
     for name in PROVIDER_CHART_ORDER:
-        alone = chartdata.chart_data(patient, name, period, ALL_CATEGORIES, not_before=bound)
+        alone = chartdata.chart_data(share_scope(shared), name, period)
         assert alone == data.for_chart(name), name
 
 
 def test_the_first_shared_days_average_only_shared_days(patient, shared) -> None:
-    period = provider_period(shared, "30")
-    bound = _bound(shared)
-    clipped = chartdata.chart_data(patient, "mood", period, ALL_CATEGORIES, not_before=bound)
+    period = provider_period(share_scope(shared), "30")
+    clipped = chartdata.chart_data(share_scope(shared), "mood", period)
     days = {d.day: d for d in clipped.days}
     first = days[shared.starts_on]
     assert first.mood == first.rolling == EARLY_MOOD
@@ -191,10 +190,10 @@ def test_the_first_shared_days_average_only_shared_days(patient, shared) -> None
     seventh = days[shared.starts_on + timedelta(days=6)]
     assert seventh.rolling == round((6 * EARLY_MOOD + LATE_MOOD) / 7, 3)
     # Without the bound the same period's first day leans on the mood-0 days before it.
-    unclipped = chartdata.chart_data(patient, "mood", period, ALL_CATEGORIES)
+    unclipped = chartdata.chart_data(own_scope(patient), "mood", period)
     assert unclipped.days[0].rolling < EARLY_MOOD
     # The panels' data agrees with the chart's.
-    dashboard = chartdata.dashboard_data(patient, period, ALL_CATEGORIES, not_before=bound)
+    dashboard = chartdata.dashboard_data(share_scope(shared), period)
     assert dashboard.mood == clipped
 
 
@@ -202,20 +201,16 @@ def test_the_previous_period_is_compared_only_when_it_lies_within_the_share(
     patient, shared
 ) -> None:
     zone = patient.zone
-    bound = _bound(shared)
     today = permissions.patient_today(patient)
     # Four days (all 8) after four shared days (all 4): the comparison uses only shared days.
     within = make_period(today - timedelta(days=4), today - timedelta(days=1), zone, key="4")
-    data = chartdata.dashboard_data(patient, within, ALL_CATEGORIES, not_before=bound)
+    data = chartdata.dashboard_data(share_scope(shared), within)
     assert data.previous_mood == EARLY_MOOD
     # Seven days: the previous seven reach before the share, so there is no comparison, while
     # the patient's own page compares with a mean that includes the mood-0 days.
     reaching = make_period(today - timedelta(days=7), today - timedelta(days=1), zone, key="7")
-    assert (
-        chartdata.dashboard_data(patient, reaching, ALL_CATEGORIES, not_before=bound).previous_mood
-        is None
-    )
-    own = chartdata.dashboard_data(patient, reaching, ALL_CATEGORIES).previous_mood
+    assert chartdata.dashboard_data(share_scope(shared), reaching).previous_mood is None
+    own = chartdata.dashboard_data(own_scope(patient), reaching).previous_mood
     assert own is not None and own < EARLY_MOOD
 
 
@@ -223,9 +218,9 @@ def test_without_not_before_the_patients_data_is_unchanged(patient, shared) -> N
     period = parse_period("30", patient.zone)
     for name in PROVIDER_CHART_ORDER:
         assert chartdata.chart_data(
-            patient, name, period, ALL_CATEGORIES, not_before=None
-        ) == chartdata.chart_data(patient, name, period, ALL_CATEGORIES), name
-    data = chartdata.dashboard_data(patient, period, ALL_CATEGORIES)
+            Scope(patient=patient, categories=ALL_CATEGORIES, not_before=None), name, period
+        ) == chartdata.chart_data(own_scope(patient), name, period), name
+    data = chartdata.dashboard_data(own_scope(patient), period)
     assert data.mood.days[0].mood == BEFORE_MOOD
     assert {i.session_day for i in data.durability.intervals} >= {
         shared.starts_on - timedelta(days=1)

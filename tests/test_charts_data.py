@@ -12,7 +12,6 @@ from django.test.utils import CaptureQueriesContext
 
 from journal import chartdata, services
 from journal.chartdata import (
-    ALL_CATEGORIES,
     daily_means,
     local_day,
     make_period,
@@ -20,6 +19,7 @@ from journal.chartdata import (
     rolling_means,
 )
 from journal.models import Role
+from journal.permissions import own_scope
 from tests.conftest import enroll
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -112,7 +112,7 @@ def test_mood_series_buckets_entries_in_the_patients_zone(far_patient) -> None:
     services.log_checkin(patient=far_patient, recorded_at=utc(2025, 6, 1, 10, 30), mood=8)
     services.log_checkin(patient=far_patient, recorded_at=utc(2025, 6, 2, 9, 30), mood=6, anxiety=3)
     period = parse_period("30", zone, today=date(2025, 6, 5))
-    series = chartdata.mood_series(far_patient, period, ALL_CATEGORIES)
+    series = chartdata.mood_series(own_scope(far_patient), period)
     # 09:30 UTC is 23:30 on 1 June in Kiritimati; 10:30 UTC is already 2 June.
     assert [(d.day, d.mood, d.entries, d.anxiety) for d in series.days] == [
         (date(2025, 6, 1), 2.0, 1, None),
@@ -135,13 +135,13 @@ def test_chart_data_reads_only_the_allowed_categories(patient) -> None:
     period = parse_period("30", patient.zone)
     mood_only = frozenset({"mood"})
     with pytest.raises(PermissionDenied):
-        chartdata.side_effect_matrix(patient, period, mood_only)
+        chartdata.side_effect_matrix(own_scope(patient).narrowed(mood_only), period)
     with pytest.raises(PermissionDenied):
-        chartdata.blood_pressure_data(patient, period, mood_only)
+        chartdata.blood_pressure_data(own_scope(patient).narrowed(mood_only), period)
     with pytest.raises(PermissionDenied):
-        chartdata.mood_series(patient, period, frozenset({"blood_pressure"}))
+        chartdata.mood_series(own_scope(patient).narrowed(frozenset({"blood_pressure"})), period)
     with CaptureQueriesContext(connection) as queries:
-        data = chartdata.dashboard_data(patient, period, mood_only)
+        data = chartdata.dashboard_data(own_scope(patient).narrowed(mood_only), period)
     sql = " ".join(q["sql"].lower() for q in queries.captured_queries)
     assert "journal_symptomrating" not in sql and "journal_bloodpressurereading" not in sql
     assert data.side_effects is None and data.blood_pressure is None and data.symptoms is None
@@ -172,11 +172,11 @@ def test_heat_map_and_blood_pressure_data_from_real_entries(patient) -> None:
     )
     services.log_session(patient=patient, started_at=at + timedelta(days=2), route="iv")
     period = parse_period("30", patient.zone)
-    matrix = chartdata.side_effect_matrix(patient, period, ALL_CATEGORIES)
+    matrix = chartdata.side_effect_matrix(own_scope(patient), period)
     assert [c.route for c in matrix.columns] == ["Intranasal spray", "IV infusion"]
     assert matrix.rows == (("dissociation", "Dissociation"), ("taste", "Taste change"))
     assert matrix.values == ((3, 1), (2, None))
-    bp = chartdata.blood_pressure_data(patient, period, ALL_CATEGORIES)
+    bp = chartdata.blood_pressure_data(own_scope(patient), period)
     (group,) = bp.groups
     assert group.is_session and group.day == local_day(at, patient.zone)
     assert [(r.context, r.systolic, r.flagged) for r in group.readings] == [
@@ -199,14 +199,14 @@ def test_durability_starts_each_interval_at_its_session(patient) -> None:
     services.log_checkin(patient=patient, recorded_at=base + timedelta(days=7, hours=-5), mood=3)
     services.log_checkin(patient=patient, recorded_at=base + timedelta(days=8), mood=7)
     period = parse_period("30", zone, today=date(2025, 3, 20))
-    data = chartdata.durability_data(patient, period, ALL_CATEGORIES)
+    data = chartdata.durability_data(own_scope(patient), period)
     assert [(i.session_day, i.points) for i in data.intervals] == [
         (date(2025, 3, 3), ((0, 8.0), (2, 6.0), (7, 3.0))),
         (date(2025, 3, 10), ((1, 7.0),)),
     ]
     # A later period still measures from the session just before it.
     later = make_period(date(2025, 3, 11), date(2025, 3, 20), zone, key="x")
-    (interval,) = chartdata.durability_data(patient, later, ALL_CATEGORIES).intervals
+    (interval,) = chartdata.durability_data(own_scope(patient), later).intervals
     assert interval.session_day == date(2025, 3, 10) and interval.points == ((1, 7.0),)
 
 
@@ -223,12 +223,12 @@ def test_questionnaire_and_symptom_data(patient) -> None:
         patient=patient, recorded_at=at + timedelta(hours=1), mood=5, ratings={"sleep": 3}
     )
     period = parse_period("30", patient.zone)
-    scores = chartdata.questionnaire_data(patient, period, ALL_CATEGORIES)
+    scores = chartdata.questionnaire_data(own_scope(patient), period)
     assert [(s.code, [(p[1], p[2]) for p in s.points]) for s in scores.series] == [
         ("phq9", [(18, "Moderately severe")]),
         ("gad7", [(7, "Mild")]),
     ]
-    symptoms = chartdata.symptom_data(patient, period, ALL_CATEGORIES)
+    symptoms = chartdata.symptom_data(own_scope(patient), period)
     sleep = next(s for s in symptoms.series if s.code == "sleep")
     days = {local_day(at, patient.zone), local_day(at + timedelta(hours=1), patient.zone)}
     assert max(v for _, v in sleep.points) == 3 and len(sleep.points) == len(days)

@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from journal import chartdata, services
-from journal.chartdata import ALL_CATEGORIES, parse_period
+from journal.chartdata import parse_period
 from journal.charts import CHARTS, ChartSpec
+from journal.permissions import own_scope
 from journal.views.dashboard import chart_response
 from tests.conftest import client_for
 
@@ -167,7 +168,7 @@ def test_second_view_is_a_cache_hit_and_a_new_entry_changes_the_key(
     assert counting_renders == ["mood"]
     assert first.content == second.content
     period = parse_period("30", patient.zone)
-    data = chartdata.chart_data(patient, "mood", period, ALL_CATEGORIES)
+    data = chartdata.chart_data(own_scope(patient), "mood", period)
     key = chartdata.chart_cache_key(patient, "mood", period, data)
     assert cache.get(key) == first.content
 
@@ -175,7 +176,7 @@ def test_second_view_is_a_cache_hit_and_a_new_entry_changes_the_key(
     third = client.get(chart_url("mood"))
     assert counting_renders == ["mood", "mood"]
     assert third.content != first.content
-    data = chartdata.chart_data(patient, "mood", period, ALL_CATEGORIES)
+    data = chartdata.chart_data(own_scope(patient), "mood", period)
     assert chartdata.chart_cache_key(patient, "mood", period, data) != key
 
 
@@ -185,7 +186,7 @@ def test_an_edit_changes_the_key_too(patient) -> None:
     )
     period = parse_period("30", patient.zone)
     before = chartdata.chart_cache_key(
-        patient, "mood", period, chartdata.chart_data(patient, "mood", period, ALL_CATEGORIES)
+        patient, "mood", period, chartdata.chart_data(own_scope(patient), "mood", period)
     )
     services.edit_checkin(
         patient=patient,
@@ -195,7 +196,7 @@ def test_an_edit_changes_the_key_too(patient) -> None:
         mood=4,
     )
     after = chartdata.chart_cache_key(
-        patient, "mood", period, chartdata.chart_data(patient, "mood", period, ALL_CATEGORIES)
+        patient, "mood", period, chartdata.chart_data(own_scope(patient), "mood", period)
     )
     assert before != after
 
@@ -231,10 +232,11 @@ def test_chart_response_is_reusable_with_narrower_categories(patient) -> None:
 
     log_weeks(patient, 1)
     period = parse_period("30", patient.zone)
-    response = chart_response(patient, "blood-pressure", period, frozenset({"blood_pressure"}))
+    bp_only = own_scope(patient).narrowed({"blood_pressure"})
+    response = chart_response(bp_only, "blood-pressure", period)
     assert response.status_code == 200 and b"<svg" in response.content
     with pytest.raises(PermissionDenied):
-        chart_response(patient, "mood", period, frozenset({"blood_pressure"}))
+        chart_response(bp_only, "mood", period)
 
 
 def test_only_patients_reach_trends(personas) -> None:

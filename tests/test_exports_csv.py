@@ -28,6 +28,7 @@ from journal.models import (
     SymptomRating,
     TreatmentSession,
 )
+from journal.permissions import Scope, own_scope
 from tests.factories import EXPORT_NOTE, FORMULA_NOTE, export_journal
 
 
@@ -48,7 +49,7 @@ def _opt_int(cell: str) -> int | None:
 @pytest.fixture
 def own_files(patient):
     export_journal(patient)
-    data = read_export_data(patient=patient, include_private_notes=True)
+    data = read_export_data(own_scope(patient))
     return csv_files(data)
 
 
@@ -170,7 +171,7 @@ def test_times_carry_the_patients_offset(patient, own_files) -> None:
 
 def test_only_shared_categories_reach_a_providers_csv(patient) -> None:
     export_journal(patient)
-    data = read_export_data(patient=patient, categories={"blood_pressure"})
+    data = read_export_data(Scope(patient=patient, categories=frozenset({"blood_pressure"})))
     files = csv_files(data)
     assert set(files) == {"sessions.csv", "readings.csv", "flags.csv"}
     assert {r["category"] for r in _rows(files, "flags.csv")} == {"blood_pressure"}
@@ -179,7 +180,7 @@ def test_only_shared_categories_reach_a_providers_csv(patient) -> None:
 
 def test_notes_reach_a_provider_only_when_marked_shareable(patient) -> None:
     export_journal(patient)
-    data = read_export_data(patient=patient, categories={"mood", "notes"})
+    data = read_export_data(Scope(patient=patient, categories=frozenset({"mood", "notes"})))
     files = csv_files(data)
     assert _rows(files, "reports.csv")[0]["note"] == EXPORT_NOTE
     checkin = _rows(files, "checkins.csv")[0]
@@ -191,13 +192,13 @@ def test_notes_reach_a_provider_only_when_marked_shareable(patient) -> None:
 
 def test_another_patients_rows_never_appear(patient, other_patient) -> None:
     export_journal(other_patient)
-    files = csv_files(read_export_data(patient=patient, include_private_notes=True))
+    files = csv_files(read_export_data(own_scope(patient)))
     assert all(_rows(files, name) == [] for name in files)
 
 
 def test_the_zip_holds_every_file_and_a_readme(patient) -> None:
     export_journal(patient)
-    data = read_export_data(patient=patient, include_private_notes=True)
+    data = read_export_data(own_scope(patient))
     with zipfile.ZipFile(io.BytesIO(csv_zip(data))) as archive:
         names = set(archive.namelist())
         assert names == set(csv_files(data)) | {"README.txt"}

@@ -17,6 +17,7 @@ from journal.exports.fhir import (
     fhir_json,
 )
 from journal.models import BloodPressureReading, QuestionnaireResponse, SymptomRating
+from journal.permissions import Scope, own_scope
 from tests.factories import EXPORT_NOTE, export_journal
 
 
@@ -35,7 +36,7 @@ def _observations(bundle: dict, system: str, code: str) -> list[dict]:
 @pytest.fixture
 def own_bundle(patient) -> dict:
     export_journal(patient)
-    return fhir_bundle(read_export_data(patient=patient, include_private_notes=True))
+    return fhir_bundle(read_export_data(own_scope(patient)))
 
 
 def test_the_bundle_validates_as_fhir_r4(own_bundle) -> None:
@@ -47,7 +48,7 @@ def test_the_bundle_validates_as_fhir_r4(own_bundle) -> None:
 
 def test_the_serialised_json_round_trips_through_the_validator(patient) -> None:
     export_journal(patient)
-    raw = fhir_json(read_export_data(patient=patient, include_private_notes=True))
+    raw = fhir_json(read_export_data(own_scope(patient)))
     parsed = Bundle.model_validate_json(raw)
     assert json.loads(raw)["entry"][0]["resource"]["name"][0]["text"] == patient.display_name
     assert len(parsed.entry) == len(json.loads(raw)["entry"])
@@ -117,14 +118,16 @@ def test_mood_and_side_effects_use_the_apps_own_codes(patient, own_bundle) -> No
 
 def test_resource_ids_are_stable_between_exports(patient) -> None:
     export_journal(patient)
-    first = fhir_bundle(read_export_data(patient=patient, include_private_notes=True))
-    second = fhir_bundle(read_export_data(patient=patient, include_private_notes=True))
+    first = fhir_bundle(read_export_data(own_scope(patient)))
+    second = fhir_bundle(read_export_data(own_scope(patient)))
     assert [e["fullUrl"] for e in first["entry"]] == [e["fullUrl"] for e in second["entry"]]
 
 
 def test_a_blood_pressure_only_share_exports_only_vital_signs(patient) -> None:
     export_journal(patient)
-    bundle = fhir_bundle(read_export_data(patient=patient, categories={"blood_pressure"}))
+    bundle = fhir_bundle(
+        read_export_data(Scope(patient=patient, categories=frozenset({"blood_pressure"})))
+    )
     Bundle.model_validate(bundle)
     assert not _resources(bundle, "QuestionnaireResponse")
     observations = _resources(bundle, "Observation")
@@ -134,7 +137,7 @@ def test_a_blood_pressure_only_share_exports_only_vital_signs(patient) -> None:
 
 
 def test_an_empty_journal_still_gives_a_valid_bundle(patient) -> None:
-    bundle = fhir_bundle(read_export_data(patient=patient, include_private_notes=True))
+    bundle = fhir_bundle(read_export_data(own_scope(patient)))
     Bundle.model_validate(bundle)
     assert [e["resource"]["resourceType"] for e in bundle["entry"]] == ["Patient"]
 

@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from journal.exports.data import read_export_data
 from journal.exports.pdf import ChartImage, summary_pdf
+from journal.permissions import Scope, own_scope
 from tests.factories import export_journal
 
 
@@ -20,7 +21,7 @@ def _text(pdf: bytes) -> tuple[PdfReader, str]:
 @pytest.fixture
 def own_pdf(patient) -> bytes:
     export_journal(patient)
-    data = read_export_data(patient=patient, include_private_notes=True)
+    data = read_export_data(own_scope(patient))
     return summary_pdf(data, clinic_name="Riverside Clinic")
 
 
@@ -55,7 +56,7 @@ def test_the_patients_copy_includes_their_notes(own_pdf) -> None:
 
 def test_a_blood_pressure_only_share_has_no_other_headings(patient) -> None:
     export_journal(patient)
-    data = read_export_data(patient=patient, categories={"blood_pressure"})
+    data = read_export_data(Scope(patient=patient, categories=frozenset({"blood_pressure"})))
     _, text = _text(summary_pdf(data))
     assert "185/95" in text
     for absent in ("Side effects by session", "Mood and questionnaires", "PHQ-9", "Nausea"):
@@ -66,7 +67,7 @@ def test_a_blood_pressure_only_share_has_no_other_headings(patient) -> None:
 
 def test_a_mood_and_notes_share_shows_only_shareable_notes(patient) -> None:
     export_journal(patient)
-    data = read_export_data(patient=patient, categories={"mood", "notes"})
+    data = read_export_data(Scope(patient=patient, categories=frozenset({"mood", "notes"})))
     _, text = _text(summary_pdf(data))
     assert "floaty" in text
     assert "HYPERLINK" not in text  # the private check-in note
@@ -76,14 +77,14 @@ def test_a_mood_and_notes_share_shows_only_shareable_notes(patient) -> None:
 def test_a_long_journal_still_fits_on_one_page(patient) -> None:
     for days_ago in range(40, 4, -3):
         export_journal(patient, days_ago=days_ago)
-    data = read_export_data(patient=patient, include_private_notes=True)
+    data = read_export_data(own_scope(patient))
     reader, text = _text(summary_pdf(data))
     assert len(reader.pages) == 1
     assert "the CSV export has them all" in text
 
 
 def test_an_empty_period_gives_a_calm_page_not_an_error(patient) -> None:
-    data = read_export_data(patient=patient, include_private_notes=True)
+    data = read_export_data(own_scope(patient))
     reader, text = _text(summary_pdf(data))
     assert len(reader.pages) == 1
     assert "No readings in this period." in text
@@ -98,7 +99,7 @@ SVG = (
 
 def test_chart_svg_is_embedded_as_vector_graphics_not_a_bitmap(patient) -> None:
     export_journal(patient)
-    data = read_export_data(patient=patient, include_private_notes=True)
+    data = read_export_data(own_scope(patient))
     pdf = summary_pdf(data, charts=[ChartImage("Mood", SVG, "mood")])
     reader, text = _text(pdf)
     assert "Mood chart from SVG" in text

@@ -14,10 +14,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from journal import chartdata, provider_queries, services
+from journal import chartdata, services
 from journal.chartdata import data_version
 from journal.exports import fhir
 from journal.models import AccessEvent, CheckIn, Role, ShareCategory
+from journal.permissions import own_scope
+from journal.reads import provider as provider_reads
 from tests.conftest import client_for, enroll
 
 DASHBOARD = reverse("journal:dashboard")
@@ -199,8 +201,9 @@ def test_a_warm_chart_loads_no_data_and_an_edit_redraws_it(patient, count_loads)
 def test_chart_keys_separate_categories(patient) -> None:
     period = chartdata.parse_period("30", patient.zone)
     version = data_version(patient)
-    mood_only = chartdata.version_key("x", patient, period, frozenset({"mood"}), version)
-    everything = chartdata.version_key("x", patient, period, chartdata.ALL_CATEGORIES, version)
+    scope = own_scope(patient)
+    mood_only = chartdata.version_key("x", scope.narrowed({"mood"}), period, version)
+    everything = chartdata.version_key("x", scope, period, version)
     assert mood_only != everything
 
 
@@ -208,7 +211,7 @@ def test_chart_keys_separate_categories(patient) -> None:
 
 
 def test_triage_is_ranked_over_all_patients_and_shown_a_page_at_a_time(provider) -> None:
-    size = provider_queries.TRIAGE_PAGE_SIZE
+    size = provider_reads.TRIAGE_PAGE_SIZE
     quiet = []
     for i in range(size + 4):
         patient = enroll(f"quiet{i:03d}@clinic.test", Role.PATIENT, f"Quiet {i:03d}")
@@ -242,7 +245,7 @@ def test_triage_is_ranked_over_all_patients_and_shown_a_page_at_a_time(provider)
 
 
 def test_triage_pagination_links_keep_the_flag_filter(provider) -> None:
-    for i in range(provider_queries.TRIAGE_PAGE_SIZE + 1):
+    for i in range(provider_reads.TRIAGE_PAGE_SIZE + 1):
         patient = enroll(f"low{i:03d}@clinic.test", Role.PATIENT, f"Low {i:03d}")
         services.grant_share(patient=patient, provider=provider, categories=ShareCategory.values)
         checkin(patient, mood=1)
@@ -264,6 +267,6 @@ def test_the_fhir_export_is_compact_json(patient) -> None:
     from journal.exports.data import read_export_data
 
     session_with_report(patient)
-    raw = fhir.fhir_json(read_export_data(patient=patient, include_private_notes=True))
+    raw = fhir.fhir_json(read_export_data(own_scope(patient)))
     assert b"\n" not in raw
     assert json.loads(raw)["resourceType"] == "Bundle"

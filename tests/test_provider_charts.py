@@ -153,9 +153,9 @@ def test_charts_start_at_the_share_start_and_ignore_earlier_entries(
     share = services.grant_share(
         patient=patient, provider=provider, categories=ALL, starts_on=starts_on
     )
-    period = provider_period(share, "30")
+    period = provider_period(permissions.share_scope(share), "30")
     assert period.first_day == starts_on
-    panels = {p.name: p.panel for p in provider_panels(share, period)}
+    panels = {p.name: p.panel for p in provider_panels(permissions.share_scope(share), period)}
     mood_rows = panels["mood"].table.rows
     assert len(mood_rows) == 1
     # The 7-day average does not lean on the mood-0 days before the share.
@@ -176,15 +176,13 @@ def test_the_chart_image_is_drawn_from_the_same_guarded_data(
     share = services.grant_share(
         patient=patient, provider=provider, categories=ALL, starts_on=before_and_after_start
     )
-    period = provider_period(share, "30")
-    raw = chartdata.chart_data(patient, "mood", period, frozenset(ALL))
+    period = provider_period(permissions.share_scope(share), "30")
+    raw = chartdata.chart_data(permissions.own_scope(patient), "mood", period)
     image = client_for(provider).get(chart_url(patient, "mood")).content
     # The raw data's 7-day average reaches back before the share; the image must not: it is
     # drawn from data read from the share's start on (tests/test_chartdata_not_before.py
     # checks that data's figures).
-    shared = chartdata.chart_data(
-        patient, "mood", period, frozenset(ALL), not_before=permissions.share_window_start(share)
-    )
+    shared = chartdata.chart_data(permissions.share_scope(share), "mood", period)
     assert image != CHARTS["mood"].render(raw)
     assert image == CHARTS["mood"].render(shared)
 
@@ -193,9 +191,9 @@ def test_without_a_start_date_the_provider_sees_the_patients_figures(
     patient, provider, before_and_after_start
 ) -> None:
     share = services.grant_share(patient=patient, provider=provider, categories=ALL)
-    period = provider_period(share, "30")
+    period = provider_period(permissions.share_scope(share), "30")
     assert period.first_day == permissions.patient_today(patient) - timedelta(days=29)
-    panels = {p.name: p.panel for p in provider_panels(share, period)}
+    panels = {p.name: p.panel for p in provider_panels(permissions.share_scope(share), period)}
     assert len(panels["mood"].table.rows) == 11
     assert panels["durability"].table.rows != ()
 

@@ -8,12 +8,12 @@ import pytest
 from django.test import Client
 
 from journal import services
-from journal.bench.httpload import Response
 from journal.models import BloodPressureReading, CheckIn, SymptomRating
-from journal.reliability import driver
-from journal.reliability.checker import load_state, verify
-from journal.reliability.ledger import ACKNOWLEDGED, NOT_SAVED, Ledger, Write
 from tests.conftest import client_for
+from tools.bench.httpload import Response
+from tools.loadtest import driver
+from tools.loadtest.checker import load_state, verify
+from tools.loadtest.ledger import ACKNOWLEDGED, NOT_SAVED, Ledger, Write
 
 pytestmark = pytest.mark.django_db
 

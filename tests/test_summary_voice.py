@@ -24,6 +24,7 @@ from journal.charts.types import (
     Thresholds,
 )
 from journal.models import ShareCategory
+from journal.permissions import share_scope
 from journal.provider_charts import provider_panels, provider_period
 from journal.summaries import panel
 from tests.conftest import client_for
@@ -183,7 +184,8 @@ def test_the_provider_summary_speaks_about_the_patient(patient, provider, journa
     assert "Across 1 session, the patient's mood averaged" in body
     assert "your average" not in body and "your mood" not in body
     assert "worded as the patient reads it" not in body
-    for item in provider_panels(share, provider_period(share, "30")):
+    scope = share_scope(share)
+    for item in provider_panels(scope, provider_period(scope, "30")):
         assert not YOU.search(item.panel.summary), item.panel.summary
         assert item.panel.summary in body
 

@@ -13,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from journal import permissions, provider_queries, services
+from journal import permissions, services
 from journal.models import BloodPressureReading, Flag, Share
+from journal.reads import provider as provider_reads
 from tests.conftest import client_for
 from tests.test_provider import ALL, low_mood, severe_reading, sharing_patient
 
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db
 def _counts(provider) -> list[tuple[str, int, int]]:
     return [
         (row.patient.display_name, row.open_count, row.urgent)
-        for row in provider_queries.triage(provider)
+        for row in provider_reads.triage(provider)
     ]
 
 

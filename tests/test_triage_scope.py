@@ -9,8 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.urls import reverse
 
-from journal import permissions, provider_queries, services
+from journal import permissions, services
 from journal.models import Role, ShareCategory
+from journal.reads import provider as provider_reads
 from tests.conftest import client_for, enroll
 
 # 2026-03-10 10:30 UTC is already 03-11 in Kiritimati (UTC+14) and still 03-09 in Pago Pago
@@ -58,7 +59,7 @@ def test_a_share_that_starts_tomorrow_in_the_patients_zone_is_not_listed_yet(pro
     # 03-11 in Kiritimati, 03-09 in Pago Pago at NOW.
     early = _share(provider, "Pacific/Kiritimati", 1, date(2026, 3, 11), None)
     late = _share(provider, "Pacific/Pago_Pago", 2, date(2026, 3, 10), None)
-    listed = {row.share.pk for row in provider_queries.triage(provider, now=NOW)}
+    listed = {row.share.pk for row in provider_reads.triage(provider, now=NOW)}
     assert listed == {early.pk}
     assert late.pk not in listed
 

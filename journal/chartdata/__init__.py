@@ -1,19 +1,19 @@
 """The read side of charts: a patient's rows → the plain data `journal.charts` draws.
 
-Every public function takes the patient, a `Period` and the share categories the caller may
-see (`ALL_CATEGORIES` for the patient's own pages; a provider passes only what was shared).
-Data of a category outside `categories` is never queried. Session dates and routes are read
+Every public function takes a `journal.permissions.Scope` (whose data, which categories, from
+which day: `own_scope` for the patient's own pages, `share_scope` for a provider) and a `Period`.
+Data of a category outside the scope is never queried. Session dates and routes are read
 for every chart (they are the frame every category is drawn against); dose and notes never.
 
 Days are the patient's local calendar days (`User.time_zone`). Query counts are fixed: each
 data kind is one query whatever the number of entries, and bucketing happens in Python.
 
-`not_before` (keyword, default None) is a hard lower bound for a provider's share: no query
-reads a row timed before it, including the context rows a period otherwise reads from before
+The scope's first instant (`Scope.window_start`, a share's start) is a hard lower bound: no
+query reads a row timed before it, including the context rows a period otherwise reads from before
 its start (the 7-day average's first days, the previous period's mean mood, the session a
 durability interval counts from). A previous period reaching before it has no mean (None), and
 a blood-pressure reading taken within the bound under a session that started before it is
-grouped by its own day. With `not_before=None` the functions behave exactly as without it.
+grouped by its own day. A scope without a first day reads exactly as the patient's own pages do.
 """
 
 from __future__ import annotations
@@ -73,6 +73,7 @@ from journal.models import (
     TreatmentSession,
     User,
 )
+from journal.permissions import ALL_CATEGORIES, Scope
 
 __all__ = [
     "ALL_CATEGORIES",
@@ -100,7 +101,6 @@ __all__ = [
     "version_key",
 ]
 
-ALL_CATEGORIES: frozenset[str] = frozenset(ShareCategory.values)
 MOOD = ShareCategory.MOOD.value
 SIDE_EFFECTS = ShareCategory.SIDE_EFFECTS.value
 BLOOD_PRESSURE = ShareCategory.BLOOD_PRESSURE.value
@@ -177,8 +177,8 @@ def _thresholds() -> Thresholds:
 # --- Public read functions ---------------------------------------------------------------
 
 
-def _require(category: str, categories: frozenset[str]) -> None:
-    if category not in categories:
+def _require(category: str, scope: Scope) -> None:
+    if not scope.allows(category):
         raise PermissionDenied(f"The {category} category is not available.")
 
 
@@ -188,14 +188,12 @@ def _rolling_start(period: Period, not_before: datetime | None = None) -> dateti
 
 
 def mood_series(
-    patient: User,
+    scope: Scope,
     period: Period,
-    categories: frozenset[str],
-    *,
-    not_before: datetime | None = None,
 ) -> MoodSeries:
     """Daily mood (mean of check-ins and reports), 7-day rolling mean, session days."""
-    _require(MOOD, categories)
+    _require(MOOD, scope)
+    patient, not_before = scope.patient, scope.window_start
     zone = patient.zone
     checkins, reports = _mood_rows(patient, _rolling_start(period, not_before), period.end)
     sessions = [s[1] for s in _sessions(patient, _since(period.start, not_before), period.end)]
@@ -203,14 +201,12 @@ def mood_series(
 
 
 def durability_data(
-    patient: User,
+    scope: Scope,
     period: Period,
-    categories: frozenset[str],
-    *,
-    not_before: datetime | None = None,
 ) -> DurabilityData:
     """Mood against days since the most recent session, one interval per session."""
-    _require(MOOD, categories)
+    _require(MOOD, scope)
+    patient, not_before = scope.patient, scope.window_start
     start = _since(period.start, not_before)
     checkins, reports = _mood_rows(patient, start, period.end)
     sessions = [s[1] for s in _sessions(patient, start, period.end)]
@@ -221,14 +217,12 @@ def durability_data(
 
 
 def questionnaire_data(
-    patient: User,
+    scope: Scope,
     period: Period,
-    categories: frozenset[str],
-    *,
-    not_before: datetime | None = None,
 ) -> QuestionnaireData:
     """PHQ-9 and GAD-7 totals over the period."""
-    _require(MOOD, categories)
+    _require(MOOD, scope)
+    patient, not_before = scope.patient, scope.window_start
     rows = list(
         QuestionnaireResponse.objects.filter(
             _in_period("completed_at", _since(period.start, not_before), period.end),
@@ -250,14 +244,12 @@ def _report_ratings(patient: User, period: Period, not_before: datetime | None) 
 
 
 def side_effect_matrix(
-    patient: User,
+    scope: Scope,
     period: Period,
-    categories: frozenset[str],
-    *,
-    not_before: datetime | None = None,
 ) -> SeverityMatrix:
     """Acute side effects per session with a report in the period."""
-    _require(SIDE_EFFECTS, categories)
+    _require(SIDE_EFFECTS, scope)
+    patient, not_before = scope.patient, scope.window_start
     sessions = _sessions(patient, _since(period.start, not_before), period.end)
     return build_severity_matrix(
         patient.zone, sessions, _report_ratings(patient, period, not_before)
@@ -274,26 +266,22 @@ def _checkin_ratings(patient: User, period: Period, not_before: datetime | None)
 
 
 def symptom_data(
-    patient: User,
+    scope: Scope,
     period: Period,
-    categories: frozenset[str],
-    *,
-    not_before: datetime | None = None,
 ) -> SymptomData:
     """Between-session symptoms: worst rating per local day."""
-    _require(SIDE_EFFECTS, categories)
+    _require(SIDE_EFFECTS, scope)
+    patient, not_before = scope.patient, scope.window_start
     return build_symptoms(period, patient.zone, _checkin_ratings(patient, period, not_before))
 
 
 def blood_pressure_data(
-    patient: User,
+    scope: Scope,
     period: Period,
-    categories: frozenset[str],
-    *,
-    not_before: datetime | None = None,
 ) -> BloodPressureData:
     """Readings grouped per session, flags from the stored flag rows, clinic thresholds."""
-    _require(BLOOD_PRESSURE, categories)
+    _require(BLOOD_PRESSURE, scope)
+    patient, not_before = scope.patient, scope.window_start
     start = _since(period.start, not_before)
     rows = BloodPressureReading.objects.filter(
         _in_period("measured_at", start, period.end), patient=patient
@@ -331,17 +319,9 @@ LOADERS = {
 }
 
 
-def chart_data(
-    patient: User,
-    name: str,
-    period: Period,
-    categories: frozenset[str],
-    *,
-    not_before: datetime | None = None,
-) -> object:
-    """The plain data of chart `name` (KeyError for an unknown name), nothing before
-    `not_before`."""
-    return LOADERS[name](patient, period, categories, not_before=not_before)
+def chart_data(scope: Scope, name: str, period: Period) -> object:
+    """The plain data of chart `name` within `scope` (KeyError for an unknown name)."""
+    return LOADERS[name](scope, period)
 
 
 def chart_cache_key(patient: User, name: str, period: Period, data: object) -> str:
@@ -353,26 +333,17 @@ def chart_cache_key(patient: User, name: str, period: Period, data: object) -> s
     return f"chart:{CHART_VERSION}:{name}:{digest}"
 
 
-def version_key(
-    prefix: str, patient: User, period: Period, categories: frozenset[str], version: str
-) -> str:
+def version_key(prefix: str, scope: Scope, period: Period, version: str) -> str:
     """A cache key from the patient's data version (`data_version`), the period's local
-    dates and the categories: cheap to compute, and any change to the rows changes it."""
-    cats = ",".join(sorted(categories))
+    dates and the scope's categories: cheap to compute, and any change to the rows changes it."""
+    cats = ",".join(sorted(scope.categories))
     return (
-        f"{prefix}:{CHART_VERSION}:{patient.pk}:{period.key}:{period.first_day}:"
+        f"{prefix}:{CHART_VERSION}:{scope.patient.pk}:{period.key}:{period.first_day}:"
         f"{period.last_day}:{cats}:{version}"
     )
 
 
-def chart_svg(
-    patient: User,
-    name: str,
-    period: Period,
-    categories: frozenset[str],
-    *,
-    not_before: datetime | None = None,
-) -> bytes:
+def chart_svg(scope: Scope, name: str, period: Period) -> bytes:
     """SVG of one chart, from the cache when the same data was drawn before.
 
     Two levels: the data-version key answers a repeat view with one aggregate query and no
@@ -381,13 +352,14 @@ def chart_svg(
     (e.g. a new blood-pressure reading does not redraw the mood chart)."""
     if name not in CHARTS:
         raise KeyError(name)
-    # The data read depends on `not_before` as well (a provider's share start).
+    # The data read depends on the scope's first instant as well (a provider's share start).
+    patient, not_before = scope.patient, scope.window_start
     prefix = f"chartv:{name}" + (f":from:{not_before.isoformat()}" if not_before else "")
-    fast_key = version_key(prefix, patient, period, categories, data_version(patient))
+    fast_key = version_key(prefix, scope, period, data_version(patient))
     svg = cache.get(fast_key)
     if svg is not None:
         return svg
-    data = chart_data(patient, name, period, categories, not_before=not_before)
+    data = chart_data(scope, name, period)
     key = chart_cache_key(patient, name, period, data)
     svg = cache.get(key)
     if svg is None:
@@ -442,20 +414,18 @@ def _previous_period(
 
 
 def dashboard_data(
-    patient: User,
+    scope: Scope,
     period: Period,
-    categories: frozenset[str],
-    *,
-    not_before: datetime | None = None,
 ) -> DashboardData:
-    """All chart data for the allowed categories (one query per kind of row, at most ~10),
-    nothing before `not_before` (the previous mood mean is None when that period reaches
-    before it)."""
+    """All chart data for the scope's categories (one query per kind of row, at most ~10),
+    nothing before the scope's first instant (the previous mood mean is None when that period
+    reaches before it)."""
+    patient, not_before = scope.patient, scope.window_start
     zone = patient.zone
     sessions = _sessions(patient, _since(period.start, not_before), period.end)
     starts = [s[1] for s in sessions]
     parts: _DashboardParts = {}
-    if MOOD in categories:
+    if scope.allows(MOOD):
         previous = _previous_period(period, zone, not_before)
         rolling_since = _rolling_start(period, not_before)
         # A previous period means this one has a first day, so `rolling_since` is set too.
@@ -479,16 +449,12 @@ def dashboard_data(
         parts["durability"] = build_durability(
             zone, current, current_reports, [before, *starts] if before else starts
         )
-        parts["questionnaires"] = questionnaire_data(
-            patient, period, categories, not_before=not_before
-        )
-    if SIDE_EFFECTS in categories:
+        parts["questionnaires"] = questionnaire_data(scope, period)
+    if scope.allows(SIDE_EFFECTS):
         parts["side_effects"] = build_severity_matrix(
             zone, sessions, _report_ratings(patient, period, not_before)
         )
-        parts["symptoms"] = symptom_data(patient, period, categories, not_before=not_before)
-    if BLOOD_PRESSURE in categories:
-        parts["blood_pressure"] = blood_pressure_data(
-            patient, period, categories, not_before=not_before
-        )
+        parts["symptoms"] = symptom_data(scope, period)
+    if scope.allows(BLOOD_PRESSURE):
+        parts["blood_pressure"] = blood_pressure_data(scope, period)
     return DashboardData(period=period, **parts)

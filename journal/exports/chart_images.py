@@ -6,31 +6,28 @@ A chart that cannot be drawn is left out, and the PDF falls back to its own vect
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from journal.exports.data import BLOOD_PRESSURE, MOOD, ExportData
 from journal.exports.pdf import ChartImage
-from journal.models import User
+from journal.permissions import Scope
 
 logger = logging.getLogger(__name__)
 
 PDF_CHARTS = (("mood", MOOD), ("blood-pressure", BLOOD_PRESSURE))
 
 
-def pdf_chart_images(
-    patient: User, data: ExportData, not_before: dt.date | None = None
-) -> list[ChartImage]:
-    """SVG charts for `data`'s period and categories (none outside them); `not_before` is a
-    share's first day, so a provider's chart never reaches before the share."""
+def pdf_chart_images(scope: Scope, data: ExportData) -> list[ChartImage]:
+    """SVG charts for `data`'s period within `scope` (none outside its categories, nothing
+    before its first day, so a provider's chart never reaches before the share)."""
     from django.utils import timezone
 
     from journal.chartdata import chart_svg, local_day, make_period
 
-    zone = patient.zone
+    zone = scope.patient.zone
     first = data.start
-    if not_before is not None and (first is None or first < not_before):
-        first = not_before
+    if scope.not_before is not None and (first is None or first < scope.not_before):
+        first = scope.not_before
     last = data.end or local_day(timezone.now(), zone)
     period = make_period(first, last, zone, key=f"export:{first}:{last}")
     images = []
@@ -38,7 +35,7 @@ def pdf_chart_images(
         if not data.has(category):
             continue
         try:
-            svg = chart_svg(patient, name, period, frozenset({category}))
+            svg = chart_svg(scope.narrowed({category}), name, period)
         except Exception:  # a chart failure must not cost the person their summary
             logger.exception("chart %s could not be drawn for the PDF", name)
             continue

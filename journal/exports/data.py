@@ -11,9 +11,10 @@ Category rules (the same ones sharing and charts use):
 Sessions (time, route, dose) are the context of side effects and blood pressure and are
 included with either (as `journal.permissions.shared_sessions` decides for providers); session
 notes are private (they cannot be marked shareable) and only the patient's own export carries
-them. The patient's own export uses every category and includes private notes. A provider's
-export is read through `read_shared_export_data`, which takes the categories and the start of
-the share from the share itself, so it cannot disagree with the provider's pages.
+them. What an export covers comes from a `journal.permissions.Scope`: `own_scope` (every
+category, private notes included) for the patient, `share_scope` (the share's categories, from
+its start, shareable notes only) for a provider, so an export cannot disagree with the
+provider's pages.
 A field outside the categories is ``None`` here *and* the writers drop its column or section,
 so "not shared" never looks like "empty".
 """
@@ -35,18 +36,15 @@ from journal.models import (
     Flag,
     PostSessionReport,
     QuestionnaireResponse,
-    Share,
     SymptomRating,
     TreatmentSession,
-    User,
 )
-from journal.permissions import share_window_start, shared_categories
+from journal.permissions import ALL_CATEGORIES, Scope
 
 MOOD = "mood"
 SIDE_EFFECTS = "side_effects"
 BLOOD_PRESSURE = "blood_pressure"
 NOTES = "notes"
-ALL_CATEGORIES: frozenset[str] = frozenset({MOOD, SIDE_EFFECTS, BLOOD_PRESSURE, NOTES})
 
 
 @dataclass(frozen=True)
@@ -202,22 +200,23 @@ def _ratings_of(report_qs: QuerySet, checkin_qs: QuerySet) -> QuerySet[SymptomRa
 
 
 def read_export_data(
+    scope: Scope,
     *,
-    patient: User,
     start: dt.date | None = None,
     end: dt.date | None = None,
-    categories: frozenset[str] | set[str] = ALL_CATEGORIES,
-    include_private_notes: bool = False,
-    not_before: dt.datetime | None = None,
     now: dt.datetime | None = None,
 ) -> ExportData:
-    """Read `patient`'s rows for local days `start`..`end` (None: open) limited to `categories`.
+    """Read the scope's patient's rows for local days `start`..`end` (None: open), limited to
+    its categories, its private-notes choice and its first day (nothing before it is read).
 
-    Callers authorise first; the patient's own export passes every category and
-    `include_private_notes=True`. Nothing before `not_before` (a share's first instant) is
-    read. A fixed number of queries, whatever the amount of data.
+    Callers authorise first. A fixed number of queries, whatever the amount of data.
     """
-    cats = frozenset(categories) & ALL_CATEGORIES
+    patient, include_private_notes, not_before = (
+        scope.patient,
+        scope.private_notes,
+        scope.window_start,
+    )
+    cats = scope.categories & ALL_CATEGORIES
     zone = patient.zone
     since, until = period_bounds(start, end, zone)
     if not_before is not None and (since is None or since < not_before):
@@ -372,24 +371,4 @@ def read_export_data(
         readings=readings,
         questionnaires=questionnaires,
         flags=flags,
-    )
-
-
-def read_shared_export_data(
-    *,
-    share: Share,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-    now: dt.datetime | None = None,
-) -> ExportData:
-    """What the provider of `share` may export: its categories, from its first day, no private
-    notes (the caller has checked the share is active)."""
-    return read_export_data(
-        patient=share.patient,
-        start=start,
-        end=end,
-        categories=shared_categories(share),
-        include_private_notes=False,
-        not_before=share_window_start(share),
-        now=now,
     )

@@ -19,7 +19,7 @@ from journal.models.accounts import (
     UserQuerySet,
     validate_time_zone,
 )
-from journal.models.audit import AppendOnlyModel, AuditEvent
+from journal.models.audit import AppendOnlyModel, AuditEvent, ErasedAuditRow
 from journal.models.flags import Flag, FlagCategory
 from journal.models.journal import (
     SEVERITY_CHOICES,
@@ -50,6 +50,7 @@ __all__ = [
     "ClinicSettings",
     "EmailChangeRequest",
     "EntryRevision",
+    "ErasedAuditRow",
     "Flag",
     "FlagCategory",
     "Instrument",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -33,10 +34,18 @@ class UserQuerySet(models.QuerySet["User"]):
         return self.filter(role=Role.PROVIDER)
 
 
-_UserManagerBase = BaseUserManager.from_queryset(UserQuerySet)
+if TYPE_CHECKING:  # the class `from_queryset` builds, spelled out for the type checker
+
+    class _UserManagerBase(BaseUserManager["User"]):
+        def get_queryset(self) -> UserQuerySet: ...
+        def patients(self) -> UserQuerySet: ...
+        def providers(self) -> UserQuerySet: ...
+
+else:
+    _UserManagerBase = BaseUserManager.from_queryset(UserQuerySet)
 
 
-class UserManager(_UserManagerBase["User"]):
+class UserManager(_UserManagerBase):
     use_in_migrations = True
 
     def _create(self, email: str, password: str | None, **fields) -> User:

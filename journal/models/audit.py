@@ -49,9 +49,32 @@ class AuditEvent(AppendOnlyModel):
     # Control characters escaped and truncated by journal.http.clean_user_agent.
     user_agent = models.CharField(max_length=256, blank=True, default="")
     detail = models.JSONField(default=dict, blank=True)
+    # Keyed hash over this row and the previous row's hash (journal.services.audit_chain).
+    chain_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.outcome}"
+
+
+class ErasedAuditRow(AppendOnlyModel):
+    """What remains of an audit-chain row removed by erasure: its table, id and chain hash.
+
+    Erasure deletes the access events about a person; their hashes stay here so the chain can
+    still be verified from end to end, and nothing of what was read or by whom.
+    """
+
+    table = models.CharField(max_length=64)
+    row_id = models.BigIntegerField()
+    chain_hash = models.CharField(max_length=64)
+    erased_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["table", "row_id"], name="erased_audit_row_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table} #{self.row_id} (erased)"

@@ -97,6 +97,8 @@ class AccessEvent(AppendOnlyModel):
     ip = models.GenericIPAddressField(null=True, blank=True)
     # Control characters escaped and truncated by journal.http.clean_user_agent.
     user_agent = models.CharField(max_length=256, blank=True, default="")
+    # Keyed hash over this row and the previous row's hash (journal.services.audit_chain).
+    chain_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-at", "-id"]

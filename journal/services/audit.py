@@ -8,6 +8,7 @@ from django.conf import settings
 
 from journal.http import current_user_agent
 from journal.models import AuditEvent, User
+from journal.services import audit_chain
 
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(32), 127]}
 
@@ -53,5 +54,5 @@ def record_audit(
         detail=_clean_detail(detail or {}),
     )
     event.full_clean()
-    event.save()
+    audit_chain.append([event])
     return event

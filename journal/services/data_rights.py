@@ -37,6 +37,7 @@ from journal.models import (
     TreatmentSession,
     User,
 )
+from journal.services import audit_chain
 from journal.services.accounts import end_sessions
 from journal.services.audit import record_audit
 
@@ -129,6 +130,29 @@ def cancel_erasure_for_credentials(
     return cancel_erasure(user=user, ip=ip, now=now)
 
 
+def _forget_in_framework_logs(user: User, emails: set[str], erased_email: str) -> None:
+    """Pseudonymise the person in the admin's and axes' own tables, which keep names and emails."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    shell = f"Erased account {user.pk}"
+    about_user = Q(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk))
+    mentions = Q()
+    for email in emails:
+        mentions |= Q(object_repr__icontains=email)
+    LogEntry.objects.filter(about_user | mentions).update(object_repr=shell)
+    if not apps.is_installed("axes"):
+        return
+    names = Q()
+    for email in emails:
+        names |= Q(username__iexact=email)
+    # Lockout counters also keep the posted form; an erased account cannot log in anyway.
+    apps.get_model("axes", "AccessAttempt").objects.filter(names).delete()
+    for model in ("AccessLog", "AccessFailureLog"):
+        apps.get_model("axes", model).objects.filter(names).update(username=erased_email)
+
+
 def _delete_mfa_devices(user: User) -> None:
     # Second-factor secrets are account data too; the apps may not be installed everywhere.
     for label, model in (("otp_totp", "TOTPDevice"), ("otp_static", "StaticDevice")):
@@ -149,9 +173,19 @@ def erase_account(*, user: User, now: datetime | None = None) -> dict[str, int] 
         "symptom_ratings": SymptomRating.objects.filter(report__patient=user).count()
         + SymptomRating.objects.filter(checkin__patient=user).count()
     }
+    erased_access_ids = list(AccessEvent.objects.filter(patient=user).values_list("pk", flat=True))
     for model in ERASED_MODELS:
+        if model is AccessEvent:  # append-only: the one sanctioned delete, keeping the chain
+            counts["accessevent"] = audit_chain.erase_access_events(
+                AccessEvent.objects.filter(patient=user)
+            )
+            continue
         deleted, _ = model.objects.filter(patient=user).delete()
         counts[model.__name__.lower()] = deleted  # its `_meta.model_name`
+    emails = {
+        user.email,
+        *EmailChangeRequest.objects.filter(user=user).values_list("new_email", flat=True),
+    }
     Invitation.objects.filter(user=user).delete()
     EmailChangeRequest.objects.filter(user=user).delete()
     SubmissionToken.objects.filter(user=user).delete()
@@ -164,7 +198,13 @@ def erase_account(*, user: User, now: datetime | None = None) -> dict[str, int] 
     user.erasure_due_at = None
     user.idle_timeout_minutes = None
     user.save()
-    record_audit(action="account.erased", subject=user, detail={"rows": counts})
+    _forget_in_framework_logs(user, {e for e in emails if e}, user.email)
+    record_audit(
+        action="account.erased",
+        subject=user,
+        # Ids only: `verify_audit` checks each erased access row against this list.
+        detail={"rows": counts, "erased_access_ids": erased_access_ids},
+    )
     return counts
 
 

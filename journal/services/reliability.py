@@ -131,6 +131,9 @@ def backup_database(*, path: Path, using: str = DEFAULT_DB_ALIAS, overwrite: boo
         raise BackupError(f"The folder {path.parent} does not exist.")
     connection = connections[using]
     partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    # A backup holds health data: readable by this account only, whatever the umask.
+    partial.unlink(missing_ok=True)  # left by a crashed run of the same process id
+    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     try:
         if connection.vendor == "sqlite":
             connection.ensure_connection()

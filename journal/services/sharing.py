@@ -15,6 +15,7 @@ from django.utils import timezone
 from journal.http import current_user_agent
 from journal.models import AccessEvent, Flag, Role, Share, ShareCategory, ShareEvent, User
 from journal.permissions import SHARE_FIELD_BY_CATEGORY, patient_today, shared_categories
+from journal.services import audit_chain
 
 GRANTED = "granted"
 CHANGED = "changed"
@@ -242,7 +243,7 @@ def record_access(
     )
     # The related rows were just loaded by the caller; validating them again costs 3 queries.
     event.full_clean(exclude=["actor", "patient", "share"])
-    event.save()
+    audit_chain.append([event])
     return event
 
 
@@ -264,5 +265,5 @@ def record_list_access(
         for s in shares
         if s.patient_id != actor.pk
     ]
-    AccessEvent.objects.bulk_create(events)
+    audit_chain.append(events)
     return len(events)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from journal.provider_queries import TriageRow
+from journal.reads.provider import TriageRow
 
 register = template.Library()
 

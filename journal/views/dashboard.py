@@ -1,8 +1,7 @@
 """Trends: the patient's dashboard of charts, summaries and tables, and the chart images.
 
-`chart_response` is the reusable part: any view that has already decided which patient and
-which share categories a user may see (the provider workspace does this with its own scope
-check) can answer a chart URL with it.
+`chart_response` is the reusable part: any view holding a `journal.permissions.Scope` (which
+patient, which categories, from which day) can answer a chart URL with it.
 """
 
 from __future__ import annotations
@@ -23,11 +22,10 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from journal import chartdata, summaries
-from journal.chartdata import ALL_CATEGORIES, Period, parse_period
+from journal.chartdata import Period, parse_period
 from journal.charts import CHARTS
 from journal.http import AuthenticatedHttpRequest
-from journal.models import User
-from journal.permissions import patient_required
+from journal.permissions import Scope, own_scope, patient_required
 
 PERIOD_LABELS: tuple[tuple[str, str], ...] = (
     ("30", "30 days"),
@@ -63,13 +61,11 @@ PANEL_TEMPLATES = (
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
 
-def chart_response(
-    patient: User, name: str, period: Period, categories: frozenset[str]
-) -> HttpResponse:
-    """The SVG of chart `name` for `patient`, limited to `categories` (caller authorizes)."""
+def chart_response(scope: Scope, name: str, period: Period) -> HttpResponse:
+    """The SVG of chart `name` within `scope` (the caller authorized it)."""
     if name not in CHARTS:
         raise Http404("No such chart")
-    svg = chartdata.chart_svg(patient, name, period, categories)
+    svg = chartdata.chart_svg(scope, name, period)
     response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = SVG_CSP
@@ -129,20 +125,19 @@ def _release() -> str:
     return digest.hexdigest()[:12]
 
 
-def _panels_html(patient: User, period: Period, categories: frozenset[str]) -> str:
+def _panels_html(scope: Scope, period: Period) -> str:
     """The rendered panels (summaries, chart images, data tables), cached under the
     patient's data version: a repeat view costs one aggregate query and a cache read
     instead of a year of rows, the summaries and hundreds of table rows."""
     key = chartdata.version_key(
         f"dashboard:{_release()}",
-        patient,
+        scope,
         period,
-        categories,
-        chartdata.data_version(patient),
+        chartdata.data_version(scope.patient),
     )
     html = cache.get(key)
     if html is None:
-        data = chartdata.dashboard_data(patient, period, categories)
+        data = chartdata.dashboard_data(scope, period)
         panels = _panels(data, period)
         html = render_to_string(
             "journal/_dashboard_panels.html",
@@ -162,7 +157,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "period": period,
             "period_labels": PERIOD_LABELS,
             # Called by the template while it renders (the page template comes first).
-            "panels_html": partial(_panels_html, request.user, period, ALL_CATEGORIES),
+            "panels_html": partial(_panels_html, own_scope(request.user), period),
         },
     )
 
@@ -170,4 +165,4 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 @patient_required
 def chart(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
     period = parse_period(request.GET.get("period"), request.user.zone)
-    return chart_response(request.user, name, period, ALL_CATEGORIES)
+    return chart_response(own_scope(request.user), name, period)

@@ -19,7 +19,7 @@ from journal import services
 from journal.exports.archive import everything_zip, export_filename
 from journal.exports.chart_images import pdf_chart_images
 from journal.exports.csv_export import csv_zip
-from journal.exports.data import ExportData, read_export_data, read_shared_export_data
+from journal.exports.data import ExportData, read_export_data
 from journal.exports.fhir import fhir_json
 from journal.exports.pdf import summary_pdf
 from journal.flags import Thresholds
@@ -27,7 +27,14 @@ from journal.forms.exports import DeleteAccountForm, ExportPeriodForm
 from journal.http import AuthenticatedHttpRequest, client_ip, reader
 from journal.idempotency import idempotent
 from journal.models import ClinicSettings, User
-from journal.permissions import get_shared_patient_or_404, patient_required, provider_required
+from journal.permissions import (
+    Scope,
+    get_shared_patient_or_404,
+    own_scope,
+    patient_required,
+    provider_required,
+    share_scope,
+)
 from journal.security import no_store, recent_auth_required
 from journal.services import data_rights
 
@@ -50,14 +57,14 @@ def _attachment(body: bytes, kind: str, data: ExportData) -> HttpResponse:
     return response
 
 
-def _render(kind: str, data: ExportData, patient: User, not_before: dt.date | None = None) -> bytes:
+def _render(kind: str, data: ExportData, scope: Scope) -> bytes:
     if kind == "csv":
         return csv_zip(data)
     if kind == "fhir":
         return fhir_json(data)
     clinic = ClinicSettings.load()
     thresholds = Thresholds.from_settings(clinic)
-    charts = pdf_chart_images(patient, data, not_before=not_before)
+    charts = pdf_chart_images(scope, data)
     if kind == "pdf":
         return summary_pdf(
             data, clinic_name=clinic.clinic_name, thresholds=thresholds, charts=charts
@@ -98,8 +105,9 @@ def _patient_export(request: AuthenticatedHttpRequest, kind: str) -> HttpRespons
     if not form.is_valid():
         return render(request, "journal/export.html", _page_context(form), status=400)
     start, end = _period(form, kind, request.user)
-    data = read_export_data(patient=request.user, start=start, end=end, include_private_notes=True)
-    return _attachment(_render(kind, data, request.user), kind, data)
+    scope = own_scope(request.user)
+    data = read_export_data(scope, start=start, end=end)
+    return _attachment(_render(kind, data, scope), kind, data)
 
 
 @patient_required
@@ -123,8 +131,9 @@ def export_fhir(request: AuthenticatedHttpRequest) -> HttpResponse:
 @patient_required
 @require_GET
 def export_all(request: AuthenticatedHttpRequest) -> HttpResponse:
-    data = read_export_data(patient=request.user, include_private_notes=True)
-    return _attachment(_render("all", data, request.user), "all", data)
+    scope = own_scope(request.user)
+    data = read_export_data(scope)
+    return _attachment(_render("all", data, scope), "all", data)
 
 
 def _provider_export(request: AuthenticatedHttpRequest, patient_id: int, kind: str) -> HttpResponse:
@@ -134,8 +143,9 @@ def _provider_export(request: AuthenticatedHttpRequest, patient_id: int, kind: s
         messages.error(request, "Those export dates do not work: " + _first_error(form))
         return redirect("journal:provider-patient", patient_id=patient.pk)
     start, end = _period(form, kind, patient)
-    data = read_shared_export_data(share=share, start=start, end=end)
-    body = _render(kind, data, patient, not_before=share.starts_on)
+    scope = share_scope(share)
+    data = read_export_data(scope, start=start, end=end)
+    body = _render(kind, data, scope)
     services.record_access(
         **reader(request),
         patient=patient,

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 
 from journal.http import AuthenticatedHttpRequest
 from journal.permissions import clinic_admin_required, home_url_name, provider_required
-from journal.queries import admin_overview
+from journal.reads.clinic import admin_overview
 
 
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:

@@ -8,14 +8,6 @@ from django.shortcuts import render
 
 from journal.catalogue import QUESTIONNAIRES
 from journal.http import AuthenticatedHttpRequest
-from journal.journal_queries import (
-    current_thresholds,
-    flag_views,
-    home_summary,
-    next_steps,
-    recent_entries,
-    unreported_sessions,
-)
 from journal.models import (
     BloodPressureReading,
     CheckIn,
@@ -25,6 +17,14 @@ from journal.models import (
     TreatmentSession,
 )
 from journal.permissions import owned_by, patient_required
+from journal.reads.patient import (
+    current_thresholds,
+    flag_views,
+    home_summary,
+    next_steps,
+    recent_entries,
+    unreported_sessions,
+)
 
 HOME_FLAGS = 5
 

@@ -1,4 +1,4 @@
-"""A public liveness probe: answers without touching the database (load balancers, benchmarks)."""
+"""A public liveness probe: answers without touching the database (load balancers, monitors)."""
 
 from __future__ import annotations
 

@@ -17,14 +17,19 @@ from django.views.decorators.http import require_GET, require_POST
 from journal import services
 from journal.http import AuthenticatedHttpRequest, reader
 from journal.idempotency import idempotent
-from journal.permissions import get_shared_flag_or_404, get_shared_patient_or_404, provider_required
+from journal.permissions import (
+    get_shared_flag_or_404,
+    get_shared_patient_or_404,
+    provider_required,
+    share_scope,
+)
 from journal.provider_charts import (
     PRINT_CHARTS,
     provider_chart_svg,
     provider_panels,
     provider_period,
 )
-from journal.provider_queries import (
+from journal.reads.provider import (
     DEFAULT_PERIOD,
     KIND_LABELS,
     PERIODS,
@@ -77,13 +82,14 @@ def _summary_page(
         what=f"{what} ({summary.period_label.lower()})",
     )
     printing = template.endswith("_print.html")
-    chart_period = provider_period(share, summary.period)
+    scope = share_scope(share)
+    chart_period = provider_period(scope, summary.period)
     context = {
         "patient": patient,
         "summary": summary,
         "periods": [(key, label) for key, (label, _) in PERIODS.items()],
         "chart_period": chart_period,
-        "panels": provider_panels(share, chart_period, PRINT_CHARTS if printing else None),
+        "panels": provider_panels(scope, chart_period, PRINT_CHARTS if printing else None),
     }
     return render(request, template, context)
 
@@ -122,9 +128,10 @@ def provider_flag_acknowledge(request: AuthenticatedHttpRequest, flag_id: int) -
 @require_GET
 def provider_chart(request: AuthenticatedHttpRequest, patient_id: int, name: str) -> HttpResponse:
     patient, share = get_shared_patient_or_404(request.user, patient_id)
-    period = provider_period(share, _period(request))
+    scope = share_scope(share)
+    period = provider_period(scope, _period(request))
     try:
-        svg = provider_chart_svg(share, name, period)
+        svg = provider_chart_svg(scope, name, period)
     except (KeyError, PermissionDenied):
         # Unknown chart or a category not shared: the same answer, so nothing is revealed.
         raise Http404("No such chart") from None

@@ -21,7 +21,7 @@ from journal.permissions import (
     provider_directory,
     share_status,
 )
-from journal.sharing_queries import access_log, share_overview
+from journal.reads.sharing import access_log, share_overview
 
 
 def _add_errors(form: Form, exc: ValidationError) -> None:

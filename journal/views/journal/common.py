@@ -14,9 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from journal.http import AuthenticatedHttpRequest
-from journal.journal_queries import describe_snapshot, edit_history
 from journal.models import EntryRevision, Flag
 from journal.permissions import owned_by
+from journal.reads.patient import describe_snapshot, edit_history
 from journal.services import StaleEdit
 
 # Rows per page of the check-in and session lists: a patient scrolling their history on a phone.

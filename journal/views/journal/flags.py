@@ -7,9 +7,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from journal.http import AuthenticatedHttpRequest
-from journal.journal_queries import current_thresholds, flag_views
 from journal.models import Flag
 from journal.permissions import owned_by, patient_required
+from journal.reads.patient import current_thresholds, flag_views
 
 
 @patient_required

@@ -16,9 +16,9 @@ from journal.catalogue import PHQ9_SELF_HARM_ITEM, QUESTIONNAIRES, SCREENING_NOT
 from journal.forms import QuestionnaireForm
 from journal.http import AuthenticatedHttpRequest, client_ip
 from journal.idempotency import idempotent
-from journal.journal_queries import current_thresholds, flag_views, instrument_or_none
 from journal.models import QuestionnaireResponse
 from journal.permissions import get_owned_or_404, not_found, owned_by, patient_required
+from journal.reads.patient import current_thresholds, flag_views, instrument_or_none
 from journal.views.journal.common import (
     add_service_errors,
     confirm_delete,

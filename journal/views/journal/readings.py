@@ -17,9 +17,9 @@ from journal import services
 from journal.forms import ReadingForm
 from journal.http import AuthenticatedHttpRequest, client_ip
 from journal.idempotency import idempotent
-from journal.journal_queries import current_thresholds, flag_views
 from journal.models import BloodPressureReading, TreatmentSession
 from journal.permissions import get_owned_or_404, owned_by, patient_required
+from journal.reads.patient import current_thresholds, flag_views
 from journal.views.journal.common import (
     add_service_errors,
     confirm_delete,

@@ -19,9 +19,9 @@ from journal.forms import ReportForm, ReportReadingFormSet
 from journal.forms.journal import BaseReportReadingFormSet
 from journal.http import AuthenticatedHttpRequest, client_ip
 from journal.idempotency import idempotent
-from journal.journal_queries import current_thresholds, flag_views
 from journal.models import BloodPressureReading, PostSessionReport, TreatmentSession
 from journal.permissions import get_owned_or_404, owned_by, patient_required
+from journal.reads.patient import current_thresholds, flag_views
 from journal.views.journal.common import (
     add_service_errors,
     confirm_delete,

@@ -23,7 +23,6 @@ from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 
 from journal import flags
-from journal.bench.accounts import BenchAccounts, create_accounts
 from journal.catalogue import QUESTIONNAIRES, check_in_symptoms, post_session_symptoms
 from journal.models import (
     BloodPressureReading,
@@ -38,6 +37,7 @@ from journal.models import (
     TreatmentSession,
     User,
 )
+from tools.bench.accounts import BenchAccounts, create_accounts
 
 # Patients per transaction: bounds memory (about 5,000 rows per patient-year).
 PATIENTS_PER_CHUNK = 8

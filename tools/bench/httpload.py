@@ -17,7 +17,7 @@ from http.cookies import SimpleCookie
 from typing import TypeVar
 from urllib.parse import urlencode, urljoin, urlsplit
 
-from journal.bench.stats import Sample
+from tools.bench.stats import Sample
 
 TIMEOUT = 60
 Item = TypeVar("Item")

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from journal import permissions
 from journal.access_wording import chart_label, describe_access, lower_first
 from journal.models import AccessEvent, Flag, Share, ShareEvent, User
-from journal.provider_queries import category_labels, flag_views
+from journal.reads.provider import category_labels, flag_views
 
 # Events by the same person under the same share this close together are one visit: a summary
 # page and the chart images it loads arrive within a second or two of each other.

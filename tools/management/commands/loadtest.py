@@ -13,9 +13,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 class Command(BaseCommand):
     help = (
         "Start gunicorn in production settings on a fresh SQLite file or PostgreSQL database "
-        "(aftercare_loadtest), let N patients create and edit sessions, reports and check-ins "
-        "(with double taps and replays) for a bounded time while SIGKILLing workers, then check "
-        "that every acknowledged write exists exactly once, exactly as entered."
+        "(aftercare_loadtest_<random>, its own), let N patients create and edit sessions, reports "
+        "and check-ins (with double taps and replays) for a bounded time while SIGKILLing "
+        "workers, then check that every acknowledged write exists exactly once, exactly as "
+        "entered."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -43,7 +44,7 @@ class Command(BaseCommand):
             raise CommandError("--duration must be between 1 and 3600 seconds.")
         if o["kill_every"] < 0 or o["workers"] < 1 or o["threads"] < 1:
             raise CommandError("--kill-every must be ≥ 0; --workers and --threads positive.")
-        from journal.reliability.loadtest import format_results, run_loadtest
+        from tools.loadtest.run import format_results, run_loadtest
 
         results = run_loadtest(
             database=o["database"],
@@ -64,10 +65,10 @@ class Command(BaseCommand):
     def _inside(self, o: dict) -> None:
         if settings.DEBUG:
             raise CommandError("The setup and verify phases run only inside the load test.")
-        from journal.reliability import loadtest
+        from tools.loadtest import run
 
         if o["phase"] == "setup":
-            loadtest.create_patients(o["patients"])
+            run.create_patients(o["patients"])
         else:
-            verdict = loadtest.check_ledger(Path(o["ledger"]), o["patients"])
+            verdict = run.check_ledger(Path(o["ledger"]), o["patients"])
             self.stdout.write(json.dumps(verdict))

@@ -41,7 +41,7 @@ from journal.models import (
     TreatmentSession,
     User,
 )
-from journal.triage_flags import OpenFlagCounts, cached_open_flag_counts
+from journal.reads.triage import OpenFlagCounts, cached_open_flag_counts
 
 SEVERITY_NAMES = {3: "Urgent", 2: "High", 1: "Notable"}
 KIND_LABELS: dict[str, str] = {
@@ -98,17 +98,18 @@ class TriageRow:
     latest_flag_at: datetime | None
 
 
-# Entry sources of "last entry": (model, time field, share fields that reveal it).
+# Entry sources of "last entry": (model, time field, share categories that reveal it).
+_MOOD, _SIDE_EFFECTS, _BP = (
+    ShareCategory.MOOD.value,
+    ShareCategory.SIDE_EFFECTS.value,
+    ShareCategory.BLOOD_PRESSURE.value,
+)
 ENTRY_SOURCES: dict[str, tuple[type[Model], str, tuple[str, ...]]] = {
-    "last_checkin": (CheckIn, "recorded_at", ("share_mood", "share_side_effects")),
-    "last_report": (PostSessionReport, "reported_at", ("share_mood", "share_side_effects")),
-    "last_questionnaire": (QuestionnaireResponse, "completed_at", ("share_mood",)),
-    "last_reading": (BloodPressureReading, "measured_at", ("share_blood_pressure",)),
-    "last_session": (
-        TreatmentSession,
-        "started_at",
-        ("share_side_effects", "share_blood_pressure"),
-    ),
+    "last_checkin": (CheckIn, "recorded_at", (_MOOD, _SIDE_EFFECTS)),
+    "last_report": (PostSessionReport, "reported_at", (_MOOD, _SIDE_EFFECTS)),
+    "last_questionnaire": (QuestionnaireResponse, "completed_at", (_MOOD,)),
+    "last_reading": (BloodPressureReading, "measured_at", (_BP,)),
+    "last_session": (TreatmentSession, "started_at", (_SIDE_EFFECTS, _BP)),
 }
 
 
@@ -123,16 +124,16 @@ def _newest(model: type[Model], time_field: str) -> Subquery:
     )
 
 
-def _last_entry_at(share: Share) -> datetime | None:
-    """The newest entry the share shows: per source, the patient's newest entry counts only
-    when a granting category is shared and it falls inside the share window (the newest entry
-    on or after the window start is the newest entry overall when that one is inside)."""
-    start = permissions.share_window_start(share)
+def _last_entry_at(share: Share, scope: permissions.Scope) -> datetime | None:
+    """The newest entry the share's scope shows: per source, the patient's newest entry counts
+    only when a granting category is in scope and it falls on or after the scope's first
+    instant (the newest entry on or after it is the newest overall when that one is inside)."""
+    start = scope.window_start
     shown = [
         newest
-        for name, (_, _, fields) in ENTRY_SOURCES.items()
+        for name, (_, _, categories) in ENTRY_SOURCES.items()
         if (newest := getattr(share, name)) is not None
-        and any(getattr(share, f) for f in fields)
+        and any(scope.allows(c) for c in categories)
         and (start is None or newest >= start)
     ]
     return max(shown, default=None)
@@ -232,11 +233,12 @@ def _row(columns: tuple, flags: OpenFlagCounts, entries: tuple) -> TriageRow:
     share.patient = User.from_db(db, _PATIENT_FIELDS, columns[n : n + len(_PATIENT_FIELDS)])
     for name, value in zip(ENTRY_SOURCES, entries, strict=True):
         setattr(share, name, value)
+    scope = permissions.share_scope(share)
     return TriageRow(
         patient=share.patient,
         share=share,
-        categories=list(_share_labels(permissions.shared_categories(share))),
-        last_entry_at=_last_entry_at(share),
+        categories=list(_share_labels(scope.categories)),
+        last_entry_at=_last_entry_at(share, scope),
         open_count=flags.get("open_count", 0),
         urgent=flags.get("urgent", 0),
         high=flags.get("high", 0),
@@ -492,7 +494,7 @@ def flag_views(flags: QuerySet[Flag]) -> list[FlagView]:
 def patient_summary(share: Share, period: str, now: datetime | None = None) -> Summary:
     """Everything the share allows about its patient in `period`, by category."""
     start = period_start(period, now)
-    categories = permissions.shared_categories(share)
+    categories = permissions.share_scope(share).categories
     summary = Summary(
         share=share, categories=categories, period=period, period_label=PERIODS[period][0]
     )

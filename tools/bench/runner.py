@@ -15,12 +15,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from journal.bench import budgets
-from journal.bench.accounts import BenchAccounts
-from journal.bench.forms import fill_report_form
-from journal.bench.httpload import HttpClient, Target, counter, log_in, parse_html, run_load
-from journal.bench.server import Environment, flush_cache
-from journal.bench.stats import Sample, median
+from tools.bench import budgets
+from tools.bench.accounts import BenchAccounts
+from tools.bench.forms import fill_report_form
+from tools.bench.httpload import HttpClient, Target, counter, log_in, parse_html, run_load
+from tools.bench.server import Environment
+from tools.bench.stats import Sample, median
 
 TRIAGE_PATIENTS = 500
 COLD_REPETITIONS = 5
@@ -86,6 +86,7 @@ class Run:
         t0 = time.perf_counter()
         out = env.manage(
             "generate_data",
+            "--force",  # DEBUG is off here, on purpose: the run's own throwaway database
             "--size",
             size,
             "--triage",
@@ -159,7 +160,7 @@ class Run:
         totals: list[float] = []
         per_chart: dict[str, list[float]] = {p: [] for p in charts}
         for _ in range(COLD_REPETITIONS):
-            flush_cache()
+            self.env.flush_cache()
             t0 = time.perf_counter()
             client.get(ep["path"])
             for path in charts:

@@ -22,8 +22,9 @@ def _levels(raw: str) -> list[int]:
 class Command(BaseCommand):
     help = (
         "Build a fresh production-like environment (DEBUG off, gunicorn, fresh SQLite file or "
-        "PostgreSQL database aftercare_bench), generate data, load every built endpoint at a few "
-        "concurrency levels, and print req/s, p50/p99 latency, queries per request and budgets."
+        "PostgreSQL database aftercare_bench_<random> of its own), generate data, load every "
+        "built endpoint at a few concurrency levels, and print req/s, p50/p99 latency, queries "
+        "per request and budgets."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -51,9 +52,9 @@ class Command(BaseCommand):
             raise CommandError("--large needs --database postgres.")
         if o["duration"] <= 0 or o["workers"] < 1 or o["threads"] < 1:
             raise CommandError("--duration, --workers and --threads must be positive.")
-        from journal.bench.report import full_report
-        from journal.bench.runner import run_benchmark
-        from journal.bench.server import redis_available
+        from tools.bench.report import full_report
+        from tools.bench.runner import run_benchmark
+        from tools.bench.server import redis_available
 
         use_redis = not o["no_redis"] and redis_available()
         results = run_benchmark(
@@ -74,6 +75,6 @@ class Command(BaseCommand):
     def _plan(self, pool: int, out: Path) -> None:
         if settings.DEBUG:
             raise CommandError("The plan phase runs only inside the benchmark's environment.")
-        from journal.bench.plan import build_plan
+        from tools.bench.plan import build_plan
 
         out.write_text(json.dumps(build_plan(pool).as_dict(), indent=2, default=str))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from journal.bench.stats import Verdict, budget_max, budget_min, ratio
+from tools.bench.stats import Verdict, budget_max, budget_min, ratio
 
 CHART_RENDER_MS = 40.0
 RSS_MB = 250.0

@@ -1,13 +1,18 @@
-"""Generate realistic benchmark data fast (bulk inserts of exactly what the services write)."""
+"""Generate realistic benchmark data fast (bulk inserts of exactly what the services write).
+
+Every account it creates shares one published password, so with DEBUG off it refuses unless
+`--force` (the benchmark passes it for its own throwaway database).
+"""
 
 from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from journal.bench.generator import SIZES, generate
+from tools.bench.generator import SIZES, generate
 
 
 class Command(BaseCommand):
@@ -39,6 +44,11 @@ class Command(BaseCommand):
             help="Report-less sessions for the submitter account (one per report-submit request).",
         )
         parser.add_argument("--batch-size", type=int, default=5000)
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off (the benchmark's throwaway database; never production).",
+        )
 
     def handle(
         self,
@@ -50,8 +60,14 @@ class Command(BaseCommand):
         triage: int,
         submit_pool: int,
         batch_size: int,
+        force: bool = False,
         **options,
     ) -> None:
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG is off: refusing to create benchmark accounts with a known password "
+                "without --force."
+            )
         count = SIZES[size] if patients is None else patients
         if count < 1 or days < 1 or triage < 0 or submit_pool < 0 or batch_size < 1:
             raise CommandError("--patients, --days and --batch-size must be positive; others ≥ 0.")

@@ -33,6 +33,7 @@ from journal.models import (
     TreatmentSession,
     User,
 )
+from journal.permissions import own_scope
 
 FEED_PAGE_SIZE = 20
 # A report is still worth writing for a couple of weeks; older sessions stop nagging.
@@ -225,7 +226,7 @@ class HomeSummary:
 def home_summary(user: User) -> HomeSummary:
     """The last 30 local days of mood in one sentence (mood data only: a few fixed queries)."""
     period = chartdata.parse_period(HOME_PERIOD, user.zone)
-    data = chartdata.dashboard_data(user, period, frozenset({ShareCategory.MOOD.value}))
+    data = chartdata.dashboard_data(own_scope(user).narrowed({ShareCategory.MOOD.value}), period)
     panel = summaries.panel(
         "mood",
         data.mood,

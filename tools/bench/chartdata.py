@@ -60,9 +60,11 @@ def _real_year(patient: User, charts: dict) -> dict[str, tuple[Callable, object,
     if loader is None or parse_period is None:
         return {}
     period = parse_period("365", patient.zone)
-    categories = frozenset({"mood", "side_effects", "blood_pressure"})
+    from journal.permissions import own_scope
+
+    scope = own_scope(patient).narrowed({"mood", "side_effects", "blood_pressure"})
     found = {}
     for name, spec in charts.items():
-        data = loader(patient, name, period, categories)
+        data = loader(scope, name, period)
         found[name] = (spec.render, data, "patient 1, 365 days")
     return found

@@ -1,8 +1,9 @@
 """The reliability load test: gunicorn in production settings, patients writing, workers killed.
 
 Run by `manage.py loadtest`. The environment (fresh database, production settings, gunicorn on
-127.0.0.1, its shutdown) is the benchmark's (`journal.bench.server.Environment`), with a
-database and Redis number of its own so it never touches a benchmark running at the same time.
+127.0.0.1, its shutdown) is the benchmark's (`tools.bench.server.Environment`): a throwaway
+PostgreSQL database `aftercare_loadtest_<random>` and a private Redis server, both created by
+the run and removed at its end, so it never touches a benchmark running at the same time.
 Accounts are created and the ledger is checked by this same command run inside that
 environment (`--phase setup` / `--phase verify`), so the check reads the database the server
 wrote, with the server stopped.
@@ -10,11 +11,9 @@ wrote, with the server stopped.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import random
-import shutil
 import signal
 import threading
 import time
@@ -22,14 +21,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from journal.bench.accounts import BenchAccounts
-from journal.bench.httpload import log_in
-from journal.bench.server import PG_URL, Environment, redis_available
-from journal.reliability.driver import LoadClient, Patient, Stats
-from journal.reliability.ledger import Ledger
+from tools.bench.accounts import BenchAccounts
+from tools.bench.httpload import log_in
+from tools.bench.server import Environment, redis_available
+from tools.loadtest.driver import LoadClient, Patient, Stats
+from tools.loadtest.ledger import Ledger
 
-LOAD_DB = "aftercare_loadtest"
-LOAD_REDIS = "redis://127.0.0.1:6379/13"
 DOMAIN = "load.aftercare.test"
 ZONES = ("America/New_York", "Europe/London", "Asia/Kolkata", "Pacific/Auckland", "UTC")
 
@@ -40,45 +37,9 @@ def patient_email(index: int) -> str:
 
 
 class LoadEnvironment(Environment):
-    """The benchmark environment on the load test's own PostgreSQL database and Redis number."""
+    """The benchmark environment under the load test's own database name prefix."""
 
-    def env(self) -> dict[str, str]:
-        env = super().env()
-        if self.database == "postgres":
-            env["DATABASE_URL"] = f"{PG_URL}/{LOAD_DB}"
-        if self.use_redis:
-            env["REDIS_URL"] = LOAD_REDIS
-        return env
-
-    def fresh_database(self) -> None:
-        """Drop and create `aftercare_loadtest` (or a new SQLite file); empty its Redis."""
-        self._drop_database(create=True)
-        if self.database == "sqlite":
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{self.root / 'bench.sqlite3'}{suffix}").unlink(missing_ok=True)
-        if self.use_redis:
-            import redis
-
-            redis.Redis.from_url(LOAD_REDIS, socket_timeout=5).flushdb()
-
-    def _drop_database(self, *, create: bool) -> None:
-        if self.database != "postgres":
-            return
-        import psycopg
-
-        with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {LOAD_DB} WITH (FORCE)")
-            if create:
-                conn.execute(f"CREATE DATABASE {LOAD_DB}")
-
-    def close(self, keep: bool = False) -> None:
-        """Stop gunicorn, drop the load-test database, remove the temp dir (never the
-        benchmark's database: `Environment.close` would drop that one)."""
-        self.stop()
-        if not keep:
-            with contextlib.suppress(Exception):  # best effort on the way out
-                self._drop_database(create=False)
-            shutil.rmtree(self.root, ignore_errors=True)
+    db_prefix = "aftercare_loadtest_"
 
 
 def create_patients(count: int) -> list[str]:
@@ -104,7 +65,7 @@ def create_patients(count: int) -> list[str]:
 
 def check_ledger(ledger_path: Path, patients: int) -> dict[str, Any]:
     """The checker's verdict on the ledger against this database (run inside the environment)."""
-    from journal.reliability.checker import load_state, verify
+    from tools.loadtest.checker import load_state, verify
 
     ledger = Ledger.load(ledger_path)
     emails = sorted({patient_email(i) for i in range(1, patients + 1)})
@@ -145,7 +106,7 @@ def run_loadtest(
     say: Callable[[str], None],
 ) -> dict[str, Any]:
     """Run the whole load test and return its figures and the checker's verdict."""
-    use_redis = redis_available(LOAD_REDIS)
+    use_redis = redis_available()
     env = LoadEnvironment(database=database, workers=workers, threads=threads, use_redis=use_redis)
     with env.closing():
         say(f"fresh {database} database, migrate, collectstatic, {patients} patients")

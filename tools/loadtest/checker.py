@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from journal.reliability.ledger import (
+from tools.loadtest.ledger import (
     ACKNOWLEDGED,
     NOT_SAVED,
     Ledger,

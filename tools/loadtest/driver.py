@@ -4,7 +4,7 @@ A write is sent with the form's own submission token; when the answer is lost (c
 reset while a worker is killed) or says "may not have been saved", it is sent again with the
 same token, as the "Send it again" button does. Some writes are deliberately sent twice at
 once on two connections (a double tap), some are replayed after they were acknowledged (a
-timed-out request sent again). Standard library HTTP (`journal.bench.httpload`).
+timed-out request sent again). Standard library HTTP (`tools.bench.httpload`).
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from typing import Any
 
 from django.urls import reverse
 
-from journal.bench.httpload import TIMEOUT, Form, HttpClient, Response, parse_html
 from journal.forms.journal import SYMPTOM_PREFIX
 from journal.idempotency import FIELD_NAME
-from journal.reliability.ledger import (
+from tools.bench.httpload import TIMEOUT, Form, HttpClient, Response, parse_html
+from tools.loadtest.ledger import (
     ACKNOWLEDGED,
     CONFLICT,
     NOT_SAVED,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from journal.bench.httpload import Form
+from tools.bench.httpload import Form
 
 NUMBERS = {"mood": "6", "anxiety": "3", "pain": "2"}
 # Two readings: before the dose and about 40 minutes after.

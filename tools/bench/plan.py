@@ -18,11 +18,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
-from journal.bench.accounts import BenchAccounts
-from journal.bench.forms import fill_report_form
-from journal.bench.httpload import parse_html
-from journal.bench.stats import median
 from journal.models import Role, TreatmentSession, User
+from tools.bench.accounts import BenchAccounts
+from tools.bench.forms import fill_report_form
+from tools.bench.httpload import parse_html
+from tools.bench.stats import median
 
 NOT_BUILT = "not built yet"
 
@@ -255,7 +255,7 @@ def _plan_submit(plan: Plan, ep: Endpoint, client: Client, pool_ids: list[int]) 
 def _time_charts(plan: Plan, patient: User | None, repetitions: int = 20) -> None:
     """Median cold render (ms) of each chart function on a year of the patient's data."""
     try:
-        from journal.bench.chartdata import year_of_chart_data
+        from tools.bench.chartdata import year_of_chart_data
     except ImportError:
         return
     for name, (render, data, source) in year_of_chart_data(patient).items():

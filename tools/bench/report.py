@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from journal.bench.stats import format_number, markdown_table
+from tools.bench.stats import format_number, markdown_table
 
 
 def endpoint_table(result: dict[str, Any]) -> str:

@@ -1,7 +1,9 @@
 """The production-like environment of a benchmark run: settings, database, gunicorn.
 
 Everything started here is stopped in `Environment.close()` (process-group kill), which the
-runner calls from a `finally` block and from SIGINT/SIGTERM handlers.
+runner calls from a `finally` block and from SIGINT/SIGTERM handlers. The database and the
+Redis server are throwaway ones this run created (`tools.throwaway`); nothing else is dropped
+or flushed.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,37 +21,27 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from journal.bench.httpload import HttpClient
+from tools.bench.httpload import HttpClient
+from tools.throwaway import (
+    ThrowawayDatabase,
+    ThrowawayRedis,
+    free_port,
+    redis_server_available,
+)
 
-PG_URL = "postgres://postgres@127.0.0.1:5432"
-# Overridable so that two people (or a before/after pair) never drop each other's database.
-BENCH_DB = os.environ.get("AFTERCARE_BENCH_DB", "aftercare_bench")
-# A Redis database of its own, flushed for cold-cache measurements.
-REDIS_URL = os.environ.get("AFTERCARE_BENCH_REDIS", "redis://127.0.0.1:6379/14")
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+# Temp dirs this process made: `close()` removes only those.
+_MADE_ROOTS: set[Path] = set()
 
 
-def redis_available(url: str = REDIS_URL) -> bool:
-    """True when the benchmark's Redis database answers a PING."""
-    try:
-        import redis
-
-        return bool(redis.Redis.from_url(url, socket_timeout=1).ping())
-    except Exception:
-        return False
+def _make_root() -> Path:
+    root = Path(tempfile.mkdtemp(prefix="aftercare-bench-"))
+    _MADE_ROOTS.add(root)
+    return root
 
 
-def flush_cache(url: str = REDIS_URL) -> None:
-    """Empty the benchmark's Redis database (cold chart cache)."""
-    import redis
-
-    redis.Redis.from_url(url, socket_timeout=5).flushdb()
+def redis_available() -> bool:
+    """True when the run can have a Redis server of its own."""
+    return redis_server_available()
 
 
 def rss_mb(pid: int) -> float | None:
@@ -84,22 +75,30 @@ def children(pid: int) -> list[int]:
 class Environment:
     """A temp dir, environment variables, a fresh database and (once started) gunicorn."""
 
+    # Every run's PostgreSQL database is `<db_prefix><random>`, created by the run itself.
+    db_prefix = "aftercare_bench_"
+
     database: str = "sqlite"
     workers: int = 3
     threads: int = 2
     use_redis: bool = True
-    root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="aftercare-bench-")))
+    root: Path = field(default_factory=_make_root)
     base_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parents[2])
     port: int = 0
     server: subprocess.Popen | None = None
     log: Path | None = None
+    pg: ThrowawayDatabase | None = None
+    redis: ThrowawayRedis | None = None
 
-    def env(self) -> dict[str, str]:
-        """Production settings: DEBUG off, a real secret, one allowed host, no HTTPS redirect."""
+    def env(self, *, dev_tools: bool = False) -> dict[str, str]:
+        """Production settings: DEBUG off, a real secret, one allowed host, no HTTPS redirect.
+
+        `dev_tools` installs the tools app, for this run's own `manage.py` children only;
+        gunicorn serves the application exactly as shipped."""
         env = {
             k: v
             for k, v in os.environ.items()
-            if k not in {"DATABASE_URL", "REDIS_URL", "CACHE_URL"}
+            if k not in {"DATABASE_URL", "REDIS_URL", "CACHE_URL", "AFTERCARE_DEV_TOOLS"}
         }
         env.update(
             DEBUG="0",
@@ -112,12 +111,14 @@ class Environment:
             PYTHONUNBUFFERED="1",
             DJANGO_SETTINGS_MODULE="config.settings",
         )
-        if self.database == "postgres":
-            env["DATABASE_URL"] = f"{PG_URL}/{BENCH_DB}"
+        if self.pg is not None:
+            env["DATABASE_URL"] = self.pg.url
         else:
             env["SQLITE_PATH"] = str(self.root / "bench.sqlite3")
-        if self.use_redis:
-            env["REDIS_URL"] = REDIS_URL
+        if self.redis is not None:
+            env["REDIS_URL"] = self.redis.url
+        if dev_tools:
+            env["AFTERCARE_DEV_TOOLS"] = "1"
         return env
 
     def _secret(self) -> str:
@@ -131,7 +132,7 @@ class Environment:
         result = subprocess.run(  # noqa: S603 - fixed interpreter and script
             [sys.executable, str(self.base_dir / "manage.py"), *args],
             cwd=self.base_dir,
-            env=self.env(),
+            env=self.env(dev_tools=True),
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -144,18 +145,26 @@ class Environment:
         return result.stdout
 
     def fresh_database(self) -> None:
-        """Drop and create `aftercare_bench` (PostgreSQL) or start from an empty SQLite file."""
+        """A new PostgreSQL database of this run's own (dropping the run's previous one) or an
+        empty SQLite file in the run's temp dir; and an empty private Redis."""
         if self.database == "postgres":
-            import psycopg
-
-            with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-                conn.execute(f"CREATE DATABASE {BENCH_DB}")
+            if self.pg is not None and self.pg.created:
+                self.pg.drop()
+            self.pg = ThrowawayDatabase(self.db_prefix)
+            self.pg.create()
         else:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{self.root / 'bench.sqlite3'}{suffix}").unlink(missing_ok=True)
         if self.use_redis:
-            flush_cache()
+            if self.redis is None:
+                self.redis = ThrowawayRedis(self.root)
+                self.redis.start()
+            self.flush_cache()
+
+    def flush_cache(self) -> None:
+        """Empty the run's own Redis server (cold chart cache); nothing when there is none."""
+        if self.redis is not None:
+            self.redis.flush()
 
     def start(self) -> None:
         """Start gunicorn on a free port and wait until /ping/ answers."""
@@ -245,15 +254,14 @@ class Environment:
                 signal.signal(s, handler)
 
     def close(self, keep: bool = False) -> None:
-        """Stop the server, drop the PostgreSQL database and remove the temp dir."""
+        """Stop gunicorn and the run's Redis, drop the run's own database, remove the temp dir."""
         self.stop()
-        if self.database == "postgres" and not keep:
-            try:
-                import psycopg
-
-                with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
-                    conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-            except Exception:  # noqa: S110 - best effort on the way out
-                pass
-        if not keep:
+        if self.redis is not None:
+            self.redis.stop()
+            self.redis = None
+        if self.pg is not None and self.pg.created and not keep:
+            with contextlib.suppress(Exception):  # best effort on the way out
+                self.pg.drop()
+        if not keep and self.root in _MADE_ROOTS:
             shutil.rmtree(self.root, ignore_errors=True)
+            _MADE_ROOTS.discard(self.root)

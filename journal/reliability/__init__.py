@@ -1,8 +1,0 @@
-"""The reliability load test (issue 8): patients writing over a flaky server, then an audit.
-
-`manage.py loadtest` drives concurrent patients through the real journal forms under gunicorn
-(the benchmark harness in `journal.bench`) while killing workers, and records every write the
-server acknowledged (`ledger`). Afterwards `checker` compares that ledger with the database:
-every acknowledged write exactly once, exactly as entered, nothing saved that was reported as
-not saved. Nothing here is imported by the web application itself.
-"""

@@ -1,0 +1,199 @@
+"""A keyed hash chain over the audit and access tables, and the one sanctioned way to erase rows.
+
+Every row's `chain_hash` is an HMAC (key: `AUDIT_CHAIN_KEY`) over the previous row's hash and
+this row's content, so changing, reordering or removing a row breaks the chain at that point,
+and someone with database access but without the key cannot rebuild it. Appends take a lock
+(PostgreSQL: a transaction-scoped advisory lock; SQLite: the immediate write transaction) so
+two writers never chain onto the same row. On PostgreSQL a trigger (migration
+0004_audit_chain) also refuses UPDATE and DELETE on both tables, except a DELETE of access
+events inside `erase_access_events`, which first keeps each removed row's hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.db import connection, models, transaction
+
+from journal.models import AccessEvent, AuditEvent, ErasedAuditRow
+
+ChainedModel = type[AuditEvent] | type[AccessEvent]
+Row = TypeVar("Row", AuditEvent, AccessEvent)
+
+CHAINED: tuple[ChainedModel, ...] = (AuditEvent, AccessEvent)
+# The columns each row's hash covers. Fixed lists: a column added later is not covered until a
+# migration re-chains the table, so old rows keep verifying.
+CHAIN_FIELDS: dict[str, tuple[str, ...]] = {
+    "journal_auditevent": (
+        "at", "action", "outcome", "actor_id", "subject_id", "attempted_hash", "ip",
+        "user_agent", "detail",
+    ),
+    "journal_accessevent": (
+        "at", "actor_id", "patient_id", "share_id", "what", "path", "ip", "user_agent",
+    ),
+}  # fmt: skip
+# pg_advisory_xact_lock(namespace, key): one lock per chained table.
+_LOCK_NAMESPACE = 0x41435245  # "ACRE"
+_LOCK_KEYS: dict[ChainedModel, int] = {AuditEvent: 1, AccessEvent: 2}
+# The transaction-local setting the PostgreSQL trigger checks before allowing an erasure DELETE.
+ERASURE_SETTING = "aftercare.audit_erasure"
+
+
+def _key() -> bytes:
+    configured = getattr(settings, "AUDIT_CHAIN_KEY", "")
+    if configured:
+        return configured.encode()
+    return hashlib.blake2b(settings.SECRET_KEY.encode(), person=b"audit-chain").digest()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    return value
+
+
+def canonical(row: models.Model) -> bytes:
+    """The row's covered columns as stable bytes."""
+    values = {name: _plain(getattr(row, name)) for name in CHAIN_FIELDS[row._meta.db_table]}
+    return json.dumps(values, sort_keys=True, default=str, separators=(",", ":")).encode()
+
+
+def link(previous: str, row: models.Model) -> str:
+    """The hash of `row` chained onto `previous`."""
+    return hmac.new(_key(), previous.encode() + b"\n" + canonical(row), "sha256").hexdigest()
+
+
+def _lock(model: ChainedModel) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_NAMESPACE, _LOCK_KEYS[model]]
+            )
+
+
+# The newest link of a chain: its last row, or a later row that erasure removed.
+_HEAD_SQL = (
+    "SELECT chain_hash FROM (SELECT id, chain_hash FROM {table} UNION ALL "
+    'SELECT row_id, chain_hash FROM journal_erasedauditrow WHERE "table" = %s) AS links '
+    "ORDER BY id DESC LIMIT 1"
+)
+
+
+def _lock_and_read_head(model: ChainedModel) -> str:
+    """Take the chain's lock and read its newest hash, in one round trip.
+
+    PostgreSQL: `journal_chain_head()` (migration 0004) takes the advisory lock and only then
+    reads, with a snapshot taken after the lock, so it sees a competing writer's committed row.
+    SQLite: the immediate transaction already holds the database's write lock.
+    """
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT journal_chain_head(%s, %s)", [table, _LOCK_KEYS[model]])
+        else:
+            cursor.execute(_HEAD_SQL.format(table=connection.ops.quote_name(table)), [table])
+        row = cursor.fetchone()
+    return (row[0] if row else "") or ""
+
+
+def append(rows: Sequence[Row]) -> None:
+    """Chain and insert `rows` (all of one chained model) in order, under the table's lock."""
+    if not rows:
+        return
+    model = type(rows[0])
+    # No savepoint of its own: a failed append fails the caller's transaction, as it should.
+    with transaction.atomic(savepoint=False):
+        previous = _lock_and_read_head(model)
+        for row in rows:
+            row.chain_hash = previous = link(previous, row)
+        if len(rows) == 1:
+            rows[0].save()
+        else:
+            model.objects.bulk_create(rows)
+
+
+def erase_access_events(queryset: models.QuerySet[AccessEvent]) -> int:
+    """Delete access events (erasure only), keeping each one's id and hash for the chain."""
+    with transaction.atomic():
+        _lock(AccessEvent)
+        doomed = list(queryset.order_by("pk").values_list("pk", "chain_hash"))
+        ErasedAuditRow.objects.bulk_create(
+            ErasedAuditRow(table=AccessEvent._meta.db_table, row_id=pk, chain_hash=digest)
+            for pk, digest in doomed
+        )
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config(%s, 'on', true)", [ERASURE_SETTING])
+        deleted, _ = AccessEvent.objects.filter(pk__in=[pk for pk, _ in doomed]).delete()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config(%s, 'off', true)", [ERASURE_SETTING])
+    return deleted
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The result of checking one table's chain."""
+
+    table: str
+    rows: int
+    erased: int
+    first_break: int | None  # the id of the first row whose hash does not follow
+
+    @property
+    def intact(self) -> bool:
+        return self.first_break is None
+
+
+def _links(model: ChainedModel) -> Iterator[tuple[int, AuditEvent | AccessEvent | None, str]]:
+    """(id, row or None if erased, stored hash) in id order, rows and erasure records merged."""
+    erased = dict(
+        ErasedAuditRow.objects.filter(table=model._meta.db_table).values_list(
+            "row_id", "chain_hash"
+        )
+    )
+    pending = sorted(erased.items())
+    for row in model.objects.order_by("pk").iterator(chunk_size=2000):
+        while pending and pending[0][0] < row.pk:
+            pk, digest = pending.pop(0)
+            yield pk, None, digest
+        yield row.pk, row, row.chain_hash
+    for pk, digest in pending:
+        yield pk, None, digest
+
+
+def _sanctioned_erasures() -> set[int]:
+    """Access-event ids that an audited erasure (`account.erased`) says it removed."""
+    ids: set[int] = set()
+    for detail in AuditEvent.objects.filter(action="account.erased").values_list(
+        "detail", flat=True
+    ):
+        ids.update(int(pk) for pk in (detail or {}).get("erased_access_ids", []))
+    return ids
+
+
+def verify(model: ChainedModel) -> ChainReport:
+    """Recompute `model`'s chain from the first row; report the first row that breaks it.
+
+    A removed row counts only if an audited erasure names it; its kept hash carries the chain on.
+    """
+    previous, rows, erased = "", 0, 0
+    sanctioned = _sanctioned_erasures() if model is AccessEvent else set()
+    for pk, row, stored in _links(model):
+        if row is None:
+            erased += 1
+            if pk not in sanctioned:
+                return ChainReport(model._meta.db_table, rows, erased, pk)
+        else:
+            rows += 1
+            if not hmac.compare_digest(link(previous, row), stored):
+                return ChainReport(model._meta.db_table, rows, erased, pk)
+        previous = stored
+    return ChainReport(model._meta.db_table, rows, erased, None)
