@@ -15,7 +15,7 @@ from django_otp.admin import OTPAdminSite
 
 from journal import services
 from journal.forms import TimeZoneField
-from journal.http import client_ip
+from journal.http import client_ip, is_signed_in
 from journal.models import AccessEvent, AuditEvent, ClinicSettings, User
 from journal.permissions import can_use_admin_console
 
@@ -37,6 +37,12 @@ class ClinicAdminSite(OTPAdminSite):
 
 # Named "admin" so the console's URL names stay `admin:...`; config/urls.py mounts it.
 clinic_admin_site = ClinicAdminSite(name="admin")
+
+
+def _actor(request: HttpRequest) -> User:
+    """The signed-in clinic admin: `has_permission` lets no one else reach a console page."""
+    assert is_signed_in(request)
+    return request.user
 
 
 class ClinicAdminOnly:
@@ -128,7 +134,7 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
         if change:
             services.update_account(
-                actor=request.user,
+                actor=_actor(request),
                 user=obj,
                 display_name=form.cleaned_data["display_name"],
                 time_zone=form.cleaned_data["time_zone"],
@@ -136,7 +142,7 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
             )
             return
         user, _ = services.create_account(
-            actor=request.user,
+            actor=_actor(request),
             email=form.cleaned_data["email"],
             display_name=form.cleaned_data["display_name"],
             role=form.cleaned_data["role"],
@@ -158,7 +164,7 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
     def resend_enrollment(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
             try:
-                services.issue_invitation(actor=request.user, user=user, ip=client_ip(request))
+                services.issue_invitation(actor=_actor(request), user=user, ip=client_ip(request))
             except ValidationError as exc:
                 messages.error(request, f"{user.email}: {' '.join(exc.messages)}")
             else:
@@ -170,7 +176,9 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
 
         for user in queryset:
             try:
-                recovery.send_password_reset(actor=request.user, user=user, ip=client_ip(request))
+                recovery.send_password_reset(
+                    actor=_actor(request), user=user, ip=client_ip(request)
+                )
             except ValidationError as exc:
                 messages.error(request, f"{user.email}: {' '.join(exc.messages)}")
             else:
@@ -180,7 +188,7 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
     def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset.filter(is_active=True):
             try:
-                services.deactivate_account(actor=request.user, user=user, ip=client_ip(request))
+                services.deactivate_account(actor=_actor(request), user=user, ip=client_ip(request))
             except ValidationError as exc:
                 messages.error(request, f"{user.email}: {' '.join(exc.messages)}")
             else:
@@ -189,7 +197,7 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
     @admin.action(description="Reactivate")
     def reactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset.filter(is_active=False):
-            services.reactivate_account(actor=request.user, user=user, ip=client_ip(request))
+            services.reactivate_account(actor=_actor(request), user=user, ip=client_ip(request))
             messages.success(request, f"{user.email} can log in again.")
 
     # --- Security: lift a brute-force lock; reset lost two-step verification ---
@@ -198,15 +206,15 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
         from journal.services import security
 
         for user in queryset:
-            security.unlock_login(actor=request.user, user=user, ip=client_ip(request))
+            security.unlock_login(actor=_actor(request), user=user, ip=client_ip(request))
             messages.success(request, f"{user.email} can try to log in again now.")
 
     @admin.action(description="Reset two-step verification (lost phone and recovery codes)")
     def reset_mfa(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         from journal.services import security
 
-        for user in queryset.exclude(pk=request.user.pk):
-            security.remove_mfa(actor=request.user, user=user, ip=client_ip(request))
+        for user in queryset.exclude(pk=_actor(request).pk):
+            security.remove_mfa(actor=_actor(request), user=user, ip=client_ip(request))
             messages.success(request, f"{user.email} will set up two-step verification again.")
 
 
@@ -253,7 +261,7 @@ class ClinicSettingsAdmin(ClinicAdminOnly, admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: ClinicSettings, form, change: bool) -> None:
         services.update_clinic_settings(
-            actor=request.user,
+            actor=_actor(request),
             values={name: form.cleaned_data[name] for name in form.changed_data},
             ip=client_ip(request),
         )

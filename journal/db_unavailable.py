@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TypedDict
 from urllib.parse import urlsplit
 
 from django.db import InterfaceError, OperationalError
@@ -36,7 +37,15 @@ _SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 _HIDDEN_PARTS = ("password", "secret", "token", "csrf", "otp")
 _MACHINERY = ("csrfmiddlewaretoken", "submission_token")
 
-_REASONS: dict[str, dict[str, object]] = {
+
+class _Reason(TypedDict):
+    status: int
+    title: str
+    lead: str
+    advice: str
+
+
+_REASONS: dict[str, _Reason] = {
     "unavailable": {
         "status": 503,
         "title": "Not saved: please try again",
@@ -204,6 +213,7 @@ def not_saved_response(
         # Re-sending is safe: the same submission token makes a repeat write impossible.
         "resend": _resend_fields(request) if reason == "unavailable" else None,
     }
+    body: str
     try:
         # No `request`: context processors would query the database that just failed.
         body = loader.render_to_string("errors/not_saved.html", context)

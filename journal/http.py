@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable
 from contextvars import ContextVar
+from typing import TYPE_CHECKING, TypedDict, TypeGuard
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +15,22 @@ USER_AGENT_MAX = 256
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(32), 127]}
 _user_agent: ContextVar[str] = ContextVar("user_agent", default="")
 _client_ip: ContextVar[str | None] = ContextVar("client_ip", default=None)
+
+if TYPE_CHECKING:  # axes imports `client_ip` from settings, before the app registry is ready
+    from journal.models import User
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request a login-required view receives: `LoginRequiredMiddleware` has already sent
+    anyone anonymous to the log-in page, so `request.user` is a `User` (annotation only)."""
+
+    user: User
+
+
+def is_signed_in(request: HttpRequest) -> TypeGuard[AuthenticatedHttpRequest]:
+    """True when a person is signed in on this request (for code that also sees anonymous
+    requests: middleware, the admin console)."""
+    return request.user.is_authenticated
 
 
 def _parse_ip(raw: str) -> str | None:
@@ -43,7 +60,13 @@ def client_ip(request: HttpRequest) -> str | None:
     return _parse_ip(candidate) or remote
 
 
-def reader(request: HttpRequest) -> dict[str, object]:
+class Reader(TypedDict):
+    actor: User
+    path: str
+    ip: str | None
+
+
+def reader(request: AuthenticatedHttpRequest) -> Reader:
     """Who read what, from where: the `actor`, `path` and `ip` arguments of
     `services.record_access` / `record_list_access` for this request."""
     return {"actor": request.user, "path": request.get_full_path(), "ip": client_ip(request)}

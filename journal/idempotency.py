@@ -25,6 +25,7 @@ import secrets
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
+from typing import Concatenate, ParamSpec, TypeVar
 
 from django.contrib import messages
 from django.core import signing
@@ -47,7 +48,8 @@ TOKEN_MAX_AGE = timedelta(days=2)
 _SALT = "journal.idempotency.submission"
 _REDIRECTS = {301, 302, 303, 307, 308}
 
-View = Callable[..., HttpResponse]
+P = ParamSpec("P")
+R = TypeVar("R", bound=HttpRequest)
 
 
 class SubmissionTokenError(Exception):
@@ -68,9 +70,7 @@ def new_submission_token(user: User | None) -> str:
 def read_submission_token(raw: str, user: User) -> str:
     """The nonce inside a posted token, or SubmissionTokenError if it is not `user`'s to use."""
     try:
-        value = signing.TimestampSigner(salt=_SALT).unsign(
-            raw, max_age=TOKEN_MAX_AGE.total_seconds()
-        )
+        value = signing.TimestampSigner(salt=_SALT).unsign(raw, max_age=TOKEN_MAX_AGE)
     except signing.SignatureExpired as exc:
         raise SubmissionTokenError("expired") from exc
     except signing.BadSignature as exc:
@@ -87,9 +87,7 @@ def completed_result(request: HttpRequest) -> str | None:
     a resend after the log-out): it gets the first answer, not a "not saved" page."""
     raw = request.POST.get(FIELD_NAME, "")
     try:
-        value = signing.TimestampSigner(salt=_SALT).unsign(
-            raw, max_age=TOKEN_MAX_AGE.total_seconds()
-        )
+        value = signing.TimestampSigner(salt=_SALT).unsign(raw, max_age=TOKEN_MAX_AGE)
     except signing.BadSignature:  # also SignatureExpired; an empty token is a bad one too
         return None
     user_part, _, nonce = value.partition(":")
@@ -108,7 +106,9 @@ def _succeeded(response: HttpResponse) -> bool:
     return response.status_code in _REDIRECTS and bool(response.get("Location"))
 
 
-def idempotent(view: View) -> View:
+def idempotent(
+    view: Callable[Concatenate[R, P], HttpResponse],
+) -> Callable[Concatenate[R, P], HttpResponse]:
     """Make a form-handling view safe to submit twice: one write, every copy redirected to it.
 
     Every authenticated POST runs in one transaction, so a failure anywhere in the view leaves
@@ -116,7 +116,7 @@ def idempotent(view: View) -> View:
     """
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def wrapper(request: R, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         if request.method != "POST" or not request.user.is_authenticated:
             return view(request, *args, **kwargs)
         raw = request.POST.get(FIELD_NAME, "")
@@ -139,14 +139,20 @@ def idempotent(view: View) -> View:
 
 
 def _run_once(
-    view: View, request: HttpRequest, nonce: str | None, *args: object, **kwargs: object
+    view: Callable[Concatenate[R, P], HttpResponse],
+    request: R,
+    nonce: str | None,
+    *args: P.args,
+    **kwargs: P.kwargs,
 ) -> HttpResponse:
     """Run `view` in one transaction, claiming `nonce` first when there is one."""
     with transaction.atomic():
         if nonce is None:
             return view(request, *args, **kwargs)
+        user = request.user
+        assert user.is_authenticated  # a nonce is only read from a signed-in person's POST
         try:
-            claim = claim_submission(token=nonce, user=request.user)
+            claim = claim_submission(token=nonce, user=user)
         except PermissionDenied:
             return not_saved_response(request, reason="invalid")
         if claim.completed_at is not None:

@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import wraps
-from typing import TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Case,
@@ -48,15 +49,22 @@ from journal.models import (
 )
 
 M = TypeVar("M", bound=Model)
-View = Callable[..., HttpResponse]
+P = ParamSpec("P")
+R = TypeVar("R", bound=HttpRequest)
 
 
-def role_required(*roles: str) -> Callable[[View], View]:
+def role_required(
+    *roles: str,
+) -> Callable[
+    [Callable[Concatenate[R, P], HttpResponse]], Callable[Concatenate[R, P], HttpResponse]
+]:
     """Decorate a view so only signed-in users with one of `roles` reach it (others: 403)."""
 
-    def decorator(view: View) -> View:
+    def decorator(
+        view: Callable[Concatenate[R, P], HttpResponse],
+    ) -> Callable[Concatenate[R, P], HttpResponse]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        def wrapped(request: R, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
             if not has_role(request.user, *roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
@@ -66,7 +74,7 @@ def role_required(*roles: str) -> Callable[[View], View]:
     return decorator
 
 
-def has_role(user: User, *roles: str) -> bool:
+def has_role(user: User | AnonymousUser, *roles: str) -> bool:
     """True when the user is signed in, active and holds one of `roles`."""
     return bool(user.is_authenticated and user.is_active and user.role in roles)
 
@@ -76,7 +84,7 @@ provider_required = role_required(Role.PROVIDER)
 clinic_admin_required = role_required(Role.ADMIN)
 
 
-def can_use_admin_console(user: User) -> bool:
+def can_use_admin_console(user: User | AnonymousUser) -> bool:
     """Clinic admins (and superusers) manage accounts in the admin console."""
     return bool(
         user.is_authenticated
@@ -114,7 +122,7 @@ def not_found() -> Http404:
 # --- Security: who must use two-step verification ------------------------------------------
 
 
-def must_use_mfa(user: User) -> bool:
+def must_use_mfa(user: User | AnonymousUser) -> bool:
     """Providers and clinic admins must verify a second factor before any other page."""
     return bool(user.is_authenticated and user.role in (Role.PROVIDER, Role.ADMIN))
 
@@ -438,9 +446,11 @@ def flags_visible_to(provider: User, zones: list[str] | None = None) -> QuerySet
     shares = active_shares_for(provider, zones=zones).filter(patient=OuterRef("patient"))
     category_allowed = Q()
     for category in DATA_CATEGORIES:
-        category_allowed |= Q(category=category) & Exists(
-            shares.filter(**{SHARE_FIELD_BY_CATEGORY[category]: True}).filter(
-                Q(starts_on__isnull=True) | Q(starts_on__lte=OuterRef("local_day"))
+        category_allowed |= Q(category=category) & Q(
+            Exists(
+                shares.filter(**{SHARE_FIELD_BY_CATEGORY[category]: True}).filter(
+                    Q(starts_on__isnull=True) | Q(starts_on__lte=OuterRef("local_day"))
+                )
             )
         )
     return Flag.objects.annotate(local_day=local_day("raised_at", zones)).filter(category_allowed)
@@ -450,7 +460,7 @@ def get_shared_flag_or_404(provider: User, flag_id: int) -> tuple[Flag, Share]:
     """A flag `provider` may see (and so acknowledge) with the share that allows it, or 404."""
     flag = Flag.objects.select_related("patient").filter(pk=flag_id).first()
     share = get_active_share(provider, flag.patient) if flag is not None else None
-    if share is None or not shared_flags(share).filter(pk=flag.pk).exists():
+    if flag is None or share is None or not shared_flags(share).filter(pk=flag.pk).exists():
         raise not_found()
     return flag, share
 

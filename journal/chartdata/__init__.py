@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import TypedDict
+from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -174,7 +176,7 @@ def _require(category: str, scope: Scope) -> None:
 
 
 def _rolling_start(period: Period, not_before: datetime | None = None) -> datetime | None:
-    start = None if period.first_day is None else period.start - timedelta(days=ROLLING_DAYS + 1)
+    start = None if period.start is None else period.start - timedelta(days=ROLLING_DAYS + 1)
     return _since(start, not_before)
 
 
@@ -381,6 +383,29 @@ class DashboardData:
         return getattr(self, name.replace("-", "_"))
 
 
+class _DashboardParts(TypedDict, total=False):
+    mood: MoodSeries
+    previous_mood: float | None
+    durability: DurabilityData
+    questionnaires: QuestionnaireData
+    side_effects: SeverityMatrix
+    symptoms: SymptomData
+    blood_pressure: BloodPressureData
+
+
+def _previous_period(
+    period: Period, zone: ZoneInfo, not_before: datetime | None
+) -> tuple[date, datetime] | None:
+    """First day and start of the period just before `period`; None for all time, or when it
+    reaches before `not_before` (its mean would lean on days that may not be read)."""
+    previous = period.previous(zone)
+    if previous is None or previous.first_day is None or previous.start is None:
+        return None
+    if not_before is not None and previous.start < not_before:
+        return None
+    return previous.first_day, previous.start
+
+
 def dashboard_data(
     scope: Scope,
     period: Period,
@@ -392,13 +417,16 @@ def dashboard_data(
     zone = patient.zone
     sessions = _sessions(patient, _since(period.start, not_before), period.end)
     starts = [s[1] for s in sessions]
-    parts: dict[str, object] = {}
+    parts: _DashboardParts = {}
     if scope.allows(MOOD):
-        previous = period.previous(zone)
-        if previous is not None and not_before is not None and previous.start < not_before:
-            previous = None  # its mean would lean on days that may not be read
+        previous = _previous_period(period, zone, not_before)
         rolling_since = _rolling_start(period, not_before)
-        since = rolling_since if previous is None else min(previous.start, rolling_since)
+        # A previous period means this one has a first day, so `rolling_since` is set too.
+        since = (
+            rolling_since
+            if previous is None or rolling_since is None
+            else min(previous[1], rolling_since)
+        )
         checkins, reports = _mood_rows(patient, since, period.end)
         parts["mood"] = build_mood_series(period, zone, checkins, reports, starts)
         if previous is not None:
@@ -406,7 +434,7 @@ def dashboard_data(
             earlier_reports = [r for r in reports if r[0] < period.start]
             prev_days = daily_means(mood_points(earlier, earlier_reports), zone)
             parts["previous_mood"] = mean_of_days(
-                {d: m for d, (m, _) in prev_days.items() if d >= previous.first_day}
+                {d: m for d, (m, _) in prev_days.items() if d >= previous[0]}
             )
         current = [r for r in checkins if period.start is None or r[0] >= period.start]
         current_reports = [r for r in reports if period.start is None or r[0] >= period.start]

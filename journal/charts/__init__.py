@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from journal.charts.blood_pressure import blood_pressure_chart
 from journal.charts.mood import durability_chart, mood_chart
@@ -18,17 +19,20 @@ from journal.charts.side_effects import side_effect_chart, symptom_chart
 
 CHART_VERSION = "1"
 
+Data = TypeVar("Data")
+
 
 @dataclass(frozen=True)
-class ChartSpec:
+class ChartSpec(Generic[Data]):
     name: str
     title: str
     category: str  # a ShareCategory value
-    render: Callable[[object], bytes]
+    render: Callable[[Data], bytes]
     alt: str
 
 
-CHARTS: dict[str, ChartSpec] = {
+# Each chart takes its own kind of data, looked up by name (`DashboardData.for_chart`).
+CHARTS: dict[str, ChartSpec[Any]] = {
     spec.name: spec
     for spec in (
         ChartSpec(

@@ -25,6 +25,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.transforms import IdentityTransform, Transform, blended_transform_factory
+from matplotlib.typing import LineStyleType, RcKeyType
 
 # Okabe–Ito: distinguishable with every common colour-vision deficiency.
 BLUE = "#0072B2"
@@ -39,7 +40,7 @@ GRID = "#dee2e6"
 
 WIDTH_IN = 6.4
 
-RC = {
+RC: dict[RcKeyType, object] = {
     "svg.fonttype": "none",  # text stays text: smaller, selectable, scales crisply
     "svg.hashsalt": "aftercare",  # stable element ids, so equal data gives equal bytes
     "svg.image_inline": True,
@@ -115,7 +116,7 @@ def margins(fig: Figure, left: float, right: float, top: float, bottom: float) -
 
 # Text extents per (text, size, weight, renderer kind): charts repeat the same short labels, and
 # measuring one costs about as much as drawing a whole line of data. SVG measures at 72 dpi.
-_METRICS: dict[tuple[str, float, str, str], tuple[float, float, float]] = {}
+_METRICS: dict[tuple[str, float, int | str, str], tuple[float, float, float]] = {}
 
 
 class TextBatch(Artist):
@@ -265,7 +266,7 @@ class Key:
 
     label: str
     color: str
-    linestyle: object = "-"
+    linestyle: LineStyleType = "-"
     linewidth: float = 1.5
     marker: str = ""
     filled: bool = True

@@ -21,13 +21,21 @@ import json
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
+from typing import TypeVar
 
 from journal.catalogue import QUESTIONNAIRES, symptom_label
 from journal.exports.data import (
     BLOOD_PRESSURE,
     MOOD,
     SIDE_EFFECTS,
+    CheckInRow,
     ExportData,
+    FlagRow,
+    QuestionnaireRow,
+    RatingRow,
+    ReadingRow,
+    ReportRow,
+    SessionRow,
 )
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -72,16 +80,17 @@ def _write(header: Sequence[str], rows: Iterable[Sequence[Cell]], zone: dt.tzinf
     return buffer.getvalue().encode("utf-8")
 
 
-Column = tuple[str, Callable[[object], Cell]]
+Row = TypeVar("Row")
+Column = tuple[str, Callable[[Row], Cell]]
 
 
-def _table(columns: Sequence[Column], rows: Sequence[object], zone: dt.tzinfo) -> bytes:
+def _table(columns: Sequence[Column[Row]], rows: Sequence[Row], zone: dt.tzinfo) -> bytes:
     return _write([c[0] for c in columns], ([get(r) for _, get in columns] for r in rows), zone)
 
 
-def session_columns(data: ExportData) -> list[Column]:
+def session_columns(data: ExportData) -> list[Column[SessionRow]]:
     """Columns of sessions.csv."""
-    cols: list[Column] = [
+    cols: list[Column[SessionRow]] = [
         ("id", lambda s: s.id),
         ("started_at", lambda s: s.started_at),
         ("route", lambda s: s.route),
@@ -92,9 +101,9 @@ def session_columns(data: ExportData) -> list[Column]:
     return cols
 
 
-def report_columns(data: ExportData) -> list[Column]:
+def report_columns(data: ExportData) -> list[Column[ReportRow]]:
     """Columns of reports.csv."""
-    cols: list[Column] = [
+    cols: list[Column[ReportRow]] = [
         ("id", lambda r: r.id),
         ("session_id", lambda r: r.session_id),
         ("reported_at", lambda r: r.reported_at),
@@ -110,9 +119,12 @@ def report_columns(data: ExportData) -> list[Column]:
     return cols
 
 
-def checkin_columns(data: ExportData) -> list[Column]:
+def checkin_columns(data: ExportData) -> list[Column[CheckInRow]]:
     """Columns of checkins.csv."""
-    cols: list[Column] = [("id", lambda c: c.id), ("recorded_at", lambda c: c.recorded_at)]
+    cols: list[Column[CheckInRow]] = [
+        ("id", lambda c: c.id),
+        ("recorded_at", lambda c: c.recorded_at),
+    ]
     if data.has(MOOD):
         cols += [
             ("mood", lambda c: c.mood),
@@ -126,7 +138,7 @@ def checkin_columns(data: ExportData) -> list[Column]:
     return cols
 
 
-RATING_COLUMNS: list[Column] = [
+RATING_COLUMNS: list[Column[RatingRow]] = [
     ("id", lambda r: r.id),
     ("report_id", lambda r: r.report_id),
     ("checkin_id", lambda r: r.checkin_id),
@@ -135,7 +147,7 @@ RATING_COLUMNS: list[Column] = [
     ("severity", lambda r: r.severity),
 ]
 
-READING_COLUMNS: list[Column] = [
+READING_COLUMNS: list[Column[ReadingRow]] = [
     ("id", lambda r: r.id),
     ("session_id", lambda r: r.session_id),
     ("report_id", lambda r: r.report_id),
@@ -147,15 +159,14 @@ READING_COLUMNS: list[Column] = [
 ]
 
 
-def _item(n: int) -> Callable[[object], Cell]:
-    def get(q: object) -> Cell:
-        answers = q.answers  # type: ignore[attr-defined]
-        return answers[n] if n < len(answers) else None
+def _item(n: int) -> Callable[[QuestionnaireRow], Cell]:
+    def get(q: QuestionnaireRow) -> Cell:
+        return q.answers[n] if n < len(q.answers) else None
 
     return get
 
 
-QUESTIONNAIRE_COLUMNS: list[Column] = [
+QUESTIONNAIRE_COLUMNS: list[Column[QuestionnaireRow]] = [
     ("id", lambda q: q.id),
     ("instrument", lambda q: q.instrument),
     ("completed_at", lambda q: q.completed_at),
@@ -165,7 +176,7 @@ QUESTIONNAIRE_COLUMNS: list[Column] = [
     ("band", lambda q: q.band),
 ]
 
-FLAG_COLUMNS: list[Column] = [
+FLAG_COLUMNS: list[Column[FlagRow]] = [
     ("id", lambda f: f.id),
     ("kind", lambda f: f.kind),
     ("category", lambda f: f.category),

@@ -224,16 +224,7 @@ def read_export_data(
     mood, side, bp = MOOD in cats, SIDE_EFFECTS in cats, BLOOD_PRESSURE in cats
     notes_shared = NOTES in cats
     any_notes = include_private_notes or notes_shared
-    base = {
-        "patient_id": patient.pk,
-        "patient_name": patient.display_name,
-        "time_zone": patient.time_zone,
-        "start": start,
-        "end": end,
-        "categories": cats,
-        "include_private_notes": include_private_notes,
-        "generated_at": now or timezone.now(),
-    }
+    generated_at = now or timezone.now()
 
     sessions: tuple[SessionRow, ...] = ()
     if side or bp:
@@ -365,7 +356,14 @@ def read_export_data(
     )
 
     return ExportData(
-        **base,
+        patient_id=patient.pk,
+        patient_name=patient.display_name,
+        time_zone=patient.time_zone,
+        start=start,
+        end=end,
+        categories=cats,
+        include_private_notes=include_private_notes,
+        generated_at=generated_at,
         sessions=sessions,
         reports=reports,
         ratings=ratings,

@@ -310,7 +310,9 @@ def journal_resources(data: ExportData) -> list[dict[str, Any]]:
             if value is not None:
                 note = c.note if code == "mood" else ""
                 resources.append(_score(data, "checkin", c.id, code, value, c.recorded_at, note))
-    when_by_parent = {("report", r.id): r.reported_at for r in data.reports}
+    when_by_parent: dict[tuple[str, int | None], dt.datetime] = {
+        ("report", r.id): r.reported_at for r in data.reports
+    }
     when_by_parent |= {("checkin", c.id): c.recorded_at for c in data.checkins}
     for rating in data.ratings:
         parent = (

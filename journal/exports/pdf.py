@@ -81,7 +81,9 @@ def _p(text: str, style: ParagraphStyle = BODY) -> Paragraph:
     return Paragraph(escape(text), style)
 
 
-def _table(header: list[str], rows: list[list[str]], widths: list[float] | None = None) -> Table:
+def _table(
+    header: list[str], rows: list[list[str]], widths: Sequence[float | None] | None = None
+) -> Table:
     body = [[_p(c, CELL) for c in row] for row in rows]
     table = Table([header, *body], colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(TABLE_STYLE)
@@ -166,7 +168,10 @@ def _side_effects(data: ExportData) -> list:
     ]
     rows.append(
         ["Overall bother"]
-        + [f"{r.overall_bother} {SEVERITY_LABELS[r.overall_bother]}" for r in reports]
+        + [
+            f"{b} {SEVERITY_LABELS[b]}" if (b := r.overall_bother) is not None else "–"
+            for r in reports
+        ]
     )
     first = 1.9 * inch
     other = min(1.0 * inch, (FRAME_W - first) / len(reports))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 from functools import cache
+from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -51,15 +52,16 @@ class EnrollmentForm(forms.Form):
         self.user = user
         super().__init__(*args, **kwargs)
 
-    def clean_password2(self) -> str:
+    def clean_password2(self) -> str | None:
         p1 = self.cleaned_data.get("password1")
         p2 = self.cleaned_data.get("password2")
         if p1 and p2 and p1 != p2:
             raise forms.ValidationError("The two passwords do not match.")
         return p2
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         password = cleaned.get("password1")
         if password:
             try:

@@ -7,7 +7,7 @@ symptom fields come from `journal.catalogue`; writes happen in `journal.services
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -66,7 +66,8 @@ class EntryForm(forms.Form):
         _style(self)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.patient is None:
             return cleaned
         earliest = earliest_entry_time(self.patient.date_joined)
@@ -97,7 +98,7 @@ class EntryForm(forms.Form):
         return [f for f in self.visible_fields() if not f.name.startswith(SYMPTOM_PREFIX)]
 
 
-class SymptomRatingsMixin:
+class SymptomRatingsMixin(forms.Form):
     """Adds one None…Very severe field per catalogue symptom."""
 
     symptoms: list[Symptom]
@@ -160,7 +161,8 @@ class BloodPressureFields(forms.Form):
         )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         systolic, diastolic = cleaned.get("systolic"), cleaned.get("diastolic")
         if systolic is not None and diastolic is not None and diastolic >= systolic:
             self.add_error(
@@ -177,21 +179,23 @@ class ReadingForm(BloodPressureFields, EntryForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["measured_at"] = LocalDateTimeField(label="Measured at")
-        self.fields["session"] = forms.ModelChoiceField(
+        self.fields["session"] = SessionChoiceField(
             label="Session (optional)",
             queryset=sessions if sessions is not None else TreatmentSession.objects.none(),
             required=False,
             empty_label="Not linked to a session",
             help_text="Link before-dose, after-dose and discharge readings to their session.",
         )
-        self.fields["session"].label_from_instance = _session_label
         self.order_fields(["measured_at", "context", "systolic", "diastolic", "pulse", "session"])
         _style(self)
 
 
-def _session_label(session: TreatmentSession) -> str:
-    local = timezone.localtime(session.started_at)
-    return f"{session.get_route_display()}, {local:%-d %b %Y %H:%M}"
+class SessionChoiceField(forms.ModelChoiceField):
+    """A session named by route and local start time."""
+
+    def label_from_instance(self, obj: TreatmentSession) -> str:
+        local = timezone.localtime(obj.started_at)
+        return f"{obj.get_route_display()}, {local:%-d %b %Y %H:%M}"
 
 
 def _style(form: forms.Form) -> None:
@@ -245,13 +249,17 @@ class BaseReportReadingFormSet(forms.BaseFormSet):
         return [f for f in self.forms if f.has_changed() and f.is_valid()]
 
 
-ReportReadingFormSet = forms.formset_factory(
-    ReportReadingForm,
-    formset=BaseReportReadingFormSet,
-    extra=3,
-    max_num=3,
-    absolute_max=3,
-    validate_max=True,
+# formset_factory builds a subclass of `formset`; its stub only promises a BaseFormSet.
+ReportReadingFormSet = cast(
+    type[BaseReportReadingFormSet],
+    forms.formset_factory(
+        ReportReadingForm,
+        formset=BaseReportReadingFormSet,
+        extra=3,
+        max_num=3,
+        absolute_max=3,
+        validate_max=True,
+    ),
 )
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.db.models import QuerySet
 
 from journal.models import ShareCategory, User
 
-CATEGORY_HELP = {
+CATEGORY_HELP: dict[str, str] = {
     ShareCategory.MOOD: "Mood scores from check-ins and reports, anxiety and pain scores, and "
     "PHQ-9 / GAD-7 results.",
     ShareCategory.SIDE_EFFECTS: "Side-effect ratings after sessions and between sessions, with "
@@ -47,8 +49,9 @@ class ShareSettingsForm(forms.Form):
         for name in self.category_fields:
             self.fields[name].help_text = CATEGORY_HELP[name]
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if not any(cleaned.get(name) for name in self.category_fields):
             raise forms.ValidationError("Choose at least one kind of information to share.")
         starts_on, expires_on = cleaned.get("starts_on"), cleaned.get("expires_on")
@@ -87,12 +90,14 @@ class NewShareForm(ShareSettingsForm):
     def __init__(self, *args, providers: QuerySet[User], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.providers = providers
-        self.fields["provider"].queryset = providers
+        provider_field = self.fields["provider"]
+        assert isinstance(provider_field, forms.ModelChoiceField)  # declared above
+        provider_field.queryset = providers
 
     def clean_provider_code(self) -> str:
         return "".join(self.cleaned_data.get("provider_code", "").split()).upper()
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         chosen, code = cleaned.get("provider"), cleaned.get("provider_code")
         if chosen and code and chosen.provider_code != code:

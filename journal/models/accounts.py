@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 from dataclasses import fields
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -28,7 +29,7 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Clinic admin"
 
 
-class UserQuerySet(models.QuerySet):
+class UserQuerySet(models.QuerySet["User"]):
     def patients(self) -> UserQuerySet:
         return self.filter(role=Role.PATIENT)
 
@@ -36,7 +37,18 @@ class UserQuerySet(models.QuerySet):
         return self.filter(role=Role.PROVIDER)
 
 
-class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+if TYPE_CHECKING:  # the class `from_queryset` builds, spelled out for the type checker
+
+    class _UserManagerBase(BaseUserManager["User"]):
+        def get_queryset(self) -> UserQuerySet: ...
+        def patients(self) -> UserQuerySet: ...
+        def providers(self) -> UserQuerySet: ...
+
+else:
+    _UserManagerBase = BaseUserManager.from_queryset(UserQuerySet)
+
+
+class UserManager(_UserManagerBase):
     use_in_migrations = True
 
     def _create(self, email: str, password: str | None, **fields) -> User:

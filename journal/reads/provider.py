@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 from statistics import mean
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -41,7 +42,7 @@ from journal.models import (
     TreatmentSession,
     User,
 )
-from journal.reads.triage import cached_open_flag_counts
+from journal.reads.triage import OpenFlagCounts, cached_open_flag_counts
 
 KIND_LABELS: dict[str, str] = {
     flag_rules.SEVERE_BP: "Very high blood pressure",
@@ -108,7 +109,7 @@ def _newest(model: type[Model], time_field: str) -> Subquery:
     """SQL: the newest `time_field` of the outer share's patient (served by the model's
     `(patient, time)` index: one index probe per row, no date conversion)."""
     return Subquery(
-        model.objects.filter(patient=OuterRef("patient"))
+        model._default_manager.filter(patient=OuterRef("patient"))
         .order_by(f"-{time_field}")
         .values(time_field)[:1],
         output_field=DateTimeField(),
@@ -130,7 +131,7 @@ def _last_entry_at(share: Share, scope: permissions.Scope) -> datetime | None:
     return max(shown, default=None)
 
 
-def _triage_order(flags: dict[str, object]) -> tuple:
+def _triage_order(flags: OpenFlagCounts) -> tuple:
     severity = flags.get("max_severity")
     latest = flags.get("latest_flag_at")
     return (
@@ -177,14 +178,15 @@ def _by_name(columns: tuple) -> tuple[str, int]:
 
 def _ranked(
     provider: User, kind: str | None, now: datetime | None
-) -> list[tuple[tuple, dict[str, object]]]:
+) -> list[tuple[tuple, OpenFlagCounts]]:
     """(share columns, open-flag counts) of every active share, most urgent first."""
     shares = permissions.active_share_values(provider, _COLUMNS, now)
     shares.sort(key=_by_name)
     zones = sorted({share[_ZONE_AT] for share in shares})
     counts = cached_open_flag_counts(provider, zones, shares, _PATIENT_AT, kind)
+    no_flags: OpenFlagCounts = {}
     ranked = [
-        (share, counts.get(share[_PATIENT_AT], {}))
+        (share, counts.get(share[_PATIENT_AT], no_flags))
         for share in shares
         if not kind or share[_PATIENT_AT] in counts
     ]
@@ -210,13 +212,13 @@ def _newest_entries(share_ids: list[int]) -> dict[int, tuple]:
     return {row[0]: row[1:] for row in rows}
 
 
-def _rows(items: list[tuple[tuple, dict[str, object]]]) -> list[TriageRow]:
+def _rows(items: list[tuple[tuple, OpenFlagCounts]]) -> list[TriageRow]:
     entries = _newest_entries([columns[_PK_AT] for columns, _ in items])
     none = (None,) * len(ENTRY_SOURCES)
     return [_row(columns, flags, entries.get(columns[_PK_AT], none)) for columns, flags in items]
 
 
-def _row(columns: tuple, flags: dict[str, object], entries: tuple) -> TriageRow:
+def _row(columns: tuple, flags: OpenFlagCounts, entries: tuple) -> TriageRow:
     db = Share.objects.db
     n = len(_SHARE_FIELDS)
     share = Share.from_db(db, _SHARE_FIELDS, columns[:n])
@@ -256,7 +258,8 @@ def triage_page(
     now: datetime | None = None,
 ) -> Page:
     """One page of `triage` (ranked over all sharing patients; rows built for this page only)."""
-    page = Paginator(_ranked(provider, kind, now), per_page).get_page(number)
+    # Ranked over every sharing patient; the rows of this page replace its share columns.
+    page: Page[Any] = Paginator(_ranked(provider, kind, now), per_page).get_page(number)
     page.object_list = _rows(list(page.object_list))
     return page
 
@@ -330,7 +333,7 @@ def _mood_section(share: Share, start: datetime | None) -> dict[str, object]:
     ]
     rows.sort(key=lambda row: row["at"], reverse=True)
     moods = [row["mood"] for row in rows]
-    latest = {}
+    latest: dict[str, QuestionnaireResponse] = {}
     for response in questionnaires:  # newest first (model ordering)
         latest.setdefault(response.instrument, response)
     return {

@@ -12,6 +12,8 @@ share is a different key on the very next view.
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.cache import cache
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -22,10 +24,25 @@ from django.db.models.sql.compiler import SQLCompiler
 from journal import permissions
 from journal.models import Flag, FlagSeverity, Share, User
 
+if TYPE_CHECKING:
+    from django.db.models.sql.compiler import _AsSqlType
+
+
+class OpenFlagCounts(TypedDict, total=False):
+    """One patient's open flags the provider may see (empty for a patient with none)."""
+
+    patient: int
+    max_severity: int
+    open_count: int
+    urgent: int
+    high: int
+    notable: int
+    latest_flag_at: datetime
+
 
 def open_flag_counts(
     provider: User, zones: list[str], patient_ids: list[int], kind: str | None
-) -> dict[int, dict[str, object]]:
+) -> dict[int, OpenFlagCounts]:
     """Per patient: open flags the provider may see (shared categories, since the share
     start), as severity counts and the latest one — one grouped query."""
     flags = permissions.flags_visible_to(provider, zones).filter(
@@ -45,32 +62,21 @@ def open_flag_counts(
             latest_flag_at=Max("raised_at"),
         )
     )
-    return {row["patient"]: row for row in rows}
+    return {row["patient"]: OpenFlagCounts(**row) for row in rows}
 
 
 class _Epoch(Func):
     """Seconds since 1970 of a datetime column, with each database's native function (the
     generic `Extract` runs Python per row on SQLite)."""
 
+    template = "EXTRACT(EPOCH FROM %(expressions)s)::float8"  # PostgreSQL
     output_field = FloatField()
 
-    def as_sql(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: object
-    ) -> tuple[str, list]:
-        return self.as_postgresql(compiler, connection, **extra_context)
-
     def as_sqlite(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: object
-    ) -> tuple[str, list]:
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> _AsSqlType:
         return super().as_sql(
             compiler, connection, template="(julianday(%(expressions)s) * 86400.0)"
-        )
-
-    def as_postgresql(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: object
-    ) -> tuple[str, list]:
-        return super().as_sql(
-            compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::float8"
         )
 
 
@@ -104,7 +110,7 @@ def flags_version(provider: User) -> tuple:
 
 def cached_open_flag_counts(
     provider: User, zones: list[str], shares: list[tuple], patient_at: int, kind: str | None
-) -> dict[int, dict[str, object]]:
+) -> dict[int, OpenFlagCounts]:
     """`open_flag_counts`, cached under the flags' fingerprint and the exact list of active
     shares (ids, categories, start dates, patients' time zones): the shares are read fresh on
     every request, so a revoked or changed share is a different key at once."""

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Concatenate, ParamSpec, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from journal.security.sessions import has_recent_auth
 
-View = Callable[..., HttpResponse]
+P = ParamSpec("P")
+R = TypeVar("R", bound=HttpRequest)
+Response = TypeVar("Response", bound=HttpResponseBase)
 
 
-def recent_auth_required(view: View) -> View:
+def recent_auth_required(
+    view: Callable[Concatenate[R, P], HttpResponse],
+) -> Callable[Concatenate[R, P], HttpResponse]:
     """Send the person to the re-authentication page unless they proved who they are within
     `REAUTH_MINUTES` (password, plus code when MFA is on); they come back to this page.
 
@@ -26,13 +32,12 @@ def recent_auth_required(view: View) -> View:
     """
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapped(request: R, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         if has_recent_auth(request):
             return view(request, *args, **kwargs)
         query = urlencode({"next": _come_back_to(request)})
         return redirect(f"{reverse('journal:reauth')}?{query}")
 
-    wrapped.recent_auth_required = True  # type: ignore[attr-defined]
     return wrapped
 
 
@@ -48,17 +53,16 @@ def _come_back_to(request: HttpRequest) -> str:
     return request.path
 
 
-def no_store(view: View) -> View:
+def no_store(view: Callable[P, Response]) -> Callable[P, Response]:
     """Mark a view whose responses must never be stored by a browser or proxy cache, even
     for anonymous visitors (e.g. pages carrying single-use tokens)."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = view(request, *args, **kwargs)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> Response:
+        response = view(*args, **kwargs)
         response["Cache-Control"] = NO_STORE
         return response
 
-    wrapped.no_store = True  # type: ignore[attr-defined]
     return wrapped
 
 

@@ -55,8 +55,8 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
 
-    def form_valid(self, form: LoginForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
-        if form.erasure_cancelled:
+        if isinstance(form, LoginForm) and form.erasure_cancelled:  # always a LoginForm
             messages.success(self.request, ERASURE_CANCELLED)
         return response

@@ -9,14 +9,16 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from journal.db_unavailable import csrf_verified, logged_out_response, posted_values
+from journal.http import is_signed_in
 from journal.idempotency import completed_result
 from journal.permissions import must_use_mfa
 from journal.security.decorators import NO_STORE
-from journal.security.sessions import mfa_enrolled, session_expiry_reason, touch
+from journal.security.sessions import is_verified, mfa_enrolled, session_expiry_reason, touch
 
 # Pages a signed-in person may open before their second factor is verified.
 MFA_EXEMPT_URL_NAMES = frozenset(
@@ -52,7 +54,7 @@ class SessionLimitsMiddleware:
                     ip=client_ip(request),
                     detail={"reason": reason},
                 )
-                request.security_logout_reason = reason  # type: ignore[attr-defined]
+                request.security_logout_reason = reason  # type: ignore[attr-defined]  # for the log-out audit
                 if request.method == "POST":
                     # A form sent after the timeout: nothing is saved, but what was typed is
                     # shown back (CSRF is checked first, before log-out rotates the token).
@@ -76,8 +78,8 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
     such as account deletion) gets the first copy's answer; a POST with nothing typed (log out,
     a confirm button) is redirected to log in as before."""
 
-    def handle_no_permission(
-        self, request: HttpRequest, view_func: Callable[..., HttpResponse]
+    def handle_no_permission(  # type: ignore[override]  # also answers with a page, not a redirect
+        self, request: HttpRequest, view_func: Callable[..., HttpResponseBase]
     ) -> HttpResponse:
         if request.method == "POST" and (result := completed_result(request)):
             return redirect(result)  # the first copy of this form succeeded: its answer
@@ -100,9 +102,9 @@ class MFARequiredMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
-        user = request.user
-        if not user.is_authenticated or user.is_verified():
+        if not is_signed_in(request) or is_verified(request.user):
             return None
+        user = request.user
         match = request.resolver_match
         if match is not None and match.view_name in MFA_EXEMPT_URL_NAMES:
             return None

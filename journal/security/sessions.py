@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 
 if TYPE_CHECKING:
+    from journal.http import AuthenticatedHttpRequest
     from journal.models import User
 
 AUTH_AT = "security_auth_at"
@@ -42,7 +43,15 @@ def mark_login(request: HttpRequest) -> None:
     request.session.pop(MFA_ON, None)
 
 
-def mfa_enrolled(request: HttpRequest) -> bool:
+def is_verified(user: User) -> bool:
+    """Whether this session passed its second factor (django_otp's `OTPMiddleware` records the
+    device on `request.user`)."""
+    from django_otp.middleware import is_verified as otp_is_verified
+
+    return bool(otp_is_verified(user))
+
+
+def mfa_enrolled(request: AuthenticatedHttpRequest) -> bool:
     """Whether the signed-in person has a confirmed authenticator (cached in the session)."""
     enrolled = request.session.get(MFA_ON)
     if not isinstance(enrolled, bool):
@@ -75,9 +84,11 @@ def clinic_idle_minutes() -> int:
     """The clinic's staff idle timeout (cached briefly: it is read on every request)."""
     from journal.models import ClinicSettings
 
-    return cache.get_or_set(
+    minutes = cache.get_or_set(
         _STAFF_IDLE_CACHE_KEY, lambda: ClinicSettings.load().staff_idle_minutes, 60
     )
+    assert minutes is not None  # the default is computed when the key is missing
+    return minutes
 
 
 def idle_limit_seconds(user: User) -> int:

@@ -17,14 +17,17 @@ import hmac
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import connection, models, transaction
 
 from journal.models import AccessEvent, AuditEvent, ErasedAuditRow
 
-CHAINED: tuple[type[models.Model], ...] = (AuditEvent, AccessEvent)
+ChainedModel = type[AuditEvent] | type[AccessEvent]
+Row = TypeVar("Row", AuditEvent, AccessEvent)
+
+CHAINED: tuple[ChainedModel, ...] = (AuditEvent, AccessEvent)
 # The columns each row's hash covers. Fixed lists: a column added later is not covered until a
 # migration re-chains the table, so old rows keep verifying.
 CHAIN_FIELDS: dict[str, tuple[str, ...]] = {
@@ -38,7 +41,7 @@ CHAIN_FIELDS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 # pg_advisory_xact_lock(namespace, key): one lock per chained table.
 _LOCK_NAMESPACE = 0x41435245  # "ACRE"
-_LOCK_KEYS = {AuditEvent: 1, AccessEvent: 2}
+_LOCK_KEYS: dict[ChainedModel, int] = {AuditEvent: 1, AccessEvent: 2}
 # The transaction-local setting the PostgreSQL trigger checks before allowing an erasure DELETE.
 ERASURE_SETTING = "aftercare.audit_erasure"
 
@@ -67,7 +70,7 @@ def link(previous: str, row: models.Model) -> str:
     return hmac.new(_key(), previous.encode() + b"\n" + canonical(row), "sha256").hexdigest()
 
 
-def _lock(model: type[models.Model]) -> None:
+def _lock(model: ChainedModel) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -83,7 +86,7 @@ _HEAD_SQL = (
 )
 
 
-def _lock_and_read_head(model: type[models.Model]) -> str:
+def _lock_and_read_head(model: ChainedModel) -> str:
     """Take the chain's lock and read its newest hash, in one round trip.
 
     PostgreSQL: `journal_chain_head()` (migration 0004) takes the advisory lock and only then
@@ -100,7 +103,7 @@ def _lock_and_read_head(model: type[models.Model]) -> str:
     return (row[0] if row else "") or ""
 
 
-def append(rows: Sequence[models.Model]) -> None:
+def append(rows: Sequence[Row]) -> None:
     """Chain and insert `rows` (all of one chained model) in order, under the table's lock."""
     if not rows:
         return
@@ -149,7 +152,7 @@ class ChainReport:
         return self.first_break is None
 
 
-def _links(model: type[models.Model]) -> Iterator[tuple[int, models.Model | None, str]]:
+def _links(model: ChainedModel) -> Iterator[tuple[int, AuditEvent | AccessEvent | None, str]]:
     """(id, row or None if erased, stored hash) in id order, rows and erasure records merged."""
     erased = dict(
         ErasedAuditRow.objects.filter(table=model._meta.db_table).values_list(
@@ -176,7 +179,7 @@ def _sanctioned_erasures() -> set[int]:
     return ids
 
 
-def verify(model: type[models.Model]) -> ChainReport:
+def verify(model: ChainedModel) -> ChainReport:
     """Recompute `model`'s chain from the first row; report the first row that breaks it.
 
     A removed row counts only if an audited erasure names it; its kept hash carries the chain on.

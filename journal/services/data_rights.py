@@ -12,6 +12,7 @@ the audit log can still say that the erasure happened (never what was erased).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TypeGuard
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -92,7 +93,7 @@ def request_erasure(
     return due
 
 
-def _pending(user: User | None, now: datetime) -> bool:
+def _pending(user: User | None, now: datetime) -> TypeGuard[User]:
     return bool(
         user is not None
         and not user.is_active
@@ -180,7 +181,7 @@ def erase_account(*, user: User, now: datetime | None = None) -> dict[str, int] 
             )
             continue
         deleted, _ = model.objects.filter(patient=user).delete()
-        counts[model._meta.model_name] = deleted
+        counts[model.__name__.lower()] = deleted  # its `_meta.model_name`
     emails = {
         user.email,
         *EmailChangeRequest.objects.filter(user=user).values_list("new_email", flat=True),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model
@@ -21,6 +21,7 @@ from journal.models import (
     CheckIn,
     EntryRevision,
     Flag,
+    PatientOwned,
     PostSessionReport,
     QuestionnaireResponse,
     SymptomRating,
@@ -33,7 +34,9 @@ from journal.thresholds import Thresholds
 # Clocks on phones drift; a time this far ahead of the server still counts as "now".
 CLOCK_SKEW = timedelta(minutes=2)
 
-ENTRY_TYPES: dict[type[Model], str] = {
+Entry = TypeVar("Entry", bound=PatientOwned)
+
+ENTRY_TYPES: dict[type[PatientOwned], str] = {
     TreatmentSession: "session",
     PostSessionReport: "report",
     CheckIn: "checkin",
@@ -97,12 +100,12 @@ def clean_ratings(
     return cleaned
 
 
-def lock(obj: Model) -> Model:
+def lock(obj: Entry) -> Entry:
     """Re-read `obj` inside the transaction, locked for update."""
-    return type(obj).objects.select_for_update().get(pk=obj.pk)
+    return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
 
 
-def check_version(obj: Model, expected_version: int | None) -> None:
+def check_version(obj: PatientOwned, expected_version: int | None) -> None:
     """Raise StaleEdit when the stored version differs from the one the editor started from."""
     if expected_version is not None and obj.version != expected_version:
         raise StaleEdit(
@@ -163,7 +166,7 @@ def snapshot(obj: Model) -> dict[str, Any]:
     raise TypeError(f"Not a journal entry: {type(obj).__name__}")
 
 
-def save_revision(obj: Model, action: str = "edit") -> EntryRevision:
+def save_revision(obj: PatientOwned, action: str = "edit") -> EntryRevision:
     """Keep what `obj` looks like now, before it is edited or deleted."""
     revision = EntryRevision(
         patient_id=obj.patient_id,
@@ -178,7 +181,7 @@ def save_revision(obj: Model, action: str = "edit") -> EntryRevision:
     return revision
 
 
-def bump(obj: Model) -> None:
+def bump(obj: PatientOwned) -> None:
     """Mark an edit: next version, new change time."""
     obj.version += 1
     obj.updated_at = timezone.now()
@@ -186,7 +189,7 @@ def bump(obj: Model) -> None:
 
 def sync_flags(
     owner_field: str,
-    items: Iterable[tuple[Model, list[flags.FlagResult], datetime]],
+    items: Iterable[tuple[PatientOwned, list[flags.FlagResult], datetime]],
 ) -> None:
     """Make the stored flags of each record equal the rules that fire now.
 
@@ -367,7 +370,11 @@ def new_reading(
 
 
 def audit_entry(
-    *, patient: User, entry: Model, action: str, related: dict[str, list[int]] | None = None
+    *,
+    patient: User,
+    entry: PatientOwned,
+    action: str,
+    related: dict[str, list[int]] | None = None,
 ) -> None:
     """One audit row for a journal write: the entry's type, id and version, never its values.
 
@@ -376,7 +383,7 @@ def audit_entry(
     detail: dict[str, object] = {
         "entry_type": ENTRY_TYPES[type(entry)],
         "entry_id": entry.pk,
-        "version": entry.version,
+        "version": getattr(entry, "version", None),
     }
     detail.update(related or {})
     record_audit(

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model
 
 from journal.catalogue import check_in_symptoms, post_session_symptoms
 from journal.models import (
@@ -25,6 +24,7 @@ from journal.models import (
 from journal.services.audit import record_audit
 from journal.services.entries import (
     ENTRY_TYPES,
+    Entry,
     audit_entry,
     bump,
     check_difficulty,
@@ -50,7 +50,7 @@ from journal.services.entries import (
 EDIT = "journal.edit"
 
 
-def _begin_edit(patient: User, obj: Model, expected_version: int | None) -> Model:
+def _begin_edit(patient: User, obj: Entry, expected_version: int | None) -> Entry:
     check_owner(patient, obj)
     current = lock(obj)
     check_version(current, expected_version)
@@ -169,7 +169,7 @@ def edit_reading(
     old_session = reading.session
     reading.measured_at, reading.systolic, reading.diastolic = measured_at, systolic, diastolic
     reading.context, reading.pulse, reading.session = context, pulse, session
-    if reading.report_id is not None and reading.report.session_id != getattr(session, "pk", None):
+    if reading.report is not None and reading.report.session_id != getattr(session, "pk", None):
         reading.report = None
     validate(reading)
     reading.save()
@@ -212,7 +212,7 @@ def edit_questionnaire(
 # --- Delete -------------------------------------------------------------------------------
 
 
-def _delete(patient: User, obj: Model, expected_version: int | None, ip: str | None) -> Model:
+def _delete(patient: User, obj: Entry, expected_version: int | None, ip: str | None) -> Entry:
     check_owner(patient, obj)
     current = lock(obj)
     check_version(current, expected_version)

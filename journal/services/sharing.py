@@ -244,13 +244,18 @@ def record_expired_shares(
         candidates = candidates.filter(patient=patient)
     if provider is not None:
         candidates = candidates.filter(provider=provider)
-    expired = [s for s in candidates if share_expiry_instant(s) <= now]
+    expired: list[tuple[Share, date, datetime]] = []
+    for share in candidates:
+        at = share_expiry_instant(share)
+        assert share.expires_on is not None and at is not None  # `expires_on__isnull=False`
+        if at <= now:
+            expired.append((share, share.expires_on, at))
     if not expired:
         return 0
     recorded = {
         (share_id, detail.get("expires_on"))
         for share_id, detail in ShareEvent.objects.filter(
-            share__in=expired, action=EXPIRED
+            share__in=[s for s, _, _ in expired], action=EXPIRED
         ).values_list("share_id", "detail")
     }
     new = [
@@ -258,11 +263,11 @@ def record_expired_shares(
             share=s,
             action=EXPIRED,
             actor=None,
-            at=share_expiry_instant(s),
+            at=at,
             detail=_snapshot(s),
         )
-        for s in expired
-        if (s.pk, s.expires_on.isoformat()) not in recorded
+        for s, expires_on, at in expired
+        if (s.pk, expires_on.isoformat()) not in recorded
     ]
     ShareEvent.objects.bulk_create(new)
     return len(new)

@@ -13,8 +13,9 @@ from functools import partial
 from pathlib import Path
 
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.backends.django import Template as DjangoTemplate
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -23,6 +24,7 @@ from django.utils.safestring import mark_safe
 from journal import chartdata, summaries
 from journal.chartdata import PERIODS, Period, parse_period
 from journal.charts import CHART_ORDER, CHARTS
+from journal.http import AuthenticatedHttpRequest
 from journal.permissions import Scope, own_scope, patient_required
 
 # Where to go to log what a chart is missing.
@@ -103,7 +105,9 @@ def _release() -> str:
     panels look never serves panels cached by the previous release (computed once)."""
     digest = hashlib.sha256(Path(summaries.__file__).read_bytes())
     for name in PANEL_TEMPLATES:
-        digest.update(get_template(name).template.source.encode())
+        template = get_template(name)
+        assert isinstance(template, DjangoTemplate)  # the one template engine (settings)
+        digest.update(template.template.source.encode())
     return digest.hexdigest()[:12]
 
 
@@ -130,7 +134,7 @@ def _panels_html(scope: Scope, period: Period) -> str:
 
 
 @patient_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     period = parse_period(request.GET.get("period"), request.user.zone)
     return render(
         request,
@@ -145,6 +149,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @patient_required
-def chart(request: HttpRequest, name: str) -> HttpResponse:
+def chart(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
     period = parse_period(request.GET.get("period"), request.user.zone)
     return chart_response(own_scope(request.user), name, period)

@@ -11,7 +11,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -25,7 +25,7 @@ from journal.exports.history import README as HISTORY_README
 from journal.exports.history import history_files, read_history
 from journal.exports.pdf import summary_pdf
 from journal.forms.exports import DeleteAccountForm, ExportPeriodForm
-from journal.http import client_ip, reader
+from journal.http import AuthenticatedHttpRequest, client_ip, reader
 from journal.idempotency import idempotent
 from journal.models import ClinicSettings, User
 from journal.permissions import (
@@ -67,15 +67,19 @@ def _render(
     if kind == "fhir":
         return fhir_json(data)
     clinic = ClinicSettings.load()
-    options = {
-        "clinic_name": clinic.clinic_name,
-        "thresholds": clinic.thresholds(),
-        "charts": pdf_chart_images(scope, data),
-    }
+    thresholds = clinic.thresholds()
+    charts = pdf_chart_images(scope, data)
     if kind == "pdf":
-        return summary_pdf(data, **options)
+        return summary_pdf(
+            data, clinic_name=clinic.clinic_name, thresholds=thresholds, charts=charts
+        )
     return everything_zip(
-        data, **options, extra=history, extra_readme=HISTORY_README if history else ""
+        data,
+        clinic_name=clinic.clinic_name,
+        thresholds=thresholds,
+        charts=charts,
+        extra=history,
+        extra_readme=HISTORY_README if history else "",
     )
 
 
@@ -92,7 +96,7 @@ def _period(
 @patient_required
 @require_GET
 @no_store
-def export_page(request: HttpRequest) -> HttpResponse:
+def export_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ExportPeriodForm(request.GET or None)
     return render(request, "journal/export.html", _page_context(form))
 
@@ -105,7 +109,7 @@ def _page_context(form: ExportPeriodForm) -> dict[str, object]:
     }
 
 
-def _patient_export(request: HttpRequest, kind: str) -> HttpResponse:
+def _patient_export(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     form = ExportPeriodForm(request.GET)
     if not form.is_valid():
         return render(request, "journal/export.html", _page_context(form), status=400)
@@ -117,26 +121,26 @@ def _patient_export(request: HttpRequest, kind: str) -> HttpResponse:
 
 @patient_required
 @require_GET
-def export_pdf(request: HttpRequest) -> HttpResponse:
+def export_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _patient_export(request, "pdf")
 
 
 @patient_required
 @require_GET
-def export_csv(request: HttpRequest) -> HttpResponse:
+def export_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _patient_export(request, "csv")
 
 
 @patient_required
 @require_GET
-def export_fhir(request: HttpRequest) -> HttpResponse:
+def export_fhir(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _patient_export(request, "fhir")
 
 
 @patient_required
 @require_GET
 @recent_auth_required
-def export_all(request: HttpRequest) -> HttpResponse:
+def export_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     patient = request.user
     scope = own_scope(patient)
     data = read_export_data(scope)
@@ -146,7 +150,7 @@ def export_all(request: HttpRequest) -> HttpResponse:
     return _attachment(body, "all", data)
 
 
-def _provider_export(request: HttpRequest, patient_id: int, kind: str) -> HttpResponse:
+def _provider_export(request: AuthenticatedHttpRequest, patient_id: int, kind: str) -> HttpResponse:
     patient, share = get_shared_patient_or_404(request.user, patient_id)
     form = ExportPeriodForm(request.GET)
     if not form.is_valid():
@@ -166,7 +170,9 @@ def _provider_export(request: HttpRequest, patient_id: int, kind: str) -> HttpRe
 
 
 def _first_error(form: ExportPeriodForm) -> str:
-    return next(iter(e for errors in form.errors.values() for e in errors), "check the dates")
+    # An ErrorList yields its messages as text (the stub also allows ValidationError).
+    texts = (str(e) for errors in form.errors.values() for e in errors)
+    return next(texts, "check the dates")
 
 
 def _period_label(start: dt.date | None, end: dt.date | None) -> str:
@@ -175,19 +181,19 @@ def _period_label(start: dt.date | None, end: dt.date | None) -> str:
 
 @provider_required
 @require_GET
-def provider_export_pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
+def provider_export_pdf(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     return _provider_export(request, patient_id, "pdf")
 
 
 @provider_required
 @require_GET
-def provider_export_csv(request: HttpRequest, patient_id: int) -> HttpResponse:
+def provider_export_csv(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     return _provider_export(request, patient_id, "csv")
 
 
 @provider_required
 @require_GET
-def provider_export_fhir(request: HttpRequest, patient_id: int) -> HttpResponse:
+def provider_export_fhir(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     return _provider_export(request, patient_id, "fhir")
 
 
@@ -196,7 +202,7 @@ def provider_export_fhir(request: HttpRequest, patient_id: int) -> HttpResponse:
 @recent_auth_required
 @no_store
 @idempotent
-def account_delete(request: HttpRequest) -> HttpResponse:
+def account_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None)
     grace_days = ClinicSettings.load().erasure_grace_days
     if request.method == "POST" and form.is_valid():

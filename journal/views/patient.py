@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from journal.catalogue import QUESTIONNAIRES
+from journal.http import AuthenticatedHttpRequest
 from journal.models import (
     BloodPressureReading,
     CheckIn,
@@ -28,7 +29,7 @@ HOME_FLAGS = 5
 
 
 @patient_required
-def patient_home(request: HttpRequest) -> HttpResponse:
+def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     sessions = owned_by(user, TreatmentSession.objects.all())
     checkins = owned_by(user, CheckIn.objects.all())
@@ -55,7 +56,7 @@ def patient_home(request: HttpRequest) -> HttpResponse:
 
 
 @patient_required
-def log_something(request: HttpRequest) -> HttpResponse:
+def log_something(request: AuthenticatedHttpRequest) -> HttpResponse:
     sessions = owned_by(request.user, TreatmentSession.objects.all())
     return render(
         request,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from journal import services
 from journal.chartdata import PERIODS, PROVIDER_DEFAULT_PERIOD
 from journal.charts import PRINT_CHARTS
-from journal.http import reader
+from journal.http import AuthenticatedHttpRequest, reader
 from journal.idempotency import idempotent
 from journal.permissions import (
     get_shared_flag_or_404,
@@ -41,7 +41,7 @@ from journal.views.dashboard import SVG_CSP
 
 @provider_required
 @require_GET
-def provider_home(request: HttpRequest) -> HttpResponse:
+def provider_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind not in KIND_LABELS:
         kind = ""
@@ -63,12 +63,14 @@ def provider_home(request: HttpRequest) -> HttpResponse:
     return render(request, "journal/provider_home.html", context)
 
 
-def _period(request: HttpRequest) -> str:
+def _period(request: AuthenticatedHttpRequest) -> str:
     period = request.GET.get("period", PROVIDER_DEFAULT_PERIOD)
     return period if period in PERIODS else PROVIDER_DEFAULT_PERIOD
 
 
-def _summary_page(request: HttpRequest, patient_id: int, template: str, what: str) -> HttpResponse:
+def _summary_page(
+    request: AuthenticatedHttpRequest, patient_id: int, template: str, what: str
+) -> HttpResponse:
     patient, share = get_shared_patient_or_404(request.user, patient_id)
     period = _period(request)
     summary = patient_summary(share, period)
@@ -93,13 +95,13 @@ def _summary_page(request: HttpRequest, patient_id: int, template: str, what: st
 
 @provider_required
 @require_GET
-def provider_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
+def provider_patient(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     return _summary_page(request, patient_id, "journal/provider_patient.html", "summary")
 
 
 @provider_required
 @require_GET
-def provider_patient_print(request: HttpRequest, patient_id: int) -> HttpResponse:
+def provider_patient_print(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     return _summary_page(
         request, patient_id, "journal/provider_patient_print.html", "printable summary"
     )
@@ -108,7 +110,7 @@ def provider_patient_print(request: HttpRequest, patient_id: int) -> HttpRespons
 @provider_required
 @require_POST
 @idempotent
-def provider_flag_acknowledge(request: HttpRequest, flag_id: int) -> HttpResponse:
+def provider_flag_acknowledge(request: AuthenticatedHttpRequest, flag_id: int) -> HttpResponse:
     flag, share = get_shared_flag_or_404(request.user, flag_id)
     if services.acknowledge_flag(provider=request.user, flag=flag):
         messages.success(request, "Flag acknowledged. The patient can see that you saw it.")
@@ -123,7 +125,7 @@ def provider_flag_acknowledge(request: HttpRequest, flag_id: int) -> HttpRespons
 
 @provider_required
 @require_GET
-def provider_chart(request: HttpRequest, patient_id: int, name: str) -> HttpResponse:
+def provider_chart(request: AuthenticatedHttpRequest, patient_id: int, name: str) -> HttpResponse:
     patient, share = get_shared_patient_or_404(request.user, patient_id)
     scope = share_scope(share)
     period = provider_period(scope, _period(request))

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 
-from journal.http import client_ip
+from journal.http import AuthenticatedHttpRequest, client_ip, is_signed_in
 from journal.permissions import home_url_name, must_use_mfa
 from journal.security import recent_auth_required
 from journal.security.forms import (
@@ -31,7 +31,12 @@ from journal.security.forms import (
     SetupCodeForm,
 )
 from journal.security.mfa import manual_key, qr_svg
-from journal.security.sessions import mark_recent_auth, mfa_enrolled, set_mfa_enrolled
+from journal.security.sessions import (
+    is_verified,
+    mark_recent_auth,
+    mfa_enrolled,
+    set_mfa_enrolled,
+)
 from journal.services import record_audit
 from journal.services import security as security_services
 
@@ -45,7 +50,11 @@ def safe_next(request: HttpRequest, default: str | None = None) -> str:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return default or reverse(home_url_name(request.user))
+    if default:
+        return default
+    # Only signed-in pages pass no default (the console's log-in hands its own).
+    assert is_signed_in(request)
+    return reverse(home_url_name(request.user))
 
 
 def _throttle_message(check: security_services.CodeCheck) -> str:
@@ -64,7 +73,7 @@ def _wait_message(until: datetime | None) -> str:
     )
 
 
-def _start_verified_session(request: HttpRequest, device) -> None:
+def _start_verified_session(request: AuthenticatedHttpRequest, device) -> None:
     """After a second factor: bind the device and rotate the session key (privilege change)."""
     otp_login(request, device)
     request.session.cycle_key()
@@ -73,7 +82,7 @@ def _start_verified_session(request: HttpRequest, device) -> None:
 
 
 @require_http_methods(["GET", "POST"])
-def account_settings(request: HttpRequest) -> HttpResponse:
+def account_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     initial = {
         "display_name": user.display_name,
@@ -109,7 +118,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @recent_auth_required
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CurrentPasswordChangeForm(request.user, request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         security_services.change_password(
@@ -134,7 +143,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @recent_auth_required
-def email_change(request: HttpRequest) -> HttpResponse:
+def email_change(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = EmailChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -160,7 +169,7 @@ def email_change(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
+def email_change_confirm(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     try:
         new_email = security_services.pending_email_change(user=request.user, token=token)
         if request.method == "POST":
@@ -178,7 +187,7 @@ def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def reauth(request: HttpRequest) -> HttpResponse:
+def reauth(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     with_code = mfa_enrolled(request)
     form = ReauthForm(request.POST or None, with_code=with_code)
@@ -215,10 +224,10 @@ def reauth(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def mfa_verify(request: HttpRequest) -> HttpResponse:
+def mfa_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     next_url = safe_next(request)
-    if user.is_verified():
+    if is_verified(user):
         return redirect(next_url)
     if not security_services.has_mfa(user):
         set_mfa_enrolled(request, False)
@@ -230,7 +239,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         check = security_services.check_second_factor(
             user=user, code=form.cleaned_data["code"], ip=client_ip(request)
         )
-        if check.ok:
+        if check.device is not None:  # the code was right
             _start_verified_session(request, check.device)
             if check.device.persistent_id.startswith("otp_static."):
                 left = security_services.remaining_recovery_codes(user)
@@ -246,7 +255,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @recent_auth_required
-def mfa_setup(request: HttpRequest) -> HttpResponse:
+def mfa_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if security_services.confirmed_totp_device(user) is not None:
         messages.info(request, "Two-step verification is already on.")
@@ -288,7 +297,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @recent_auth_required
-def mfa_remove(request: HttpRequest) -> HttpResponse:
+def mfa_remove(request: AuthenticatedHttpRequest) -> HttpResponse:
     security_services.remove_mfa(
         actor=request.user,
         user=request.user,
@@ -306,7 +315,7 @@ def mfa_remove(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @recent_auth_required
-def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
+def mfa_recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         codes = security_services.regenerate_recovery_codes(
             user=request.user, ip=client_ip(request)

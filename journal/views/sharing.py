@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from journal import services
 from journal.forms.sharing import NewShareForm, ShareSettingsForm
+from journal.http import AuthenticatedHttpRequest
 from journal.idempotency import idempotent
 from journal.models import Share
 from journal.permissions import (
@@ -33,14 +34,14 @@ def _add_errors(form: Form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-def _owned_share(request: HttpRequest, pk: int) -> Share:
+def _owned_share(request: AuthenticatedHttpRequest, pk: int) -> Share:
     share = get_owned_or_404(request.user, Share.objects.select_related("provider"), pk=pk)
     share.patient = request.user
     return share
 
 
 @patient_required
-def share_list(request: HttpRequest) -> HttpResponse:
+def share_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     # Expiry is noticed lazily: the history gains its "expired" line when the patient looks
     # (and from the `record_expired_shares` command, for cron).
     services.record_expired_shares(patient=request.user)
@@ -50,7 +51,7 @@ def share_list(request: HttpRequest) -> HttpResponse:
 @patient_required
 @require_http_methods(["GET", "POST"])
 @idempotent
-def share_create(request: HttpRequest) -> HttpResponse:
+def share_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = NewShareForm(request.POST or None, providers=provider_directory())
     if request.method == "POST" and form.has_error("provider", "invalid_choice"):
         # The list offers only active providers: another id was put into the form by hand.
@@ -76,7 +77,7 @@ def share_create(request: HttpRequest) -> HttpResponse:
 @patient_required
 @require_http_methods(["GET", "POST"])
 @idempotent
-def share_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def share_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     share = _owned_share(request, pk)
     if share.revoked_at is not None:
         messages.info(request, "This share was revoked and cannot be changed. Share again instead.")
@@ -106,7 +107,7 @@ def share_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @patient_required
 @require_http_methods(["GET", "POST"])
 @idempotent
-def share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def share_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     share = _owned_share(request, pk)
     if request.method == "POST":
         services.revoke_share(patient=request.user, share=share)
@@ -117,7 +118,7 @@ def share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @patient_required
 @require_POST
-def share_resume(request: HttpRequest, pk: int) -> HttpResponse:
+def share_resume(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     share = _owned_share(request, pk)
     try:
         services.resume_share(patient=request.user, share=share)
@@ -129,5 +130,5 @@ def share_resume(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @patient_required
-def access_log_view(request: HttpRequest) -> HttpResponse:
+def access_log_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "journal/access_log.html", access_log(request.user))

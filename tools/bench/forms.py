@@ -50,8 +50,10 @@ def _keep_two_reading_rows(fields: dict[str, str | list[str]]) -> None:
     """
     for key in [k for k in fields if k.endswith("-TOTAL_FORMS")]:
         prefix = key.removesuffix("-TOTAL_FORMS")
-        if int(fields[key] or 0) > len(READINGS):
-            for index in range(len(READINGS), int(fields[key])):
+        total = fields[key]
+        assert isinstance(total, str)  # the management form's hidden input
+        if int(total or 0) > len(READINGS):
+            for index in range(len(READINGS), int(total)):
                 for name in [n for n in fields if n.startswith(f"{prefix}-{index}-")]:
                     del fields[name]
             fields[key] = str(len(READINGS))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -67,7 +67,7 @@ class Batch:
     questionnaires: list[QuestionnaireResponse] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
 
-    def tables(self) -> list[tuple[type[models.Model], list[models.Model]]]:
+    def tables(self) -> list[tuple[type[models.Model], Sequence[models.Model]]]:
         """(model, rows) in foreign-key order."""
         return [
             (TreatmentSession, self.sessions),
@@ -319,7 +319,7 @@ def insert(batch: Batch, batch_size: int, counts: dict[str, int]) -> None:
     """Bulk-insert a batch in foreign-key order, adding row counts to `counts`."""
     for model, rows in batch.tables():
         if rows:
-            model.objects.bulk_create(rows, batch_size=batch_size)
+            model._default_manager.bulk_create(rows, batch_size=batch_size)
             counts[model.__name__] = counts.get(model.__name__, 0) + len(rows)
 
 

@@ -10,15 +10,17 @@ from __future__ import annotations
 import http.client
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
+from typing import TypeVar
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from tools.bench.stats import Sample
 
 TIMEOUT = 60
+Item = TypeVar("Item")
 
 
 @dataclass
@@ -171,7 +173,7 @@ class HttpClient:
     def get(self, path: str) -> Response:
         return self.request("GET", path)
 
-    def post(self, path: str, fields: dict[str, str | list[str]], referer: str = "") -> Response:
+    def post(self, path: str, fields: Mapping[str, str | list[str]], referer: str = "") -> Response:
         return self.request("POST", path, urlencode(fields, doseq=True), referer=referer)
 
     def follow(self, response: Response, path: str, limit: int = 5) -> tuple[Response, str]:
@@ -292,12 +294,12 @@ def run_load(
     return sample
 
 
-def counter(items: list) -> Callable[[], object | None]:
+def counter(items: Sequence[Item]) -> Callable[[], Item | None]:
     """A thread-safe 'next item or None' over a list (the report-submit session pool)."""
     lock = threading.Lock()
-    iterator: Iterator = iter(items)
+    iterator: Iterator[Item] = iter(items)
 
-    def take() -> object | None:
+    def take() -> Item | None:
         with lock:
             return next(iterator, None)
 

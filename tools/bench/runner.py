@@ -157,7 +157,8 @@ class Run:
             if e["key"].startswith("chart:") and not e["status"]
         ]
         client = HttpClient("127.0.0.1", self.env.port, self.cookies.get("patient", {}))
-        totals, per_chart = [], {p: [] for p in charts}
+        totals: list[float] = []
+        per_chart: dict[str, list[float]] = {p: [] for p in charts}
         for _ in range(COLD_REPETITIONS):
             self.env.flush_cache()
             t0 = time.perf_counter()
@@ -205,8 +206,10 @@ class Run:
             )
         return {"path": ep["path"], "levels": levels}
 
-    def _fetch_forms(self, cookies: dict[str, str], paths: list[str], threads: int) -> list:
-        def fetch(chunk: list[str]) -> list:
+    def _fetch_forms(
+        self, cookies: dict[str, str], paths: list[str], threads: int
+    ) -> list[tuple[str, dict[str, str | list[str]]]]:
+        def fetch(chunk: list[str]) -> list[tuple[str, dict[str, str | list[str]]]]:
             client = HttpClient("127.0.0.1", self.env.port, cookies)
             jobs = []
             for path in chunk:

@@ -105,7 +105,7 @@ def load_state(emails: list[str]) -> list[EntryState]:
     revisions: dict[tuple[str, int], dict[int, dict[str, Any]]] = defaultdict(dict)
     for rev in EntryRevision.objects.filter(patient_id__in=users, action="edit"):
         revisions[(rev.entry_type, rev.entry_id)][rev.version] = rev.data
-    readings: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    readings: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
     for r in BloodPressureReading.objects.filter(patient_id__in=users, report__isnull=False):
         readings[r.report_id].append(
             {
@@ -147,7 +147,7 @@ def verify(ledger: Ledger, states: list[EntryState]) -> Verdict:
     """Check every write of `ledger` against the stored `states` (see the module docstring)."""
     verdict = Verdict()
     by_origin: dict[str, list[EntryState]] = defaultdict(list)
-    by_pk = {(s.entry, s.pk): s for s in states}
+    by_pk: dict[tuple[str, int | None], EntryState] = {(s.entry, s.pk): s for s in states}
     for state in states:
         by_origin[state.origin_key or f"?{state.entry}:{state.pk}"].append(state)
     creates = {w.key: w for w in ledger.writes if not w.is_edit}
@@ -222,7 +222,7 @@ def _check_edit(verdict: Verdict, write: Write, state: EntryState | None) -> Non
         verdict.fail("saved_but_reported_not_saved", f"{label} is stored as version {seen[0]}")
     if write.outcome != ACKNOWLEDGED:
         return
-    if not seen:
+    if state is None or not seen:  # no state: nothing seen
         verdict.fail("edits_lost", f"{label} acknowledged but not stored")
         return
     expected_version = (write.base_version or 0) + 1

@@ -100,7 +100,8 @@ class _Watched:
 
     def getresponse(self) -> http.client.HTTPResponse:
         try:
-            return _WatchedResponse(self._conn.getresponse(), self._stats)  # type: ignore[return-value]
+            response = _WatchedResponse(self._conn.getresponse(), self._stats)
+            return response  # type: ignore[return-value]  # a proxy with the response's interface
         except (OSError, http.client.HTTPException) as exc:
             self._stats.error(exception_kind(exc))
             raise
@@ -133,8 +134,8 @@ class LoadClient(HttpClient):
     def _connection(self) -> http.client.HTTPConnection:
         if self.conn is None:
             conn = http.client.HTTPConnection(self.host, self.port, timeout=TIMEOUT)
-            self.conn = _Watched(conn, self.stats)  # type: ignore[assignment]
-        return self.conn  # type: ignore[return-value]
+            self.conn = _Watched(conn, self.stats)  # type: ignore[assignment]  # a proxy, same interface
+        return self.conn  # type: ignore[return-value]  # (the proxy above)
 
 
 def classify(response: Response) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -26,7 +27,7 @@ class Command(BaseCommand):
             "--force", action="store_true", help="Overwrite PATH if it already exists."
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: object, **options: Any) -> None:
         path: Path = options["path"]
         alias = str(options["database"])
         try:

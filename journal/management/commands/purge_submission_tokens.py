@@ -4,6 +4,7 @@ email-change requests that are used or expired (they hold an address)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
@@ -29,7 +30,7 @@ class Command(BaseCommand):
             help="Delete tokens created more than this many hours ago (at least the lifetime).",
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: object, **options: Any) -> None:
         hours = int(options["hours"])
         minimum = int(TOKEN_MAX_AGE.total_seconds() // 3600)
         if hours < minimum:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TypedDict
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from journal import services
 from journal.catalogue import SEVERITY_LABELS, symptom_label
 from journal.forms import CheckInForm
-from journal.http import client_ip
+from journal.http import AuthenticatedHttpRequest, client_ip
 from journal.idempotency import idempotent
 from journal.models import CheckIn
 from journal.permissions import get_owned_or_404, owned_by, patient_required
@@ -28,11 +31,21 @@ from journal.views.journal.common import (
 )
 
 
-def _checkins(request: HttpRequest):
+def _checkins(request: AuthenticatedHttpRequest):
     return owned_by(request.user, CheckIn.objects.prefetch_related("ratings"))
 
 
-def _save_kwargs(form: CheckInForm) -> dict[str, object]:
+class _CheckInFields(TypedDict):
+    recorded_at: datetime
+    mood: int
+    anxiety: int | None
+    pain: int | None
+    ratings: dict[str, int]
+    note: str
+    note_shareable: bool
+
+
+def _save_kwargs(form: CheckInForm) -> _CheckInFields:
     data = form.cleaned_data
     return {
         "recorded_at": data["recorded_at"],
@@ -46,13 +59,13 @@ def _save_kwargs(form: CheckInForm) -> dict[str, object]:
 
 
 @patient_required
-def checkin_list(request: HttpRequest) -> HttpResponse:
+def checkin_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(_checkins(request), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "journal/checkin_list.html", {"page": page})
 
 
 @patient_required
-def checkin_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def checkin_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     checkin = get_owned_or_404(request.user, _checkins(request), pk=pk)
     flag_rows = owned_by(request.user, flags_with_acknowledgement().filter(checkin=checkin))
     ratings = [
@@ -74,7 +87,7 @@ def checkin_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @patient_required
 @require_http_methods(["GET", "POST"])
 @idempotent
-def checkin_create(request: HttpRequest) -> HttpResponse:
+def checkin_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CheckInForm(
         request.POST or None, initial=now_initial("recorded_at"), patient=request.user
     )
@@ -92,7 +105,7 @@ def checkin_create(request: HttpRequest) -> HttpResponse:
 @patient_required
 @require_http_methods(["GET", "POST"])
 @idempotent
-def checkin_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def checkin_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     checkin = get_owned_or_404(request.user, _checkins(request), pk=pk)
     initial = {
         "recorded_at": checkin.recorded_at,
@@ -121,7 +134,7 @@ def checkin_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @patient_required
 @require_http_methods(["GET", "POST"])
 @idempotent
-def checkin_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def checkin_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     checkin = get_owned_or_404(request.user, _checkins(request), pk=pk)
     return confirm_delete(
         request,

@@ -10,10 +10,11 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from journal.http import AuthenticatedHttpRequest
 from journal.models import EntryRevision, Flag
 from journal.permissions import owned_by
 from journal.reads.patient import describe_snapshot, edit_history
@@ -37,7 +38,7 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(target, message)
 
 
-def with_version(request: HttpRequest, version: int) -> dict[str, Any]:
+def with_version(request: AuthenticatedHttpRequest, version: int) -> dict[str, Any]:
     """The submitted data with the version replaced (to save over a conflict knowingly)."""
     data = request.POST.copy()
     data["version"] = str(version)
@@ -49,7 +50,7 @@ def conflict_context(exc: StaleEdit) -> dict[str, Any]:
     return {"conflict": describe_snapshot(exc.current), "conflict_version": exc.current_version}
 
 
-def history(request: HttpRequest, entry_type: str, entry_id: int) -> list:
+def history(request: AuthenticatedHttpRequest, entry_type: str, entry_id: int) -> list:
     """The signed-in patient's earlier versions of one entry."""
     return edit_history(owned_by(request.user, EntryRevision.objects.all()), entry_type, entry_id)
 
@@ -66,7 +67,7 @@ def flags_with_acknowledgement() -> QuerySet[Flag]:
 
 
 def confirm_delete(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     entry: object,
     *,
     what: str,
@@ -92,7 +93,7 @@ def confirm_delete(
 
 
 def edit_entry(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     *,
     form_class: Callable[..., forms.Form],
     initial: dict[str, Any],

@@ -6,7 +6,7 @@ from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from journal import services
 from journal.catalogue import PHQ9_SELF_HARM_ITEM, QUESTIONNAIRES, SCREENING_NOTICE
 from journal.forms import QuestionnaireForm
-from journal.http import client_ip
+from journal.http import AuthenticatedHttpRequest, client_ip
 from journal.idempotency import idempotent
 from journal.models import QuestionnaireResponse
 from journal.permissions import get_owned_or_404, not_found, owned_by, patient_required
@@ -28,12 +28,12 @@ from journal.views.journal.common import (
 )
 
 
-def _responses(request: HttpRequest):
+def _responses(request: AuthenticatedHttpRequest):
     return owned_by(request.user, QuestionnaireResponse.objects.all())
 
 
 @patient_required
-def questionnaire_list(request: HttpRequest) -> HttpResponse:
+def questionnaire_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(_responses(request), 20).get_page(request.GET.get("page"))
     return render(
         request,
@@ -45,7 +45,7 @@ def questionnaire_list(request: HttpRequest) -> HttpResponse:
 @patient_required
 @require_http_methods(["GET", "POST"])
 @idempotent
-def questionnaire_create(request: HttpRequest, instrument: str) -> HttpResponse:
+def questionnaire_create(request: AuthenticatedHttpRequest, instrument: str) -> HttpResponse:
     if instrument_or_none(instrument) is None:
         raise not_found()
     questionnaire = QUESTIONNAIRES[instrument]
@@ -73,7 +73,7 @@ def questionnaire_create(request: HttpRequest, instrument: str) -> HttpResponse:
 
 
 @patient_required
-def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def questionnaire_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     response = get_owned_or_404(request.user, _responses(request), pk=pk)
     questionnaire = QUESTIONNAIRES[response.instrument]
     flag_rows = owned_by(request.user, flags_with_acknowledgement().filter(questionnaire=response))
@@ -106,7 +106,7 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @patient_required
 @require_http_methods(["GET", "POST"])
 @idempotent
-def questionnaire_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def questionnaire_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     response = get_owned_or_404(request.user, _responses(request), pk=pk)
     questionnaire = QUESTIONNAIRES[response.instrument]
     initial = {
@@ -139,7 +139,7 @@ def questionnaire_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @patient_required
 @require_http_methods(["GET", "POST"])
 @idempotent
-def questionnaire_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def questionnaire_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     response = get_owned_or_404(request.user, _responses(request), pk=pk)
     return confirm_delete(
         request,

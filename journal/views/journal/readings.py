@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
+from typing import TypedDict
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from journal import services
 from journal.forms import ReadingForm
-from journal.http import client_ip
+from journal.http import AuthenticatedHttpRequest, client_ip
 from journal.idempotency import idempotent
 from journal.models import BloodPressureReading, TreatmentSession
 from journal.permissions import get_owned_or_404, owned_by, patient_required
@@ -28,15 +30,24 @@ from journal.views.journal.common import (
 )
 
 
-def _readings(request: HttpRequest):
+def _readings(request: AuthenticatedHttpRequest):
     return owned_by(request.user, BloodPressureReading.objects.select_related("session"))
 
 
-def _sessions(request: HttpRequest):
+def _sessions(request: AuthenticatedHttpRequest):
     return owned_by(request.user, TreatmentSession.objects.all())
 
 
-def _save_kwargs(form: ReadingForm) -> dict[str, object]:
+class _ReadingFields(TypedDict):
+    measured_at: datetime
+    systolic: int
+    diastolic: int
+    context: str
+    pulse: int | None
+    session: TreatmentSession | None
+
+
+def _save_kwargs(form: ReadingForm) -> _ReadingFields:
     data = form.cleaned_data
     return {
         "measured_at": data["measured_at"],
@@ -49,14 +60,14 @@ def _save_kwargs(form: ReadingForm) -> dict[str, object]:
 
 
 @patient_required
-def reading_list(request: HttpRequest) -> HttpResponse:
+def reading_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     readings = _readings(request).prefetch_related("flags")
     page = Paginator(readings, 20).get_page(request.GET.get("page"))
     return render(request, "journal/reading_list.html", {"page": page})
 
 
 @patient_required
-def reading_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def reading_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reading = get_owned_or_404(request.user, _readings(request), pk=pk)
     flag_rows = owned_by(request.user, flags_with_acknowledgement().filter(reading=reading))
     return render(
@@ -73,7 +84,7 @@ def reading_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @patient_required
 @require_http_methods(["GET", "POST"])
 @idempotent
-def reading_create(request: HttpRequest) -> HttpResponse:
+def reading_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     initial = now_initial("measured_at")
     session_pk = request.GET.get("session", "")
     if session_pk.isdigit():
@@ -95,7 +106,7 @@ def reading_create(request: HttpRequest) -> HttpResponse:
 @patient_required
 @require_http_methods(["GET", "POST"])
 @idempotent
-def reading_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def reading_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reading = get_owned_or_404(request.user, _readings(request), pk=pk)
     initial = {
         "measured_at": reading.measured_at,
@@ -123,7 +134,7 @@ def reading_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @patient_required
 @require_http_methods(["GET", "POST"])
 @idempotent
-def reading_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def reading_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reading = get_owned_or_404(request.user, _readings(request), pk=pk)
     return confirm_delete(
         request,

@@ -3,18 +3,21 @@ delete."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
+from typing import TypedDict
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from journal import services
 from journal.catalogue import SEVERITY_LABELS, symptom_label
 from journal.forms import ReportForm, ReportReadingFormSet
-from journal.http import client_ip
+from journal.forms.journal import BaseReportReadingFormSet
+from journal.http import AuthenticatedHttpRequest, client_ip
 from journal.idempotency import idempotent
 from journal.models import BloodPressureReading, PostSessionReport, TreatmentSession
 from journal.permissions import get_owned_or_404, owned_by, patient_required
@@ -31,14 +34,23 @@ from journal.views.journal.common import (
 READING_DEFAULT_CONTEXTS = ("before", "after40", "discharge")
 
 
-def _reports(request: HttpRequest):
+def _reports(request: AuthenticatedHttpRequest):
     return owned_by(
         request.user,
         PostSessionReport.objects.select_related("session").prefetch_related("ratings"),
     )
 
 
-def _save_kwargs(form: ReportForm) -> dict[str, object]:
+class _ReportFields(TypedDict):
+    reported_at: datetime
+    mood: int
+    ratings: dict[str, int]
+    overall_bother: int
+    note: str
+    note_shareable: bool
+
+
+def _save_kwargs(form: ReportForm) -> _ReportFields:
     data = form.cleaned_data
     return {
         "reported_at": data["reported_at"],
@@ -50,7 +62,9 @@ def _save_kwargs(form: ReportForm) -> dict[str, object]:
     }
 
 
-def _reading_formset(request: HttpRequest, session: TreatmentSession) -> ReportReadingFormSet:
+def _reading_formset(
+    request: AuthenticatedHttpRequest, session: TreatmentSession
+) -> BaseReportReadingFormSet:
     # Readings are usually taken in clinic, so rows default to the session's time.
     initial = [{"context": c, "measured_at": session.started_at} for c in READING_DEFAULT_CONTEXTS]
     return ReportReadingFormSet(request.POST or None, initial=initial, prefix="readings")
@@ -59,7 +73,7 @@ def _reading_formset(request: HttpRequest, session: TreatmentSession) -> ReportR
 @patient_required
 @require_http_methods(["GET", "POST"])
 @idempotent
-def report_create(request: HttpRequest, session_pk: int) -> HttpResponse:
+def report_create(request: AuthenticatedHttpRequest, session_pk: int) -> HttpResponse:
     sessions = owned_by(request.user, TreatmentSession.objects.select_related("report"))
     session = get_owned_or_404(request.user, sessions, pk=session_pk)
     if getattr(session, "report", None) is not None:
@@ -100,7 +114,7 @@ def report_create(request: HttpRequest, session_pk: int) -> HttpResponse:
 
 
 @patient_required
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = get_owned_or_404(request.user, _reports(request), pk=pk)
     readings = owned_by(request.user, BloodPressureReading.objects.filter(report=report))
     flag_rows = owned_by(request.user, flags_with_acknowledgement().filter(report=report))
@@ -127,7 +141,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @patient_required
 @require_http_methods(["GET", "POST"])
 @idempotent
-def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def report_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = get_owned_or_404(request.user, _reports(request), pk=pk)
     initial = {
         "reported_at": report.reported_at,
@@ -155,7 +169,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @patient_required
 @require_http_methods(["GET", "POST"])
 @idempotent
-def report_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def report_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = get_owned_or_404(request.user, _reports(request), pk=pk)
     return confirm_delete(
         request,

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
+from typing import TypedDict
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from journal import services
 from journal.forms import SessionForm
-from journal.http import client_ip
+from journal.http import AuthenticatedHttpRequest, client_ip
 from journal.idempotency import idempotent
 from journal.models import BloodPressureReading, TreatmentSession
 from journal.permissions import get_owned_or_404, owned_by, patient_required
@@ -27,11 +31,18 @@ from journal.views.journal.common import (
 )
 
 
-def _sessions(request: HttpRequest):
+def _sessions(request: AuthenticatedHttpRequest):
     return owned_by(request.user, TreatmentSession.objects.select_related("report"))
 
 
-def _save_kwargs(form: SessionForm) -> dict[str, object]:
+class _SessionFields(TypedDict):
+    started_at: datetime
+    route: str
+    dose_mg: Decimal | None
+    note: str
+
+
+def _save_kwargs(form: SessionForm) -> _SessionFields:
     data = form.cleaned_data
     return {
         "started_at": data["started_at"],
@@ -42,13 +53,13 @@ def _save_kwargs(form: SessionForm) -> dict[str, object]:
 
 
 @patient_required
-def session_list(request: HttpRequest) -> HttpResponse:
+def session_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(_sessions(request), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "journal/session_list.html", {"page": page})
 
 
 @patient_required
-def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = get_owned_or_404(request.user, _sessions(request), pk=pk)
     readings = owned_by(request.user, BloodPressureReading.objects.filter(session=session))
     flag_rows = owned_by(
@@ -71,7 +82,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @patient_required
 @require_http_methods(["GET", "POST"])
 @idempotent
-def session_create(request: HttpRequest) -> HttpResponse:
+def session_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SessionForm(
         request.POST or None, initial=now_initial("started_at"), patient=request.user
     )
@@ -89,7 +100,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
 @patient_required
 @require_http_methods(["GET", "POST"])
 @idempotent
-def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = get_owned_or_404(request.user, _sessions(request), pk=pk)
     initial = {
         "started_at": session.started_at,
@@ -115,7 +126,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @patient_required
 @require_http_methods(["GET", "POST"])
 @idempotent
-def session_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def session_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = get_owned_or_404(request.user, _sessions(request), pk=pk)
     return confirm_delete(
         request,
