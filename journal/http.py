@@ -72,9 +72,14 @@ def reader(request: AuthenticatedHttpRequest) -> Reader:
     return {"actor": request.user, "path": request.get_full_path(), "ip": client_ip(request)}
 
 
+def escape_control(text: str) -> str:
+    """Control characters as visible `\\xNN` escapes, so stored text cannot forge a log line."""
+    return text.translate(_CONTROL)
+
+
 def clean_user_agent(raw: str) -> str:
     """A user agent safe to store and show: control characters escaped, then truncated."""
-    return raw.translate(_CONTROL)[:USER_AGENT_MAX]
+    return escape_control(raw)[:USER_AGENT_MAX]
 
 
 def current_user_agent() -> str:

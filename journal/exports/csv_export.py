@@ -71,7 +71,8 @@ def format_cell(value: Cell, zone: dt.tzinfo) -> str:
     return escape_text(str(value))
 
 
-def _write(header: Sequence[str], rows: Iterable[Sequence[Cell]], zone: dt.tzinfo) -> bytes:
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[Cell]], zone: dt.tzinfo) -> bytes:
+    """A header and rows as UTF-8 CSV bytes, every cell formatted by `format_cell`."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
@@ -85,7 +86,7 @@ Column = tuple[str, Callable[[Row], Cell]]
 
 
 def _table(columns: Sequence[Column[Row]], rows: Sequence[Row], zone: dt.tzinfo) -> bytes:
-    return _write([c[0] for c in columns], ([get(r) for _, get in columns] for r in rows), zone)
+    return write_csv([c[0] for c in columns], ([get(r) for _, get in columns] for r in rows), zone)
 
 
 def session_columns(data: ExportData) -> list[Column[SessionRow]]:

@@ -10,16 +10,14 @@ nobody's address or contact details.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
 from journal.access_wording import describe_access
-from journal.exports.csv_export import Cell, format_cell
+from journal.exports.csv_export import write_csv
 from journal.models import AccessEvent, EntryRevision, Share, ShareEvent, User
 from journal.permissions import shared_categories
 
@@ -155,19 +153,11 @@ def read_history(patient: User) -> History:
     )
 
 
-def _csv(header: list[str], rows: list[list[Cell]], zone: dt.tzinfo) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([format_cell(v, zone) for v in row] for row in rows)
-    return buffer.getvalue().encode("utf-8")
-
-
 def history_files(history: History) -> dict[str, bytes]:
     """Archive member name → bytes: `history/shares.csv`, `consent_history.csv`,
     `who_viewed.csv` and `edit_history.json`."""
     zone = history.zone
-    shares = _csv(
+    shares = write_csv(
         [
             "share_id",
             "provider",
@@ -183,7 +173,7 @@ def history_files(history: History) -> dict[str, bytes]:
         ],
         zone,
     )
-    consent = _csv(
+    consent = write_csv(
         ["at", "share_id", "provider", "action", "by", "categories", "starts_on", "expires_on"],
         [
             [c.at, c.share_id, c.provider, c.action, c.by, c.categories, c.starts_on, c.expires_on]
@@ -191,7 +181,7 @@ def history_files(history: History) -> dict[str, bytes]:
         ],
         zone,
     )
-    access = _csv(
+    access = write_csv(
         ["at", "who", "what", "share_id"],
         [[a.at, a.who, a.what, a.share_id] for a in history.access],
         zone,

@@ -40,6 +40,8 @@ class ShareItem:
     status_label: str
     categories: list[str]
     can_change: bool
+    # Paused while the provider's account was closed, and it is open again.
+    can_resume: bool = False
 
 
 def share_overview(patient: User) -> dict[str, object]:
@@ -57,6 +59,7 @@ def share_overview(patient: User) -> dict[str, object]:
                 status_label=STATUS_LABELS[status],
                 categories=category_labels(permissions.shared_categories(share)),
                 can_change=status != "revoked",
+                can_resume=status == "paused" and share.provider.is_active,
             )
         )
     events = ShareEvent.objects.filter(share__in=[s.pk for s in shares]).select_related(

@@ -6,17 +6,15 @@ import hashlib
 
 from django.conf import settings
 
-from journal.http import current_user_agent
+from journal.http import current_user_agent, escape_control
 from journal.models import AuditEvent, User
 from journal.services import audit_chain
-
-_CONTROL = {c: f"\\x{c:02x}" for c in [*range(32), 127]}
 
 
 def _clean_detail(value: object) -> object:
     """Escape control characters in strings so a log line cannot be forged."""
     if isinstance(value, str):
-        return value.translate(_CONTROL)[:200]
+        return escape_control(value)[:200]
     if isinstance(value, dict):
         return {str(k)[:40]: _clean_detail(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
