@@ -294,6 +294,7 @@ CONTENT_SECURITY_POLICY = {
 # Defaults for the clinic settings row; the clinic admin edits the live values.
 CLINIC_NAME = env_str("CLINIC_NAME", "Aftercare demo clinic")
 CLINIC_PHONE = env_str("CLINIC_PHONE", "")
+CLINIC_AFTER_HOURS_PHONE = env_str("CLINIC_AFTER_HOURS_PHONE", "")
 EMERGENCY_NUMBER = env_str("EMERGENCY_NUMBER", "911")
 CRISIS_NUMBER = env_str("CRISIS_NUMBER", "988")
 

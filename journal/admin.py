@@ -225,7 +225,15 @@ class ClinicSettingsAdmin(ClinicAdminOnly, admin.ModelAdmin):
     fieldsets = [
         (
             "Clinic",
-            {"fields": ["clinic_name", "clinic_phone", "emergency_number", "crisis_number"]},
+            {
+                "fields": [
+                    "clinic_name",
+                    "clinic_phone",
+                    "after_hours_phone",
+                    "emergency_number",
+                    "crisis_number",
+                ]
+            },
         ),
         (
             "Flag thresholds",
@@ -237,11 +245,23 @@ class ClinicSettingsAdmin(ClinicAdminOnly, admin.ModelAdmin):
                     "predose_diastolic",
                     "rise_systolic",
                     "rise_diastolic",
+                    "pulse_high",
+                    "pulse_low",
+                    "very_low_mood",
                     "low_mood",
+                    "mood_drop",
                     "phq9_severe",
+                    "phq9_worsening",
+                    "gad7_severe",
                     "severe_side_effect",
+                    "heavy_bother",
+                    "heavy_effects_count",
+                    "heavy_effects_severity",
+                    "lingering_hours",
                     "cravings_severity",
                     "urinary_severity",
+                    "rising_urinary_checkins",
+                    "memory_severity",
                 ]
             },
         ),

@@ -20,7 +20,7 @@ from journal.models.accounts import (
     validate_time_zone,
 )
 from journal.models.audit import AppendOnlyModel, AuditEvent, ErasedAuditRow
-from journal.models.flags import Flag, FlagCategory, FlagSeverity
+from journal.models.flags import Flag, FlagCategory, FlagDisposition, FlagSeverity
 from journal.models.journal import (
     SEVERITY_CHOICES,
     BloodPressureReading,
@@ -53,6 +53,7 @@ __all__ = [
     "ErasedAuditRow",
     "Flag",
     "FlagCategory",
+    "FlagDisposition",
     "FlagSeverity",
     "Instrument",
     "Invitation",

@@ -149,7 +149,14 @@ class ClinicSettings(models.Model):
     """The one row of clinic-wide settings and flag thresholds (defaults from DESIGN.md)."""
 
     clinic_name = models.CharField(max_length=120, default="Aftercare clinic")
-    clinic_phone = models.CharField(max_length=40, blank=True)
+    clinic_phone = models.CharField(
+        max_length=40, blank=True, help_text="Needed before patients can be enrolled."
+    )
+    after_hours_phone = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The number patients call outside clinic hours. Needed before enrolling.",
+    )
     emergency_number = models.CharField(max_length=20, default="911")
     crisis_number = models.CharField(max_length=20, default="988")
 
@@ -171,11 +178,70 @@ class ClinicSettings(models.Model):
     rise_diastolic = models.PositiveSmallIntegerField(
         default=25, validators=[MinValueValidator(5), MaxValueValidator(150)]
     )
+    pulse_high = models.PositiveSmallIntegerField(
+        default=120,
+        validators=[MinValueValidator(60), MaxValueValidator(250)],
+        help_text="A pulse above this (per minute) is flagged.",
+    )
+    pulse_low = models.PositiveSmallIntegerField(
+        default=50,
+        validators=[MinValueValidator(20), MaxValueValidator(100)],
+        help_text="A pulse below this (per minute) is flagged.",
+    )
+    very_low_mood = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MaxValueValidator(10)],
+        help_text="Any single entry with mood at or below this is flagged.",
+    )
     low_mood = models.PositiveSmallIntegerField(
-        default=2, validators=[MaxValueValidator(10)], help_text="Mood at or below this is flagged."
+        default=2,
+        validators=[MaxValueValidator(10)],
+        help_text="Sustained low mood: the mean of daily means over the last 3 days at or below "
+        "this (with entries on at least 2 of them) is flagged.",
+    )
+    mood_drop = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="Sustained low mood: a 7-day mean this many points below the patient's own "
+        "mean of the 28 days before is flagged.",
     )
     phq9_severe = models.PositiveSmallIntegerField(
         default=20, validators=[MinValueValidator(1), MaxValueValidator(27)]
+    )
+    phq9_worsening = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(27)],
+        help_text="A PHQ-9 total this many points above the previous one or the baseline.",
+    )
+    gad7_severe = models.PositiveSmallIntegerField(
+        default=15, validators=[MinValueValidator(1), MaxValueValidator(21)]
+    )
+    heavy_bother = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+        help_text="Overall bother (1 Mild … 4 Very severe) at or above which a report is flagged.",
+    )
+    heavy_effects_count = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(15)],
+        help_text="This many acute effects at the severity below, in one report, are flagged.",
+    )
+    heavy_effects_severity = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    lingering_hours = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(48)],
+        help_text="Effects still present in a report written this many hours after the session "
+        "began are flagged.",
+    )
+    memory_severity = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    rising_urinary_checkins = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(2), MaxValueValidator(10)],
+        help_text="Urinary ratings higher in each of this many consecutive check-ins.",
     )
     severe_side_effect = models.PositiveSmallIntegerField(
         default=3,
@@ -214,6 +280,7 @@ class ClinicSettings(models.Model):
             defaults={
                 "clinic_name": settings.CLINIC_NAME,
                 "clinic_phone": settings.CLINIC_PHONE,
+                "after_hours_phone": settings.CLINIC_AFTER_HOURS_PHONE,
                 "emergency_number": settings.EMERGENCY_NUMBER,
                 "crisis_number": settings.CRISIS_NUMBER,
                 "enrollment_link_hours": settings.ENROLLMENT_LINK_HOURS,

@@ -42,8 +42,24 @@ _BADGES = {
 }
 
 
+class FlagDisposition(models.TextChoices):
+    """What the provider did about a flag when acknowledging it."""
+
+    REVIEWED = "reviewed", "Reviewed"
+    CONTACTED = "contacted", "Contacted the patient"
+    ESCALATED = "escalated", "Escalated"
+    OTHER = "other", "Other"
+
+
 class Flag(models.Model):
-    """A rule from `journal.flags` that fired on one record; kept for triage and acknowledgement."""
+    """A rule from `journal.flags` that fired on one record; kept for triage and acknowledgement.
+
+    A flag is raised once and never deleted with its entry: the entry foreign keys are set to
+    NULL when the entry is deleted, and `entry_type`/`entry_id` keep naming it (its edit history
+    lives in `EntryRevision`). When an edit or a delete means the rule no longer fires, the flag
+    is *withdrawn by the patient* (`withdrawn_at`, `withdrawal` with the values before and after)
+    and stays open until a provider acknowledges it.
+    """
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
@@ -57,23 +73,23 @@ class Flag(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     detail = models.JSONField(default=dict, blank=True)
     report = models.ForeignKey(
-        PostSessionReport, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+        PostSessionReport, null=True, blank=True, on_delete=models.SET_NULL, related_name="flags"
     )
     checkin = models.ForeignKey(
-        CheckIn, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+        CheckIn, null=True, blank=True, on_delete=models.SET_NULL, related_name="flags"
     )
     reading = models.ForeignKey(
         BloodPressureReading,
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
         related_name="flags",
     )
     questionnaire = models.ForeignKey(
         QuestionnaireResponse,
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
         related_name="flags",
     )
     acknowledged_by = models.ForeignKey(
@@ -84,6 +100,12 @@ class Flag(models.Model):
         related_name="+",
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    disposition = models.CharField(max_length=16, choices=FlagDisposition.choices, blank=True)
+    acknowledgement_note = models.TextField(blank=True, max_length=2000)
+    entry_type = models.CharField(max_length=16, blank=True)
+    entry_id = models.PositiveIntegerField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-severity", "-raised_at", "-id"]
@@ -93,6 +115,14 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.raised_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledged_at is None
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     @property
     def severity_level(self) -> FlagSeverity:
