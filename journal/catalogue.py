@@ -22,6 +22,7 @@ SEVERITY_LABELS: dict[int, str] = {
     4: "Very severe",
 }
 
+# --- Sources (document, version or date, section in that version) --------------------------
 SOURCE_ESKETAMINE_LABEL = (
     "Spravato (esketamine) prescribing information, section 6 (adverse reactions) and "
     "section 5 (warnings: sedation, dissociation, increased blood pressure)"
@@ -32,11 +33,60 @@ SOURCE_UROLOGY = (
     "(e.g. Jhang et al., 2015, Int J Urol)"
 )
 SOURCE_MISUSE = "Esketamine label, section 5.4 (abuse and misuse); REMS monitoring requirements"
+SOURCE_SEDATION = "Esketamine label, warnings: sedation and dissociation (observation until stable)"
+SOURCE_RESPIRATORY = "Esketamine label, warnings: respiratory depression"
+SOURCE_DRIVING = "Esketamine label, warnings: impaired ability to drive and operate machinery"
+SOURCE_CYSTITIS = "Esketamine label, warnings: ulcerative or interstitial cystitis"
+SOURCE_COGNITION = "Esketamine label, warnings: cognitive impairment"
+SOURCE_BP_LABEL = "Esketamine label, warnings: increase in blood pressure"
+SOURCE_ACC_AHA_2017 = (
+    "2017 ACC/AHA guideline for high blood pressure in adults (hypertensive crisis); "
+    "American Heart Association patient guidance on hypertensive crisis"
+)
+SOURCE_AHA_PULSE = "American Heart Association: tachycardia (> 100/min), bradycardia (< 60/min)"
+SOURCE_PRO_CTCAE = "PRO-CTCAE-style five-step severity scale (NCI)"
+SOURCE_FIBSER = "Global side-effect burden (the FIBSER idea; not the FIBSER instrument)"
+SOURCE_KROENKE_2001 = "Kroenke, Spitzer & Williams 2001, J Gen Intern Med 16:606 (PHQ-9 bands)"
+SOURCE_LOWE_2004 = "Löwe et al. 2004, Med Care 42:1194 (5-point change is clinically meaningful)"
+SOURCE_SPITZER_2006 = "Spitzer et al. 2006, Arch Intern Med 166:1092 (GAD-7 bands)"
+# --- end of sources ------------------------------------------------------------------------
+
+# How an item is answered: the five-step severity scale, yes/no, or how long recovery took.
+SEVERITY = "severity"
+YES_NO = "yes_no"
+RECOVERY = "recovery"
+
+ANSWER_OPTIONS: dict[str, tuple[tuple[int, str], ...]] = {
+    SEVERITY: tuple(SEVERITY_LABELS.items()),
+    YES_NO: ((0, "No"), (1, "Yes")),
+    RECOVERY: (
+        (0, "Not yet"),
+        (1, "Less than 2 hours"),
+        (2, "2 to 4 hours"),
+        (3, "4 to 8 hours"),
+        (4, "The next day or later"),
+    ),
+}
+
+# Flag rules that watch catalogue items (kinds of `journal.flags`).
+RULE_SEVERE_SIDE_EFFECT = "severe_side_effect"
+RULE_LINGERING = "lingering_effects"
+RULE_BREATHING = "breathing_or_waking"
+RULE_DROVE = "drove_too_soon"
+RULE_CRAVINGS = "cravings"
+RULE_USE_OUTSIDE = "use_outside_sessions"
+RULE_URINARY = "urinary"
+RULE_BLOOD_IN_URINE = "blood_in_urine"
+RULE_MEMORY = "memory"
 
 
 @dataclass(frozen=True)
 class Symptom:
-    """One thing a patient rates on the None…Very severe scale."""
+    """One thing a patient answers about: most on the None…Very severe scale, some yes/no.
+
+    Answers are stored as `SymptomRating` rows (code, value), whatever the answer kind, so a
+    new item needs no schema change. Only `SEVERITY` items are side effects in charts and
+    burden counts."""
 
     code: str
     label: str
@@ -44,12 +94,27 @@ class Symptom:
     asked: str  # POST_SESSION or CHECK_IN
     source: str
     routes: frozenset[str] | None = None  # None: every route
-    # The share category it belongs to and the flag rule that watches it (see journal.flags).
+    # The share category it belongs to and the flag rule that watches it (see journal.flags);
+    # "" when no rule watches it on its own.
     category: str = "side_effects"
-    flag_rule: str = "severe_side_effect"
+    flag_rule: str = RULE_SEVERE_SIDE_EFFECT
+    answer: str = SEVERITY
+    # For a "still present now?" item: the code of the effect it follows up.
+    follows: str = ""
 
     def applies_to_route(self, route: str | None) -> bool:
         return self.routes is None or route in self.routes
+
+    @property
+    def options(self) -> tuple[tuple[int, str], ...]:
+        return ANSWER_OPTIONS[self.answer]
+
+    @property
+    def is_severity(self) -> bool:
+        return self.answer == SEVERITY
+
+    def answer_label(self, value: int) -> str:
+        return dict(self.options).get(value, str(value))
 
 
 SYMPTOMS: tuple[Symptom, ...] = (
@@ -146,21 +211,84 @@ SYMPTOMS: tuple[Symptom, ...] = (
         SOURCE_ESKETAMINE_LABEL,
         routes=frozenset({"intranasal"}),
     ),
+    Symptom(
+        "drunk_high",
+        "Feeling drunk or high",
+        "Feeling intoxicated, tipsy or high.",
+        POST_SESSION,
+        SOURCE_ESKETAMINE_LABEL,
+    ),
+    # Follow-ups: still present when the report is written?
+    *(
+        Symptom(
+            f"{code}_now",
+            f"{label}: still present now?",
+            "Answer Yes if you still feel it as you write this.",
+            POST_SESSION,
+            SOURCE_SEDATION,
+            flag_rule=RULE_LINGERING,
+            answer=YES_NO,
+            follows=code,
+        )
+        for code, label in (
+            ("dissociation", "Dissociation"),
+            ("perceptual", "Hallucinations or perceptual changes"),
+            ("confusion", "Confusion or trouble thinking"),
+            ("drowsiness", "Drowsiness or sedation"),
+        )
+    ),
+    Symptom(
+        "back_to_normal",
+        "About how long until you felt back to normal?",
+        "From the start of the session.",
+        POST_SESSION,
+        SOURCE_SEDATION,
+        flag_rule="",
+        answer=RECOVERY,
+    ),
+    Symptom(
+        "breathing_waking",
+        "After getting home: were you hard to wake, or breathing slowly or with difficulty?",
+        "Answer Yes if you, or someone with you, noticed this.",
+        POST_SESSION,
+        SOURCE_RESPIRATORY,
+        flag_rule=RULE_BREATHING,
+        answer=YES_NO,
+    ),
+    Symptom(
+        "drove",
+        "Did you drive or operate machinery before a night's sleep after the session?",
+        "Including a car, a motorbike, a bicycle or machinery at work.",
+        POST_SESSION,
+        SOURCE_DRIVING,
+        flag_rule=RULE_DROVE,
+        answer=YES_NO,
+    ),
     # Between sessions (daily check-ins)
     Symptom(
         "urinary",
         "Urinary symptoms",
-        "Pain when passing urine, needing to go urgently or often, or blood in the urine.",
+        "Pain when passing urine, or needing to go urgently or often.",
         CHECK_IN,
         SOURCE_UROLOGY,
-        flag_rule="urinary",
+        flag_rule=RULE_URINARY,
+    ),
+    Symptom(
+        "blood_in_urine",
+        "Blood in your urine",
+        "Pink, red or brown urine, or blood you can see.",
+        CHECK_IN,
+        SOURCE_CYSTITIS,
+        flag_rule=RULE_BLOOD_IN_URINE,
+        answer=YES_NO,
     ),
     Symptom(
         "memory",
         "Memory or concentration problems",
         "Forgetting things or finding it hard to concentrate.",
         CHECK_IN,
-        SOURCE_KETAMINE_LABEL,
+        SOURCE_COGNITION,
+        flag_rule=RULE_MEMORY,
     ),
     Symptom(
         "cravings",
@@ -168,7 +296,17 @@ SYMPTOMS: tuple[Symptom, ...] = (
         "Wanting or planning to use ketamine apart from your supervised sessions.",
         CHECK_IN,
         SOURCE_MISUSE,
-        flag_rule="cravings",
+        flag_rule=RULE_CRAVINGS,
+    ),
+    Symptom(
+        "use_outside",
+        "Since your last check-in, have you used ketamine, other sedating drugs or alcohol "
+        "outside your sessions?",
+        "Your answer goes to your care team only if you share side effects with them.",
+        CHECK_IN,
+        SOURCE_MISUSE,
+        flag_rule=RULE_USE_OUTSIDE,
+        answer=YES_NO,
     ),
     Symptom(
         "sleep",
@@ -176,10 +314,121 @@ SYMPTOMS: tuple[Symptom, ...] = (
         "Trouble falling or staying asleep, or sleeping much more than usual.",
         CHECK_IN,
         SOURCE_ESKETAMINE_LABEL,
+        flag_rule="",
     ),
 )
 
 SYMPTOMS_BY_CODE: dict[str, Symptom] = {s.code: s for s in SYMPTOMS}
+
+
+@dataclass(frozen=True)
+class FlagRule:
+    """One rule of DESIGN.md §3 as the clinic sees it: what it watches and why."""
+
+    kind: str
+    name: str
+    rule: str  # the default rule, in words; every number is a clinic setting
+    source: str
+
+
+FLAG_RULES: tuple[FlagRule, ...] = (
+    FlagRule(
+        "severe_bp",
+        "Severe blood pressure",
+        "systolic ≥ 180 or diastolic ≥ 120, any context (urgent)",
+        SOURCE_ACC_AHA_2017,
+    ),
+    FlagRule(
+        "elevated_before_dose",
+        "Elevated before dose",
+        "before-dose reading above 140/90 (notable)",
+        SOURCE_BP_LABEL,
+    ),
+    FlagRule(
+        "post_dose_rise",
+        "Post-dose rise",
+        "≥ 40 systolic or ≥ 25 diastolic over that session's before-dose reading (high)",
+        SOURCE_BP_LABEL,
+    ),
+    FlagRule("pulse", "Pulse", "pulse above 120 or below 50 per minute (high)", SOURCE_AHA_PULSE),
+    FlagRule(
+        "severe_side_effect",
+        "Severe side effect",
+        "any acute symptom Severe or Very severe (high)",
+        SOURCE_PRO_CTCAE,
+    ),
+    FlagRule(
+        "heavy_burden",
+        "Heavy side-effect burden",
+        "overall bother ≥ Severe, or ≥ 3 acute effects Moderate or worse in one report (high)",
+        SOURCE_FIBSER,
+    ),
+    FlagRule(
+        RULE_LINGERING,
+        "Lingering effects",
+        "dissociation, perceptual changes, confusion "
+        "or drowsiness still present in a report written ≥ 3 h after the session began "
+        "(high)",
+        SOURCE_SEDATION,
+    ),
+    FlagRule(
+        RULE_BREATHING,
+        "Breathing or hard to wake",
+        "hard to wake, or breathing slowly or with difficulty, after getting home (urgent)",
+        SOURCE_RESPIRATORY,
+    ),
+    FlagRule(
+        RULE_DROVE,
+        "Drove too soon",
+        "drove or operated machinery before a night's sleep (notable)",
+        SOURCE_DRIVING,
+    ),
+    FlagRule("very_low_mood", "Very low mood", "any entry with mood ≤ 1 (high)", ""),
+    FlagRule(
+        "sustained_low_mood",
+        "Sustained low mood",
+        "mean of daily means over the last 3 "
+        "local days ≤ 2 with entries on ≥ 2 of them; or 7-day mean ≥ 3 below the 28 days "
+        "before (high)",
+        "",
+    ),
+    FlagRule("phq9_severe", "PHQ-9 severe", "PHQ-9 ≥ 20 (high)", SOURCE_KROENKE_2001),
+    FlagRule(
+        "phq9_worsening",
+        "PHQ-9 worsening",
+        "≥ 5 points above the previous PHQ-9 or the baseline (high)",
+        SOURCE_LOWE_2004,
+    ),
+    FlagRule(
+        "self_harm",
+        "Self-harm item",
+        "PHQ-9 item 9 above 'Not at all' (urgent)",
+        SOURCE_KROENKE_2001,
+    ),
+    FlagRule("gad7_severe", "GAD-7 severe", "GAD-7 ≥ 15 (notable)", SOURCE_SPITZER_2006),
+    FlagRule(RULE_CRAVINGS, "Cravings", "cravings Moderate or worse (high)", SOURCE_MISUSE),
+    FlagRule(
+        RULE_USE_OUTSIDE,
+        "Use outside sessions",
+        "use of ketamine, other sedating drugs or alcohol outside sessions (high)",
+        SOURCE_MISUSE,
+    ),
+    FlagRule(RULE_URINARY, "Urinary", "urinary symptoms Moderate or worse (high)", SOURCE_UROLOGY),
+    FlagRule(RULE_BLOOD_IN_URINE, "Blood in urine", "any (high)", SOURCE_CYSTITIS),
+    FlagRule(
+        "rising_urinary",
+        "Rising urinary",
+        "urinary rating higher in each of 3 consecutive check-ins (notable)",
+        SOURCE_UROLOGY,
+    ),
+    FlagRule(
+        RULE_MEMORY,
+        "Memory",
+        "memory or concentration Moderate or worse (notable)",
+        SOURCE_COGNITION,
+    ),
+)
+FLAG_RULES_BY_KIND: dict[str, FlagRule] = {r.kind: r for r in FLAG_RULES}
 
 
 def post_session_symptoms(route: str | None) -> list[Symptom]:
@@ -196,6 +445,21 @@ def symptom_label(code: str) -> str:
     """The label of a code; unknown (retired) codes are shown as they are stored."""
     symptom = SYMPTOMS_BY_CODE.get(code)
     return symptom.label if symptom else code
+
+
+def answer_label(code: str, value: int) -> str:
+    """How an answer reads ("Moderate", "Yes", "2 to 4 hours"); unknown codes use the
+    severity scale."""
+    symptom = SYMPTOMS_BY_CODE.get(code)
+    if symptom is None:
+        return SEVERITY_LABELS.get(value, str(value))
+    return symptom.answer_label(value)
+
+
+def is_side_effect(code: str) -> bool:
+    """Rated on the severity scale (charts and burden counts use only these)."""
+    symptom = SYMPTOMS_BY_CODE.get(code)
+    return symptom is None or symptom.is_severity
 
 
 # --- Questionnaires ----------------------------------------------------------------------

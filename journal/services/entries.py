@@ -5,9 +5,12 @@ Not part of the public service API (import from `journal.services`).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from statistics import fmean
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model
@@ -187,25 +190,44 @@ def bump(obj: PatientOwned) -> None:
     obj.updated_at = timezone.now()
 
 
+def flag_values(obj: Model) -> dict[str, Any]:
+    """The values a flag was judged on, without notes (a withdrawal is shown to providers)."""
+    values = snapshot(obj)
+    values.pop("note", None)
+    values.pop("note_shareable", None)
+    return values
+
+
+def _withdraw(flag: Flag, *, action: str, after: dict[str, Any] | None, now: datetime) -> None:
+    """The patient changed or deleted the flagged entry so the rule no longer fires: the flag
+    stays (open until a provider acknowledges it), marked withdrawn with what changed."""
+    before = {k: v for k, v in flag.detail.items() if k != "title"}
+    flag.withdrawn_at = now
+    flag.withdrawal = {"action": action, "before": before, "after": after}
+    flag.save(update_fields=["withdrawn_at", "withdrawal"])
+
+
 def sync_flags(
     owner_field: str,
     items: Iterable[tuple[PatientOwned, list[flags.FlagResult], datetime]],
 ) -> None:
-    """Make the stored flags of each record equal the rules that fire now.
+    """Store the rules that fire now on each record; never delete a flag.
 
-    A flag whose kind still fires keeps its row (and so its acknowledgement); kinds that no
-    longer fire are removed; new ones are added.
+    A kind that still fires keeps its row (and its acknowledgement) with the current values; a
+    kind that fires again after a withdrawal is reopened as raised; a kind that no longer fires
+    is marked withdrawn by the patient (DESIGN.md §3, lifecycle); a new kind is added.
     """
     items = list(items)
     if not items:
         return
+    now = timezone.now()
     existing: dict[tuple[int, str], Flag] = {
         (getattr(f, f"{owner_field}_id"), f.kind): f
         for f in Flag.objects.filter(**{f"{owner_field}__in": [obj for obj, _, _ in items]})
     }
-    keep: set[int] = set()
     create: list[Flag] = []
     for obj, results, raised_at in items:
+        fired = {result.kind for result in results}
         for result in results:
             detail = {**result.detail, "title": result.title}
             flag = existing.get((obj.pk, result.kind))
@@ -217,32 +239,51 @@ def sync_flags(
                     severity=result.severity,
                     raised_at=raised_at,
                     detail=detail,
+                    entry_type=ENTRY_TYPES[type(obj)],
+                    entry_id=obj.pk,
                     **{owner_field: obj},
                 )
                 validate(flag)
                 create.append(flag)
                 continue
-            keep.add(flag.pk)
-            changed = (flag.category, flag.severity, flag.raised_at, flag.detail) != (
-                result.category,
-                result.severity,
-                raised_at,
-                detail,
-            )
-            if changed:
+            current = (flag.category, flag.severity, flag.raised_at, flag.detail)
+            wanted = (result.category, result.severity, raised_at, detail)
+            if current != wanted or flag.withdrawn_at is not None:
                 flag.category, flag.severity = result.category, result.severity
                 flag.raised_at, flag.detail = raised_at, detail
+                flag.withdrawn_at, flag.withdrawal = None, {}
                 validate(flag)
-                flag.save(update_fields=["category", "severity", "raised_at", "detail"])
-    stale = [f.pk for f in existing.values() if f.pk not in keep]
-    if stale:
-        Flag.objects.filter(pk__in=stale).delete()
+                flag.save(
+                    update_fields=[
+                        "category",
+                        "severity",
+                        "raised_at",
+                        "detail",
+                        "withdrawn_at",
+                        "withdrawal",
+                    ]
+                )
+        for (owner_id, kind), flag in existing.items():
+            if owner_id == obj.pk and kind not in fired and flag.withdrawn_at is None:
+                _withdraw(flag, action="edit", after=flag_values(obj), now=now)
     if create:
         Flag.objects.bulk_create(create)
 
 
+def withdraw_deleted(objs: Iterable[PatientOwned]) -> None:
+    """Before entries are deleted: their open flags are marked withdrawn (deleted) and kept;
+    the foreign key is set to NULL by the delete, `entry_type`/`entry_id` keep naming it."""
+    now = timezone.now()
+    for obj in objs:
+        field = ENTRY_TYPES[type(obj)]
+        if field == "session":
+            continue
+        for flag in Flag.objects.filter(**{field: obj}, withdrawn_at__isnull=True):
+            _withdraw(flag, action="delete", after=None, now=now)
+
+
 def _reading_data(reading: BloodPressureReading) -> flags.ReadingData:
-    return flags.ReadingData(reading.systolic, reading.diastolic, reading.context)
+    return flags.ReadingData(reading.systolic, reading.diastolic, reading.context, reading.pulse)
 
 
 def reflag_readings(
@@ -278,17 +319,138 @@ def reflag_readings(
     )
 
 
-def reflag_entry(obj: PostSessionReport | CheckIn, t: Thresholds) -> None:
-    """Recompute mood and symptom flags of a report or a check-in."""
-    ratings = {r.code: r.severity for r in obj.ratings.all()}
-    when = obj.reported_at if isinstance(obj, PostSessionReport) else obj.recorded_at
+def session_name(session: TreatmentSession, zone: ZoneInfo) -> str:
+    """'2 Dec IV session' in the patient's zone, for clinical flag titles."""
+    local = session.started_at.astimezone(zone)
+    route = {"iv": "IV", "im": "IM"}.get(session.route, session.get_route_display().lower())
+    return f"{local.day} {local:%b} {route} session"
+
+
+def _mood_history(patient_id: int, when: datetime, zone: ZoneInfo) -> flags.MoodHistory:
+    """Daily means of mood (check-ins and reports) over the 35 local days ending with the day
+    of `when`."""
+    today = when.astimezone(zone).date()
+    since = when - timedelta(days=36)
+    moods: dict[date, list[int]] = defaultdict(list)
+    for at, mood in CheckIn.objects.filter(
+        patient_id=patient_id, recorded_at__gte=since, recorded_at__lte=when
+    ).values_list("recorded_at", "mood"):
+        moods[at.astimezone(zone).date()].append(mood)
+    for at, mood in PostSessionReport.objects.filter(
+        patient_id=patient_id, reported_at__gte=since, reported_at__lte=when
+    ).values_list("reported_at", "mood"):
+        moods[at.astimezone(zone).date()].append(mood)
+    daily = {day: fmean(values) for day, values in moods.items() if day <= today}
+    return flags.MoodHistory(today=today, daily_means=daily)
+
+
+def _sustained_low_mood(
+    obj: PostSessionReport | CheckIn, when: datetime, zone: ZoneInfo, t: Thresholds
+) -> flags.FlagResult | None:
+    """The sustained-low-mood rule, raised once per episode: not again while another entry's
+    flag of that kind was raised in the 7 days before."""
+    result = flags.sustained_low_mood(_mood_history(obj.patient_id, when, zone), t)
+    if result is None:
+        return None
     field = "report" if isinstance(obj, PostSessionReport) else "checkin"
-    sync_flags(field, [(obj, flags.entry_flags(obj.mood, ratings, t), when)])
+    recent = (
+        Flag.objects.filter(
+            patient_id=obj.patient_id,
+            kind=flags.SUSTAINED_LOW_MOOD,
+            withdrawn_at__isnull=True,
+            raised_at__gte=when - timedelta(days=7),
+            raised_at__lte=when,
+        )
+        .exclude(**{field: obj})
+        .exists()
+    )
+    return None if recent else result
+
+
+def _urinary_history(checkin: CheckIn, t: Thresholds) -> list[int]:
+    rows = (
+        SymptomRating.objects.filter(
+            checkin__patient_id=checkin.patient_id,
+            checkin__recorded_at__lte=checkin.recorded_at,
+            code="urinary",
+        )
+        .order_by("-checkin__recorded_at", "-checkin_id")
+        .values_list("severity", flat=True)[: t.rising_urinary_checkins]
+    )
+    return list(reversed(rows))
+
+
+def reflag_entry(obj: PostSessionReport | CheckIn, t: Thresholds) -> None:
+    """Recompute the flags of a report or a check-in (with the patient's recent history for
+    sustained low mood and rising urinary symptoms)."""
+    ratings = {r.code: r.severity for r in obj.ratings.all()}
+    zone = ZoneInfo(User.objects.values_list("time_zone", flat=True).get(pk=obj.patient_id))
+    if isinstance(obj, PostSessionReport):
+        session = obj.session
+        hours = (obj.reported_at - session.started_at).total_seconds() / 3600
+        data = flags.ReportData(
+            mood=obj.mood,
+            overall_bother=obj.overall_bother,
+            ratings=ratings,
+            hours_after_start=hours,
+            session=session_name(session, zone),
+        )
+        results = flags.report_flags(data, t)
+        when, field = obj.reported_at, "report"
+    else:
+        results = flags.checkin_flags(
+            obj.mood, ratings, t, urinary_history=_urinary_history(obj, t)
+        )
+        when, field = obj.recorded_at, "checkin"
+    sustained = _sustained_low_mood(obj, when, zone, t)
+    if sustained is not None:
+        results.append(sustained)
+    sync_flags(field, [(obj, results, when)])
+
+
+def _phq9_baseline(patient_id: int) -> QuestionnaireResponse | None:
+    """The PHQ-9 taken in the 7 days up to the first session (DESIGN.md §3b), if any."""
+    first = (
+        TreatmentSession.objects.filter(patient_id=patient_id)
+        .order_by("started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    if first is None:
+        return None
+    return (
+        QuestionnaireResponse.objects.filter(
+            patient_id=patient_id,
+            instrument="phq9",
+            completed_at__lte=first,
+            completed_at__gte=first - timedelta(days=7),
+        )
+        .order_by("-completed_at", "-id")
+        .first()
+    )
 
 
 def reflag_questionnaire(obj: QuestionnaireResponse, t: Thresholds) -> None:
-    """Recompute the flags of a questionnaire response."""
-    results = flags.questionnaire_flags(obj.instrument, list(obj.answers), obj.total, t)
+    """Recompute the flags of a questionnaire response (PHQ-9 worsening compares with the
+    previous PHQ-9 and the baseline)."""
+    previous = baseline = None
+    if obj.instrument == "phq9":
+        earlier = (
+            QuestionnaireResponse.objects.filter(
+                patient_id=obj.patient_id, instrument="phq9", completed_at__lt=obj.completed_at
+            )
+            .exclude(pk=obj.pk)
+            .order_by("-completed_at", "-id")
+            .values_list("total", flat=True)
+            .first()
+        )
+        previous = earlier
+        base = _phq9_baseline(obj.patient_id)
+        if base is not None and base.pk != obj.pk and base.completed_at < obj.completed_at:
+            baseline = base.total
+    results = flags.questionnaire_flags(
+        obj.instrument, list(obj.answers), obj.total, t, previous=previous, baseline=baseline
+    )
     sync_flags("questionnaire", [(obj, results, obj.completed_at)])
 
 

@@ -42,6 +42,7 @@ from journal.services.entries import (
     save_revision,
     score,
     validate,
+    withdraw_deleted,
 )
 
 # --- Edit ---------------------------------------------------------------------------------
@@ -217,6 +218,7 @@ def _delete(patient: User, obj: Entry, expected_version: int | None, ip: str | N
     current = lock(obj)
     check_version(current, expected_version)
     save_revision(current, action="delete")
+    withdraw_deleted([current])
     entry_type = ENTRY_TYPES[type(current)]
     record_audit(
         action="journal.delete",
@@ -241,8 +243,10 @@ def delete_session(
     report = PostSessionReport.objects.filter(session=session).first()
     if report is not None:
         save_revision(report, action="delete")
+        withdraw_deleted([report])
     for reading in BloodPressureReading.objects.filter(session=session):
         save_revision(reading, action="delete")
+        withdraw_deleted([reading])
     session.delete()
 
 
