@@ -133,7 +133,10 @@ def seed_patient_history(user: User, *, now: dt.datetime | None = None) -> None:
                 rng, fading if s.code in {"dissociation", "drowsiness"} else fading / 3
             )
             for s in post_session_symptoms(route)
+            if s.is_severity
         }
+        # Usually back to normal within 2-4 hours, nothing still present the next morning.
+        ratings["back_to_normal"] = 2 if rng.random() < 0.7 else 1
         services.submit_report(
             patient=user,
             session=session,
@@ -146,7 +149,7 @@ def seed_patient_history(user: User, *, now: dt.datetime | None = None) -> None:
             note_shareable=rng.random() < 0.5,
         )
 
-    symptoms = [s.code for s in check_in_symptoms()]
+    symptoms = [s.code for s in check_in_symptoms() if s.is_severity]
     for offset in range(DAYS):
         day = start + dt.timedelta(days=offset)
         progress = offset / DAYS

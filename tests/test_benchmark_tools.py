@@ -90,8 +90,9 @@ def test_generator_produces_a_year_of_the_promised_shape() -> None:
     assert 365 // 10 <= sessions.count() <= 365 // 3 + 1
     for session in sessions.prefetch_related("report__ratings", "readings"):
         report = session.report
+        # Every side effect of the route is rated; yes/no follow-ups are left unanswered.
         assert {r.code for r in report.ratings.all()} == {
-            s.code for s in post_session_symptoms(session.route)
+            s.code for s in post_session_symptoms(session.route) if s.is_severity
         }
         assert 1 <= session.readings.count() <= 3
         assert all(r.report_id == report.pk for r in session.readings.all())
@@ -99,7 +100,7 @@ def test_generator_produces_a_year_of_the_promised_shape() -> None:
     days = {c.recorded_at.astimezone(patient.zone).date() for c in checkins}
     assert len(days) == 365 and 365 <= checkins.count() <= 3 * 365
     per_checkin = SymptomRating.objects.filter(checkin__patient=patient).count()
-    assert per_checkin == checkins.count() * len(check_in_symptoms())
+    assert per_checkin == checkins.count() * len([s for s in check_in_symptoms() if s.is_severity])
     questionnaires = QuestionnaireResponse.objects.filter(patient=patient)
     assert questionnaires.filter(instrument="phq9").count() == 365 // 14
     assert questionnaires.filter(instrument="gad7").count() == 365 // 14

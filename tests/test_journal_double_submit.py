@@ -226,13 +226,13 @@ def test_a_double_acknowledgement_is_one_acknowledgement_and_both_redirect(perso
     flag = sharing_world(personas)["shared_flag"]
     client = client_for(personas.provider)
     page = reverse("journal:provider-patient", args=[personas.patient.pk])
-    data = {"submission_token": form_token(client, page)}
+    data = {"submission_token": form_token(client, page), "disposition": "reviewed"}
     url = reverse("journal:provider-flag-acknowledge", args=[flag.pk])
     first, second = client.post(url, data), client.post(url, data)
     assert first.status_code == second.status_code == 302
     assert first["Location"] == second["Location"]
     flag.refresh_from_db()
-    assert flag.acknowledged_by == personas.provider
+    assert flag.acknowledged_by == personas.provider and flag.disposition == "reviewed"
     assert SubmissionToken.objects.get(user=personas.provider).completed_at is not None
 
 

@@ -44,7 +44,7 @@ def test_a_report_stores_ratings_readings_and_flags_together(patient, session) -
         patient=patient,
         session=session,
         reported_at=ago(hours=1),
-        mood=2,
+        mood=1,
         ratings={"nausea": 3, "taste": 1, "dissociation": 0},
         overall_bother=2,
         readings=[
@@ -62,7 +62,7 @@ def test_a_report_stores_ratings_readings_and_flags_together(patient, session) -
     after = BloodPressureReading.objects.get(context="after40")
     # Alarming but plausible values are stored exactly.
     assert (after.systolic, after.diastolic, after.report_id) == (185, 121, report.pk)
-    assert flag_kinds(report=report) == {"low_mood", "severe_side_effect"}
+    assert flag_kinds(report=report) == {"very_low_mood", "severe_side_effect"}
     assert flag_kinds(reading=after) == {"severe_bp", "post_dose_rise"}
     assert Flag.objects.filter(reading=after, kind="severe_bp").get().severity == 3
 
@@ -151,7 +151,7 @@ def test_a_before_reading_added_later_flags_the_earlier_after_reading(patient, s
     assert flag_kinds(reading=after) == {"post_dose_rise"}
 
 
-def test_deleting_the_before_reading_clears_the_rise_flag(patient, session) -> None:
+def test_deleting_the_before_reading_withdraws_the_rise_flag_and_keeps_it(patient, session) -> None:
     before = services.add_reading(
         patient=patient, measured_at=ago(hours=6), systolic=118, diastolic=76, context="before",
         session=session,
@@ -162,7 +162,10 @@ def test_deleting_the_before_reading_clears_the_rise_flag(patient, session) -> N
     )  # fmt: skip
     assert flag_kinds(reading=after) == {"post_dose_rise"}
     services.delete_reading(patient=patient, reading=before)
-    assert flag_kinds(reading=after) == set()
+    flag = Flag.objects.get(reading=after)
+    assert flag.kind == "post_dose_rise" and flag.acknowledged_at is None
+    assert flag.withdrawn_at is not None and flag.withdrawal["action"] == "edit"
+    assert flag.withdrawal["before"]["before_systolic"] == 118
 
 
 def test_questionnaires_are_scored_and_flagged(patient) -> None:
@@ -173,7 +176,7 @@ def test_questionnaires_are_scored_and_flagged(patient) -> None:
         completed_at=ago(minutes=1),
     )
     assert (response.total, response.band) == (21, "Severe")
-    assert flag_kinds(questionnaire=response) == {"self_harm", "low_mood"}
+    assert flag_kinds(questionnaire=response) == {"self_harm", "phq9_severe"}
     gad = services.submit_questionnaire(
         patient=patient,
         instrument="gad7",
@@ -195,9 +198,11 @@ def test_questionnaires_are_scored_and_flagged(patient) -> None:
 
 
 def test_changed_clinic_thresholds_apply_to_new_entries(patient, clinic_admin) -> None:
-    services.update_clinic_settings(actor=clinic_admin, values={"low_mood": 4})
+    services.update_clinic_settings(actor=clinic_admin, values={"very_low_mood": 4})
     checkin = services.log_checkin(patient=patient, recorded_at=ago(hours=1), mood=4)
-    assert flag_kinds(checkin=checkin) == {"low_mood"}
+    assert flag_kinds(checkin=checkin) == {"very_low_mood"}
+    higher = services.log_checkin(patient=patient, recorded_at=ago(hours=1), mood=5)
+    assert flag_kinds(checkin=higher) == set()
 
 
 # --- Edits ---------------------------------------------------------------------------------------
@@ -256,12 +261,17 @@ def test_edits_recompute_flags_and_keep_acknowledgement_of_ones_that_still_apply
         mood=6,
         ratings={"urinary": 2},
     )
-    remaining = Flag.objects.get(checkin=checkin)
-    assert remaining.kind == "urinary" and remaining.acknowledged_by == provider
+    remaining = Flag.objects.get(checkin=checkin, kind="urinary")
+    assert remaining.acknowledged_by == provider and remaining.withdrawn_at is None
     assert remaining.detail["severity"] == 2
+    # The mood flag no longer fires: withdrawn by the patient, kept, still acknowledged.
+    withdrawn = Flag.objects.get(checkin=checkin, kind="very_low_mood")
+    assert withdrawn.withdrawn_at is not None
+    assert withdrawn.withdrawal["before"]["mood"] == 1
+    assert withdrawn.withdrawal["after"]["mood"] == 6
 
 
-def test_editing_a_reading_out_of_alarm_removes_its_flag(patient) -> None:
+def test_editing_a_reading_out_of_alarm_withdraws_its_flag_and_keeps_it_open(patient) -> None:
     reading = services.add_reading(
         patient=patient, measured_at=ago(hours=1), systolic=185, diastolic=121, context="home"
     )
@@ -269,7 +279,18 @@ def test_editing_a_reading_out_of_alarm_removes_its_flag(patient) -> None:
         patient=patient, reading=reading, expected_version=1, measured_at=ago(hours=1),
         systolic=125, diastolic=81, context="home",
     )  # fmt: skip
-    assert not Flag.objects.filter(reading=reading).exists()
+    flag = Flag.objects.get(reading=reading)
+    assert flag.kind == "severe_bp" and flag.acknowledged_at is None
+    assert flag.withdrawal["before"]["systolic"] == 185
+    assert flag.withdrawal["after"]["systolic"] == 125
+    assert "note" not in flag.withdrawal["after"]
+    # Back into alarm: the same flag, no longer withdrawn.
+    services.edit_reading(
+        patient=patient, reading=reading, expected_version=2, measured_at=ago(hours=1),
+        systolic=190, diastolic=100, context="home",
+    )  # fmt: skip
+    again = Flag.objects.get(reading=reading)
+    assert again.pk == flag.pk and again.withdrawn_at is None
 
 
 def test_edit_session_and_report_and_questionnaire(patient, session) -> None:
@@ -337,7 +358,12 @@ def test_deleting_a_session_snapshots_everything_and_audits_without_content(
     assert not TreatmentSession.objects.exists()
     assert not PostSessionReport.objects.exists()
     assert not BloodPressureReading.objects.exists()
-    assert not Flag.objects.exists()
+    # The severe reading's flag outlives it: withdrawn (deleted), naming the entry it was on.
+    assert set(Flag.objects.values_list("kind", flat=True)) == {"severe_bp", "elevated_before_dose"}
+    flag = Flag.objects.get(kind="severe_bp")
+    assert (flag.reading_id, flag.entry_type) == (None, "reading")
+    assert flag.withdrawal["action"] == "delete" and flag.acknowledged_at is None
+    assert not Flag.objects.filter(withdrawn_at__isnull=True).exists()
     actions = set(EntryRevision.objects.values_list("entry_type", "action"))
     assert actions == {("session", "delete"), ("report", "delete"), ("reading", "delete")}
     event = AuditEvent.objects.get(action="journal.delete")

@@ -107,7 +107,7 @@ def test_a_patient_logs_a_session_then_its_report_with_readings(patient) -> None
     assert response["Location"] == reverse("journal:report-detail", args=[report.pk])
     assert report.note_shareable and report.mood == 4
     ratings = {r.code: r.severity for r in report.ratings.all()}
-    assert ratings["nausea"] == 3 and ratings["dizziness"] == 0 and len(ratings) == 13
+    assert ratings["nausea"] == 3 and ratings["dizziness"] == 0 and len(ratings) == 14
     assert BloodPressureReading.objects.filter(report=report).count() == 2
     page = text(client.get(response["Location"]))
     assert "Severe side effect" in page and "Very high blood pressure (185/121)" in page
@@ -124,7 +124,8 @@ def test_only_mood_is_required_on_a_report(patient, world) -> None:
     assert not PostSessionReport.objects.filter(session=session).exists()
     ok = client.post(url, {**when("reported_at", ago(minutes=5)), "mood": "7", **empty_readings()})
     assert ok.status_code == 302
-    assert PostSessionReport.objects.get(session=session).ratings.filter(severity=0).count() == 13
+    # Every side effect defaults to None; the yes/no questions stay unanswered.
+    assert PostSessionReport.objects.get(session=session).ratings.filter(severity=0).count() == 14
 
 
 def test_a_half_filled_reading_row_keeps_everything_unsaved(patient, world) -> None:
@@ -249,7 +250,7 @@ def test_a_stale_edit_shows_both_versions_and_changes_nothing(patient, world) ->
     url = reverse("journal:checkin-edit", args=[checkin.pk])
     # Another tab saves first.
     client.post(url, checkin_post(checkin, mood=9, note="from my phone"))
-    response = client.post(url, checkin_post(checkin, mood=2, note="from my laptop"))
+    response = client.post(url, checkin_post(checkin, mood=1, note="from my laptop"))
     page = text(response)
     assert response.status_code == 409
     assert "changed somewhere else" in page and "Nothing was overwritten" in page
@@ -259,11 +260,11 @@ def test_a_stale_edit_shows_both_versions_and_changes_nothing(patient, world) ->
     assert (checkin.mood, checkin.note, checkin.version) == (9, "from my phone", 2)
     assert not Flag.objects.filter(checkin=checkin).exists()
     # Saving again from the conflict page is a deliberate overwrite.
-    again = client.post(url, checkin_post(checkin, mood=2, note="from my laptop", version=2))
+    again = client.post(url, checkin_post(checkin, mood=1, note="from my laptop", version=2))
     assert again.status_code == 302
     checkin.refresh_from_db()
-    assert (checkin.mood, checkin.version) == (2, 3)
-    assert Flag.objects.filter(checkin=checkin, kind="low_mood").exists()
+    assert (checkin.mood, checkin.version) == (1, 3)
+    assert Flag.objects.filter(checkin=checkin, kind="very_low_mood").exists()
 
 
 @pytest.mark.parametrize(
@@ -447,11 +448,13 @@ def test_flag_list_shows_guidance_and_links_to_the_entry(patient) -> None:
         patient=patient, measured_at=ago(hours=1), systolic=185, diastolic=121, context="home"
     )
     page = text(client_for(patient).get(reverse("journal:flag-list")))
-    assert "Very high blood pressure (185/121)" in page and "Sit quietly" in page
+    assert "Very high blood pressure (185/121)" in page and "sit quietly for five minutes" in page
     assert reverse("journal:reading-detail", args=[reading.pk]) in page
 
 
 def test_home_suggests_todays_check_in_and_the_missing_report(patient, world) -> None:
+    # The world's check-in is 16 hours old: on the patient's "today" late in the UTC day.
+    CheckIn.objects.filter(patient=patient).delete()
     client = client_for(patient)
     page = text(client.get(reverse("journal:patient-home")))
     assert "Log today's check-in" in page

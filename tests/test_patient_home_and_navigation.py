@@ -92,7 +92,7 @@ def test_a_report_with_fourteen_ratings_and_two_of_three_readings_saves_everythi
     url = reverse("journal:report-create", args=[session.pk])
     data = rendered_form(client, url)  # exactly what the browser sends, management form included
     symptoms = post_session_symptoms("intranasal")
-    severities = {s.code: (i % 5) for i, s in enumerate(symptoms)}
+    severities = {s.code: i % len(s.options) for i, s in enumerate(symptoms)}
     data.update({f"sym_{code}": str(value) for code, value in severities.items()})
     data.update(
         {
@@ -110,7 +110,8 @@ def test_a_report_with_fourteen_ratings_and_two_of_three_readings_saves_everythi
     )
     # Row 3 is left as the page rendered it: context and time pre-filled, no numbers.
     assert data["readings-2-systolic"] == "" and data["readings-2-measured_at_0"]
-    assert len(severities) + 1 == 14  # 13 symptoms for the intranasal route + overall bother
+    # 14 side effects for the intranasal route, 7 yes/no or how-long questions, overall bother
+    assert len(severities) + 1 == 22
 
     response = client.post(url, data)
 
@@ -157,7 +158,7 @@ def test_a_partly_filled_third_row_still_asks_for_the_missing_number(patient) ->
 
 def acknowledged_flag(personas) -> Flag:
     flag = sharing_world(personas)["shared_flag"]
-    services.acknowledge_flag(provider=personas.provider, flag=flag)
+    services.acknowledge_flag(provider=personas.provider, flag=flag, disposition="reviewed")
     flag.refresh_from_db()
     return flag
 
@@ -169,15 +170,17 @@ def test_the_flag_list_says_who_acknowledged_each_flag_and_when(personas) -> Non
     )  # a second, unacknowledged flag
     page = plain(client_for(personas.patient).get(reverse("journal:flag-list")))
     local = flag.acknowledged_at.astimezone(personas.patient.zone)
-    assert f"Seen by Dr Provider on {local:%Y-%m-%d %H:%M}" in page
-    assert "Not acknowledged" in page
+    assert f"Your care team has seen this (Dr Provider, {local:%Y-%m-%d %H:%M})" in page
+    assert "Not yet seen by your care team" in page
+    # Grouped by status: the open flag first, under its own heading.
+    assert page.index("Not yet seen by your care team") < page.index("Seen by your care team ")
 
 
 def test_entry_pages_show_the_acknowledgement_next_to_the_flag(personas) -> None:
     flag = acknowledged_flag(personas)
     client = client_for(personas.patient)
     page = plain(client.get(reverse("journal:reading-detail", args=[flag.reading_id])))
-    assert "Seen by Dr Provider on" in page
+    assert "Your care team has seen this (Dr Provider," in page
 
 
 def test_the_flag_list_needs_no_query_per_flag(personas, django_assert_max_num_queries) -> None:
@@ -194,10 +197,12 @@ def test_the_flag_list_needs_no_query_per_flag(personas, django_assert_max_num_q
             diastolic=125,
             context="home",
         )
-        services.acknowledge_flag(provider=personas.provider, flag=flag_reading.flags.get())
+        services.acknowledge_flag(
+            provider=personas.provider, flag=flag_reading.flags.get(), disposition="reviewed"
+        )
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = plain(client.get(reverse("journal:flag-list")))
-    assert page.count("Seen by Dr Provider on") == 7
+    assert page.count("Your care team has seen this (Dr Provider,") == 7
 
 
 # --- The patient home -------------------------------------------------------------------------
@@ -224,11 +229,34 @@ def test_home_without_mood_entries_says_so_and_offers_a_check_in(patient) -> Non
     assert "<img" not in page
 
 
-def test_home_shows_latest_flags_with_acknowledgement(personas) -> None:
+def test_home_shows_only_current_flags(personas) -> None:
+    """Open flags raised since the last session or in the last 7 days; not the ones the care
+    team has seen, not older open ones, not ones the patient withdrew (DESIGN.md §3)."""
+    patient = personas.patient
     acknowledged_flag(personas)
-    page = plain(client_for(personas.patient).get(reverse("journal:patient-home")))
-    assert "Latest flags" in page and "Very high blood pressure (185/121)" in page
-    assert "Seen by Dr Provider on" in page
+    services.log_checkin(patient=patient, recorded_at=ago(days=10), mood=0)  # no session: old
+    services.log_checkin(patient=patient, recorded_at=ago(days=2), mood=1)  # current
+    taken_back = services.log_checkin(
+        patient=patient, recorded_at=ago(days=1), mood=5, ratings={"urinary": 3}
+    )
+    services.edit_checkin(
+        patient=patient, checkin=taken_back, expected_version=1, recorded_at=ago(days=1),
+        mood=5, ratings={"urinary": 0},
+    )  # fmt: skip
+    client = client_for(patient)
+    page = plain(client.get(reverse("journal:patient-home")))
+    assert "Current flags" in page and "Very low mood (1 out of 10)" in page
+    assert "Very low mood (0 out of 10)" not in page
+    assert "Very high blood pressure (185/121)" not in page  # the care team has seen it
+    assert "Urinary symptoms" not in page
+    # All of them are on the Flags page.
+    flags_page = plain(client.get(reverse("journal:flag-list")))
+    for title in ("(0 out of 10)", "(1 out of 10)", "185/121", "Urinary symptoms (Severe)"):
+        assert title in flags_page
+    # "Since the last session" widens the window when that session is older than 7 days.
+    services.log_session(patient=patient, started_at=ago(days=12), route="iv")
+    page = plain(client.get(reverse("journal:patient-home")))
+    assert "Very low mood (0 out of 10)" in page
 
 
 def test_home_query_count_is_pinned_and_flat(personas, django_assert_num_queries) -> None:

@@ -78,7 +78,7 @@ def test_triage_counts_only_open_flags_in_shared_categories(provider) -> None:
     row = provider_reads.triage(provider)[0]
     assert (row.open_count, row.urgent, row.high) == (1, 0, 1)
     flag = Flag.objects.get(patient=patient, category="mood")
-    services.acknowledge_flag(provider=provider, flag=flag)
+    services.acknowledge_flag(provider=provider, flag=flag, disposition="reviewed")
     assert provider_reads.triage(provider)[0].open_count == 0
 
 

@@ -53,7 +53,7 @@ def test_new_and_acknowledged_flags_show_at_once(provider) -> None:
     low_mood(patient)
     assert _counts(provider) == [("Rae Recent", 2, 1)]
     flag = Flag.objects.get(patient=patient, kind="severe_bp")
-    services.acknowledge_flag(provider=provider, flag=flag)
+    services.acknowledge_flag(provider=provider, flag=flag, disposition="reviewed")
     assert _counts(provider) == [("Rae Recent", 1, 0)]
 
 

@@ -10,7 +10,14 @@ from collections import defaultdict
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from journal.catalogue import CHECK_IN, POST_SESSION, QUESTIONNAIRES, SYMPTOMS, symptom_label
+from journal.catalogue import (
+    CHECK_IN,
+    POST_SESSION,
+    QUESTIONNAIRES,
+    SYMPTOMS,
+    is_side_effect,
+    symptom_label,
+)
 from journal.chartdata.periods import Period, daily_means, local_day, rolling_means
 from journal.charts.types import (
     BloodPressureData,
@@ -105,7 +112,7 @@ def build_severity_matrix(
     index = {s[0]: i for i, s in enumerate(columns)}
     cells: dict[str, dict[int, int]] = defaultdict(dict)
     for session_id, code, severity in ratings:
-        if session_id in index:
+        if session_id in index and is_side_effect(code):
             cells[code][index[session_id]] = severity
     known = [s.code for s in SYMPTOMS if s.asked == POST_SESSION]
     codes = [c for c in known if c in cells] + sorted(c for c in cells if c not in known)
@@ -125,6 +132,8 @@ def build_symptoms(period: Period, zone: ZoneInfo, ratings: list[tuple]) -> Symp
     """Worst severity per local day for each between-session symptom rated in a check-in."""
     worst: dict[str, dict[date, int]] = defaultdict(dict)
     for recorded_at, code, severity in ratings:
+        if not is_side_effect(code):
+            continue
         day = local_day(recorded_at, zone)
         worst[code][day] = max(severity, worst[code].get(day, 0))
     known = [s.code for s in SYMPTOMS if s.asked == CHECK_IN]

@@ -29,7 +29,13 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from journal.catalogue import QUESTIONNAIRES, SEVERITY_LABELS, symptom_label
+from journal.catalogue import (
+    QUESTIONNAIRES,
+    SEVERITY_LABELS,
+    answer_label,
+    is_side_effect,
+    symptom_label,
+)
 from journal.exports import pdf_charts
 from journal.exports.data import BLOOD_PRESSURE, MOOD, SIDE_EFFECTS, ExportData, SessionRow
 from journal.flags import describe
@@ -151,9 +157,15 @@ def _side_effects(data: ExportData) -> list:
     if not reports:
         return [*flow, _p("No post-session reports in this period.")]
     by_report: dict[int, dict[str, int]] = {}
+    answers: dict[int, list[str]] = {}
     for rating in data.ratings:
-        if rating.report_id is not None:
+        if rating.report_id is None:
+            continue
+        if is_side_effect(rating.code):
             by_report.setdefault(rating.report_id, {})[rating.code] = rating.severity
+        elif rating.severity:
+            label = f"{symptom_label(rating.code)} {answer_label(rating.code, rating.severity)}"
+            answers.setdefault(rating.report_id, []).append(label)
     codes = sorted({code for r in reports for code in by_report.get(r.id, {})}, key=symptom_label)
     header = ["Symptom"] + [_session_heading(data, sessions[r.session_id]) for r in reports]
     rows = [
@@ -177,14 +189,29 @@ def _side_effects(data: ExportData) -> list:
     other = min(1.0 * inch, (FRAME_W - first) / len(reports))
     flow.append(_table(header, rows, [first] + [other] * len(reports)))
     between: dict[str, int] = {}
+    yes_between: dict[str, int] = {}
     for rating in data.ratings:
-        if rating.checkin_id is not None:
+        if rating.checkin_id is None:
+            continue
+        if is_side_effect(rating.code):
             between[rating.code] = max(between.get(rating.code, 0), rating.severity)
+        elif rating.severity:
+            yes_between[rating.code] = yes_between.get(rating.code, 0) + 1
     if between:
         worst = "; ".join(
             f"{symptom_label(c)}: {v} {SEVERITY_LABELS[v]}" for c, v in sorted(between.items())
         )
         flow.append(_p(f"Between sessions (worst in period): {worst}.", SMALL))
+    for report in reports:
+        if answers.get(report.id):
+            heading = _session_heading(data, sessions[report.session_id])
+            flow.append(_p(f"{heading}: {'; '.join(answers[report.id])}.", SMALL))
+    if yes_between:
+        said = "; ".join(
+            f"{symptom_label(c)} ({n} check-in{'s' if n != 1 else ''})"
+            for c, n in sorted(yes_between.items())
+        )
+        flow.append(_p(f"Between sessions, answered yes: {said}.", SMALL))
     flow.append(
         _p("Scale: 0 None, 1 Mild, 2 Moderate, 3 Severe, 4 Very severe; – not asked.", SMALL)
     )

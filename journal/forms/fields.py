@@ -163,6 +163,24 @@ def score_field(label: str, *, required: bool = True, help_text: str = "") -> fo
     )
 
 
+def answer_field(
+    label: str, options: tuple[tuple[int, str], ...], help_text: str = ""
+) -> forms.Field:
+    """A yes/no or pick-one catalogue item: nothing preselected, and no answer is stored as
+    no answer (never as "No")."""
+    names = " or ".join(", ".join(label for _, label in options).rsplit(", ", 1))
+    return forms.TypedChoiceField(
+        label=label,
+        choices=list(options),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=ScaleWidget,
+        help_text=help_text,
+        error_messages={"invalid_choice": f"Choose {names}."},
+    )
+
+
 def severity_field(label: str, help_text: str = "") -> forms.Field:
     """None…Very severe (0–4) with None preselected; a missing answer counts as None."""
     return forms.TypedChoiceField(

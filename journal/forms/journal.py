@@ -24,6 +24,7 @@ from journal.forms.fields import (
     PlainDecimalField,
     PlainIntegerField,
     ScaleWidget,
+    answer_field,
     earliest_entry_time,
     score_field,
     severity_field,
@@ -106,15 +107,25 @@ class SymptomRatingsMixin(forms.Form):
     def add_symptom_fields(self, symptoms: list[Symptom]) -> None:
         self.symptoms = symptoms
         for symptom in symptoms:
-            self.fields[SYMPTOM_PREFIX + symptom.code] = severity_field(
-                symptom.label, symptom.help_text
-            )
+            if symptom.is_severity:
+                field = severity_field(symptom.label, symptom.help_text)
+            else:
+                field = answer_field(symptom.label, symptom.options, symptom.help_text)
+            self.fields[SYMPTOM_PREFIX + symptom.code] = field
 
     def symptom_fields(self) -> list[forms.BoundField]:
         return [self[SYMPTOM_PREFIX + s.code] for s in self.symptoms]
 
     def ratings(self) -> dict[str, int]:
-        return {s.code: self.cleaned_data.get(SYMPTOM_PREFIX + s.code) or 0 for s in self.symptoms}
+        """Severity items default to None (0); other items are stored only when answered."""
+        ratings: dict[str, int] = {}
+        for s in self.symptoms:
+            value = self.cleaned_data.get(SYMPTOM_PREFIX + s.code)
+            if s.is_severity:
+                ratings[s.code] = value or 0
+            elif value is not None:
+                ratings[s.code] = value
+        return ratings
 
     @staticmethod
     def rating_initial(ratings: dict[str, int]) -> dict[str, int]:

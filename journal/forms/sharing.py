@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from journal.models import ShareCategory, User
+from journal.models import FlagDisposition, ShareCategory, User
 
 CATEGORY_HELP: dict[str, str] = {
     ShareCategory.MOOD: "Mood scores from check-ins and reports, anxiety and pain scores, and "
@@ -113,3 +113,22 @@ class NewShareForm(ShareSettingsForm):
                 )
             cleaned["provider"] = match
         return cleaned
+
+
+class FlagAcknowledgeForm(forms.Form):
+    """What a provider did about a flag; the note is for the care team, not the patient."""
+
+    disposition = forms.ChoiceField(
+        label="What did you do?",
+        choices=[("", "Choose…"), *FlagDisposition.choices],
+        error_messages={"required": "Choose what you did about this flag."},
+    )
+    note = forms.CharField(
+        label="Note for the care team (optional; the patient does not see it)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "max_length": "Keep the note to %(limit_value)d characters (it has %(show_value)d)."
+        },
+    )

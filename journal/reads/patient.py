@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import CharField, F, Q, QuerySet, Value
+from django.db.models import CharField, F, Q, QuerySet, Subquery, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
 
 from journal import chartdata, flags, summaries
-from journal.catalogue import QUESTIONNAIRES, SEVERITY_LABELS, symptom_label
+from journal.catalogue import QUESTIONNAIRES, SEVERITY_LABELS, answer_label, symptom_label
 from journal.charts import CHARTS
 from journal.models import (
     BloodPressureReading,
@@ -65,6 +65,30 @@ class FlagView:
             if pk is not None:
                 return DETAIL_URLS[kind], pk
         return None
+
+
+# A flag is "current" on the patient's home while open and raised since their last session or in
+# the last CURRENT_FLAG_DAYS days (DESIGN.md §3); older ones live on the Flags page.
+CURRENT_FLAG_DAYS = 7
+
+
+def current_flags(user: User, now: dt.datetime | None = None) -> QuerySet[Flag]:
+    """Open flags the patient has not withdrawn, raised since the last session or in the last
+    7 days, most urgent first."""
+    now = now or timezone.now()
+    last_session = (
+        TreatmentSession.objects.filter(patient=user, started_at__lte=now)
+        .order_by("-started_at")
+        .values("started_at")[:1]
+    )
+    return (
+        Flag.objects.filter(patient=user, acknowledged_at__isnull=True, withdrawn_at__isnull=True)
+        .filter(
+            Q(raised_at__gte=now - dt.timedelta(days=CURRENT_FLAG_DAYS))
+            | Q(raised_at__gte=Subquery(last_session))
+        )
+        .order_by("-severity", "-raised_at", "-id")
+    )
 
 
 def flag_views(
@@ -296,7 +320,7 @@ def describe_snapshot(data: dict[str, Any]) -> list[tuple[str, str]]:
             continue
         if name == "ratings":
             for code, severity in value.items():
-                rows.append((symptom_label(code), SEVERITY_LABELS.get(severity, str(severity))))
+                rows.append((symptom_label(code), answer_label(code, severity)))
             continue
         if name == "answers":
             rows.append(("Answers", ", ".join(str(a) for a in value)))

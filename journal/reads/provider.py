@@ -7,12 +7,13 @@ do not grow with the number of patients or entries (subqueries and prefetches, n
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 from statistics import mean
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -20,6 +21,7 @@ from django.db.models import (
     Model,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
 )
@@ -27,12 +29,12 @@ from django.utils import timezone
 
 from journal import flags as flag_rules
 from journal import permissions
-from journal.catalogue import QUESTIONNAIRES, SEVERITY_LABELS, symptom_label
+from journal.catalogue import QUESTIONNAIRES, answer_label, is_side_effect, symptom_label
 from journal.chartdata import PERIODS
 from journal.models import (
     BloodPressureReading,
     CheckIn,
-    ClinicSettings,
+    EntryRevision,
     Flag,
     PostSessionReport,
     QuestionnaireResponse,
@@ -42,7 +44,9 @@ from journal.models import (
     TreatmentSession,
     User,
 )
+from journal.reads.patient import describe_snapshot
 from journal.reads.triage import OpenFlagCounts, cached_open_flag_counts
+from journal.services.entries import flag_values
 
 KIND_LABELS: dict[str, str] = {
     flag_rules.SEVERE_BP: "Very high blood pressure",
@@ -283,6 +287,16 @@ class FlagView:
     title: str
     severity_name: str
     is_open: bool
+    # "Deleted by the patient on …" / "Changed by the patient on …; the rule no longer fires".
+    withdrawn: str = ""
+    # The flagged entry's earlier versions (and its values now), notes left out.
+    history: list[RevisionView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RevisionView:
+    label: str
+    rows: list[tuple[str, str]]
 
 
 @dataclass
@@ -373,7 +387,7 @@ def _mood_section(share: Share, start: datetime | None) -> dict[str, object]:
 
 def _ratings_text(ratings: list[SymptomRating]) -> list[str]:
     return [
-        f"{symptom_label(r.code)}: {SEVERITY_LABELS.get(r.severity, r.severity)}"
+        f"{symptom_label(r.code)}: {answer_label(r.code, r.severity)}"
         for r in ratings
         if r.severity > 0
     ]
@@ -396,7 +410,9 @@ def _side_effect_section(share: Share, start: datetime | None) -> dict[str, obje
     all_ratings = [r for rep in reports for r in rep.ratings.all()] + [
         r for c in checkins for r in c.ratings.all()
     ]
-    moderate_plus = Counter(symptom_label(r.code) for r in all_ratings if r.severity >= 2)
+    moderate_plus = Counter(
+        symptom_label(r.code) for r in all_ratings if r.severity >= 2 and is_side_effect(r.code)
+    )
     return {
         "sessions": [
             {
@@ -467,17 +483,77 @@ def _notes_section(share: Share, start: datetime | None) -> list[dict[str, objec
     return notes
 
 
-def flag_views(flags: QuerySet[Flag]) -> list[FlagView]:
-    """Flags with their titles, open ones first, then by severity and time."""
-    thresholds = ClinicSettings.load_thresholds()
+def _withdrawn_text(flag: Flag, zone: ZoneInfo) -> str:
+    if flag.withdrawn_at is None:
+        return ""
+    when = f"{flag.withdrawn_at.astimezone(zone):%-d %b %Y %H:%M}"
+    if flag.withdrawal.get("action") == "delete":
+        return f"Withdrawn: the patient deleted this entry on {when}."
+    return f"Withdrawn: the patient changed this entry on {when}; the rule no longer fires."
+
+
+def _histories(flags: list[Flag], zone: ZoneInfo) -> dict[tuple[str, int], list[RevisionView]]:
+    """Earlier versions of every flagged entry that was edited or deleted (one query), and the
+    values each still-existing entry holds now. Notes are never included."""
+    keys = {(f.entry_type, f.entry_id) for f in flags if f.entry_id is not None}
+    if not keys:
+        return {}
+    patient_ids = {f.patient_id for f in flags}
+    revisions = EntryRevision.objects.filter(
+        patient_id__in=patient_ids,
+        entry_type__in={k[0] for k in keys},
+        entry_id__in={k[1] for k in keys},
+    ).order_by("entry_type", "entry_id", "version", "id")
+    out: dict[tuple[str, int], list[RevisionView]] = defaultdict(list)
+    for rev in revisions:
+        key = (rev.entry_type, rev.entry_id)
+        if key not in keys:
+            continue
+        data = {k: v for k, v in rev.data.items() if k not in {"note", "note_shareable"}}
+        verb = "deleted" if rev.action == "delete" else "replaced"
+        label = f"Version {rev.version}, {verb} {rev.changed_at.astimezone(zone):%-d %b %Y %H:%M}"
+        out[key].append(RevisionView(label, describe_snapshot(data)))
+    for flag in flags:
+        key = (flag.entry_type, flag.entry_id)
+        entry = next(
+            (
+                getattr(flag, field)
+                for field in ("report", "checkin", "reading", "questionnaire")
+                if getattr(flag, f"{field}_id") is not None
+            ),
+            None,
+        )
+        if (
+            key in out
+            and entry is not None
+            and not any(r.label.startswith("Now") for r in out[key])
+        ):
+            out[key].append(
+                RevisionView(
+                    f"Now (version {entry.version})", describe_snapshot(flag_values(entry))
+                )
+            )
+    return out
+
+
+def flag_views(flags: QuerySet[Flag], zone: ZoneInfo | None = None) -> list[FlagView]:
+    """Flags with clinical titles, withdrawal and the flagged entry's edit history; open ones
+    first, then by severity and time."""
+    zone = zone or ZoneInfo("UTC")
+    rows = list(
+        flags.select_related("acknowledged_by", "report", "checkin", "reading", "questionnaire")
+    )
+    histories = _histories(rows, zone)
     items = [
         FlagView(
             flag=f,
-            title=flag_rules.describe(f.kind, f.detail, thresholds)[0],
+            title=flag_rules.clinical_title(f.kind, f.detail),
             severity_name=f.severity_level.label,
             is_open=f.acknowledged_at is None,
+            withdrawn=_withdrawn_text(f, zone),
+            history=histories.get((f.entry_type, f.entry_id), []) if f.entry_id else [],
         )
-        for f in flags.select_related("acknowledged_by")
+        for f in rows
     ]
     items.sort(key=lambda v: (not v.is_open, -v.flag.severity, -v.flag.raised_at.timestamp()))
     return items
@@ -498,5 +574,9 @@ def patient_summary(share: Share, period: str, now: datetime | None = None) -> S
         summary.blood_pressure = _blood_pressure_section(share, start)
     if ShareCategory.NOTES in categories:
         summary.notes = _notes_section(share, start)
-    summary.flags = flag_views(_since(permissions.shared_flags(share), "raised_at", start))
+    # Open flags stay in view whatever the period: a flag leaves only by acknowledgement.
+    shared = permissions.shared_flags(share)
+    if start is not None:
+        shared = shared.filter(Q(acknowledged_at__isnull=True) | Q(raised_at__gte=start))
+    summary.flags = flag_views(shared, share.patient.zone)
     return summary

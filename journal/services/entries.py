@@ -91,14 +91,21 @@ def check_owner(patient: User, obj: Model, field: str = "__all__") -> None:
 def clean_ratings(
     ratings: Mapping[str, int] | None, allowed: Iterable[Symptom], field: str = "ratings"
 ) -> dict[str, int]:
-    """Keep ratings only for `allowed` catalogue codes, each a whole number 0–4."""
-    codes = {s.code for s in allowed}
+    """Keep ratings only for `allowed` catalogue codes, each one of its item's answers (0–4 on
+    the severity scale, 0/1 for yes/no)."""
+    items = {s.code: s for s in allowed}
     cleaned: dict[str, int] = {}
     for code, severity in (ratings or {}).items():
-        if code not in codes:
+        if code not in items:
             raise ValidationError({field: f"'{code}' is not asked here."})
-        if isinstance(severity, bool) or not isinstance(severity, int) or not 0 <= severity <= 4:
-            raise ValidationError({field: "Each rating must be from 0 (None) to 4 (Very severe)."})
+        values = [v for v, _ in items[code].options]
+        if isinstance(severity, bool) or not isinstance(severity, int) or severity not in values:
+            if items[code].is_severity:
+                message = "Each rating must be from 0 (None) to 4 (Very severe)."
+            else:
+                answers = ", ".join(f"{v} ({label})" for v, label in items[code].options)
+                message = f"'{items[code].label}' takes one of {answers}."
+            raise ValidationError({field: message})
         cleaned[code] = severity
     return cleaned
 

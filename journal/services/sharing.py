@@ -13,7 +13,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from journal.http import current_client_ip, current_user_agent
-from journal.models import AccessEvent, Flag, Role, Share, ShareCategory, ShareEvent, User
+from journal.models import (
+    AccessEvent,
+    Flag,
+    FlagDisposition,
+    Role,
+    Share,
+    ShareCategory,
+    ShareEvent,
+    User,
+)
 from journal.permissions import SHARE_FIELD_BY_CATEGORY, patient_today, shared_categories
 from journal.services import audit_chain, notices
 from journal.services.audit import record_audit
@@ -273,16 +282,57 @@ def record_expired_shares(
     return len(new)
 
 
+ACKNOWLEDGEMENT_NOTE_MAX = 2000
+
+
 @transaction.atomic
-def acknowledge_flag(*, provider: User, flag: Flag, now: datetime | None = None) -> bool:
-    """Record that a provider has seen a flag (who and when); the first acknowledgement stands.
-    The caller has checked the provider may see the flag (`get_shared_flag_or_404`)."""
+def acknowledge_flag(
+    *,
+    provider: User,
+    flag: Flag,
+    disposition: str,
+    note: str = "",
+    now: datetime | None = None,
+) -> bool:
+    """Record that a provider dealt with a flag: who, when, what they did (`FlagDisposition`)
+    and an optional note the patient does not see. The first acknowledgement stands (returns
+    False for a later one). Audited with the disposition, never the note. The caller has
+    checked the provider may see the flag (`get_shared_flag_or_404`)."""
     if not (provider.is_provider and provider.is_active):
         raise PermissionDenied("Only providers acknowledge flags.")
+    if disposition not in FlagDisposition.values:
+        raise ValidationError({"disposition": "Choose what you did about this flag."})
+    note = note.strip()
+    if len(note) > ACKNOWLEDGEMENT_NOTE_MAX:
+        raise ValidationError(
+            {
+                "note": f"Keep the note to {ACKNOWLEDGEMENT_NOTE_MAX} characters "
+                f"(it has {len(note)})."
+            }
+        )
     updated = Flag.objects.filter(pk=flag.pk, acknowledged_at__isnull=True).update(
-        acknowledged_by=provider, acknowledged_at=now or timezone.now()
+        acknowledged_by=provider,
+        acknowledged_at=now or timezone.now(),
+        disposition=disposition,
+        acknowledgement_note=note,
     )
-    flag.refresh_from_db(fields=["acknowledged_by", "acknowledged_at"])
+    flag.refresh_from_db(
+        fields=["acknowledged_by", "acknowledged_at", "disposition", "acknowledgement_note"]
+    )
+    if updated:
+        record_audit(
+            action="flag.acknowledge",
+            actor=provider,
+            subject=flag.patient,
+            ip=current_client_ip(),
+            detail={
+                "flag_id": flag.pk,
+                "kind": flag.kind,
+                "severity": flag.severity,
+                "disposition": disposition,
+                "withdrawn": flag.withdrawn_at is not None,
+            },
+        )
     return bool(updated)
 
 

@@ -11,13 +11,13 @@ from journal.http import AuthenticatedHttpRequest
 from journal.models import (
     BloodPressureReading,
     CheckIn,
-    Flag,
     PostSessionReport,
     QuestionnaireResponse,
     TreatmentSession,
 )
 from journal.permissions import owned_by, patient_required
 from journal.reads.patient import (
+    current_flags,
     flag_views,
     home_summary,
     next_steps,
@@ -41,14 +41,16 @@ def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
         questionnaires=owned_by(user, QuestionnaireResponse.objects.all()),
         page_number=request.GET.get("page"),
     )
-    # Latest, acknowledged or not: the patient sees when their care team has seen one.
-    latest_flags = owned_by(user, Flag.objects.select_related("acknowledged_by"))
+    # Only current flags (open, since the last session or the last 7 days); the rest, and
+    # those the care team has seen, are on the Flags page.
+    current_rows = list(owned_by(user, current_flags(user)).select_related("acknowledged_by"))
     return render(
         request,
         "journal/patient_home.html",
         {
             **next_steps(user, checkins, sessions),
-            "latest_flags": flag_views(latest_flags.order_by("-raised_at", "-id")[:HOME_FLAGS]),
+            "latest_flags": flag_views(current_rows[:HOME_FLAGS]),
+            "more_current_flags": max(0, len(current_rows) - HOME_FLAGS),
             "summary": home_summary(user),
             "feed": feed,
         },

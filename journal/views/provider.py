@@ -17,8 +17,10 @@ from django.views.decorators.http import require_GET, require_POST
 from journal import services
 from journal.chartdata import PERIODS, PROVIDER_DEFAULT_PERIOD
 from journal.charts import PRINT_CHARTS
+from journal.forms.sharing import FlagAcknowledgeForm
 from journal.http import AuthenticatedHttpRequest, reader
 from journal.idempotency import idempotent
+from journal.models import FlagDisposition
 from journal.permissions import (
     get_shared_flag_or_404,
     get_shared_patient_or_404,
@@ -89,6 +91,7 @@ def _summary_page(
         "periods": [(key, p.title) for key, p in PERIODS.items()],
         "chart_period": chart_period,
         "panels": provider_panels(scope, chart_period, PRINT_CHARTS if printing else None),
+        "dispositions": FlagDisposition.choices,
     }
     return render(request, template, context)
 
@@ -112,14 +115,29 @@ def provider_patient_print(request: AuthenticatedHttpRequest, patient_id: int) -
 @idempotent
 def provider_flag_acknowledge(request: AuthenticatedHttpRequest, flag_id: int) -> HttpResponse:
     flag, share = get_shared_flag_or_404(request.user, flag_id)
-    if services.acknowledge_flag(provider=request.user, flag=flag):
-        messages.success(request, "Flag acknowledged. The patient can see that you saw it.")
-    else:
-        messages.info(request, f"This flag was already acknowledged by {flag.acknowledged_by}.")
     url = reverse("journal:provider-patient", args=[share.patient_id])
     period = request.POST.get("period", "")
     if period in PERIODS:
         url += f"?period={period}"
+    form = FlagAcknowledgeForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"Not acknowledged: {error}")
+        return redirect(f"{url}#flag-{flag.pk}")
+    done = services.acknowledge_flag(
+        provider=request.user,
+        flag=flag,
+        disposition=form.cleaned_data["disposition"],
+        note=form.cleaned_data["note"],
+    )
+    if done:
+        messages.success(
+            request, "Flag acknowledged. The patient sees that their care team has seen it."
+        )
+    else:
+        who = flag.acknowledged_by.display_name if flag.acknowledged_by else "another provider"
+        messages.info(request, f"This flag was already acknowledged by {who}.")
     return redirect(f"{url}#flags")
 
 

@@ -37,6 +37,7 @@ from journal.models import (
     TreatmentSession,
     User,
 )
+from journal.services.entries import session_name
 from journal.thresholds import Thresholds
 from tools.bench.accounts import BenchAccounts, create_accounts
 
@@ -105,7 +106,8 @@ def _add_flags(
     raised_at: datetime,
     **owner: models.Model,
 ) -> None:
-    # Exactly what `sync_flags` stores for a new record.
+    # Exactly what `sync_flags` stores for a new record (`entry_id` is set at insert time).
+    (entry_type,) = owner
     for result in results:
         batch.flags.append(
             Flag(
@@ -116,6 +118,7 @@ def _add_flags(
                 raised_at=raised_at,
                 created_at=raised_at,
                 detail={**result.detail, "title": result.title},
+                entry_type=entry_type,
                 **owner,
             )
         )
@@ -130,6 +133,11 @@ class PatientHistory:
         self.baseline = rng.uniform(3.0, 5.0)
         self.route = rng.choice(ROUTES)
         self.last_session: date | None = None
+        # For the rules that look back (run once the whole history is built).
+        self.moods: list[tuple[datetime, int, dict[str, models.Model]]] = []
+        self.urinary: list[tuple[datetime, CheckIn, int]] = []
+        self.phq9: list[tuple[datetime, QuestionnaireResponse]] = []
+        self.first_session: datetime | None = None
 
     def mood_on(self, day: date) -> float:
         """Baseline, a lift after each session that fades over a week, a slow overall gain."""
@@ -155,6 +163,47 @@ class PatientHistory:
             if offset % 14 == 13:
                 self.questionnaire(batch, day, "phq9")
                 self.questionnaire(batch, day, "gad7")
+        self.history_flags(batch)
+
+    def history_flags(self, batch: Batch) -> None:
+        """Sustained low mood, rising urinary symptoms and PHQ-9 worsening, judged for each
+        entry on the history up to it, as `journal.services.entries` does at each write."""
+        t, zone = self.t, self.zone
+        by_day: dict[date, list[int]] = {}
+        last_sustained: datetime | None = None
+        for when, mood, owner in sorted(self.moods, key=lambda m: m[0]):
+            today = when.astimezone(zone).date()
+            by_day.setdefault(today, []).append(mood)
+            window = (today - timedelta(days=n) for n in range(35))
+            daily = {d: sum(by_day[d]) / len(by_day[d]) for d in window if d in by_day}
+            history = flags.MoodHistory(today=today, daily_means=daily)
+            result = flags.sustained_low_mood(history, t)
+            if result is None:
+                continue
+            if last_sustained is not None and last_sustained >= when - timedelta(days=7):
+                continue
+            last_sustained = when
+            _add_flags(batch, self.patient, [result], when, **owner)
+        values: list[int] = []
+        for when, checkin, value in sorted(self.urinary, key=lambda u: u[0]):
+            values.append(value)
+            rising = flags.rising_urinary(values, t)
+            if rising is not None:
+                _add_flags(batch, self.patient, [rising], when, checkin=checkin)
+        baseline = None
+        if self.first_session is not None:
+            first = self.first_session
+            before = [q for q in self.phq9 if first - timedelta(days=7) <= q[0] <= first]
+            baseline = before[-1] if before else None
+        previous = None
+        for when, response in sorted(self.phq9, key=lambda q: q[0]):
+            base = baseline[1].total if baseline and baseline[0] < when else None
+            worse = flags.phq9_worsening(
+                response.total, previous.total if previous else None, base, t
+            )
+            if worse is not None:
+                _add_flags(batch, self.patient, [worse], when, questionnaire=response)
+            previous = response
 
     def _past(self, when: datetime) -> bool:
         return when <= self.end
@@ -173,11 +222,14 @@ class PatientHistory:
             updated_at=started,
         )
         batch.sessions.append(session)
+        if self.first_session is None:
+            self.first_session = started
         reported = min(self.end, started + timedelta(hours=rng.uniform(5, 12)))
         mood = _clamp(self.mood_on(day) + 0.8, 0, 10)
         ratings = {
             s.code: _severity(rng, 1.2 if s.code in {"dissociation", "drowsiness"} else 0.4)
             for s in post_session_symptoms(self.route)
+            if s.is_severity
         }
         report = PostSessionReport(
             patient=patient,
@@ -194,9 +246,15 @@ class PatientHistory:
         batch.ratings += [
             SymptomRating(report=report, code=c, severity=s) for c, s in ratings.items()
         ]
-        _add_flags(
-            batch, patient, flags.entry_flags(mood, ratings, self.t), reported, report=report
+        data = flags.ReportData(
+            mood=report.mood,
+            overall_bother=report.overall_bother,
+            ratings=ratings,
+            hours_after_start=(reported - started).total_seconds() / 3600,
+            session=session_name(session, self.zone),
         )
+        _add_flags(batch, patient, flags.report_flags(data, self.t), reported, report=report)
+        self.moods.append((reported, mood, {"report": report}))
         self.readings(batch, session, report, started)
 
     def readings(
@@ -237,9 +295,13 @@ class PatientHistory:
         # As `reflag_readings`: the latest before-dose reading is the baseline for the rise rule.
         befores = [r for r in rows if r.context == flags.BEFORE]
         base = befores[-1] if befores else None
-        baseline = flags.ReadingData(base.systolic, base.diastolic, base.context) if base else None
+        baseline = (
+            flags.ReadingData(base.systolic, base.diastolic, base.context, base.pulse)
+            if base
+            else None
+        )
         for row in rows:
-            data = flags.ReadingData(row.systolic, row.diastolic, row.context)
+            data = flags.ReadingData(row.systolic, row.diastolic, row.context, row.pulse)
             results = flags.reading_flags(data, baseline, self.t)
             _add_flags(batch, self.patient, results, row.measured_at, reading=row)
 
@@ -251,7 +313,9 @@ class PatientHistory:
             return
         mood = _clamp(self.mood_on(day), 0, 10)
         ratings = {
-            s.code: _severity(rng, CHECKIN_TYPICAL.get(s.code, 0.3)) for s in check_in_symptoms()
+            s.code: _severity(rng, CHECKIN_TYPICAL.get(s.code, 0.3))
+            for s in check_in_symptoms()
+            if s.is_severity
         }
         checkin = CheckIn(
             patient=self.patient,
@@ -269,8 +333,14 @@ class PatientHistory:
             SymptomRating(checkin=checkin, code=c, severity=s) for c, s in ratings.items()
         ]
         _add_flags(
-            batch, self.patient, flags.entry_flags(mood, ratings, self.t), recorded, checkin=checkin
+            batch,
+            self.patient,
+            flags.checkin_flags(mood, ratings, self.t),
+            recorded,
+            checkin=checkin,
         )
+        self.moods.append((recorded, mood, {"checkin": checkin}))
+        self.urinary.append((recorded, checkin, ratings["urinary"]))
 
     def questionnaire(self, batch: Batch, day: date, instrument: str) -> None:
         rng = self.rng
@@ -295,8 +365,11 @@ class PatientHistory:
             updated_at=completed,
         )
         batch.questionnaires.append(response)
+        # PHQ-9 worsening needs the earlier scores: `history_flags` adds it.
         results = flags.questionnaire_flags(instrument, answers, total, self.t)
         _add_flags(batch, self.patient, results, completed, questionnaire=response)
+        if instrument == "phq9":
+            self.phq9.append((completed, response))
 
 
 def submit_pool(batch: Batch, patient: User, count: int, end: datetime) -> None:
@@ -318,6 +391,11 @@ def submit_pool(batch: Batch, patient: User, count: int, end: datetime) -> None:
 def insert(batch: Batch, batch_size: int, counts: dict[str, int]) -> None:
     """Bulk-insert a batch in foreign-key order, adding row counts to `counts`."""
     for model, rows in batch.tables():
+        if model is Flag:
+            for flag in rows:
+                assert isinstance(flag, Flag)
+                owner = flag.report or flag.checkin or flag.reading or flag.questionnaire
+                flag.entry_id = owner.pk if owner is not None else None
         if rows:
             model._default_manager.bulk_create(rows, batch_size=batch_size)
             counts[model.__name__] = counts.get(model.__name__, 0) + len(rows)

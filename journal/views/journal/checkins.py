@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from journal import services
-from journal.catalogue import SEVERITY_LABELS, symptom_label
+from journal.catalogue import answer_label, symptom_label
 from journal.forms import CheckInForm
 from journal.http import AuthenticatedHttpRequest, client_ip
 from journal.idempotency import idempotent
@@ -69,7 +69,7 @@ def checkin_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     checkin = get_owned_or_404(request.user, _checkins(request), pk=pk)
     flag_rows = owned_by(request.user, flags_with_acknowledgement().filter(checkin=checkin))
     ratings = [
-        (symptom_label(r.code), SEVERITY_LABELS[r.severity], r.severity)
+        (symptom_label(r.code), answer_label(r.code, r.severity), r.severity)
         for r in checkin.ratings.all()
     ]
     return render(

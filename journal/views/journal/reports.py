@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from journal import services
-from journal.catalogue import SEVERITY_LABELS, symptom_label
+from journal.catalogue import answer_label, symptom_label
 from journal.forms import ReportForm, ReportReadingFormSet
 from journal.forms.journal import BaseReportReadingFormSet
 from journal.http import AuthenticatedHttpRequest, client_ip
@@ -122,7 +122,7 @@ def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request.user, flags_with_acknowledgement().filter(reading__report=report)
     )
     ratings = [
-        (symptom_label(r.code), SEVERITY_LABELS[r.severity], r.severity)
+        (symptom_label(r.code), answer_label(r.code, r.severity), r.severity)
         for r in report.ratings.all()
     ]
     return render(
