@@ -249,8 +249,8 @@ def test_triage_pagination_links_keep_the_flag_filter(provider) -> None:
         patient = enroll(f"low{i:03d}@clinic.test", Role.PATIENT, f"Low {i:03d}")
         services.grant_share(patient=patient, provider=provider, categories=ShareCategory.values)
         checkin(patient, mood=1)
-    response = client_for(provider).get(reverse("journal:provider-home") + "?kind=low_mood")
-    assert "?kind=low_mood&amp;page=2" in response.content.decode()
+    response = client_for(provider).get(reverse("journal:provider-home") + "?kind=very_low_mood")
+    assert "?kind=very_low_mood&amp;page=2" in response.content.decode()
 
 
 # --- Exports ----------------------------------------------------------------------------------

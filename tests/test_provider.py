@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from journal import permissions, services
-from journal.models import AccessEvent, Flag, Role, ShareCategory
+from journal.models import AccessEvent, AuditEvent, Flag, Role, ShareCategory
 from journal.reads import provider as provider_reads
 from tests.conftest import client_for, enroll
 from tests.factories import journal_in_every_category
@@ -87,8 +87,8 @@ def test_triage_filters_by_flag_kind(provider) -> None:
     low_mood(sharing_patient("Lou Mood", provider))
     sharing_patient("Nia None", provider)
     assert triage_names(provider, kind="severe_bp") == ["Bea Pressure"]
-    assert triage_names(provider, kind="low_mood") == ["Lou Mood"]
-    body = client_for(provider).get(reverse("journal:provider-home") + "?kind=low_mood")
+    assert triage_names(provider, kind="very_low_mood") == ["Lou Mood"]
+    body = client_for(provider).get(reverse("journal:provider-home") + "?kind=very_low_mood")
     text = body.content.decode()
     assert "Lou Mood" in text and "Bea Pressure" not in text and "Nia None" not in text
     # An unknown kind is ignored rather than an error.
@@ -188,17 +188,34 @@ def test_acknowledging_records_who_and_when_and_the_patient_sees_it(patient, pro
     severe_reading(patient)
     flag = Flag.objects.get(patient=patient)
     url = reverse("journal:provider-flag-acknowledge", args=[flag.pk])
-    response = client_for(provider).post(url, {"period": "30"})
+    # Without saying what was done, nothing is recorded and the provider is told why.
+    refused = client_for(provider).post(url, {"period": "30"}, follow=True)
+    assert "Not acknowledged: Choose what you did about this flag." in refused.content.decode()
+    flag.refresh_from_db()
+    assert flag.acknowledged_at is None
+    data = {"period": "30", "disposition": "contacted", "note": "Called; resting, retook 150/95"}
+    response = client_for(provider).post(url, data)
     assert response.status_code == 302
     assert response["Location"].endswith(f"/provider/patients/{patient.pk}/?period=30#flags")
     flag.refresh_from_db()
     assert flag.acknowledged_by == provider and flag.acknowledged_at is not None
+    assert (flag.disposition, flag.acknowledgement_note) == ("contacted", data["note"])
+    event = AuditEvent.objects.get(action="flag.acknowledge")
+    assert (event.actor, event.subject) == (provider, patient)
+    assert event.detail["disposition"] == "contacted" and "retook" not in str(event.detail)
     first = flag.acknowledged_at
-    client_for(provider).post(url)  # a second click changes nothing
+    client_for(provider).post(url, {"disposition": "other"})  # a second click changes nothing
     flag.refresh_from_db()
-    assert flag.acknowledged_at == first
+    assert (flag.acknowledged_at, flag.disposition) == (first, "contacted")
+    # The patient sees that their care team has seen it, never the note.
+    flags_page = client_for(patient).get(reverse("journal:flag-list")).content.decode()
+    assert "Your care team has seen this (Dr Provider," in flags_page
+    assert "retook" not in flags_page and "Contacted" not in flags_page
     log = client_for(patient).get(reverse("journal:access-log")).content.decode()
-    assert "Very high blood pressure (185/121)" in log and "Seen by Dr Provider" in log
+    assert (
+        "Very high blood pressure (185/121)" in log
+        and "Your care team has seen this (Dr Provider," in log
+    )
 
 
 def test_a_flag_outside_the_shared_categories_cannot_be_acknowledged(patient, provider) -> None:
@@ -250,14 +267,16 @@ def test_done_when_a_shared_alarming_reading_is_triaged_acknowledged_and_revoked
     assert "Mood scores" not in summary and "Shareable: slept badly" not in summary
 
     flag = Flag.objects.get(patient=patient, kind="severe_bp")
-    doc.post(reverse("journal:provider-flag-acknowledge", args=[flag.pk]))
+    doc.post(
+        reverse("journal:provider-flag-acknowledge", args=[flag.pk]), {"disposition": "reviewed"}
+    )
     flag.refresh_from_db()
     assert flag.acknowledged_by == provider
 
     # The patient sees the view and the acknowledgement in their log.
     log = pat.get(reverse("journal:access-log")).content.decode()
     assert "Dr Provider" in log and "summary (last 90 days)" in log
-    assert "Seen by Dr Provider" in log
+    assert "Your care team has seen this (Dr Provider," in log
 
     # The patient revokes; the provider's next request gets 404.
     share = permissions.get_active_share(provider, patient)

@@ -80,7 +80,7 @@ def test_an_edit_that_moves_a_flag_before_the_share_start_removes_it(provider, p
     assert _counts(provider) == [(name, 0, 0)]
 
 
-def test_a_severity_change_shows_at_once(provider) -> None:
+def test_a_withdrawn_flag_stays_open_until_acknowledged(provider) -> None:
     patient = sharing_patient("Sol Severity", provider)
     severe_reading(patient)
     assert _counts(provider) == [("Sol Severity", 1, 1)]
@@ -94,6 +94,11 @@ def test_a_severity_change_shows_at_once(provider) -> None:
         diastolic=80,
         context="home",
     )
+    # The patient took the reading back: the flag is withdrawn, still open, still counted.
+    assert _counts(provider) == [("Sol Severity", 1, 1)]
+    flag = Flag.objects.get(patient=patient)
+    assert flag.withdrawn_at is not None
+    services.acknowledge_flag(provider=provider, flag=flag, disposition="reviewed")
     assert _counts(provider) == [("Sol Severity", 0, 0)]
 
 

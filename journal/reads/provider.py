@@ -29,7 +29,13 @@ from django.utils import timezone
 
 from journal import flags as flag_rules
 from journal import permissions
-from journal.catalogue import QUESTIONNAIRES, answer_label, is_side_effect, symptom_label
+from journal.catalogue import (
+    FLAG_RULES,
+    QUESTIONNAIRES,
+    answer_label,
+    is_side_effect,
+    symptom_label,
+)
 from journal.chartdata import PERIODS
 from journal.models import (
     BloodPressureReading,
@@ -48,15 +54,11 @@ from journal.reads.patient import describe_snapshot
 from journal.reads.triage import OpenFlagCounts, cached_open_flag_counts
 from journal.services.entries import flag_values
 
+# The triage filter's kinds: every rule of the catalogue, and the retired per-entry low-mood
+# kind that flags raised before DESIGN.md §3 changed still carry.
 KIND_LABELS: dict[str, str] = {
-    flag_rules.SEVERE_BP: "Very high blood pressure",
-    flag_rules.ELEVATED_BEFORE_DOSE: "High blood pressure before dose",
-    flag_rules.POST_DOSE_RISE: "Blood pressure rise after dose",
-    flag_rules.SEVERE_SIDE_EFFECT: "Severe side effect",
-    flag_rules.LOW_MOOD: "Low mood or severe PHQ-9",
-    flag_rules.SELF_HARM: "PHQ-9 item 9 (self-harm thoughts)",
-    flag_rules.CRAVINGS: "Cravings",
-    flag_rules.URINARY: "Urinary symptoms",
+    **{rule.kind: rule.name for rule in FLAG_RULES},
+    flag_rules.LOW_MOOD: "Low mood (earlier rule)",
 }
 # Triage rows per page: ranked over all sharing patients, rendered a page at a time.
 TRIAGE_PAGE_SIZE = 50

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from journal import permissions
 from journal.access_wording import chart_label, describe_access, lower_first
 from journal.models import AccessEvent, Flag, Share, ShareEvent, User
-from journal.reads.provider import category_labels, flag_views
+from journal.reads.patient import flag_views
+from journal.reads.provider import category_labels
 
 # Events by the same person under the same share this close together are one visit: a summary
 # page and the chart images it loads arrive within a second or two of each other.
@@ -165,7 +166,9 @@ def access_log(patient: User, limit: int = 200) -> dict[str, object]:
         ]
     )
     acknowledged = flag_views(
-        permissions.owned_by(patient, Flag.objects.all()).filter(acknowledged_at__isnull=False)
+        permissions.owned_by(patient, Flag.objects.select_related("acknowledged_by"))
+        .filter(acknowledged_at__isnull=False)
+        .order_by("-acknowledged_at", "-id")
     )
     return {
         "visits": [
