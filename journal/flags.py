@@ -808,7 +808,9 @@ def sustained_low_mood(history: MoodHistory, t: Thresholds) -> FlagResult | None
     before = [days[d] for d in (today - timedelta(n) for n in range(7, 35)) if d in days]
     if len(last7) >= 3 and len(before) >= 7:
         recent, baseline = fmean(last7), fmean(before)
-        if baseline - recent >= t.mood_drop:
+        # Means are rounded floats (19/3 - 10/3 == 2.9999999999999996): compare to 9 places
+        # so that a drop of exactly the threshold counts.
+        if round(baseline - recent, 9) >= t.mood_drop:
             detail = {
                 "reason": "drop",
                 "mean": round(recent, 1),
