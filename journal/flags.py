@@ -432,7 +432,7 @@ def describe(kind: str, detail: Mapping[str, Any], thresholds: Thresholds) -> Wo
         return _fallback(kind), f"Please {thresholds.call_clinic}."
     try:
         return text(detail, thresholds)
-    except (KeyError, TypeError):
+    except (KeyError, TypeError, AttributeError):
         return _fallback(kind), f"Please {thresholds.call_clinic}."
 
 
@@ -459,7 +459,7 @@ def _clinical(kind: str, d: Mapping[str, Any]) -> str:
         effects = ", ".join(
             f"{symptom_label(i['code'])} rated {i['label']}" for i in d.get("symptoms", [])
         )
-        return f"{effects}{_in(d)}"
+        return f"{effects or 'Severe side effect'}{_in(d)}"
     if kind == HEAVY_BURDEN:
         parts = []
         if d.get("overall_bother") is not None and d.get("bother_fired"):
@@ -468,7 +468,7 @@ def _clinical(kind: str, d: Mapping[str, Any]) -> str:
             parts.append(f"{len(d['moderate_or_worse'])} effects Moderate or worse")
         return f"Heavy side-effect burden ({'; '.join(parts)}){_in(d)}"
     if kind == LINGERING:
-        names = ", ".join(symptom_label(c) for c in d.get("codes", []))
+        names = ", ".join(symptom_label(c) for c in d.get("codes", [])) or "Effects"
         return f"{names} still present {d.get('hours', '?')} h after the start of the " + (
             d.get("session") or "session"
         )
@@ -808,7 +808,9 @@ def sustained_low_mood(history: MoodHistory, t: Thresholds) -> FlagResult | None
     before = [days[d] for d in (today - timedelta(n) for n in range(7, 35)) if d in days]
     if len(last7) >= 3 and len(before) >= 7:
         recent, baseline = fmean(last7), fmean(before)
-        if baseline - recent >= t.mood_drop:
+        # Means are rounded floats (19/3 - 10/3 == 2.9999999999999996): compare to 9 places
+        # so that a drop of exactly the threshold counts.
+        if round(baseline - recent, 9) >= t.mood_drop:
             detail = {
                 "reason": "drop",
                 "mean": round(recent, 1),

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from journal.flags import FlagResult
+    from journal.thresholds import Thresholds
+
 
 def world_objects(personas) -> dict[str, object]:
     """One object of each kind a URL can point at, owned by `personas.patient`.
@@ -236,3 +242,49 @@ def journal_in_every_category(patient, *, at=None) -> dict[str, object]:
         completed_at=at + timedelta(hours=21),
     )
     return {"session": session, "report": report, "checkin": checkin, "phq9": phq9}
+
+
+# --- Flag rules (plain values: the rule module never sees a database row) ------------------
+
+
+def every_flag(t: Thresholds) -> list[FlagResult]:
+    """Fired results of every flag rule, from inputs that trip them: one reading in each
+    context (before dose, 40 min after, discharge, home), a report, a check-in, a PHQ-9 and a
+    GAD-7 that trip every rule they feed, and sustained low mood by both of its paths."""
+    from datetime import date, timedelta
+
+    from journal import flags
+
+    reading = flags.ReadingData
+    before = reading(127, 86, "before")
+    results: list[FlagResult] = []
+    for context in ("before", "after40", "discharge", "home"):
+        results += flags.reading_flags(reading(185, 121, context, pulse=130), before, t)
+    results += flags.reading_flags(reading(150, 95, "before", pulse=45), None, t)
+    report = flags.ReportData(
+        mood=1,
+        overall_bother=4,
+        ratings={
+            "dissociation": 4,
+            "nausea": 3,
+            "headache": 2,
+            "dissociation_now": 1,
+            "breathing_waking": 1,
+            "drove": 1,
+        },
+        hours_after_start=4.5,
+        session="2 Dec IV session",
+    )
+    results += flags.report_flags(report, t)
+    checkin = {"cravings": 2, "use_outside": 1, "urinary": 3, "blood_in_urine": 1, "memory": 2}
+    results += flags.checkin_flags(1, checkin, t, urinary_history=[1, 2, 3])
+    results += flags.questionnaire_flags("phq9", [3] * 9, 27, t, previous=20, baseline=10)
+    results += flags.questionnaire_flags("gad7", [3] * 7, 21, t)
+    today = date(2026, 3, 2)
+    low = {today: 1.0, today - timedelta(1): 2.0}
+    drop = {today - timedelta(n): 4.0 for n in range(3)}
+    drop |= {today - timedelta(n): 7.0 for n in range(7, 14)}
+    for days in (low, drop):
+        result = flags.sustained_low_mood(flags.MoodHistory(today, days), t)
+        results += [result] if result else []
+    return results
