@@ -166,9 +166,9 @@ def _severe_bp_text(d: Mapping[str, Any], t: Thresholds) -> Words:
     )
     if _at_clinic(d):
         guidance += (
-            "If you are still at the clinic, tell the staff with you now. If you have left, sit "
-            "quietly for five minutes and measure again; if it is still at or above "
-            f"{t.severe_systolic}/{t.severe_diastolic}, {t.call_clinic} now."
+            "If you are still at the clinic, tell the staff with you now. If you have left, "
+            f"{t.call_clinic} now; if you have a blood-pressure monitor, sit quietly for five "
+            "minutes and measure again so you can tell them the new reading."
         )
     else:
         guidance += (
@@ -182,7 +182,7 @@ def _elevated_text(d: Mapping[str, Any], t: Thresholds) -> Words:
     title = f"Blood pressure {_bp(d)} before your session"
     guidance = (
         f"Your before-dose reading was {_bp(d)}, above {t.predose_systolic}/"
-        f"{t.predose_diastolic}. Make sure the staff treating you know about it. "
+        f"{t.predose_diastolic}. Your care team needs to know about it. "
         + _clinic_first(d, t, "today")
     )
     return title, guidance
@@ -219,7 +219,8 @@ def _side_effect_text(d: Mapping[str, Any], t: Thresholds) -> Words:
     items = d.get("symptoms", [])
     title = "Severe side effect" if len(items) == 1 else "Severe side effects"
     guidance = (
-        f"You rated {_effects(d) or 'a side effect'}. If it is still happening or getting worse, "
+        f"You rated {_effects(d) or 'a side effect'}. If any of this is still happening or "
+        "getting worse, "
         f"{t.call_clinic} and tell them what you noticed. If you have trouble breathing, chest "
         f"pain, or cannot stay awake, call {t.emergency_number}."
     )
@@ -240,10 +241,10 @@ def _lingering_text(d: Mapping[str, Any], t: Thresholds) -> Words:
     names = ", ".join(symptom_label(c).lower() for c in d.get("codes", []))
     title = "Effects still present hours after the session"
     guidance = (
-        f"You said {names or 'some effects'} were still present about {d.get('hours', '?')} "
-        "hours after your session began. Do not drive, and have someone stay with you if you "
-        f"can. Please {t.call_clinic} now. If you are hard to wake, breathing slowly, or "
-        f"confused and getting worse, call {t.emergency_number}."
+        f"You said these were still present about {d.get('hours', '?')} hours after your "
+        f"session began: {names or 'some effects'}. Do not drive, and have someone stay with "
+        f"you if you can. Please {t.call_clinic} now. If you are hard to wake, breathing "
+        f"slowly, or confused and getting worse, call {t.emergency_number}."
     )
     return title, guidance
 
@@ -261,8 +262,8 @@ def _breathing_text(d: Mapping[str, Any], t: Thresholds) -> Words:
 def _drove_text(d: Mapping[str, Any], t: Thresholds) -> Words:
     title = "Drove or operated machinery before a night's sleep"
     guidance = (
-        "After a session, the medicine's label says not to drive or operate machinery until "
-        "the next day after a restful sleep. Your care team will want to talk this over with "
+        "After a ketamine or esketamine session, driving or operating machinery is not advised "
+        "until the next day after a restful sleep. Your care team will want to talk this over with "
         f"you; if you have questions, {t.call_clinic}."
     )
     return title, guidance
@@ -285,11 +286,16 @@ def _very_low_mood_text(d: Mapping[str, Any], t: Thresholds) -> Words:
 
 
 def _sustained_low_mood_text(d: Mapping[str, Any], t: Thresholds) -> Words:
-    title = "Your mood has been low for several days"
-    guidance = (
-        f"Your recent mood ratings average {d['mean']} out of 10. Please let your care team "
-        f"know: {t.call_clinic}. " + _crisis(t)
-    )
+    if d.get("reason") == "drop":
+        title = "Your mood has dropped this week"
+        what = (
+            f"Your mood over the last week averages {d['mean']} out of 10, lower than your "
+            f"usual {d['baseline']}."
+        )
+    else:
+        title = "Your mood has been low for several days"
+        what = f"Your mood over the last few days averages {d['mean']} out of 10."
+    guidance = f"{what} Please let your care team know: {t.call_clinic}. " + _crisis(t)
     return title, guidance
 
 
@@ -342,7 +348,7 @@ def _cravings_text(d: Mapping[str, Any], t: Thresholds) -> Words:
     guidance = (
         "Urges to use ketamine outside your sessions are worth talking about early; they are "
         f"nothing to be ashamed of. Please {t.call_clinic} or raise it at your next session. "
-        f"If you feel unsafe, call {t.crisis_number} (crisis line)."
+        f"If you feel unsafe, call {t.crisis_number} (crisis line) or {t.emergency_number}."
     )
     return title, guidance
 
@@ -362,7 +368,7 @@ def _urinary_text(d: Mapping[str, Any], t: Thresholds) -> Words:
     guidance = (
         "Pain, urgency or needing to go often can be a side effect of repeated ketamine use and "
         f"should be checked. Please {t.call_clinic} in the next day or two. If you cannot pass "
-        "urine, seek urgent care today."
+        "urine, seek urgent care now."
     )
     return title, guidance
 

@@ -497,7 +497,9 @@ def _withdrawn_text(flag: Flag, zone: ZoneInfo) -> str:
 def _histories(flags: list[Flag], zone: ZoneInfo) -> dict[tuple[str, int], list[RevisionView]]:
     """Earlier versions of every flagged entry that was edited or deleted (one query), and the
     values each still-existing entry holds now. Notes are never included."""
-    keys = {(f.entry_type, f.entry_id) for f in flags if f.entry_id is not None}
+    keys: set[tuple[str, int]] = {
+        (f.entry_type, f.entry_id) for f in flags if f.entry_id is not None
+    }
     if not keys:
         return {}
     patient_ids = {f.patient_id for f in flags}
@@ -516,6 +518,8 @@ def _histories(flags: list[Flag], zone: ZoneInfo) -> dict[tuple[str, int], list[
         label = f"Version {rev.version}, {verb} {rev.changed_at.astimezone(zone):%-d %b %Y %H:%M}"
         out[key].append(RevisionView(label, describe_snapshot(data)))
     for flag in flags:
+        if flag.entry_id is None:
+            continue
         key = (flag.entry_type, flag.entry_id)
         entry = next(
             (
