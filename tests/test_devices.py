@@ -316,3 +316,40 @@ def test_sessions_without_a_row_are_still_ended(patient, clinic_admin):
     UserSession.objects.all().delete()  # as for a session signed in before rows were kept
     assert services.end_sessions(patient) == 1
     assert logged_out(client.get(reverse("journal:patient-home")))
+
+
+# --- The clinic console --------------------------------------------------------------------
+
+
+def console_action(admin: Client, user: User):
+    return admin.post(
+        reverse("admin:journal_user_changelist"),
+        {"action": "log_out_everywhere", "_selected_action": [user.pk]},
+        follow=True,
+    )
+
+
+def test_the_console_logs_a_person_out_everywhere_without_deactivating(patient, clinic_admin):
+    browsers = [log_in(patient, agent=SAFARI_IPHONE), log_in(patient)]
+    admin = client_for(clinic_admin)
+    response = console_action(admin, patient)
+    # The console capitalises its messages.
+    assert "Pat@clinic.test is logged out everywhere (2 sessions)." in response.content.decode()
+    for browser in browsers:
+        assert logged_out(browser.get(reverse("journal:patient-home")))
+    patient.refresh_from_db()
+    assert patient.is_active and patient.deactivated_at is None
+    assert not UserSession.objects.filter(user=patient).exists()
+    event = AuditEvent.objects.get(action="session.ended_all")
+    assert (event.actor, event.subject) == (clinic_admin, patient)
+    assert event.detail == {"count": 2, "kept_current": False}
+    assert not AuditEvent.objects.filter(action="account.deactivate", subject=patient).exists()
+    log_in(patient)  # the account still works
+
+
+def test_the_console_does_not_log_the_admin_out_of_their_own_session(clinic_admin):
+    admin = client_for(clinic_admin)
+    response = console_action(admin, clinic_admin)
+    assert "use Devices in your account settings" in response.content.decode()
+    assert admin.get(reverse("admin:index")).status_code == 200
+    assert not AuditEvent.objects.filter(action="session.ended_all").exists()
