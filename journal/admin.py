@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.defaultfilters import pluralize
 from django_otp.admin import OTPAdminSite
 
 from journal import services
@@ -108,6 +109,7 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
         "reactivate",
         "unlock_login",
         "reset_mfa",
+        "log_out_everywhere",
     ]
     readonly_fields = [
         "email",
@@ -216,6 +218,22 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
         for user in queryset.exclude(pk=_actor(request).pk):
             security.remove_mfa(actor=_actor(request), user=user, ip=client_ip(request))
             messages.success(request, f"{user.email} will set up two-step verification again.")
+
+    @admin.action(description="Log out everywhere (ends every session; the account stays open)")
+    def log_out_everywhere(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        from journal.services import devices
+
+        actor = _actor(request)
+        if queryset.filter(pk=actor.pk).exists():
+            messages.error(
+                request, "Your own sessions: use Devices in your account settings instead."
+            )
+        for user in queryset.exclude(pk=actor.pk):
+            ended = devices.end_all_sessions(actor=actor, user=user, ip=client_ip(request))
+            messages.success(
+                request,
+                f"{user.email} is logged out everywhere ({ended} session{pluralize(ended)}).",
+            )
 
 
 @admin.register(ClinicSettings, site=clinic_admin_site)

@@ -60,6 +60,21 @@ def client_ip(request: HttpRequest) -> str | None:
     return _parse_ip(candidate) or remote
 
 
+def network_prefix(ip: str | None) -> str:
+    """The network an address belongs to, never the address itself: IPv4 /24
+    ("203.0.113.0/24"), IPv6 /48 ("2001:db8:1::/48"); "" when there is no valid address."""
+    if not ip:
+        return ""
+    try:
+        address = ipaddress.ip_address(ip.strip())
+    except ValueError:
+        return ""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # an IPv4 client seen through a dual-stack socket
+    bits = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{bits}", strict=False))
+
+
 class Reader(TypedDict):
     actor: User
     path: str

@@ -49,6 +49,7 @@ NAV_ITEMS: dict[str, tuple[str, str]] = {
     "journal:provider-home": ("patients", "provider-home"),
     "journal:admin-home": ("clinic", "admin-home"),
     "journal:account-settings": ("account", "account-settings"),
+    "journal:account-devices": ("account", "account-settings"),
     "journal:export": ("account", "export"),
     "journal:account-delete": ("account", "export"),
     "journal:access-log": ("account", "access-log"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import wraps
 from typing import Concatenate, ParamSpec, TypeVar
 
@@ -46,6 +46,7 @@ from journal.models import (
     ShareCategory,
     TreatmentSession,
     User,
+    UserSession,
 )
 
 M = TypeVar("M", bound=Model)
@@ -141,6 +142,25 @@ SHARE_FIELD_BY_CATEGORY: dict[str, str] = {
 }
 # Categories that carry records and flags (notes ride on reports and check-ins).
 DATA_CATEGORIES = (ShareCategory.MOOD, ShareCategory.SIDE_EFFECTS, ShareCategory.BLOOD_PRESSURE)
+
+
+# --- Devices: a person's own signed-in sessions -------------------------------------------
+
+
+def own_devices(user: User, now: datetime | None = None) -> QuerySet[UserSession]:
+    """`user`'s sessions that are still open: stored, unexpired, within the absolute
+    lifetime and not idle past the user's limit (such a session is logged out by its next
+    request, so it is not shown as open)."""
+    from journal.security.sessions import idle_limit_seconds
+
+    now = now or timezone.now()
+    idle_since = now - timedelta(seconds=idle_limit_seconds(user))
+    return UserSession.objects.filter(user=user, last_seen_at__gt=idle_since).live(now)
+
+
+def get_own_device_or_404(user: User, device_id: int) -> UserSession:
+    """One of the user's own open sessions, or 404 (another person's session is not found)."""
+    return get_object_or_404(own_devices(user), pk=device_id)
 
 
 def patient_today(patient: User, now: datetime | None = None) -> date:

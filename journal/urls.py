@@ -125,6 +125,23 @@ urlpatterns += [
     ),
 ]
 
+# --- Devices (every signed-in role sees and ends its own sessions) ---
+from journal.views import devices  # noqa: E402
+
+urlpatterns += [
+    path("account/devices/", devices.devices, name="account-devices"),
+    path(
+        "account/devices/<int:device_id>/end/",
+        devices.device_end,
+        name="account-device-end",
+    ),
+    path(
+        "account/devices/end-others/",
+        devices.devices_end_others,
+        name="account-devices-end-others",
+    ),
+]
+
 # --- Exports and data rights ---
 from journal.views import exports  # noqa: E402
 

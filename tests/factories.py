@@ -19,7 +19,21 @@ def world_objects(personas) -> dict[str, object]:
     objects.update(journal_world(personas))
     objects.update(charts_world(personas))
     objects.update(email_change_world(personas))
+    objects.update(devices_world(personas))
     return objects
+
+
+# --- Devices ------------------------------------------------------------------------------
+
+
+def devices_world(personas) -> dict[str, object]:
+    """A signed-in session (a device) of `personas.patient`, recorded by a real log-in."""
+    from django.test import Client
+
+    from journal.models import UserSession
+
+    Client().force_login(personas.patient)
+    return {"device": UserSession.objects.filter(user=personas.patient).latest("created_at")}
 
 
 # --- Email change confirmation ------------------------------------------------------------

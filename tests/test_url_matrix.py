@@ -97,6 +97,10 @@ MATRIX: dict[str, Row] = {
     "journal:mfa-verify": Row(expect=EVERY_ROLE_REDIRECT),
     "journal:mfa-remove": Row(expect=EVERY_ROLE_405),
     "journal:mfa-recovery-codes": Row(expect=EVERY_ROLE_405),
+    # --- Devices: every role sees its own sessions; ending one is POST only -----------------
+    "journal:account-devices": Row(expect=EVERY_ROLE_OK),
+    "journal:account-device-end": Row(args=("device",), expect=EVERY_ROLE_405),
+    "journal:account-devices-end-others": Row(expect=EVERY_ROLE_405),
     # --- Journal: sessions, reports, check-ins, readings, questionnaires, flags -------------
     "journal:session-list": Row(expect=PATIENT_ONLY),
     "journal:session-create": Row(expect=PATIENT_ONLY),

@@ -20,6 +20,7 @@ from journal.models.accounts import (
     validate_time_zone,
 )
 from journal.models.audit import AppendOnlyModel, AuditEvent, ErasedAuditRow
+from journal.models.devices import UserSession, UserSessionQuerySet
 from journal.models.flags import Flag, FlagCategory, FlagDisposition, FlagSeverity
 from journal.models.journal import (
     SEVERITY_CHOICES,
@@ -72,6 +73,8 @@ __all__ = [
     "User",
     "UserManager",
     "UserQuerySet",
+    "UserSession",
+    "UserSessionQuerySet",
     "score_0_10",
     "severity_0_4",
     "validate_time_zone",

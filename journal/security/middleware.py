@@ -18,7 +18,13 @@ from journal.http import is_signed_in
 from journal.idempotency import completed_result
 from journal.permissions import must_use_mfa
 from journal.security.decorators import NO_STORE
-from journal.security.sessions import is_verified, mfa_enrolled, session_expiry_reason, touch
+from journal.security.sessions import (
+    is_verified,
+    mfa_enrolled,
+    record_device,
+    session_expiry_reason,
+    touch,
+)
 
 # Pages a signed-in person may open before their second factor is verified.
 MFA_EXEMPT_URL_NAMES = frozenset(
@@ -34,7 +40,9 @@ EXPIRY_MESSAGES = {
 
 class SessionLimitsMiddleware:
     """End a signed-in session after the idle timeout or the absolute lifetime (counted from
-    log-in, never extended by activity); otherwise record the activity."""
+    log-in, never extended by activity); otherwise record the activity. After the view, the
+    session's device row follows the session key if the view rotated it (MFA verification, a
+    password change)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -65,8 +73,12 @@ class SessionLimitsMiddleware:
                 messages.info(request, EXPIRY_MESSAGES[reason])
                 query = urlencode({"next": request.get_full_path()})
                 return redirect(f"{reverse('login')}?{query}")
-            touch(request)
-        return self.get_response(request)
+            touch(request, user)
+        response = self.get_response(request)
+        # A 500 is not saved by SessionMiddleware: the browser keeps its old key.
+        if is_signed_in(request) and response.status_code != 500:
+            record_device(request, request.user)
+        return response
 
 
 class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):

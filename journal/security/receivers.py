@@ -1,4 +1,5 @@
-"""Signal receivers that only write audit rows (and stamp the session at log-in).
+"""Signal receivers that write audit rows, stamp the session at log-in and keep the list of
+signed-in devices (a row made at log-in, dropped at log-out).
 
 Log-in success/failure and log-out come from django.contrib.auth signals, lockouts from
 django-axes (role changes are audited by `services.change_role`). No password, code or typed name is
@@ -14,7 +15,8 @@ from django.http import HttpRequest
 
 from journal.http import client_ip
 from journal.models import User
-from journal.security.sessions import mark_login
+from journal.security.sessions import mark_login, record_device
+from journal.services import devices
 from journal.services.audit import record_audit
 
 
@@ -32,6 +34,7 @@ def _account(name: str | None) -> User | None:
 def audit_login(sender, request: HttpRequest | None, user: User, **kwargs) -> None:
     if request is not None and hasattr(request, "session"):
         mark_login(request)
+        record_device(request, user)
     record_audit(action="login", actor=user, subject=user, ip=_ip(request))
 
 
@@ -52,6 +55,8 @@ def audit_login_failed(
 
 @receiver(user_logged_out, dispatch_uid="security.audit_logout")
 def audit_logout(sender, request: HttpRequest | None, user: User | None, **kwargs) -> None:
+    if request is not None and hasattr(request, "session") and request.session.session_key:
+        devices.forget_session(session_key=request.session.session_key)
     if user is None:
         return
     reason = getattr(request, "security_logout_reason", "user")

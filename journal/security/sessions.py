@@ -2,17 +2,21 @@
 
 Times are Unix seconds (JSON-serialisable). `AUTH_AT` is the log-in instant (absolute
 lifetime), `SEEN_AT` the last activity (idle timeout), `REAUTH_AT` the last time the person
-proved who they are (password, plus code with MFA).
+proved who they are (password, plus code with MFA). `DEVICE_KEY` is the session key the
+session's `UserSession` row (the person's list of devices) was last written under.
 """
 
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+
+from journal.http import client_ip
 
 if TYPE_CHECKING:
     from journal.http import AuthenticatedHttpRequest
@@ -24,6 +28,9 @@ REAUTH_AT = "security_reauth_at"
 # Whether the signed-in person has MFA switched on (set at log-in and on every MFA change in
 # this session; other sessions are ended when MFA changes, so none keeps a stale value).
 MFA_ON = "security_mfa_on"
+# The key the session's device row is stored under: when the session key has moved on (log-in
+# and MFA verification rotate it) or the row was never made, the row is written again.
+DEVICE_KEY = "security_device_key"
 # Activity is written back at most this often (seconds), so most requests do not save.
 SEEN_RESOLUTION = 60
 _STAFF_IDLE_CACHE_KEY = "security:staff_idle_minutes"
@@ -112,8 +119,44 @@ def session_expiry_reason(request: HttpRequest, user: User) -> str | None:
     return None
 
 
-def touch(request: HttpRequest) -> None:
-    """Record activity (written at most once per `SEEN_RESOLUTION` seconds)."""
+def record_device(request: HttpRequest, user: User) -> bool:
+    """Keep this session's device row under the current session key: made at log-in (or at
+    the first request of a session signed in before rows were kept), moved when the key
+    rotates. Returns whether it wrote; a no-op, without a query, when nothing moved."""
+    key = request.session.session_key
+    recorded = request.session.get(DEVICE_KEY)
+    if not key or recorded == key:
+        return False
+    from journal.services import devices
+
+    auth_at = request.session.get(AUTH_AT)
+    devices.record_session(
+        user=user,
+        session_key=key,
+        previous_key=recorded if isinstance(recorded, str) else None,
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        ip=client_ip(request),
+        signed_in_at=(
+            datetime.fromtimestamp(auth_at, UTC) if isinstance(auth_at, int | float) else None
+        ),
+    )
+    request.session[DEVICE_KEY] = key
+    return True
+
+
+def touch(request: HttpRequest, user: User) -> None:
+    """Record activity (written at most once per `SEEN_RESOLUTION` seconds), in the session
+    for the idle timeout and on the device row for the person's list of devices."""
+    wrote = record_device(request, user)
     current = now()
     if current - request.session.get(SEEN_AT, 0) >= SEEN_RESOLUTION:
         request.session[SEEN_AT] = current
+        if not wrote and request.session.session_key:
+            from journal.services import devices
+
+            devices.session_seen(
+                user=user,
+                session_key=request.session.session_key,
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                ip=client_ip(request),
+            )

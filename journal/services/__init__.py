@@ -10,7 +10,6 @@ from journal.services.accounts import (
     change_role,
     create_account,
     deactivate_account,
-    end_sessions,
     enrollment_url,
     find_invitation,
     issue_invitation,
@@ -19,6 +18,7 @@ from journal.services.accounts import (
     update_clinic_settings,
 )
 from journal.services.audit import record_audit
+from journal.services.devices import end_sessions
 from journal.services.journal import (  # --- Journal ---
     ReadingInput,
     StaleEdit,

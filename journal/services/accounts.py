@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -18,6 +17,7 @@ from django.utils import timezone
 from journal.models import ClinicSettings, Invitation, Role, User
 from journal.services import sharing
 from journal.services.audit import record_audit
+from journal.services.devices import end_sessions
 
 # --- Accounts and enrollment --------------------------------------------------------------
 
@@ -186,16 +186,6 @@ def accept_invitation(*, token: str, password: str, time_zone: str, ip: str | No
         detail={"link_issued_by": invitation.created_by_id},
     )
     return user
-
-
-def end_sessions(user: User) -> int:
-    """Delete every stored login session of `user`; returns how many ended."""
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            session.delete()
-            ended += 1
-    return ended
 
 
 @transaction.atomic

@@ -38,8 +38,8 @@ from journal.models import (
     User,
 )
 from journal.services import audit_chain
-from journal.services.accounts import end_sessions
 from journal.services.audit import record_audit
+from journal.services.devices import end_sessions
 
 # Deleted in this order; cascades take the symptom ratings and share events with them.
 ERASED_MODELS = (

@@ -1,6 +1,7 @@
-"""Security services: MFA devices and codes, password/email changes, account preferences,
-session clean-up and login unlocks. Every change is atomic and audited; no secret (password,
-code, recovery code, key) ever reaches the audit log.
+"""Security services: MFA devices and codes, password/email changes, account preferences and
+login unlocks; a change of password or MFA ends the other sessions (`services.devices`). Every
+change is atomic and audited; no secret (password, code, recovery code, key) ever reaches the
+audit log.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -25,6 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from journal.models import EmailChangeRequest, Role, User
 from journal.services.audit import record_audit
+from journal.services.devices import end_sessions
 
 RECOVERY_CODE_COUNT = 10
 RECOVERY_CODE_LENGTH = len(StaticToken.random_token())  # 8 base32 characters
@@ -105,7 +106,7 @@ def confirm_totp_setup(
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         codes = _issue_recovery_codes(user)
-        end_other_sessions(user, keep_session_key=keep_session_key)
+        end_sessions(user, keep_session_key=keep_session_key)
         record_audit(action="mfa.setup", actor=user, subject=user, ip=ip)
     return device, codes
 
@@ -118,7 +119,7 @@ def remove_mfa(
     (providers/admins must set up a new one before they can continue)."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-    end_other_sessions(user, keep_session_key=keep_session_key)
+    end_sessions(user, keep_session_key=keep_session_key)
     record_audit(action="mfa.remove", actor=actor, subject=user, ip=ip)
 
 
@@ -195,22 +196,6 @@ def check_second_factor(
     return CodeCheck(None)
 
 
-# --- Sessions ----------------------------------------------------------------------------
-
-
-def end_other_sessions(user: User, *, keep_session_key: str | None = None) -> int:
-    """End every stored session of `user` except `keep_session_key`; returns how many."""
-    ended = 0
-    sessions = Session.objects.filter(expire_date__gt=timezone.now())
-    if keep_session_key:
-        sessions = sessions.exclude(session_key=keep_session_key)
-    for session in sessions.iterator():
-        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            session.delete()
-            ended += 1
-    return ended
-
-
 # --- Passwords, email, preferences -------------------------------------------------------
 
 
@@ -225,7 +210,7 @@ def change_password(
     validate_password(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    end_other_sessions(user, keep_session_key=keep_session_key)
+    end_sessions(user, keep_session_key=keep_session_key)
     event = record_audit(action="password.change", actor=user, subject=user, ip=ip)
     transaction.on_commit(lambda: send_password_changed(user, event.at))
 
@@ -235,7 +220,7 @@ def complete_password_reset(*, user: User, ip: str | None = None) -> None:
     """After a reset link set a new password: end all sessions, lift login locks, audit."""
     from axes.utils import reset as axes_reset
 
-    end_other_sessions(user)
+    end_sessions(user)
     axes_reset(username=user.email)
     record_audit(action="password.reset_completed", actor=user, subject=user, ip=ip)
 
