@@ -44,7 +44,7 @@ def test_the_summary_is_one_page_of_selectable_text(patient, own_pdf) -> None:
 def test_the_summary_shows_readings_with_their_flags_and_scores_with_bands(own_pdf) -> None:
     _, text = _text(own_pdf)
     assert "185/95" in text and "150/92" in text
-    assert "Very high blood pressure" in text
+    assert "BP 185/95 before dose" in text  # the flag, named clinically with its value
     assert "PHQ-9" in text and "10 / 27" in text and "Moderate" in text
     assert "3 Severe" in text and "Nausea" in text
 

@@ -125,6 +125,10 @@ class FlagRow:
     reading_id: int | None
     questionnaire_id: int | None
     detail: dict[str, Any] = field(default_factory=dict)
+    disposition: str = ""
+    withdrawn_at: dt.datetime | None = None
+    entry_type: str = ""
+    entry_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -347,6 +351,10 @@ def read_export_data(
             reading_id=f.reading_id,
             questionnaire_id=f.questionnaire_id,
             detail=dict(f.detail or {}),
+            disposition=f.disposition,
+            withdrawn_at=f.withdrawn_at,
+            entry_type=f.entry_type,
+            entry_id=f.entry_id,
         )
         for f in Flag.objects.filter(
             _in_period("raised_at", since, until),

@@ -38,7 +38,7 @@ from journal.catalogue import (
 )
 from journal.exports import pdf_charts
 from journal.exports.data import BLOOD_PRESSURE, MOOD, SIDE_EFFECTS, ExportData, SessionRow
-from journal.flags import describe
+from journal.flags import clinical_title
 from journal.models import FlagSeverity
 from journal.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
@@ -226,9 +226,7 @@ def _blood_pressure(data: ExportData, thresholds: Thresholds) -> list:
     titles: dict[int, list[str]] = {}
     for flag in data.flags:
         if flag.reading_id is not None:
-            titles.setdefault(flag.reading_id, []).append(
-                describe(flag.kind, flag.detail, thresholds)[0]
-            )
+            titles.setdefault(flag.reading_id, []).append(clinical_title(flag.kind, flag.detail))
     latest = readings[-MAX_READINGS:]
     rows = [
         [
@@ -288,7 +286,8 @@ def _open_flags(data: ExportData, thresholds: Thresholds) -> list:
         [
             _when(data, f.raised_at),
             FlagSeverity(f.severity).label,
-            describe(f.kind, f.detail, thresholds)[0],
+            clinical_title(f.kind, f.detail)
+            + (" (withdrawn by the patient)" if f.withdrawn_at is not None else ""),
         ]
         for f in shown
     ]
