@@ -56,7 +56,7 @@ def test_item_9_taken_back_keeps_the_urgent_flag_open_for_the_provider(patient, 
     assert flag.withdrawal["before"]["item9"] == 1 and flag.withdrawal["after"]["answers"][8] == 0
     page = summary(doctor, patient)
     assert "PHQ-9 item 9: several days" in page
-    assert "Withdrawn by the patient" in page and "the patient changed this entry" in page
+    assert "Withdrawn by the patient" in page and "The patient changed this entry" in page
     # The edit history shows the answers as they were and as they are.
     assert "Edit history of this entry (2 versions)" in page
     assert "Version 1, replaced" in page and "Now (version 2)" in page
@@ -77,7 +77,7 @@ def test_a_deleted_flagged_entry_leaves_its_flag_and_history(patient, provider) 
     assert (flag.checkin_id, flag.entry_type, flag.entry_id) == (None, "checkin", checkin.pk)
     assert flag.withdrawal == {"action": "delete", "before": {"mood": 1}, "after": None}
     page = summary(client_for(provider), patient)
-    assert "Mood 1/10" in page and "the patient deleted this entry" in page
+    assert "Mood 1/10" in page and "The patient deleted this entry" in page
     assert "Version 1, deleted" in page
     assert "a private thought" not in page  # history never carries notes
     # The patient's own Flags page keeps it too, saying what happened.

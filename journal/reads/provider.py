@@ -490,8 +490,8 @@ def _withdrawn_text(flag: Flag, zone: ZoneInfo) -> str:
         return ""
     when = f"{flag.withdrawn_at.astimezone(zone):%-d %b %Y %H:%M}"
     if flag.withdrawal.get("action") == "delete":
-        return f"Withdrawn: the patient deleted this entry on {when}."
-    return f"Withdrawn: the patient changed this entry on {when}; the rule no longer fires."
+        return f"The patient deleted this entry on {when}."
+    return f"The patient changed this entry on {when}; the rule no longer fires."
 
 
 def _histories(flags: list[Flag], zone: ZoneInfo) -> dict[tuple[str, int], list[RevisionView]]:

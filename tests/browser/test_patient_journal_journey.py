@@ -132,10 +132,10 @@ def fill_phq9(web: Web, page: Page) -> None:
 def see_flags(web: Web, page: Page) -> None:
     go_via_nav(page, "Flags", menu="Log")
     expect(page.get_by_role("heading", name="Flags", exact=True)).to_be_visible()
-    flags = page.get_by_role("region", name="Your flags, most urgent first")
+    flags = page.get_by_role("region", name="Not yet seen by your care team")
     cards = flags.get_by_role("listitem")
     bp = cards.filter(has_text="Very high blood pressure (185/121)")
-    expect(bp).to_contain_text("Sit quietly for five minutes and measure again")
+    expect(bp).to_contain_text("sit quietly for five minutes and measure again")
     expect(bp).to_contain_text("Urgent")  # severity in words, not only in colour
     harm = cards.filter(has_text="You mentioned thoughts of death or self-harm")
     expect(harm).to_have_count(1)
