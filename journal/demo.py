@@ -73,7 +73,7 @@ def _checkin_ratings(
             # Rare and mild; one moderate urinary day shows what the flag looks like.
             ratings[code] = 1 if rng.random() < 0.05 else 0
         else:
-            ratings[code] = _severity(rng, 1.0 if code == "sleep" else 0.4)
+            ratings[code] = _severity(rng, 1.0 if code == "sleep" else 0.0)
     if offset == 60 and first:
         ratings["urinary"] = 2
     return ratings
@@ -130,7 +130,7 @@ def seed_patient_history(user: User, *, now: dt.datetime | None = None) -> None:
         fading = 2.2 - 1.6 * progress  # side effects ease as treatment goes on
         ratings = {
             s.code: _severity(
-                rng, fading if s.code in {"dissociation", "drowsiness"} else fading / 3
+                rng, fading * 0.8 if s.code in {"dissociation", "drowsiness"} else fading / 5
             )
             for s in post_session_symptoms(route)
             if s.is_severity
@@ -143,7 +143,7 @@ def seed_patient_history(user: User, *, now: dt.datetime | None = None) -> None:
             reported_at=started + dt.timedelta(hours=rng.randint(6, 9)),
             mood=_mood(rng, progress, bump=1.0),
             ratings=ratings,
-            overall_bother=_severity(rng, fading * 0.7),
+            overall_bother=_severity(rng, fading * 0.6),
             readings=readings,
             note=rng.choice(REPORT_NOTES),
             note_shareable=rng.random() < 0.5,
