@@ -19,6 +19,7 @@ from journal.forms import TimeZoneField
 from journal.http import client_ip, is_signed_in
 from journal.models import AccessEvent, AuditEvent, ClinicSettings, User
 from journal.permissions import can_use_admin_console
+from journal.services import accounts
 
 
 class ClinicAdminSite(OTPAdminSite):
@@ -34,6 +35,14 @@ class ClinicAdminSite(OTPAdminSite):
 
     def has_permission(self, request: HttpRequest) -> bool:
         return super().has_permission(request) and can_use_admin_console(request.user)
+
+    def each_context(self, request: HttpRequest) -> dict:
+        context = super().each_context(request)
+        # Every console page warns while patients cannot be enrolled (admin/base_site.html).
+        context["clinic_contacts_missing"] = (
+            context["has_permission"] and not ClinicSettings.load_thresholds().contacts_complete
+        )
+        return context
 
 
 # Named "admin" so the console's URL names stay `admin:...`; config/urls.py mounts it.
@@ -86,6 +95,13 @@ class AccountAddForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["email", "display_name", "role", "time_zone"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        if cleaned.get("role"):
+            # The service refuses too; asking here keeps the typed form on screen with the reason.
+            accounts.require_clinic_contacts(role=cleaned["role"])
+        return cleaned
 
 
 class AccountChangeForm(forms.ModelForm):
@@ -236,9 +252,22 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
             )
 
 
+class ClinicSettingsForm(forms.ModelForm):
+    """The settings form; the admin builds its fields from `ClinicSettingsAdmin.fieldsets`."""
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        # The service refuses too; asking here shows the reason next to the number.
+        accounts.check_clinic_contacts_kept(
+            changes={name: cleaned[name] for name in self.changed_data if name in cleaned}
+        )
+        return cleaned
+
+
 @admin.register(ClinicSettings, site=clinic_admin_site)
 class ClinicSettingsAdmin(ClinicAdminOnly, admin.ModelAdmin):
-    list_display = ["clinic_name", "clinic_phone", "updated_at"]
+    form = ClinicSettingsForm
+    list_display = ["clinic_name", "clinic_phone", "after_hours_phone", "updated_at"]
     readonly_fields = ["updated_at"]
     fieldsets = [
         (

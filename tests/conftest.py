@@ -9,12 +9,15 @@ import pytest
 from django.test import Client
 
 from journal import services
-from journal.models import Role, User
+from journal.models import ClinicSettings, Role, User
 
 # Playwright's sync API runs an event loop in the main thread; the ORM must still be usable.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 PASSWORD = "correct horse battery staple"
+# Fictional numbers (555-01xx) the clinic must have before any patient can be enrolled.
+CLINIC_PHONE = "555-0110"
+AFTER_HOURS_PHONE = "555-0111"
 
 
 @pytest.fixture(autouse=True)
@@ -32,6 +35,13 @@ def _isolated_cache():
     cache.clear()
 
 
+def set_clinic_contacts(actor: User | None = None) -> None:
+    """Give the clinic its phone and after-hours numbers, as its admin does before enrolling."""
+    services.update_clinic_settings(
+        actor=actor, values={"clinic_phone": CLINIC_PHONE, "after_hours_phone": AFTER_HOURS_PHONE}
+    )
+
+
 def enroll(
     email: str,
     role: str,
@@ -39,7 +49,10 @@ def enroll(
     time_zone: str = "America/New_York",
     actor: User | None = None,
 ) -> User:
-    """Create an account the way the clinic does, and follow its enrollment link."""
+    """Create an account the way the clinic does, and follow its enrollment link. A patient
+    needs the clinic's numbers first: they are set, as the admin would, when missing."""
+    if role == Role.PATIENT and not ClinicSettings.load_thresholds().contacts_complete:
+        set_clinic_contacts(actor)
     _, link = services.create_account(
         actor=actor,
         email=email,
@@ -64,6 +77,7 @@ class Personas:
 @pytest.fixture
 def personas(db) -> Personas:
     admin = enroll("admin@clinic.test", Role.ADMIN, "Casey Admin")
+    set_clinic_contacts(admin)
     deactivated = enroll("gone@clinic.test", Role.PATIENT, "Dee Activated", actor=admin)
     services.deactivate_account(actor=admin, user=deactivated)
     deactivated.refresh_from_db()

@@ -251,13 +251,13 @@ def test_heat_map_shows_the_latest_sessions_and_says_so() -> None:
 def test_blood_pressure_marks_flagged_readings_and_clinic_thresholds() -> None:
     data = readings(3, flag_every=2)  # groups 0 and 2 flagged
     words = texts(parse(blood_pressure_chart(data)))
-    assert words.count("!") == 2
+    assert words.count("!") == 2 * 2  # each flagged reading, in the systolic and diastolic panel
     assert "Flagged (!)" in words
     assert {"Before dose", "About 40 min after dose", "At discharge"} <= set(words)
-    assert {"180 severe", "120 severe", "140 pre-dose limit", "90 pre-dose limit"} <= set(words)
+    assert {"Systolic 180", "Diastolic 120", "Systolic 140", "Diastolic 90"} <= set(words)
     custom = BloodPressureData(data.groups, Thresholds(severe_systolic=170, predose_systolic=135))
     words = texts(parse(blood_pressure_chart(custom)))
-    assert "170 severe" in words and "135 pre-dose limit" in words
+    assert "Systolic 170" in words and "Systolic 135" in words
     unflagged = readings(2, flag_every=99)
     unflagged = BloodPressureData(
         tuple(

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from journal import services
 from journal.models import AuditEvent, Invitation, Role, SubmissionToken, TreatmentSession, User
-from tests.conftest import client_for, enroll
+from tests.conftest import client_for, enroll, set_clinic_contacts
 from tests.reliability_support import default_database, sqlite_file
 
 pytestmark = pytest.mark.urls("tests.reliability_urls")
@@ -174,6 +174,7 @@ def test_a_really_locked_sqlite_database_gives_503_and_recovers(tmp_path) -> Non
     with default_database(path, options={"timeout": 1}):
         call_command("migrate", verbosity=0)
         admin = enroll("admin@clinic.test", Role.ADMIN)
+        set_clinic_contacts(admin)  # the form under test enrolls a patient
         client = client_for(admin)
         url = reverse("reliability-account-new")
         data = {**NEW_ACCOUNT, "submission_token": _token(client, url)}

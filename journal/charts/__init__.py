@@ -17,7 +17,7 @@ from journal.charts.mood import durability_chart, mood_chart
 from journal.charts.questionnaires import questionnaire_chart
 from journal.charts.side_effects import side_effect_chart, symptom_chart
 
-CHART_VERSION = "1"
+CHART_VERSION = "2"
 
 Data = TypeVar("Data")
 
@@ -75,7 +75,8 @@ CHARTS: dict[str, ChartSpec[Any]] = {
             "Blood pressure",
             "blood_pressure",
             blood_pressure_chart,
-            "Blood pressure readings per session, before and after dose, with clinic limits.",
+            "Systolic and diastolic blood pressure per session, each in its own panel with "
+            "its clinic flag levels, before and after dose.",
         ),
     )
 }

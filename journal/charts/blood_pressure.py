@@ -1,9 +1,13 @@
-"""Blood pressure per session: before vs after dose, clinic thresholds, flagged readings."""
+"""Blood pressure per session: systolic and diastolic in panels of their own, before vs after
+dose, each panel with the clinic's flag levels for its quantity, flagged readings marked."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
-from matplotlib.transforms import blended_transform_factory
+from matplotlib.axes import Axes
+from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
 from journal.charts._base import (
     BLUE,
@@ -23,7 +27,7 @@ from journal.charts._base import (
     title,
     to_svg,
 )
-from journal.charts.types import BloodPressureData
+from journal.charts.types import BloodPressureData, Thresholds
 
 BP_TITLE = "Blood pressure at each session"
 # context: (label, marker, colour, offset within the session's slot)
@@ -34,120 +38,228 @@ CONTEXTS: dict[str, tuple[str, str, str, float]] = {
     "home": ("At home", "D", PURPLE, 0.27),
 }
 MAX_GROUPS = 10
+PANEL_IN = 1.35  # height of each panel (systolic, diastolic), inches
+GAP_IN = 0.45  # between the panels: room for the lower panel's name
+
+
+@dataclass(frozen=True, slots=True)
+class ThresholdLine:
+    """One clinic flag level, drawn in the panel of the quantity it applies to."""
+
+    value: int
+    label: str  # names the quantity: "Systolic 180"
+    note: str  # which readings it applies to, never what to do about a dose
+    color: str
+    style: str
+
+
+def threshold_lines(t: Thresholds) -> dict[str, tuple[ThresholdLine, ...]]:
+    """The systolic and the diastolic flag levels, each labelled by its own quantity."""
+
+    def levels(quantity: str, very_high: int, before_dose: int) -> tuple[ThresholdLine, ...]:
+        return (
+            ThresholdLine(very_high, f"{quantity} {very_high}", "very high", VERMILLION, "-"),
+            ThresholdLine(
+                before_dose, f"{quantity} {before_dose}", "before-dose reference", MUTED, "--"
+            ),
+        )
+
+    return {
+        "Systolic": levels("Systolic", t.severe_systolic, t.predose_systolic),
+        "Diastolic": levels("Diastolic", t.severe_diastolic, t.predose_diastolic),
+    }
 
 
 def blood_pressure_chart(data: BloodPressureData) -> bytes:
-    """Each reading as a bar from diastolic to systolic, shaped by when it was taken."""
+    """Systolic and diastolic in panels of their own, each reading shaped by when it was
+    taken, each panel with its own flag levels."""
     groups = [g for g in data.groups if g.readings]
     if not groups:
         return empty_chart(BP_TITLE, "No blood pressure readings in this period yet.")
     hidden = max(0, len(groups) - MAX_GROUPS)
     groups = groups[hidden:]
-    limits = data.thresholds
     xs: list[float] = []
     rows: list[tuple[str, int, int, bool]] = []
+    sessions: list[list[int]] = []  # each session's readings (indexes), left to right
     for index, group in enumerate(groups):
+        first = len(xs)
         for reading in group.readings:
             context = reading.context if reading.context in CONTEXTS else "home"
             xs.append(index + CONTEXTS[context][3])
             rows.append((context, reading.systolic, reading.diastolic, reading.flagged))
+        if group.is_session and len(xs) - first > 1:
+            sessions.append(sorted(range(first, len(xs)), key=xs.__getitem__))
     x = np.array(xs, float)
-    systolic = np.array([r[1] for r in rows], float)
-    diastolic = np.array([r[2] for r in rows], float)
     contexts = np.array([r[0] for r in rows])
     flagged = np.array([r[3] for r in rows], bool)
-    low = min(float(diastolic.min()), limits.predose_diastolic) - 10
-    high = max(float(systolic.max()), limits.severe_systolic) + 12
-    subtitle = "Upper filled marker: systolic · lower hollow marker: diastolic (mmHg)"
+    values = {
+        "Systolic": np.array([r[1] for r in rows], float),
+        "Diastolic": np.array([r[2] for r in rows], float),
+    }
+    lines = threshold_lines(data.thresholds)
+    subtitle = "mmHg · systolic above, diastolic below · lines: the clinic's flag levels"
     if hidden:
         subtitle += f" · latest {len(groups)} of {len(groups) + hidden}"
-    with figure(3.9) as fig:
+    top_in, bottom_in = 0.9, 0.8
+    with figure(top_in + 2 * PANEL_IN + GAP_IN + bottom_in) as fig:
         title(fig, BP_TITLE, subtitle)
-        margins(fig, left=0.45, right=1.35, top=0.75, bottom=1.05)
-        ax = fig.add_subplot()
-        ax.set_xlim(-0.6, len(groups) - 0.4)
-        ax.set_ylim(low, high)
-        step = 20 if high - low > 100 else 10
-        fast_yticks(ax, list(range(int(low) // step * step + step, int(high) + 1, step)))
-        ax.set_xticks([])
-        bars_x = np.repeat(x, 3)
-        bars_y = np.column_stack([diastolic, systolic, np.full(len(x), np.nan)]).ravel()
-        bars_x[2::3] = np.nan
-        ax.plot(bars_x, bars_y, color=MUTED, linewidth=1.2)
+        margins(fig, left=0.45, right=1.3, top=top_in, bottom=bottom_in)
+        axes = fig.subplots(2, 1, sharex=True)
+        fig.subplots_adjust(hspace=GAP_IN / PANEL_IN)
         keys: list[Key] = []
-        for context, (label, marker, color, _) in CONTEXTS.items():
-            mask = contexts == context
-            if not mask.any():
-                continue
-            ax.scatter(x[mask], systolic[mask], marker=marker, s=38, c=color, zorder=3)
-            ax.scatter(
-                x[mask],
-                diastolic[mask],
-                marker=marker,
-                s=34,
-                facecolors="#ffffff",
-                edgecolors=color,
-                linewidths=1.4,
-                zorder=3,
-            )
-            keys.append(Key(label, color, linewidth=0, marker=marker))
-        if flagged.any():
-            ax.scatter(
-                x[flagged],
-                systolic[flagged],
-                marker="o",
-                s=190,
-                facecolors="none",
-                edgecolors=INK,
-                linewidths=1.5,
-                zorder=4,
-            )
-            add_text_batch(
-                ax,
-                x[flagged],
-                systolic[flagged] + (high - low) * 0.055,
-                ["!"] * int(flagged.sum()),
-                size=10,
-                weight="bold",
-                va="bottom",
-            )
-            keys.append(Key("Flagged (!)", INK, linewidth=0, marker="o", filled=False))
-        lines = [
-            (limits.severe_systolic, VERMILLION, "-", f"{limits.severe_systolic} severe"),
-            (limits.severe_diastolic, VERMILLION, "-", f"{limits.severe_diastolic} severe"),
-            (limits.predose_systolic, MUTED, "--", f"{limits.predose_systolic} pre-dose limit"),
-            (limits.predose_diastolic, MUTED, "--", f"{limits.predose_diastolic} pre-dose limit"),
-        ]
-        for value, color, style, _ in lines:
-            ax.axhline(value, color=color, linestyle=style, linewidth=1, zorder=1)
-        edge = blended_transform_factory(ax.transAxes, ax.transData)
-        add_text_batch(
-            ax,
-            [1.01] * len(lines),
-            [v for v, *_ in lines],
-            [t for *_, t in lines],
-            ha="left",
-            size=8,
-            colors=[c for _, c, _, _ in lines],
-            transform=edge,
-        )
+        for ax, (quantity, y) in zip(axes, values.items(), strict=True):
+            levels = lines[quantity]
+            low = min(float(y.min()), *(line.value for line in levels)) - 10
+            top = float(y.max())
+            # Headroom above the highest reading for its ring and "!" (a fifth of the panel).
+            high = max(top + (top - low) / 4, max(line.value for line in levels) + 10)
+            _panel(ax, quantity, (low, high), len(groups))
+            _joins(ax, sessions, x, y)
+            keys = _readings(ax, x, y, contexts, flagged)
+            _threshold_lines(ax, levels, (low, high))
+        below = blended_transform_factory(axes[-1].transData, axes[-1].transAxes)
         centers = np.arange(len(groups))
         add_text_batch(
-            ax,
+            axes[-1],
             centers,
-            [low - (high - low) * 0.03] * len(groups),
+            [-0.05] * len(groups),
             [day_label(g.day) for g in groups],
             va="top",
             size=8.5,
+            transform=below,
         )
         add_text_batch(
-            ax,
+            axes[-1],
             centers,
-            [low - (high - low) * 0.1] * len(groups),
+            [-0.2] * len(groups),
             ["session" if g.is_session else "home" for g in groups],
             va="top",
             size=7.5,
             colors=MUTED,
+            transform=below,
         )
         legend(fig, keys)
         return to_svg(fig)
+
+
+def _panel(ax: Axes, quantity: str, span: tuple[float, float], n: int) -> None:
+    """Limits, y ticks and the panel's name ("Systolic (mmHg)") above its top left corner."""
+    low, high = span
+    ax.set_gid(f"panel-{quantity.lower()}")  # the SVG group holding this panel's artists
+    ax.set_xlim(-0.6, n - 0.4)
+    ax.set_ylim(low, high)
+    step = next(s for s in (10, 20, 40) if (high - low) / s <= 6)
+    fast_yticks(ax, list(range(int(low) // step * step + step, int(high) + 1, step)))
+    ax.set_xticks([])
+    add_text_batch(
+        ax,
+        [0.0],
+        [1.04],
+        [f"{quantity} (mmHg)"],
+        ha="left",
+        va="bottom",
+        size=9.5,
+        weight="bold",
+        transform=ax.transAxes,
+    )
+
+
+def _joins(ax: Axes, sessions: list[list[int]], x: np.ndarray, y: np.ndarray) -> None:
+    """A thin line through each session's readings, so a rise after the dose shows (one path,
+    broken by NaN between sessions)."""
+    if not sessions:
+        return
+    path = [i for session in sessions for i in (*session, -1)]
+    picked = np.array(path)
+    gap = picked < 0
+    jx, jy = x[picked], y[picked]
+    jx[gap] = jy[gap] = np.nan
+    ax.plot(jx, jy, color=MUTED, linewidth=1, zorder=2)
+
+
+def _readings(
+    ax: Axes, x: np.ndarray, y: np.ndarray, contexts: np.ndarray, flagged: np.ndarray
+) -> list[Key]:
+    """One marker per reading by context; flagged readings ringed and marked "!"."""
+    keys: list[Key] = []
+    for context, (label, marker, color, _) in CONTEXTS.items():
+        mask = contexts == context
+        if not mask.any():
+            continue
+        # Line2D markers: much cheaper to build and draw than a scatter collection.
+        ax.plot(x[mask], y[mask], marker, markersize=6.2, color=color, linestyle="", zorder=3)
+        keys.append(Key(label, color, linewidth=0, marker=marker))
+    if flagged.any():
+        ax.plot(
+            x[flagged],
+            y[flagged],
+            "o",
+            markersize=13.8,
+            markerfacecolor="none",
+            markeredgecolor=INK,
+            markeredgewidth=1.5,
+            linestyle="",
+            zorder=4,
+        )
+        # Just above the ring, whatever the panel's scale.
+        above = ax.transData + ScaledTranslation(0, 10 / 72, ax.figure.dpi_scale_trans)
+        add_text_batch(
+            ax,
+            x[flagged],
+            y[flagged],
+            ["!"] * int(flagged.sum()),
+            size=10,
+            weight="bold",
+            va="bottom",
+            transform=above,
+        )
+        keys.append(Key("Flagged (!)", INK, linewidth=0, marker="o", filled=False))
+    return keys
+
+
+def _threshold_lines(
+    ax: Axes, levels: tuple[ThresholdLine, ...], span: tuple[float, float]
+) -> None:
+    """Each flag level as a line across the panel, named in the right margin with a note
+    beneath; labels of close levels are pushed apart so they never overlap."""
+    low, high = span
+    for line in levels:
+        ax.axhline(
+            line.value,
+            color=line.color,
+            linestyle=line.style,
+            linewidth=1,
+            zorder=1,
+            gid="threshold-" + line.label.lower().replace(" ", "-"),  # "threshold-systolic-180"
+        )
+    # Label positions in axes fractions, lowest first, at least two text lines apart.
+    gap = 0.25
+    ordered = sorted(levels, key=lambda line: line.value)
+    at: list[float] = []
+    for line in ordered:
+        y = (line.value - low) / (high - low)
+        at.append(max(y, at[-1] + gap) if at else y)
+    edge = blended_transform_factory(ax.transAxes, ax.transAxes)
+    add_text_batch(
+        ax,
+        [1.015] * len(ordered),
+        [a + 0.015 for a in at],
+        [line.label for line in ordered],
+        ha="left",
+        va="bottom",
+        size=8,
+        weight="bold",
+        colors=[line.color for line in ordered],
+        transform=edge,
+    )
+    add_text_batch(
+        ax,
+        [1.015] * len(ordered),
+        [a - 0.015 for a in at],
+        [line.note for line in ordered],
+        ha="left",
+        va="top",
+        size=7.5,
+        colors=[line.color for line in ordered],
+        transform=edge,
+    )

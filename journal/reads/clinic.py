@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from journal.models import AuditEvent, Invitation, Role, User
+from journal.models import AuditEvent, ClinicSettings, Invitation, Role, User
 
 
 def admin_overview() -> dict[str, object]:
-    """Account metadata for the clinic admin home: counts, pending links, recent events."""
+    """Account metadata for the clinic admin home: counts, pending links, recent events, and
+    whether patients cannot be enrolled yet for want of the clinic's numbers."""
     counts = User.objects.aggregate(
         patients=Count("pk", filter=Q(role=Role.PATIENT, is_active=True)),
         providers=Count("pk", filter=Q(role=Role.PROVIDER, is_active=True)),
@@ -23,4 +24,9 @@ def admin_overview() -> dict[str, object]:
         .order_by("expires_at")[:20]
     )
     events = AuditEvent.objects.select_related("actor", "subject")[:15]
-    return {"counts": counts, "pending_invitations": pending, "recent_events": events}
+    return {
+        "counts": counts,
+        "pending_invitations": pending,
+        "recent_events": events,
+        "clinic_contacts_missing": not ClinicSettings.load_thresholds().contacts_complete,
+    }

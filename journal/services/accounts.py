@@ -26,6 +26,37 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+CONTACTS_MISSING = (
+    "Set the clinic phone and the after-hours number in Clinic settings before enrolling "
+    "patients: every safety notice a patient sees gives both numbers."
+)
+CONTACTS_IN_USE = (
+    "Patients are enrolled, and every safety notice they see gives this number: replace it "
+    "rather than leave it blank."
+)
+
+
+def require_clinic_contacts(*, role: str) -> None:
+    """Refuse to enroll a patient until the clinic phone and after-hours number are set.
+
+    Staff accounts (providers, clinic admins) are not held back: a clinic needs them to set up.
+    """
+    if role == Role.PATIENT and not ClinicSettings.load_thresholds().contacts_complete:
+        raise ValidationError(CONTACTS_MISSING, code="clinic_contacts_missing")
+
+
+def check_clinic_contacts_kept(*, changes: dict[str, object]) -> None:
+    """Refuse to blank the clinic phone or the after-hours number while active patients rely
+    on it in their safety notices (`changes`: setting name -> new value)."""
+    blanked = [
+        name
+        for name in ("clinic_phone", "after_hours_phone")
+        if name in changes and not str(changes[name] or "").strip()
+    ]
+    if blanked and User.objects.filter(role=Role.PATIENT, is_active=True).exists():
+        raise ValidationError({name: CONTACTS_IN_USE for name in blanked})
+
+
 def enrollment_url(token: str) -> str:
     """The absolute link a person follows to set their password."""
     return settings.SITE_URL + reverse("enroll", kwargs={"token": token})
@@ -47,6 +78,7 @@ def create_account(
     itself)."""
     if role not in Role.values:
         raise ValidationError({"role": "Unknown role."})
+    require_clinic_contacts(role=role)
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": "An account with this email address already exists."})
@@ -79,7 +111,8 @@ def issue_invitation(
     *, actor: User | None, user: User, ip: str | None = None, send_link: bool = True
 ) -> str:
     """Revoke earlier links, make a new single-use expiring one, email it (when `send_link`),
-    return the URL. Refused (and the refusal audited) once the person has enrolled."""
+    return the URL. Refused (and the refusal audited) once the person has enrolled; refused for
+    a patient while the clinic's phone or after-hours number is missing."""
     if not user.is_active:
         raise ValidationError("This account is deactivated; reactivate it before inviting.")
     if user.has_enrolled:
@@ -88,6 +121,7 @@ def issue_invitation(
             action="enrollment.link_issued", actor=actor, subject=user, ip=ip, outcome="refused"
         )
         raise ValidationError(ALREADY_ENROLLED)
+    require_clinic_contacts(role=user.role)
     return _issue_invitation(actor=actor, user=user, ip=ip, send_link=send_link)
 
 
@@ -251,6 +285,7 @@ def change_role(*, actor: User | None, user: User, role: str, ip: str | None = N
     previous = user.role
     if previous == role:
         return
+    require_clinic_contacts(role=role)
     user.role = role
     user.is_staff = role == Role.ADMIN
     fields = ["role", "is_staff"]
@@ -270,9 +305,10 @@ def change_role(*, actor: User | None, user: User, role: str, ip: str | None = N
 
 @transaction.atomic
 def update_clinic_settings(
-    *, actor: User, values: dict[str, object], ip: str | None = None
+    *, actor: User | None, values: dict[str, object], ip: str | None = None
 ) -> ClinicSettings:
-    """Change clinic settings/thresholds; the audit log keeps old and new values."""
+    """Change clinic settings/thresholds; the audit log keeps old and new values. The clinic
+    phone and after-hours number cannot be blanked while active patients rely on them."""
     row = ClinicSettings.load()
     changed: dict[str, list[object]] = {}
     for name, value in values.items():
@@ -280,6 +316,7 @@ def update_clinic_settings(
         if old != value:
             changed[name] = [old, value]
             setattr(row, name, value)
+    check_clinic_contacts_kept(changes={name: new for name, (_, new) in changed.items()})
     row.full_clean()
     row.save()
     if changed:

@@ -7,9 +7,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from journal import services
-from journal.models import Role, User
+from journal.models import ClinicSettings, Role, User
 
 DEMO_PASSWORD = "ketamine-journal-2026"  # noqa: S105 - printed once, demo only
+
+# Fictional numbers (555-01xx is reserved for fiction): patients cannot be enrolled without
+# a clinic phone and an after-hours number, and every safety notice shows both.
+DEMO_CLINIC_PHONE = "555-0100"
+DEMO_AFTER_HOURS_PHONE = "555-0199"
 
 DEMO_ACCOUNTS = [
     ("admin@demo.aftercare.test", "Casey Admin", Role.ADMIN, "America/New_York"),
@@ -34,6 +39,7 @@ class Command(BaseCommand):
             raise CommandError("DEBUG is off: refusing to create demo accounts without --force.")
         created = []
         with transaction.atomic():
+            self._set_clinic_numbers()
             for email, name, role, zone in DEMO_ACCOUNTS:
                 if User.objects.filter(email=email).exists():
                     continue
@@ -56,6 +62,21 @@ class Command(BaseCommand):
         for user in created:
             self.stdout.write(f"  {user.get_role_display():<13} {user.email}")
         self.stdout.write(f"  password: {DEMO_PASSWORD}")
+
+    def _set_clinic_numbers(self) -> None:
+        """Fill in demo clinic numbers where none are set; numbers already set are kept."""
+        clinic = ClinicSettings.load()
+        values: dict[str, object] = {
+            name: demo
+            for name, demo in (
+                ("clinic_phone", DEMO_CLINIC_PHONE),
+                ("after_hours_phone", DEMO_AFTER_HOURS_PHONE),
+            )
+            if not getattr(clinic, name).strip()
+        }
+        if values:
+            services.update_clinic_settings(actor=None, values=values)
+            self.stdout.write(f"Demo clinic numbers set: {', '.join(map(str, values.values()))}")
 
     def _seed_journal(self, created: list[User]) -> None:
         """Give new demo patients some journal history, when the journal module provides it."""
