@@ -23,32 +23,100 @@ SEVERITY_LABELS: dict[int, str] = {
 }
 
 # --- Sources (document, version or date, section in that version) --------------------------
+# Spravato's US label was renumbered when respiratory depression was added (10/2023 per
+# secondary reports): in the 03/2019 label §5.3 is Abuse and Misuse and §5.4 the REMS; in the
+# revision with the respiratory-depression boxed warning, §5.3 is Respiratory Depression, §5.4
+# Abuse and Misuse and §5.5 the REMS. Each source names the revision its sections were checked in.
 SOURCE_ESKETAMINE_LABEL = (
-    "Spravato (esketamine) prescribing information, section 6 (adverse reactions) and "
-    "section 5 (warnings: sedation, dissociation, increased blood pressure)"
+    "Spravato (esketamine) nasal spray, US prescribing information, Janssen, revised 03/2019: "
+    "§6.1 Clinical Trials Experience (adverse reactions); §5.1 Sedation, §5.2 Dissociation, "
+    "§5.6 Increase in Blood Pressure"
 )
-SOURCE_KETAMINE_LABEL = "Ketalar (ketamine) prescribing information, adverse reactions"
+SOURCE_KETAMINE_LABEL = (
+    "Ketalar (ketamine hydrochloride) injection, US prescribing information, Par Pharmaceutical, "
+    "revised 10/2024: §5.2 Emergence Reactions; §6 Adverse Reactions (eye disorders: diplopia, "
+    "nystagmus)"
+)
 SOURCE_UROLOGY = (
-    "Ketamine-associated uropathy: reviews of lower urinary tract symptoms with repeated use "
-    "(e.g. Jhang et al., 2015, Int J Urol)"
+    "Jhang JF, Hsu YH, Kuo HC. Possible pathophysiology of ketamine-related cystitis and "
+    "associated treatment strategies. Int J Urol 2015;22(9):816–825 (review, pages 816–825); "
+    "Ketalar US prescribing information, revised 10/2024, §6 Adverse Reactions (renal and "
+    "urinary disorders with chronic ketamine use or abuse)"
 )
-SOURCE_MISUSE = "Esketamine label, section 5.4 (abuse and misuse); REMS monitoring requirements"
-SOURCE_SEDATION = "Esketamine label, warnings: sedation and dissociation (observation until stable)"
-SOURCE_RESPIRATORY = "Esketamine label, warnings: respiratory depression"
-SOURCE_DRIVING = "Esketamine label, warnings: impaired ability to drive and operate machinery"
-SOURCE_CYSTITIS = "Esketamine label, warnings: ulcerative or interstitial cystitis"
-SOURCE_COGNITION = "Esketamine label, warnings: cognitive impairment"
-SOURCE_BP_LABEL = "Esketamine label, warnings: increase in blood pressure"
+SOURCE_MISUSE = (
+    "Spravato US prescribing information, Janssen, revision with the respiratory-depression "
+    "boxed warning (from 10/2023): §5.4 Abuse and Misuse, §5.5 SPRAVATO REMS (in the 03/2019 "
+    "label: §5.3 and §5.4); SPRAVATO REMS, FDA REMS@FDA summary (NDA 211243), section 'What is "
+    "the purpose of the REMS?' (first approved 03/2019; date of the current update not verified)"
+)
+SOURCE_SEDATION = (
+    "Spravato US prescribing information, Janssen, revised 03/2019: boxed warning; §5.1 "
+    "Sedation and §5.2 Dissociation (monitor at least 2 hours, until clinically stable; same "
+    "numbers in later revisions); §2.4 (post-administration monitoring, heading not verified)"
+)
+SOURCE_RESPIRATORY = (
+    "Spravato US prescribing information, Janssen, revision with the respiratory-depression "
+    "boxed warning (from 10/2023; revision date from secondary reports, not read on the label): "
+    "boxed warning and §5.3 Respiratory Depression"
+)
+SOURCE_DRIVING = (
+    "Spravato US prescribing information, Janssen, revised 03/2019: §5.8 Impaired Ability to "
+    "Drive and Operate Machinery; §17 Patient Counseling Information (not until the next day "
+    "after a restful sleep)"
+)
+SOURCE_CYSTITIS = (
+    "Spravato US prescribing information, Janssen, revised 03/2019: §5.9 Ulcerative or "
+    "Interstitial Cystitis; Ketalar US prescribing information, revised 10/2024, §6 Adverse "
+    "Reactions (hematuria and cystitis with chronic ketamine use or abuse)"
+)
+SOURCE_COGNITION = (
+    "Spravato US prescribing information, Janssen, revised 03/2019: §5.7 Cognitive Impairment "
+    "(short-term; long-term with repeated ketamine misuse or abuse)"
+)
+SOURCE_BP_LABEL = (
+    "Spravato US prescribing information, Janssen, revised 03/2019: §5.6 Increase in Blood "
+    "Pressure (above 140/90 before dosing as a general guide; peak about 40 minutes after)"
+)
 SOURCE_ACC_AHA_2017 = (
-    "2017 ACC/AHA guideline for high blood pressure in adults (hypertensive crisis); "
-    "American Heart Association patient guidance on hypertensive crisis"
+    "Whelton PK et al. 2017 ACC/AHA/AAPA/ABC/ACPM/AGS/APhA/ASH/ASPC/NMA/PCNA guideline for high "
+    "blood pressure in adults, Hypertension 2018;71:e13–e115 (also J Am Coll Cardiol "
+    "2018;71(19):e127–e248): section on hypertensive crises, emergencies and urgencies "
+    "(number not verified); American Heart Association patient page 'Hypertensive Crisis: When "
+    "You Should Call 911 for High Blood Pressure' (heart.org/en/health-topics/high-blood-"
+    "pressure/understanding-blood-pressure-readings/hypertensive-crisis-when-you-should-call-"
+    "911-for-high-blood-pressure), sections 'Hypertensive Urgency' (wait about five minutes, "
+    "retake) and 'Hypertensive Emergency' (review date not shown)"
 )
-SOURCE_AHA_PULSE = "American Heart Association: tachycardia (> 100/min), bradycardia (< 60/min)"
-SOURCE_PRO_CTCAE = "PRO-CTCAE-style five-step severity scale (NCI)"
-SOURCE_FIBSER = "Global side-effect burden (the FIBSER idea; not the FIBSER instrument)"
-SOURCE_KROENKE_2001 = "Kroenke, Spitzer & Williams 2001, J Gen Intern Med 16:606 (PHQ-9 bands)"
-SOURCE_LOWE_2004 = "Löwe et al. 2004, Med Care 42:1194 (5-point change is clinically meaningful)"
-SOURCE_SPITZER_2006 = "Spitzer et al. 2006, Arch Intern Med 166:1092 (GAD-7 bands)"
+SOURCE_AHA_PULSE = (
+    "American Heart Association patient pages on tachycardia (above 100/min) and bradycardia "
+    "(below 60/min) on heart.org: page titles, addresses and review dates not verified (not in "
+    "the reference store when checked, 12/2026)"
+)
+SOURCE_PRO_CTCAE = (
+    "NCI PRO-CTCAE item library version 1.0 (version date 4/26/2020): severity items, five "
+    "steps None / Mild / Moderate / Severe / Very severe scored 0–4 (PRO-CTCAE-style scale; "
+    "not PRO-CTCAE items)"
+)
+SOURCE_FIBSER = (
+    "The idea of FIBSER item 3 (global burden of side effects), not the FIBSER instrument: "
+    "Wisniewski SR, Rush AJ, Balasubramani GK, Trivedi MH, Nierenberg AA. J Psychiatr Pract "
+    "2006;12(2):71–79"
+)
+SOURCE_KROENKE_2001 = (
+    "Kroenke K, Spitzer RL, Williams JBW. The PHQ-9: validity of a brief depression severity "
+    "measure. J Gen Intern Med 2001;16:606–613, abstract (scores 5, 10, 15, 20: mild, moderate, "
+    "moderately severe, severe; severity table number not verified); PHQ-9 item 9"
+)
+SOURCE_LOWE_2004 = (
+    "Löwe B, Unützer J, Callahan CM, Perkins AJ, Kroenke K. Monitoring depression treatment "
+    "outcomes with the PHQ-9. Med Care 2004;42(12):1194–1201, abstract (pages 1194–1201): "
+    "minimal clinically important difference for individual change 5 points"
+)
+SOURCE_SPITZER_2006 = (
+    "Spitzer RL, Kroenke K, Williams JBW, Löwe B. A brief measure for assessing generalized "
+    "anxiety disorder: the GAD-7. Arch Intern Med 2006;166:1092–1097 (pages 1092–1097): cut "
+    "points 5, 10, 15 for mild, moderate, severe (page of the statement not verified)"
+)
 # --- end of sources ------------------------------------------------------------------------
 
 # How an item is answered: the five-step severity scale, yes/no, or how long recovery took.

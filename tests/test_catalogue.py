@@ -3,8 +3,11 @@ definitions are complete and consistent with DESIGN.md §2 and §3."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from journal import catalogue
 from journal.catalogue import (
     ANSWER_OPTIONS,
     CHECK_IN,
@@ -214,6 +217,31 @@ def test_flag_rules_are_the_rules_of_design_with_their_severities() -> None:
 def test_every_flag_rule_names_its_source_except_the_mood_rules_design_gives_none() -> None:
     without = {r.kind for r in FLAG_RULES if not r.source.strip()}
     assert without == {"very_low_mood", "sustained_low_mood"}
+
+
+SOURCES = {name: value for name, value in vars(catalogue).items() if name.startswith("SOURCE_")}
+YEAR = re.compile(r"\b(19|20)\d{2}\b")
+PLACE_MARKERS = ("§", "section", "table", "item", "page")
+
+
+def test_there_are_sources_to_check() -> None:
+    assert len(SOURCES) >= 10
+    assert all(isinstance(v, str) for v in SOURCES.values())
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES))
+def test_every_source_is_pinned_to_a_dated_version_and_a_place_in_it(name: str) -> None:
+    """Issue 16, item 7: a source names its document, its version or date and the section (or
+    table, item, page) in that version; an unpinned source like "the label, warnings" fails."""
+    text = SOURCES[name]
+    assert YEAR.search(text), f"{name} names no year: {text!r}"
+    assert any(m in text.lower() for m in PLACE_MARKERS), f"{name} names no section: {text!r}"
+
+
+def test_every_cited_source_is_one_of_the_pinned_constants() -> None:
+    pinned = set(SOURCES.values())
+    cited = {s.source for s in SYMPTOMS} | {r.source for r in FLAG_RULES if r.source}
+    assert cited <= pinned
 
 
 def test_every_flag_rule_has_its_own_patient_wording() -> None:
