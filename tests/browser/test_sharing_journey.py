@@ -95,18 +95,20 @@ def test_a_patient_shares_with_a_provider_who_triages_acknowledges_downloads_and
     expect(main).not_to_contain_text("felt floaty")  # a private note
     expect(main).not_to_contain_text("Private check-in note")
     flags = dr.get_by_role("region", name=re.compile(r"^Flags"))
-    severe = flags.get_by_role("listitem").filter(has_text="Very high blood pressure (185/121)")
+    severe = flags.get_by_role("listitem").filter(has_text="BP 185/121").filter(has_text="Urgent")
     expect(severe).to_contain_text("Open")
     web.shot(dr, f"sharing-3-summary-{viewport}")
     web.assert_accessible(dr)
 
-    # Acknowledge the urgent flag.
+    # Acknowledge the urgent flag, saying what was done.
+    severe.get_by_label(re.compile("^What did you do?")).select_option(label="Reviewed")
     severe.get_by_role("button", name=re.compile("^Acknowledge")).click()
     expect(status(dr, "Flag acknowledged")).to_be_visible()
     severe = (
         dr.get_by_role("region", name=re.compile(r"^Flags"))
         .get_by_role("listitem")
-        .filter(has_text="Very high blood pressure (185/121)")
+        .filter(has_text="BP 185/121")
+        .filter(has_text="Urgent")
     )
     expect(severe).to_contain_text(f"Acknowledged by {provider.display_name}")
 
@@ -135,7 +137,7 @@ def test_a_patient_shares_with_a_provider_who_triages_acknowledges_downloads_and
     expect(views.first).not_to_contain_text("chart:")
     expect(views.first).to_contain_text("(Side effects, Blood pressure)")
     acknowledged = me.get_by_role("listitem").filter(has_text="Very high blood pressure (185/121)")
-    expect(acknowledged).to_contain_text(f"Seen by {provider.display_name} on")
+    expect(acknowledged).to_contain_text(f"Your care team has seen this ({provider.display_name},")
     web.shot(me, f"sharing-4-who-viewed-{viewport}")
     web.assert_accessible(me)
 
