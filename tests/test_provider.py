@@ -49,8 +49,15 @@ def triage_names(provider, kind: str | None = None) -> list[str]:
 def test_triage_sorts_by_highest_open_flag_then_count_then_latest_flag(provider) -> None:
     quiet = sharing_patient("Quinn Quiet", provider)
     two_high = sharing_patient("Hana Twohigh", provider)
-    low_mood(two_high, hours_ago=30)
     low_mood(two_high, hours_ago=20)
+    # A second high flag of another kind: two low moods on two local days would add a
+    # sustained-low-mood flag, depending on the hour the test runs.
+    services.log_checkin(
+        patient=two_high,
+        recorded_at=timezone.now() - timedelta(hours=30),
+        mood=6,
+        ratings={"urinary": 3},
+    )
     recent = sharing_patient("Rae Recent", provider)
     low_mood(recent, hours_ago=2)
     urgent = sharing_patient("Uma Urgent", provider)
