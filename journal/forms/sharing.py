@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from journal.models import FlagDisposition, ShareCategory, User
+from journal.services.sharing import ACKNOWLEDGEMENT_NOTE_MAX
 
 CATEGORY_HELP: dict[str, str] = {
     ShareCategory.MOOD: "Mood scores from check-ins and reports, anxiety and pain scores, and "
@@ -126,7 +127,7 @@ class FlagAcknowledgeForm(forms.Form):
     note = forms.CharField(
         label="Note for the care team (optional; the patient does not see it)",
         required=False,
-        max_length=2000,
+        max_length=ACKNOWLEDGEMENT_NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={
             "max_length": "Keep the note to %(limit_value)d characters (it has %(show_value)d)."

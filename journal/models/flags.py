@@ -117,14 +117,6 @@ class Flag(models.Model):
         return f"{self.kind} {self.raised_at:%Y-%m-%d}"
 
     @property
-    def is_open(self) -> bool:
-        return self.acknowledged_at is None
-
-    @property
-    def is_withdrawn(self) -> bool:
-        return self.withdrawn_at is not None
-
-    @property
     def severity_level(self) -> FlagSeverity:
         """The stored severity as a `FlagSeverity` (label and badge class)."""
         return FlagSeverity(self.severity)

@@ -517,6 +517,7 @@ def _histories(flags: list[Flag], zone: ZoneInfo) -> dict[tuple[str, int], list[
         verb = "deleted" if rev.action == "delete" else "replaced"
         label = f"Version {rev.version}, {verb} {rev.changed_at.astimezone(zone):%-d %b %Y %H:%M}"
         out[key].append(RevisionView(label, describe_snapshot(data)))
+    with_now: set[tuple[str, int]] = set()  # entries whose values now are already listed
     for flag in flags:
         if flag.entry_id is None:
             continue
@@ -529,11 +530,8 @@ def _histories(flags: list[Flag], zone: ZoneInfo) -> dict[tuple[str, int], list[
             ),
             None,
         )
-        if (
-            key in out
-            and entry is not None
-            and not any(r.label.startswith("Now") for r in out[key])
-        ):
+        if key in out and entry is not None and key not in with_now:
+            with_now.add(key)
             out[key].append(
                 RevisionView(
                     f"Now (version {entry.version})", describe_snapshot(flag_values(entry))

@@ -281,11 +281,12 @@ def withdraw_deleted(objs: Iterable[PatientOwned]) -> None:
     """Before entries are deleted: their open flags are marked withdrawn (deleted) and kept;
     the foreign key is set to NULL by the delete, `entry_type`/`entry_id` keep naming it."""
     now = timezone.now()
+    by_field: dict[str, list[int]] = defaultdict(list)
     for obj in objs:
-        field = ENTRY_TYPES[type(obj)]
-        if field == "session":
-            continue
-        for flag in Flag.objects.filter(**{field: obj}, withdrawn_at__isnull=True):
+        if ENTRY_TYPES[type(obj)] != "session":
+            by_field[ENTRY_TYPES[type(obj)]].append(obj.pk)
+    for field, ids in by_field.items():
+        for flag in Flag.objects.filter(**{f"{field}__in": ids}, withdrawn_at__isnull=True):
             _withdraw(flag, action="delete", after=None, now=now)
 
 

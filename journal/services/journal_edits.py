@@ -241,12 +241,11 @@ def delete_session(
     """Delete a session with its report and readings (each kept as a revision)."""
     session = _delete(patient, session, expected_version, ip)
     report = PostSessionReport.objects.filter(session=session).first()
-    if report is not None:
-        save_revision(report, action="delete")
-        withdraw_deleted([report])
-    for reading in BloodPressureReading.objects.filter(session=session):
-        save_revision(reading, action="delete")
-        withdraw_deleted([reading])
+    readings = list(BloodPressureReading.objects.filter(session=session))
+    entries = [report, *readings] if report is not None else readings
+    for entry in entries:
+        save_revision(entry, action="delete")
+    withdraw_deleted(entries)
     session.delete()
 
 
