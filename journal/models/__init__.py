@@ -38,6 +38,7 @@ from journal.models.journal import (
     score_0_10,
     severity_0_4,
 )
+from journal.models.outcomes import MarkedBaseline
 from journal.models.sharing import AccessEvent, Share, ShareCategory, ShareEvent
 from journal.models.submissions import SubmissionToken
 
@@ -58,6 +59,7 @@ __all__ = [
     "FlagSeverity",
     "Instrument",
     "Invitation",
+    "MarkedBaseline",
     "PatientOwned",
     "PostSessionReport",
     "QuestionnaireResponse",
