@@ -98,6 +98,11 @@ urlpatterns += [
         name="provider-chart",
     ),
     path(
+        "provider/patients/<int:patient_id>/baseline/",
+        provider.provider_baseline,
+        name="provider-baseline",
+    ),
+    path(
         "provider/flags/<int:flag_id>/acknowledge/",
         provider.provider_flag_acknowledge,
         name="provider-flag-acknowledge",

@@ -155,6 +155,9 @@ MATRIX: dict[str, Row] = {
         expect=only({"provider": 200, "provider_without_share": 404}),
     ),
     # POST only: providers get 405 for a GET, everyone else 403 (role first).
+    "journal:provider-baseline": Row(
+        args=("shared_patient",), expect=only({"provider": 405, "provider_without_share": 405})
+    ),
     "journal:provider-flag-acknowledge": Row(
         args=("shared_flag",), expect=only({"provider": 405, "provider_without_share": 405})
     ),

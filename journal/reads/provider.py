@@ -28,6 +28,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from journal import flags as flag_rules
+from journal import outcomes as outcome_rules
 from journal import permissions
 from journal.catalogue import (
     FLAG_RULES,
@@ -50,6 +51,9 @@ from journal.models import (
     TreatmentSession,
     User,
 )
+from journal.outcomes import Outcome, Score
+from journal.reads import outcomes as outcome_reads
+from journal.reads.outcomes import BaselineMark
 from journal.reads.patient import describe_snapshot
 from journal.reads.triage import OpenFlagCounts, cached_open_flag_counts
 from journal.services.entries import flag_values
@@ -301,6 +305,39 @@ class RevisionView:
     rows: list[tuple[str, str]]
 
 
+@dataclass(frozen=True)
+class OutcomeView:
+    """One instrument's outcome for the provider: the line, and what the baseline form needs."""
+
+    outcome: Outcome
+    line: str
+    mark: BaselineMark | None
+
+    @property
+    def instrument(self) -> str:
+        return self.outcome.instrument
+
+    @property
+    def choices(self) -> list[Score]:
+        """The shared questionnaires of this instrument, oldest first (baseline candidates)."""
+        return list(self.outcome.scores)
+
+
+def outcome_views(share: Share) -> list[OutcomeView]:
+    """PHQ-9 and GAD-7 outcomes the share allows (none without mood & questionnaires)."""
+    scope = permissions.share_scope(share)
+    if not scope.allows(ShareCategory.MOOD):
+        return []
+    marks = outcome_reads.baseline_marks(share.patient)
+    found = outcome_reads.for_scope(scope, {name: m.questionnaire_id for name, m in marks.items()})
+    return [
+        OutcomeView(o, outcome_rules.provider_line(o), marks.get(name))
+        for name, o in found.items()
+        # GAD-7 only when there is one; PHQ-9 always (its absence is worth saying).
+        if name == "phq9" or o.scores
+    ]
+
+
 @dataclass
 class Summary:
     share: Share
@@ -312,6 +349,8 @@ class Summary:
     blood_pressure: dict[str, object] | None = None
     notes: list[dict[str, object]] | None = None
     flags: list[FlagView] = field(default_factory=list)
+    # PHQ-9 / GAD-7 outcomes over the whole share (not the period): DESIGN.md §3b.
+    outcomes: list[OutcomeView] = field(default_factory=list)
 
     @property
     def category_labels(self) -> list[str]:
@@ -583,4 +622,5 @@ def patient_summary(share: Share, period: str, now: datetime | None = None) -> S
     if start is not None:
         shared = shared.filter(Q(acknowledged_at__isnull=True) | Q(raised_at__gte=start))
     summary.flags = flag_views(shared, share.patient.zone)
+    summary.outcomes = outcome_views(share)
     return summary

@@ -24,6 +24,7 @@ from journal.models import (
     CheckIn,
     EntryRevision,
     Flag,
+    MarkedBaseline,
     PatientOwned,
     PostSessionReport,
     QuestionnaireResponse,
@@ -31,6 +32,7 @@ from journal.models import (
     TreatmentSession,
     User,
 )
+from journal.outcomes import BASELINE_WINDOW
 from journal.services.audit import record_audit
 from journal.thresholds import Thresholds
 
@@ -417,7 +419,15 @@ def reflag_entry(obj: PostSessionReport | CheckIn, t: Thresholds) -> None:
 
 
 def _phq9_baseline(patient_id: int) -> QuestionnaireResponse | None:
-    """The PHQ-9 taken in the 7 days up to the first session (DESIGN.md §3b), if any."""
+    """The PHQ-9 baseline (DESIGN.md §3b): the one a provider marked, else the latest taken in
+    the 7 days up to the first session (`journal.outcomes.BASELINE_WINDOW`), if any."""
+    marked = (
+        MarkedBaseline.objects.filter(patient_id=patient_id, instrument="phq9")
+        .select_related("questionnaire")
+        .first()
+    )
+    if marked is not None:
+        return marked.questionnaire
     first = (
         TreatmentSession.objects.filter(patient_id=patient_id)
         .order_by("started_at")
@@ -431,7 +441,7 @@ def _phq9_baseline(patient_id: int) -> QuestionnaireResponse | None:
             patient_id=patient_id,
             instrument="phq9",
             completed_at__lte=first,
-            completed_at__gte=first - timedelta(days=7),
+            completed_at__gte=first - BASELINE_WINDOW,
         )
         .order_by("-completed_at", "-id")
         .first()

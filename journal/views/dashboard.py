@@ -26,6 +26,7 @@ from journal.chartdata import PERIODS, Period, parse_period
 from journal.charts import CHART_ORDER, CHARTS
 from journal.http import AuthenticatedHttpRequest
 from journal.permissions import Scope, own_scope, patient_required
+from journal.reads.outcomes import patient_outcomes
 
 # Where to go to log what a chart is missing.
 LOG_LINKS: dict[str, tuple[str, str]] = {
@@ -142,6 +143,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "period": period,
             "period_labels": [(key, p.button) for key, p in PERIODS.items()],
+            "outcomes": patient_outcomes(request.user),
             # Called by the template while it renders (the page template comes first).
             "panels_html": partial(_panels_html, own_scope(request.user), period),
         },

@@ -7,7 +7,7 @@ patient data writes an access event the patient can see.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +20,8 @@ from journal.charts import PRINT_CHARTS
 from journal.forms.sharing import FlagAcknowledgeForm
 from journal.http import AuthenticatedHttpRequest, reader
 from journal.idempotency import idempotent
-from journal.models import FlagDisposition
+from journal.models import FlagDisposition, Instrument
+from journal.outcomes import OUTCOME_SOURCE
 from journal.permissions import (
     get_shared_flag_or_404,
     get_shared_patient_or_404,
@@ -38,6 +39,7 @@ from journal.reads.provider import (
     patient_summary,
     triage_page,
 )
+from journal.services import outcomes as outcome_services
 from journal.views.dashboard import SVG_CSP
 
 
@@ -92,6 +94,7 @@ def _summary_page(
         "chart_period": chart_period,
         "panels": provider_panels(scope, chart_period, PRINT_CHARTS if printing else None),
         "dispositions": FlagDisposition.choices,
+        "outcome_source": OUTCOME_SOURCE,
     }
     return render(request, template, context)
 
@@ -139,6 +142,46 @@ def provider_flag_acknowledge(request: AuthenticatedHttpRequest, flag_id: int) -
         who = flag.acknowledged_by.display_name if flag.acknowledged_by else "another provider"
         messages.info(request, f"This flag was already acknowledged by {who}.")
     return redirect(f"{url}#flags")
+
+
+@provider_required
+@require_POST
+@idempotent
+def provider_baseline(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    """Mark a shared PHQ-9 / GAD-7 as the patient's baseline, or go back to the automatic one."""
+    _patient, share = get_shared_patient_or_404(request.user, patient_id)
+    url = reverse("journal:provider-patient", args=[patient_id])
+    period = request.POST.get("period", "")
+    if period in PERIODS:
+        url += f"?period={period}"
+    try:
+        clear = request.POST.get("clear", "")
+        if clear:
+            if clear not in dict(Instrument.choices):
+                raise ValidationError("Choose PHQ-9 or GAD-7.")
+            if outcome_services.clear_baseline(
+                provider=request.user, share=share, instrument=clear
+            ):
+                messages.success(request, "Baseline set back to the automatic one.")
+        else:
+            raw = request.POST.get("questionnaire", "")
+            if not raw.isdigit():
+                raise ValidationError("Choose one of this patient's shared questionnaires.")
+            mark = outcome_services.mark_baseline(
+                provider=request.user, share=share, questionnaire_id=int(raw)
+            )
+            messages.success(
+                request,
+                f"Baseline marked ({mark.questionnaire.get_instrument_display()} of "
+                f"{mark.questionnaire.completed_at.astimezone(share.patient.zone):%Y-%m-%d}). "
+                "The patient sees that you chose it.",
+            )
+    except PermissionDenied:
+        raise Http404("No such patient") from None
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, f"Baseline not changed: {text}")
+    return redirect(f"{url}#outcome")
 
 
 @provider_required

@@ -1,0 +1,173 @@
+"""Outcomes as a reader may see them: `journal.outcomes` over the questionnaires a scope covers.
+
+Scope rules (the clinic outcomes page follows the same ones):
+- questionnaires: only with the *mood & questionnaires* category, and only those inside the
+  scope's window (a share's start date);
+- sessions: their start times only, all of them, as the clock (session number, weeks since
+  the first session, which questionnaire is the baseline) — never their dose, route or note;
+- a provider-marked baseline counts only when its questionnaire is inside the scope.
+Three queries per patient (`for_scope`), or three for any number of patients (`phq9_by_patient`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from journal import outcomes
+from journal.models import (
+    MarkedBaseline,
+    QuestionnaireResponse,
+    ShareCategory,
+    TreatmentSession,
+    User,
+)
+from journal.outcomes import Outcome, ScoreInput
+from journal.permissions import Scope, own_scope
+
+INSTRUMENTS = ("phq9", "gad7")
+
+
+@dataclass(frozen=True)
+class BaselineMark:
+    """Who chose a baseline other than the automatic one, for the patient and providers."""
+
+    instrument: str
+    questionnaire_id: int
+    marked_by: str
+    marked_at: datetime
+
+
+def for_scope(
+    scope: Scope,
+    marks: dict[str, int] | None = None,
+    sessions: list[datetime] | None = None,
+) -> dict[str, Outcome]:
+    """PHQ-9 and GAD-7 outcomes of the scope's patient ({} without the mood category).
+    `marks` (the marked baselines' questionnaire ids by instrument) and `sessions` (every
+    session's start): when the caller has them already."""
+    if not scope.allows(ShareCategory.MOOD):
+        return {}
+    patient = scope.patient
+    rows = QuestionnaireResponse.objects.filter(patient=patient)
+    if scope.window_start is not None:
+        rows = rows.filter(completed_at__gte=scope.window_start)
+    scores: dict[str, list[ScoreInput]] = defaultdict(list)
+    for pk, instrument, completed_at, total in rows.values_list(
+        "pk", "instrument", "completed_at", "total"
+    ):
+        scores[instrument].append(ScoreInput(pk, completed_at, total))
+    starts = (
+        list(TreatmentSession.objects.filter(patient=patient).values_list("started_at", flat=True))
+        if sessions is None
+        else sessions
+    )
+    if marks is None:
+        marks = dict(
+            MarkedBaseline.objects.filter(patient=patient).values_list(
+                "instrument", "questionnaire_id"
+            )
+        )
+    return {
+        name: outcomes.outcome(name, scores[name], starts, marked_baseline_id=marks.get(name))
+        for name in INSTRUMENTS
+    }
+
+
+def baseline_marks(patient: User) -> dict[str, BaselineMark]:
+    """The provider-marked baselines of `patient`, by instrument (one query)."""
+    return {
+        m.instrument: BaselineMark(
+            m.instrument,
+            m.questionnaire_id,
+            m.marked_by.display_name if m.marked_by else "a provider who has left",
+            m.marked_at,
+        )
+        for m in MarkedBaseline.objects.filter(patient=patient).select_related("marked_by")
+    }
+
+
+def phq9_by_patient(windows: dict[int, datetime | None]) -> dict[int, Outcome]:
+    """PHQ-9 outcomes of many patients at once: `windows` maps each patient id to the start of
+    what the reader may see (None: everything). The caller has checked the mood category.
+    Three queries whatever the number of patients."""
+    if not windows:
+        return {}
+    ids = list(windows)
+    scores: dict[int, list[ScoreInput]] = defaultdict(list)
+    for patient_id, pk, completed_at, total in QuestionnaireResponse.objects.filter(
+        patient_id__in=ids, instrument="phq9"
+    ).values_list("patient_id", "pk", "completed_at", "total"):
+        start = windows[patient_id]
+        if start is None or completed_at >= start:
+            scores[patient_id].append(ScoreInput(pk, completed_at, total))
+    starts: dict[int, list[datetime]] = defaultdict(list)
+    for patient_id, started_at in TreatmentSession.objects.filter(patient_id__in=ids).values_list(
+        "patient_id", "started_at"
+    ):
+        starts[patient_id].append(started_at)
+    marks = dict(
+        MarkedBaseline.objects.filter(Q(patient_id__in=ids), instrument="phq9").values_list(
+            "patient_id", "questionnaire_id"
+        )
+    )
+    return {
+        pid: outcomes.outcome("phq9", scores[pid], starts[pid], marked_baseline_id=marks.get(pid))
+        for pid in ids
+    }
+
+
+# The patient's own view --------------------------------------------------------------------
+
+# A missing baseline is worth asking for while treatment is about to start or has just started.
+BASELINE_PROMPT_WINDOW = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class PatientOutcome:
+    outcome: Outcome
+    sentence: str
+    mark: BaselineMark | None
+    # "before": no session yet and no recent questionnaire; "recent": a session in the last
+    # two weeks and no baseline; "": nothing to ask.
+    prompt: str
+
+
+def _prompt(o: Outcome, first_session: datetime | None, now: datetime) -> str:
+    if o.baseline is not None:
+        return ""
+    if first_session is None:
+        recent = o.latest is not None and now - o.latest.completed_at <= outcomes.BASELINE_WINDOW
+        return "" if recent else "before"
+    return "recent" if now - first_session <= BASELINE_PROMPT_WINDOW else ""
+
+
+def patient_outcomes(patient: User, now: datetime | None = None) -> list[PatientOutcome]:
+    """The patient's PHQ-9 and GAD-7 since treatment began, in their words (4 queries)."""
+    now = now or timezone.now()
+    marks = baseline_marks(patient)
+    sessions = list(
+        TreatmentSession.objects.filter(patient=patient).values_list("started_at", flat=True)
+    )
+    found = for_scope(
+        own_scope(patient), {name: m.questionnaire_id for name, m in marks.items()}, sessions
+    )
+    first = min(sessions, default=None)
+    views = []
+    for name, o in found.items():
+        prompt = _prompt(o, first, now)
+        if name != "phq9" and not o.scores and not prompt:
+            continue
+        views.append(
+            PatientOutcome(
+                o,
+                outcomes.patient_sentence(o),
+                marks.get(name) if o.baseline_marked else None,
+                prompt,
+            )
+        )
+    return views

@@ -1,0 +1,146 @@
+"""Outcomes in the provider summary and the provider-marked baseline (issue 17, DESIGN.md §3b):
+only with a share that includes mood & questionnaires, audited, visible to the patient."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from journal import services
+from journal.models import AuditEvent, MarkedBaseline, Role
+from journal.permissions import own_scope
+from journal.reads import outcomes as outcome_reads
+from tests.conftest import client_for, enroll
+
+
+def phq9(patient, total: int, at):
+    """A PHQ-9 with `total` spread over items 1–8 (item 9 stays 0)."""
+    answers = [min(3, max(0, total - 3 * i)) for i in range(8)] + [0]
+    assert sum(answers) == total
+    return services.submit_questionnaire(
+        patient=patient, instrument="phq9", answers=answers, difficulty=1, completed_at=at
+    )
+
+
+@pytest.fixture
+def course(patient):
+    """Baseline 18 two days before the first of six weekly sessions; 14, 9 then 12 after."""
+    now = timezone.now()
+    first = now - timedelta(weeks=6)
+    scores = {"pre": phq9(patient, 18, first - timedelta(days=2))}
+    for week in range(6):
+        services.log_session(
+            patient=patient, started_at=first + timedelta(weeks=week), route="intranasal"
+        )
+    scores["early"] = phq9(patient, 20, first - timedelta(days=20))  # outside the 7-day window
+    scores["w2"] = phq9(patient, 14, first + timedelta(weeks=1, days=1))
+    scores["w4"] = phq9(patient, 9, first + timedelta(weeks=3, days=1))
+    scores["w6"] = phq9(patient, 12, first + timedelta(weeks=5, days=1))
+    return scores
+
+
+def summary(provider, patient) -> str:
+    response = client_for(provider).get(reverse("journal:provider-patient", args=[patient.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def mark(provider, patient, questionnaire_id):
+    return client_for(provider).post(
+        reverse("journal:provider-baseline", args=[patient.pk]),
+        {"questionnaire": str(questionnaire_id)},
+    )
+
+
+def test_the_summary_opens_with_the_outcome_line(patient, provider, course) -> None:
+    services.grant_share(patient=patient, provider=provider, categories=["mood"])
+    html = summary(provider, patient)
+    # 18 → 12 is −33 %; the response (18 → 9) came at session 4 and was not lost (one miss).
+    assert "PHQ-9 18 → 12 (−33 %), response at session 4; not in remission." in html
+    assert "automatic: the latest in the 7 days up to the first session" in html
+    assert html.index('id="outcome"') < html.index('id="flags"')
+
+
+def test_without_mood_and_questionnaires_there_is_no_outcome(patient, provider, course) -> None:
+    services.grant_share(patient=patient, provider=provider, categories=["blood_pressure"])
+    html = summary(provider, patient)
+    assert 'id="outcome"' not in html and "PHQ-9 18" not in html
+    response = mark(provider, patient, course["early"].pk)
+    assert response.status_code == 404
+    assert not MarkedBaseline.objects.exists()
+
+
+def test_a_provider_marks_another_baseline_audited_and_seen_by_the_patient(
+    patient, provider, course
+) -> None:
+    services.grant_share(patient=patient, provider=provider, categories=["mood"])
+    response = mark(provider, patient, course["early"].pk)
+    assert response.status_code == 302 and response["Location"].endswith("#outcome")
+    saved = MarkedBaseline.objects.get()
+    assert (saved.patient, saved.questionnaire_id, saved.marked_by) == (
+        patient,
+        course["early"].pk,
+        provider,
+    )
+    event = AuditEvent.objects.get(action="outcome.baseline_marked")
+    assert event.actor == provider and event.subject == patient
+    assert event.detail == {"instrument": "phq9", "questionnaire_id": course["early"].pk}
+    # 20 → 12 is −40 %; 20 → 9 was the response.
+    html = summary(provider, patient)
+    assert "PHQ-9 20 → 12 (−40 %) (baseline marked by a provider), response at session 4" in html
+    assert f"marked by {provider.display_name}" in html
+    # The patient's trends page says who chose it.
+    page = client_for(patient).get(reverse("journal:dashboard")).content.decode()
+    assert f"chosen by {provider.display_name}" in page
+    # Back to the automatic one.
+    client_for(provider).post(
+        reverse("journal:provider-baseline", args=[patient.pk]), {"clear": "phq9"}
+    )
+    assert not MarkedBaseline.objects.exists()
+    assert AuditEvent.objects.filter(action="outcome.baseline_cleared").count() == 1
+    assert "PHQ-9 18 → 12" in summary(provider, patient)
+
+
+def test_a_stranger_gets_404_and_nothing_is_marked(patient, provider, course) -> None:
+    stranger = enroll("stranger.md@clinic.test", Role.PROVIDER, "Dr Stranger")
+    services.grant_share(patient=patient, provider=provider, categories=["mood"])
+    assert mark(stranger, patient, course["early"].pk).status_code == 404
+    assert not MarkedBaseline.objects.exists()
+    assert not AuditEvent.objects.filter(action="outcome.baseline_marked").exists()
+
+
+def test_only_a_questionnaire_the_share_shows_can_be_marked(
+    patient, other_patient, provider, course
+) -> None:
+    # The share starts after the pre-treatment questionnaires: they are not the provider's.
+    start = (course["w2"].completed_at - timedelta(days=1)).astimezone(patient.zone).date()
+    services.grant_share(patient=patient, provider=provider, categories=["mood"], starts_on=start)
+    theirs = phq9(other_patient, 10, timezone.now() - timedelta(days=1))
+    for forbidden in (course["early"].pk, course["pre"].pk, theirs.pk, 999999):
+        response = mark(provider, patient, forbidden)
+        assert response.status_code == 302
+    assert not MarkedBaseline.objects.exists()
+    # Without the pre-treatment questionnaire in view there is no baseline: no percentage.
+    html = summary(provider, patient)
+    assert "PHQ-9: latest 12; no baseline" in html and "%)" not in html.split('id="flags"')[0]
+    # A shared one can be marked, and then counts.
+    assert mark(provider, patient, course["w2"].pk).status_code == 302
+    assert "PHQ-9 14 → 12 (−14 %) (baseline marked by a provider)" in summary(provider, patient)
+
+
+def test_deleting_the_marked_questionnaire_falls_back_to_the_automatic_baseline(
+    patient, provider, course
+) -> None:
+    share = services.grant_share(patient=patient, provider=provider, categories=["mood"])
+    from journal.services import outcomes as outcome_services
+
+    outcome_services.mark_baseline(
+        provider=provider, share=share, questionnaire_id=course["early"].pk
+    )
+    services.delete_questionnaire(patient=patient, response=course["early"])
+    assert not MarkedBaseline.objects.exists()
+    found = outcome_reads.for_scope(own_scope(patient))["phq9"]
+    assert found.baseline is not None and found.baseline.total == 18
