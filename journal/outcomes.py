@@ -222,7 +222,13 @@ def patient_sentence(o: Outcome) -> str:
     """ "Your PHQ-9 is 9, down from 18 before treatment: a 50 % drop." or a clear state."""
     if o.state == NO_SCORES:
         return f"You have not filled in a {o.title} yet."
-    if o.state in (NO_SESSIONS, NO_BASELINE):
+    if o.state == NO_SESSIONS:
+        return (
+            f"Your latest {o.title} is {o.latest.total if o.latest else '?'}. Once treatment "
+            f"has started, the {o.title} from the week before your first session is your "
+            "starting point, and later ones are compared with it."
+        )
+    if o.state == NO_BASELINE:
         return (
             f"Your latest {o.title} is {o.latest.total if o.latest else '?'}. There is no "
             f"{o.title} from the week before your first session to compare it with, so no "

@@ -144,3 +144,39 @@ def test_deleting_the_marked_questionnaire_falls_back_to_the_automatic_baseline(
     assert not MarkedBaseline.objects.exists()
     found = outcome_reads.for_scope(own_scope(patient))["phq9"]
     assert found.baseline is not None and found.baseline.total == 18
+
+
+# --- The patient's words ----------------------------------------------------------------------
+
+
+def test_home_and_trends_say_where_the_phq9_stands(patient, course) -> None:
+    client = client_for(patient)
+    sentence = "Your PHQ-9 is 12, down from 18 before treatment: a 33 % drop."
+    assert sentence in client.get(reverse("journal:patient-home")).content.decode()
+    trends = client.get(reverse("journal:dashboard")).content.decode()
+    assert sentence in trends and "the last one in the week before your first session" in trends
+
+
+def test_no_percentage_and_a_prompt_before_the_first_session(patient) -> None:
+    client = client_for(patient)
+    trends = client.get(reverse("journal:dashboard")).content.decode()
+    assert "You have not filled in a PHQ-9 yet." in trends
+    assert "Fill in the PHQ-9 before your first session" in trends
+    home = client.get(reverse("journal:patient-home")).content.decode()
+    assert "before treatment" not in home
+    # Once one is filled in within the week, the prompt stops.
+    phq9(patient, 15, timezone.now() - timedelta(days=1))
+    trends = client.get(reverse("journal:dashboard")).content.decode()
+    assert "Fill in the PHQ-9 before your first session" not in trends
+    assert "Your latest PHQ-9 is 15" in trends and "%" not in trends.split("since-heading")[1][:600]
+
+
+def test_a_recent_first_session_without_baseline_asks_for_one(patient) -> None:
+    services.log_session(patient=patient, started_at=timezone.now() - timedelta(days=3), route="iv")
+    trends = client_for(patient).get(reverse("journal:dashboard")).content.decode()
+    assert "There is no PHQ-9 from the week before your first session." in trends
+    # Weeks later, nothing can be asked for any more.
+    other = enroll("later@clinic.test", Role.PATIENT, "Lee Later")
+    services.log_session(patient=other, started_at=timezone.now() - timedelta(days=40), route="iv")
+    trends = client_for(other).get(reverse("journal:dashboard")).content.decode()
+    assert "There is no PHQ-9 from the week before" not in trends

@@ -103,3 +103,13 @@ def test_a_baseline_with_nothing_after_it() -> None:
     o = outcome("phq9", [s(1, -2, 18)], SESSIONS)
     assert o.state == oc.BASELINE_ONLY and o.change is None
     assert provider_line(o) == "PHQ-9: baseline 18; no score since."
+
+
+def test_patient_words_before_treatment_and_without_a_baseline() -> None:
+    score = [oc.ScoreInput(1, T0, 15)]
+    before = oc.outcome("phq9", score, [])
+    assert oc.patient_sentence(before).startswith("Your latest PHQ-9 is 15. Once treatment")
+    late = oc.outcome("phq9", score, [T0 + dt.timedelta(days=30)])
+    assert late.state == oc.NO_BASELINE
+    assert "no PHQ-9 from the week before your first session" in oc.patient_sentence(late)
+    assert "%" not in oc.patient_sentence(late) + oc.provider_line(late)

@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
 
 from journal import chartdata, flags, summaries
+from journal import outcomes as outcome_rules
 from journal.catalogue import QUESTIONNAIRES, SEVERITY_LABELS, answer_label, symptom_label
 from journal.charts import CHARTS
 from journal.models import (
@@ -33,6 +34,7 @@ from journal.models import (
     User,
 )
 from journal.permissions import own_scope
+from journal.reads import outcomes as outcome_reads
 from journal.thresholds import Thresholds
 
 FEED_PAGE_SIZE = 20
@@ -242,6 +244,8 @@ class HomeSummary:
     chart_src: str
     chart_alt: str
     trends_url: str
+    # Where the PHQ-9 stands against the baseline, once there is one (DESIGN.md §3b).
+    outcome_sentence: str = ""
 
 
 def home_summary(user: User) -> HomeSummary:
@@ -256,7 +260,11 @@ def home_summary(user: User) -> HomeSummary:
         previous_mood=data.previous_mood,
     )
     query = urlencode({"period": period.key})
+    phq9 = outcome_reads.for_scope(own_scope(user))["phq9"]
     return HomeSummary(
+        outcome_sentence=outcome_rules.patient_sentence(phq9)
+        if phq9.state in (outcome_rules.MEASURED, outcome_rules.BASELINE_ONLY)
+        else "",
         sentence=panel.summary,
         has_data=panel.has_data,
         chart_src=f"{reverse('journal:chart', args=['mood'])}?{query}",
