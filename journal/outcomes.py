@@ -108,6 +108,14 @@ class Outcome:
         return None if self.change is None else round(self.change * 100)
 
     @property
+    def signed_change(self) -> str:
+        """The score's change as written for clinicians: a 50 % reduction is "−50 %"."""
+        pct = self.percent_change
+        if pct is None:
+            return ""
+        return f"{'−' if pct > 0 else '+' if pct < 0 else '±'}{abs(pct)} %"
+
+    @property
     def status_words(self) -> str:
         return STATUS_WORDS.get(self.status or "", "")
 
@@ -192,11 +200,13 @@ def outcome(
             misses += 1
             if misses >= LOSS_CONSECUTIVE:
                 responding, lost_at = False, s
+    # A responder stays one until two consecutive scores above the 50 % level (one miss is not
+    # a loss); after a loss, a new response counts again.
     if latest.total < REMISSION_BELOW:
         status = REMISSION
-    elif is_response(baseline.total, latest.total):
+    elif responding:
         status = RESPONSE
-    elif first_response is not None and not responding and lost_at is not None:
+    elif lost_at is not None:
         status = LOST_RESPONSE
     else:
         status = NO_RESPONSE
@@ -272,11 +282,7 @@ def provider_line(o: Outcome) -> str:
     marked = " (baseline marked by a provider)" if o.baseline_marked else ""
     if o.state == BASELINE_ONLY:
         return f"{o.title}: baseline {o.baseline.total}{marked}; no score since."
-    pct = ""
-    if o.percent_change is not None:
-        # The score's change: a 50 % reduction is "−50 %".
-        sign = "−" if o.percent_change > 0 else "+" if o.percent_change < 0 else "±"
-        pct = f" ({sign}{abs(o.percent_change)} %)"
+    pct = f" ({o.signed_change})" if o.signed_change else ""
     line = f"{o.title} {o.baseline.total} → {o.latest.total}{pct}{marked}"
     if o.first_response is not None:
         line += f", response at session {o.first_response.session_number}"

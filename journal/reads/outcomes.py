@@ -6,7 +6,7 @@ Scope rules (the clinic outcomes page follows the same ones):
 - sessions: their start times only, all of them, as the clock (session number, weeks since
   the first session, which questionnaire is the baseline) — never their dose, route or note;
 - a provider-marked baseline counts only when its questionnaire is inside the scope.
-Three queries per patient (`for_scope`), or three for any number of patients (`phq9_by_patient`).
+Three queries per patient (`for_scope`), or one for any number of patients (`phq9_by_patient`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import IntegerField, Value
 from django.utils import timezone
 
 from journal import outcomes
@@ -94,27 +94,39 @@ def baseline_marks(patient: User) -> dict[str, BaselineMark]:
 def phq9_by_patient(windows: dict[int, datetime | None]) -> dict[int, Outcome]:
     """PHQ-9 outcomes of many patients at once: `windows` maps each patient id to the start of
     what the reader may see (None: everything). The caller has checked the mood category.
-    Three queries whatever the number of patients."""
+    One query whatever the number of patients (questionnaires, session times and marked
+    baselines as one UNION ALL)."""
     if not windows:
         return {}
     ids = list(windows)
-    scores: dict[int, list[ScoreInput]] = defaultdict(list)
-    for patient_id, pk, completed_at, total in QuestionnaireResponse.objects.filter(
-        patient_id__in=ids, instrument="phq9"
-    ).values_list("patient_id", "pk", "completed_at", "total"):
-        start = windows[patient_id]
-        if start is None or completed_at >= start:
-            scores[patient_id].append(ScoreInput(pk, completed_at, total))
-    starts: dict[int, list[datetime]] = defaultdict(list)
-    for patient_id, started_at in TreatmentSession.objects.filter(patient_id__in=ids).values_list(
-        "patient_id", "started_at"
-    ):
-        starts[patient_id].append(started_at)
-    marks = dict(
-        MarkedBaseline.objects.filter(Q(patient_id__in=ids), instrument="phq9").values_list(
-            "patient_id", "questionnaire_id"
+    number = IntegerField()
+    questionnaires = (
+        QuestionnaireResponse.objects.filter(patient_id__in=ids, instrument="phq9")
+        .order_by()
+        .values_list(Value("q"), "patient_id", "pk", "completed_at", "total")
+    )
+    sessions = (
+        TreatmentSession.objects.filter(patient_id__in=ids)
+        .order_by()
+        .values_list(Value("s"), "patient_id", "pk", "started_at", Value(0, output_field=number))
+    )
+    marked = (
+        MarkedBaseline.objects.filter(patient_id__in=ids, instrument="phq9")
+        .order_by()
+        .values_list(
+            Value("m"), "patient_id", "questionnaire_id", "marked_at", Value(0, output_field=number)
         )
     )
+    scores: dict[int, list[ScoreInput]] = defaultdict(list)
+    starts: dict[int, list[datetime]] = defaultdict(list)
+    marks: dict[int, int] = {}
+    for kind, patient_id, pk, at, total in questionnaires.union(sessions, marked, all=True):
+        if kind == "s":
+            starts[patient_id].append(at)
+        elif kind == "m":
+            marks[patient_id] = pk
+        elif windows[patient_id] is None or at >= windows[patient_id]:
+            scores[patient_id].append(ScoreInput(pk, at, total))
     return {
         pid: outcomes.outcome("phq9", scores[pid], starts[pid], marked_baseline_id=marks.get(pid))
         for pid in ids

@@ -87,7 +87,7 @@ def _share_labels(categories: frozenset[str]) -> tuple[str, ...]:
     return tuple(category_labels(categories))
 
 
-@dataclass
+@dataclass(eq=False)
 class TriageRow:
     patient: User
     share: Share
@@ -98,6 +98,8 @@ class TriageRow:
     high: int
     notable: int
     latest_flag_at: datetime | None
+    # PHQ-9 against its baseline; None when the share leaves out mood & questionnaires.
+    phq9: Outcome | None = None
 
 
 # Entry sources of "last entry": (model, time field, share categories that reveal it).
@@ -225,7 +227,17 @@ def _newest_entries(share_ids: list[int]) -> dict[int, tuple]:
 def _rows(items: list[tuple[tuple, OpenFlagCounts]]) -> list[TriageRow]:
     entries = _newest_entries([columns[_PK_AT] for columns, _ in items])
     none = (None,) * len(ENTRY_SOURCES)
-    return [_row(columns, flags, entries.get(columns[_PK_AT], none)) for columns, flags in items]
+    rows = [_row(columns, flags, entries.get(columns[_PK_AT], none)) for columns, flags in items]
+    # PHQ-9 outcomes of the rows whose share shows questionnaires (three queries for all).
+    windows = {}
+    for row in rows:
+        scope = permissions.share_scope(row.share)
+        if scope.allows(ShareCategory.MOOD):
+            windows[row.patient.pk] = scope.window_start
+    found = outcome_reads.phq9_by_patient(windows)
+    for row in rows:
+        row.phq9 = found.get(row.patient.pk)
+    return rows
 
 
 def _row(columns: tuple, flags: OpenFlagCounts, entries: tuple) -> TriageRow:
