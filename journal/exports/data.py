@@ -39,7 +39,9 @@ from journal.models import (
     SymptomRating,
     TreatmentSession,
 )
+from journal.outcomes import Outcome
 from journal.permissions import ALL_CATEGORIES, Scope
+from journal.reads import outcomes as outcome_reads
 
 MOOD = "mood"
 SIDE_EFFECTS = "side_effects"
@@ -150,6 +152,8 @@ class ExportData:
     readings: tuple[ReadingRow, ...] = ()
     questionnaires: tuple[QuestionnaireRow, ...] = ()
     flags: tuple[FlagRow, ...] = ()
+    # PHQ-9 / GAD-7 outcomes over the whole scope (not the period): DESIGN.md §3b.
+    outcomes: tuple[Outcome, ...] = ()
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -379,4 +383,9 @@ def read_export_data(
         readings=readings,
         questionnaires=questionnaires,
         flags=flags,
+        outcomes=tuple(
+            o for name, o in outcome_reads.for_scope(scope).items() if name == "phq9" or o.scores
+        )
+        if mood
+        else (),
     )

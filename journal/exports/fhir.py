@@ -19,6 +19,15 @@ Aftercare's own codes, system ``https://aftercare.example/fhir/CodeSystem/journa
 ``reading-context``    component of a blood-pressure Observation: when it was taken
 =====================  ==========================================================
 
+Outcomes (DESIGN.md §3b) are one Observation per instrument, category ``survey``, code
+``phq9-outcome`` / ``gad7-outcome`` in the journal system, ``valueCodeableConcept`` from
+``https://aftercare.example/fhir/CodeSystem/outcome-status`` (``remission``, ``response``,
+``lost_response``, ``no_response``), components ``baseline-total`` (``valueInteger``) and
+``change-from-baseline`` (``valueQuantity`` in UCUM ``%``, positive = lower score, absent when
+the baseline is 0), ``effectiveDateTime`` the latest score's time, ``derivedFrom`` the baseline's
+and the latest's total-score Observations when they are in the file, and the definitions in
+``method.text``. It is written only when the latest score is in the export's period.
+
 Side-effect severities use system ``https://aftercare.example/fhir/CodeSystem/side-effect``
 whose codes are the stable codes of `journal.catalogue.SYMPTOMS` (value 0 None … 4 Very
 severe). Reading contexts use ``https://aftercare.example/fhir/CodeSystem/reading-context``
@@ -40,6 +49,7 @@ from typing import Any
 
 from journal.catalogue import QUESTIONNAIRES, symptom_label
 from journal.exports.data import ExportData, QuestionnaireRow, ReadingRow
+from journal.outcomes import OUTCOME_SOURCE, provider_line
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
@@ -47,6 +57,7 @@ OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 JOURNAL_SYSTEM = "https://aftercare.example/fhir/CodeSystem/journal"
 SIDE_EFFECT_SYSTEM = "https://aftercare.example/fhir/CodeSystem/side-effect"
 CONTEXT_SYSTEM = "https://aftercare.example/fhir/CodeSystem/reading-context"
+OUTCOME_SYSTEM = "https://aftercare.example/fhir/CodeSystem/outcome-status"
 _ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://aftercare.example/fhir/")
 _ID_PREFIX = _ID_NAMESPACE.bytes
 
@@ -98,6 +109,10 @@ JOURNAL_CODES = {
     "pain": "Pain (0 none to 10 worst)",
     "side-effect-bother": "Bother from side effects (0 none to 4 very severe)",
     "reading-context": "When the blood pressure was taken",
+    "phq9-outcome": "PHQ-9 response status against baseline",
+    "gad7-outcome": "GAD-7 response status against baseline",
+    "baseline-total": "Baseline total score",
+    "change-from-baseline": "Reduction from baseline (positive = lower score)",
 }
 
 
@@ -337,6 +352,50 @@ def journal_resources(data: ExportData) -> list[dict[str, Any]]:
     return resources
 
 
+def outcome_resources(data: ExportData) -> list[dict[str, Any]]:
+    """One response-status Observation per measured outcome whose latest score is in the file."""
+    in_file = {row.id for row in data.questionnaires}
+    resources = []
+    for o in data.outcomes:
+        if not o.measured or o.latest is None or o.baseline is None or o.status is None:
+            continue
+        if o.latest.id not in in_file:
+            continue
+        components: list[dict[str, Any]] = [
+            {"code": _journal_code("baseline-total"), "valueInteger": o.baseline.total}
+        ]
+        if o.percent_change is not None:
+            components.append(
+                {
+                    "code": _journal_code("change-from-baseline"),
+                    "valueQuantity": _quantity(o.percent_change, "%", "%"),
+                }
+            )
+        derived = [
+            _ref("questionnaire-total", score.id)
+            for score in (o.baseline, o.latest)
+            if score.id in in_file
+        ]
+        resources.append(
+            _observation(
+                data,
+                kind=f"outcome-{o.instrument}",
+                pk=o.latest.id,
+                category=SURVEY,
+                code={**_journal_code(f"{o.instrument}-outcome"), "text": f"{o.title} outcome"},
+                when=o.latest.completed_at,
+                valueCodeableConcept={
+                    "coding": [_coding(OUTCOME_SYSTEM, o.status, o.status_words)],
+                    "text": provider_line(o),
+                },
+                component=components,
+                method={"text": OUTCOME_SOURCE},
+                **({"derivedFrom": derived} if derived else {}),
+            )
+        )
+    return resources
+
+
 def fhir_bundle(data: ExportData) -> dict[str, Any]:
     """The whole export as a FHIR R4 Bundle of type `collection`."""
     resources = [patient_resource(data)]
@@ -345,6 +404,7 @@ def fhir_bundle(data: ExportData) -> dict[str, Any]:
         resources += blood_pressure_resources(reading, data)
     for row in data.questionnaires:
         resources += questionnaire_resources(row, data)
+    resources += outcome_resources(data)
     return {
         "resourceType": "Bundle",
         "id": str(uuid.uuid4()),

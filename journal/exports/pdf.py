@@ -40,6 +40,7 @@ from journal.exports import pdf_charts
 from journal.exports.data import BLOOD_PRESSURE, MOOD, SIDE_EFFECTS, ExportData, SessionRow
 from journal.flags import clinical_title
 from journal.models import FlagSeverity
+from journal.outcomes import OUTCOME_SOURCE, provider_line
 from journal.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 PAGE = LETTER
@@ -316,6 +317,16 @@ def _discuss() -> list:
     ]
 
 
+def _outcomes(data: ExportData) -> list:
+    """The outcome lines (whole course, not just the period) and their source."""
+    if not data.outcomes:
+        return []
+    flow: list = [_p("Outcome since treatment began", H2)]
+    flow += [_p(provider_line(o)) for o in data.outcomes]
+    flow.append(_p(f"{OUTCOME_SOURCE}.", SMALL))
+    return flow
+
+
 def summary_pdf(
     data: ExportData,
     *,
@@ -343,6 +354,7 @@ def summary_pdf(
         ),
         Spacer(1, 4),
     ]
+    story += _outcomes(data)
     story += _charts(data, charts)
     if data.has(SIDE_EFFECTS):
         story += _side_effects(data)
