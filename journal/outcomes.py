@@ -85,6 +85,10 @@ class Outcome:
     first_response: Score | None = None
     first_remission: Score | None = None
     lost_at: Score | None = None
+    # The reader sees only part of the course (a share starting after the first session):
+    # session numbers count from the start of what is seen, weeks are unknown, and there is no
+    # automatic baseline (it would lie before what is seen).
+    partial_course: bool = False
 
     @property
     def title(self) -> str:
@@ -120,10 +124,13 @@ class Outcome:
         return STATUS_WORDS.get(self.status or "", "")
 
 
-def place(scores: Sequence[ScoreInput], session_starts: Sequence[datetime]) -> tuple[Score, ...]:
-    """Scores in time order with their session number and weeks since the first session."""
+def place(
+    scores: Sequence[ScoreInput], session_starts: Sequence[datetime], *, partial: bool = False
+) -> tuple[Score, ...]:
+    """Scores in time order with their session number and weeks since the first session
+    (`partial`: the first session is not among `session_starts`, so weeks are unknown)."""
     starts = sorted(session_starts)
-    first = starts[0] if starts else None
+    first = starts[0] if starts and not partial else None
     placed = []
     for s in sorted(scores, key=lambda s: (s.completed_at, s.id)):
         weeks = None if first is None else (s.completed_at - first).total_seconds() / 604800
@@ -160,20 +167,22 @@ def outcome(
     session_starts: Sequence[datetime],
     *,
     marked_baseline_id: int | None = None,
+    partial_course: bool = False,
 ) -> Outcome:
     """Everything DESIGN.md §3b defines, for one instrument of one patient.
 
     `marked_baseline_id`: a score a provider chose as the baseline (it wins over the rule when
-    it is among `scores`)."""
-    placed = place(scores, session_starts)
+    it is among `scores`). `partial_course`: sessions before `session_starts` exist but are
+    not the reader's to see (numbers count from what is seen; only a marked baseline)."""
+    placed = place(scores, session_starts, partial=partial_course)
     if not placed:
-        return Outcome(instrument, NO_SCORES)
+        return Outcome(instrument, NO_SCORES, partial_course=partial_course)
     first = min(session_starts) if session_starts else None
     marked = next((s for s in placed if s.id == marked_baseline_id), None)
-    baseline = marked or automatic_baseline(placed, first)
+    baseline = marked or (None if partial_course else automatic_baseline(placed, first))
     if baseline is None:
-        state = NO_SESSIONS if first is None else NO_BASELINE
-        return Outcome(instrument, state, placed, latest=placed[-1])
+        state = NO_SESSIONS if first is None and not partial_course else NO_BASELINE
+        return Outcome(instrument, state, placed, latest=placed[-1], partial_course=partial_course)
     after = [s for s in placed if (s.completed_at, s.id) > (baseline.completed_at, baseline.id)]
     if not after:
         return Outcome(
@@ -183,6 +192,7 @@ def outcome(
             baseline=baseline,
             baseline_marked=marked is not None,
             latest=baseline,
+            partial_course=partial_course,
         )
     latest = after[-1]
     change = None if baseline.total == 0 else (baseline.total - latest.total) / baseline.total
@@ -222,6 +232,7 @@ def outcome(
         first_response=first_response,
         first_remission=first_remission,
         lost_at=lost_at if status == LOST_RESPONSE else None,
+        partial_course=partial_course,
     )
 
 
@@ -273,6 +284,11 @@ def provider_line(o: Outcome) -> str:
         return f"{o.title}: none recorded."
     if o.state == NO_SESSIONS:
         return f"{o.title}: latest {o.latest.total if o.latest else '?'}; no sessions yet."
+    if o.state == NO_BASELINE and o.partial_course:
+        return (
+            f"{o.title}: latest {o.latest.total if o.latest else '?'}; no baseline (treatment "
+            "began before the shared period; you can mark a shared questionnaire as baseline)."
+        )
     if o.state == NO_BASELINE:
         return (
             f"{o.title}: latest {o.latest.total if o.latest else '?'}; no baseline (none in "
@@ -284,11 +300,13 @@ def provider_line(o: Outcome) -> str:
         return f"{o.title}: baseline {o.baseline.total}{marked}; no score since."
     pct = f" ({o.signed_change})" if o.signed_change else ""
     line = f"{o.title} {o.baseline.total} → {o.latest.total}{pct}{marked}"
+    # Session numbers of a partial course count from the shared period's start.
+    of = " of the shared period" if o.partial_course else ""
     if o.first_response is not None:
-        line += f", response at session {o.first_response.session_number}"
+        line += f", response at session {o.first_response.session_number}{of}"
     else:
         line += ", no response"
     if o.status == LOST_RESPONSE and o.lost_at is not None:
-        line += f", lost at session {o.lost_at.session_number}"
+        line += f", lost at session {o.lost_at.session_number}{of}"
     line += "; in remission" if o.status == REMISSION else "; not in remission"
     return line + "."

@@ -125,10 +125,16 @@ def test_only_a_questionnaire_the_share_shows_can_be_marked(
     assert not MarkedBaseline.objects.exists()
     # Without the pre-treatment questionnaire in view there is no baseline: no percentage.
     html = summary(provider, patient)
-    assert "PHQ-9: latest 12; no baseline" in html and "%)" not in html.split('id="flags"')[0]
+    assert "PHQ-9: latest 12; no baseline (treatment began before the shared period" in html
+    assert "%)" not in html.split('id="flags"')[0]
+    triage = client_for(provider).get(reverse("journal:provider-home")).content.decode()
+    assert "12 <span" in triage and "(no baseline)" in triage
     # A shared one can be marked, and then counts.
     assert mark(provider, patient, course["w2"].pk).status_code == 302
     assert "PHQ-9 14 → 12 (−14 %) (baseline marked by a provider)" in summary(provider, patient)
+    # Session numbers count from the shared period (five of the six sessions are in it).
+    phq9(patient, 6, timezone.now() - timedelta(hours=2))
+    assert "response at session 5 of the shared period" in summary(provider, patient)
 
 
 def test_deleting_the_marked_questionnaire_falls_back_to_the_automatic_baseline(

@@ -3,8 +3,10 @@
 Scope rules (the clinic outcomes page follows the same ones):
 - questionnaires: only with the *mood & questionnaires* category, and only those inside the
   scope's window (a share's start date);
-- sessions: their start times only, all of them, as the clock (session number, weeks since
-  the first session, which questionnaire is the baseline) — never their dose, route or note;
+- sessions: their start times only, as the clock (session number, weeks since the first
+  session, which questionnaire is the baseline) — never their dose, route or note; inside the
+  window only: when sessions lie before it, the outcome is a *partial course* (no automatic
+  baseline, numbers counted from the window's start) and nothing before it is read;
 - a provider-marked baseline counts only when its questionnaire is inside the scope.
 Three queries per patient (`for_scope`), or one for any number of patients (`phq9_by_patient`).
 """
@@ -15,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import IntegerField, Value
+from django.db.models import Count, DateTimeField, IntegerField, Q, Value
 from django.utils import timezone
 
 from journal import outcomes
@@ -61,10 +63,14 @@ def for_scope(
         "pk", "instrument", "completed_at", "total"
     ):
         scores[instrument].append(ScoreInput(pk, completed_at, total))
+    # Sessions inside the window only; before it, just whether there were any (no row).
+    session_rows = TreatmentSession.objects.filter(patient=patient)
+    partial = False
+    if scope.window_start is not None:
+        partial = session_rows.filter(started_at__lt=scope.window_start).exists()
+        session_rows = session_rows.filter(started_at__gte=scope.window_start)
     starts = (
-        list(TreatmentSession.objects.filter(patient=patient).values_list("started_at", flat=True))
-        if sessions is None
-        else sessions
+        list(session_rows.values_list("started_at", flat=True)) if sessions is None else sessions
     )
     if marks is None:
         marks = dict(
@@ -73,7 +79,13 @@ def for_scope(
             )
         )
     return {
-        name: outcomes.outcome(name, scores[name], starts, marked_baseline_id=marks.get(name))
+        name: outcomes.outcome(
+            name,
+            scores[name],
+            starts,
+            marked_baseline_id=marks.get(name),
+            partial_course=partial,
+        )
         for name in INSTRUMENTS
     }
 
@@ -91,44 +103,92 @@ def baseline_marks(patient: User) -> dict[str, BaselineMark]:
     }
 
 
+def _inside(windows: dict[int, datetime | None], field: str) -> Q:
+    """SQL: rows of these patients at or after each one's window start."""
+    whole = [pid for pid, start in windows.items() if start is None]
+    q = Q(patient_id__in=whole)
+    for pid, start in windows.items():
+        if start is not None:
+            q |= Q(patient_id=pid, **{f"{field}__gte": start})
+    return q
+
+
+def _before(windows: dict[int, datetime | None], field: str) -> Q:
+    """SQL: rows of these patients before each one's window start (none without a window)."""
+    q = Q(pk__in=[])
+    for pid, start in windows.items():
+        if start is not None:
+            q |= Q(patient_id=pid, **{f"{field}__lt": start})
+    return q
+
+
 def phq9_by_patient(windows: dict[int, datetime | None]) -> dict[int, Outcome]:
     """PHQ-9 outcomes of many patients at once: `windows` maps each patient id to the start of
-    what the reader may see (None: everything). The caller has checked the mood category.
-    One query whatever the number of patients (questionnaires, session times and marked
-    baselines as one UNION ALL)."""
+    what the reader may see (None: everything); the same rules as `for_scope`. The caller has
+    checked the mood category. One query whatever the number of patients (questionnaires,
+    session times, whether sessions lie before the window, marked baselines: one UNION ALL)."""
     if not windows:
         return {}
     ids = list(windows)
-    number = IntegerField()
+    number, instant = IntegerField(), DateTimeField()
     questionnaires = (
-        QuestionnaireResponse.objects.filter(patient_id__in=ids, instrument="phq9")
+        QuestionnaireResponse.objects.filter(_inside(windows, "completed_at"), instrument="phq9")
         .order_by()
         .values_list(Value("q"), "patient_id", "pk", "completed_at", "total")
     )
     sessions = (
-        TreatmentSession.objects.filter(patient_id__in=ids)
+        TreatmentSession.objects.filter(_inside(windows, "started_at"))
         .order_by()
         .values_list(Value("s"), "patient_id", "pk", "started_at", Value(0, output_field=number))
+    )
+    # Only a count per patient of the sessions before the window: no row, no time.
+    earlier = (
+        TreatmentSession.objects.filter(_before(windows, "started_at"))
+        .order_by()
+        .values("patient_id")
+        .annotate(n=Count("pk"))
+        .values_list(
+            Value("p"),
+            "patient_id",
+            "n",
+            Value(None, output_field=instant),
+            Value(0, output_field=number),
+        )
     )
     marked = (
         MarkedBaseline.objects.filter(patient_id__in=ids, instrument="phq9")
         .order_by()
         .values_list(
-            Value("m"), "patient_id", "questionnaire_id", "marked_at", Value(0, output_field=number)
+            Value("m"),
+            "patient_id",
+            "questionnaire_id",
+            Value(None, output_field=instant),
+            Value(0, output_field=number),
         )
     )
     scores: dict[int, list[ScoreInput]] = defaultdict(list)
     starts: dict[int, list[datetime]] = defaultdict(list)
     marks: dict[int, int] = {}
-    for kind, patient_id, pk, at, total in questionnaires.union(sessions, marked, all=True):
+    partial: set[int] = set()
+    for kind, patient_id, pk, at, total in questionnaires.union(
+        sessions, earlier, marked, all=True
+    ):
         if kind == "s":
             starts[patient_id].append(at)
         elif kind == "m":
             marks[patient_id] = pk
-        elif windows[patient_id] is None or at >= windows[patient_id]:
+        elif kind == "p":
+            partial.add(patient_id)
+        else:
             scores[patient_id].append(ScoreInput(pk, at, total))
     return {
-        pid: outcomes.outcome("phq9", scores[pid], starts[pid], marked_baseline_id=marks.get(pid))
+        pid: outcomes.outcome(
+            "phq9",
+            scores[pid],
+            starts[pid],
+            marked_baseline_id=marks.get(pid),
+            partial_course=pid in partial,
+        )
         for pid in ids
     }
 
