@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Literal
 
 from journal.thresholds import Thresholds
 
@@ -124,3 +125,27 @@ class QuestionnaireData:
     first_day: date | None
     last_day: date
     series: tuple[ScoreSeries, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ResponsePoint:
+    """One questionnaire on the response curve, placed in the course of treatment."""
+
+    completed_at: datetime
+    session_number: int  # sessions started by then (0: before the first)
+    weeks: float | None  # since the first session (negative before it); None without sessions
+    total: int
+    is_baseline: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseCurveData:
+    """One instrument's scores from the baseline on (all scores when there is none)."""
+
+    code: str  # "phq9", "gad7"
+    title: str  # "PHQ-9"
+    max_total: int
+    baseline: int | None  # None: no baseline, so no 50 % line
+    points: tuple[ResponsePoint, ...]
+    x: Literal["session", "weeks"] = "session"
+    baseline_marked: bool = False  # chosen by a provider rather than by the rule

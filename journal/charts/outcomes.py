@@ -1,0 +1,250 @@
+"""Response curve (DESIGN.md §3b): a PHQ-9 or GAD-7 score against session number or weeks since
+the first session, with the baseline marked and the 50 % (response) and remission levels."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.transforms import ScaledTranslation, blended_transform_factory
+from matplotlib.typing import LineStyleType
+
+from journal.catalogue import QUESTIONNAIRES
+from journal.charts._base import (
+    BLUE,
+    GREEN,
+    INK,
+    MUTED,
+    VERMILLION,
+    Key,
+    add_text_batch,
+    empty_chart,
+    fast_xticks,
+    fast_yticks,
+    figure,
+    legend,
+    margins,
+    title,
+    to_svg,
+)
+from journal.charts.types import ResponseCurveData, ResponsePoint
+from journal.outcomes import REMISSION_BELOW, RESPONSE_REDUCTION, Outcome
+
+CurveAxis = Literal["session", "weeks"]
+
+RESPONSE_LABEL = "50 % of baseline (response)"
+REMISSION_LABEL = f"Remission: below {REMISSION_BELOW}"
+RESPONSE_STYLE: LineStyleType = (0, (5, 3))
+REMISSION_STYLE: LineStyleType = (0, (1.5, 2))
+AXIS_LABELS: dict[CurveAxis, str] = {
+    "session": "Sessions so far (0 = before the first session)",
+    "weeks": "Weeks since the first session (negative = before it)",
+}
+# Point values written above the points only while they stay readable.
+VALUE_LIMIT = 20
+PLOT_IN = 2.5  # height of the plot area, inches
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """A horizontal level on the curve: the 50 % (response) line or the remission line."""
+
+    value: float
+    label: str
+    note: str  # the score it stands for, in words
+    gid: str  # SVG id of the line: "response" or "remission"
+    color: str
+    style: LineStyleType
+
+
+def response_curve_data(o: Outcome, x: CurveAxis = "session") -> ResponseCurveData:
+    """The curve's data for one outcome: scores from the baseline on (all without one)."""
+    base = o.baseline
+    scores = o.scores
+    base_id = None if base is None else base.id
+    if base is not None:
+        scores = tuple(s for s in scores if (s.completed_at, s.id) >= (base.completed_at, base.id))
+    return ResponseCurveData(
+        code=o.instrument,
+        title=o.title,
+        max_total=QUESTIONNAIRES[o.instrument].max_total,
+        baseline=None if base is None else base.total,
+        points=tuple(
+            ResponsePoint(s.completed_at, s.session_number, s.weeks, s.total, s.id == base_id)
+            for s in scores
+        ),
+        x=x,
+        baseline_marked=o.baseline_marked,
+    )
+
+
+def response_level(baseline: int | None) -> float | None:
+    """The score a response reaches: half the baseline; None without a positive baseline."""
+    return None if not baseline else baseline * (1 - RESPONSE_REDUCTION)
+
+
+def chart_title(data: ResponseCurveData) -> str:
+    """ "PHQ-9 score by session" / "PHQ-9 score by week since the first session"."""
+    by = "session" if data.x == "session" else "week since the first session"
+    return f"{data.title} score by {by}"
+
+
+def response_chart(data: ResponseCurveData) -> bytes:
+    """Scores as a line against session number or weeks, the baseline marked, the 50 % and
+    remission levels drawn and named; lower is better, and the subtitle says so."""
+    heading = chart_title(data)
+    if not data.points:
+        return empty_chart(heading, f"No {data.title} questionnaires yet.")
+    if all(p.weeks is None for p in data.points):
+        return empty_chart(heading, f"No treatment session yet to place the {data.title} by.")
+    points = data.points
+    level = response_level(data.baseline)
+    subtitle = f"Total 0–{data.max_total}, lower is better"
+    if data.baseline is None:
+        subtitle += " · no baseline score, so no 50 % line"
+    elif level is None:
+        subtitle += " · the baseline is 0, so no 50 % line"
+    x = np.array([p.session_number if data.x == "session" else p.weeks for p in points], float)
+    y = np.array([p.total for p in points], float)
+    top_in, bottom_in = 0.75, 1.0
+    with figure(top_in + PLOT_IN + bottom_in) as fig:
+        title(fig, heading, subtitle)
+        margins(fig, left=0.45, right=1.9, top=top_in, bottom=bottom_in)
+        ax = fig.add_subplot()
+        ax.patch.set_gid("plot-area")  # its box spans 0..max_total: tests read levels off it
+        ax.set_ylim(0, data.max_total)
+        step = 5
+        fast_yticks(
+            ax,
+            [v for v in range(0, data.max_total, step) if data.max_total - v >= 3]
+            + [data.max_total],
+        )
+        _x_axis(ax, data.x, x)
+        levels = [
+            Level(
+                REMISSION_BELOW,
+                REMISSION_LABEL,
+                f"scores of {REMISSION_BELOW - 1} or less",
+                "remission",
+                GREEN,
+                REMISSION_STYLE,
+            )
+        ]
+        if level is not None:
+            levels.append(
+                Level(
+                    level,
+                    RESPONSE_LABEL,
+                    f"at {level:g}, half of {data.baseline}",
+                    "response",
+                    VERMILLION,
+                    RESPONSE_STYLE,
+                )
+            )
+        _levels(ax, levels, data.max_total)
+        ax.plot(x, y, color=BLUE, linewidth=1.8, marker="o", markersize=5, zorder=3)
+        keys = [Key(f"{data.title} score", BLUE, "-", 1.8, "o")]
+        base = [i for i, p in enumerate(points) if p.is_baseline]
+        if base:
+            ax.plot(
+                x[base],
+                y[base],
+                "s",
+                markersize=9,
+                markerfacecolor="white",
+                markeredgecolor=INK,
+                markeredgewidth=1.6,
+                linestyle="",
+                zorder=4,
+            )
+            marked = " (chosen by a provider)" if data.baseline_marked else ""
+            keys.append(Key(f"Baseline{marked}", INK, linewidth=0, marker="s", filled=False))
+            # Up and to the right of its square: clear of the y labels and of the line down.
+            beside = ax.transData + ScaledTranslation(8 / 72, 4 / 72, fig.dpi_scale_trans)
+            add_text_batch(
+                ax,
+                x[base],
+                y[base],
+                [f"Baseline {points[i].total}" for i in base],
+                ha="left",
+                va="bottom",
+                size=8,
+                weight="bold",
+                transform=beside,
+            )
+        if len(points) <= VALUE_LIMIT:
+            rest = [i for i, p in enumerate(points) if not p.is_baseline]
+            add_text_batch(
+                ax,
+                x[rest],
+                y[rest] + data.max_total * 0.05,
+                [str(points[i].total) for i in rest],
+                va="bottom",
+                size=8,
+                colors=INK,
+            )
+        legend(fig, keys)
+        return to_svg(fig)
+
+
+def _x_axis(ax: Axes, axis: CurveAxis, x: np.ndarray) -> None:
+    """Limits, whole-number ticks and the axis name below."""
+    low = min(0.0, float(x.min()))
+    high = max(1.0, float(x.max()))
+    span = math.ceil(high) - math.floor(low)
+    step = next(s for s in (1, 2, 4, 5, 10, 13, 26, 52, 104) if span / s <= 8)
+    first = math.floor(low / step) * step
+    pad = 0.5 if axis == "session" else 0.3
+    ticks = [t for t in range(first, math.ceil(high) + 1, step) if low - pad <= t <= high + pad]
+    ax.set_xlim(low - pad, high + pad)
+    fast_xticks(ax, ticks, [str(t) for t in ticks])
+    add_text_batch(
+        ax, [0.5], [-0.17], [AXIS_LABELS[axis]], size=9, transform=ax.transAxes, va="top"
+    )
+
+
+def _levels(ax: Axes, levels: list[Level], max_total: int) -> None:
+    """Each level as a dashed line across the plot, named in the right margin with its score
+    beneath; labels of close levels are pushed apart so they never overlap."""
+    for line in levels:
+        ax.axhline(
+            line.value,
+            color=line.color,
+            linestyle=line.style,
+            linewidth=1.3,
+            zorder=1,
+            gid=line.gid,
+        )
+    # Label positions in axes fractions, lowest first, at least two text lines apart.
+    gap = 0.32 / PLOT_IN
+    ordered = sorted(levels, key=lambda line: line.value)
+    at: list[float] = []
+    for line in ordered:
+        y = line.value / max_total
+        at.append(max(y, at[-1] + gap) if at else y)
+    edge = blended_transform_factory(ax.transAxes, ax.transAxes)
+    add_text_batch(
+        ax,
+        [1.015] * len(ordered),
+        [a + 0.012 for a in at],
+        [line.label for line in ordered],
+        ha="left",
+        va="bottom",
+        size=7.5,
+        weight="bold",
+        transform=edge,
+    )
+    add_text_batch(
+        ax,
+        [1.015] * len(ordered),
+        [a - 0.012 for a in at],
+        [line.note for line in ordered],
+        ha="left",
+        va="top",
+        size=7.5,
+        colors=MUTED,
+        transform=edge,
+    )
