@@ -31,6 +31,8 @@ CHART_LABELS: dict[str, str] = {
     "side-effects": "side effects chart",
     "symptoms": "between-session symptoms chart",
     "blood-pressure": "blood pressure chart",
+    "outcome-phq9": "PHQ-9 response curve",
+    "outcome-gad7": "GAD-7 response curve",
 }
 EXACT_LABELS: dict[str, str] = {
     PATIENT_LIST: "Your name and flag counts in their patient list",

@@ -76,6 +76,11 @@ from journal.views import dashboard  # noqa: E402
 urlpatterns += [
     path("trends/", dashboard.dashboard, name="dashboard"),
     path("trends/charts/<slug:name>.svg", dashboard.chart, name="chart"),
+    path(
+        "trends/outcomes/<slug:instrument>/<slug:axis>.svg",
+        dashboard.outcome_chart,
+        name="outcome-chart",
+    ),
 ]
 
 # --- Sharing and provider workspace ---
@@ -96,6 +101,11 @@ urlpatterns += [
         "provider/patients/<int:patient_id>/charts/<slug:name>.svg",
         provider.provider_chart,
         name="provider-chart",
+    ),
+    path(
+        "provider/patients/<int:patient_id>/outcomes/<slug:instrument>/<slug:axis>.svg",
+        provider.provider_outcome_chart,
+        name="provider-outcome-chart",
     ),
     path(
         "provider/patients/<int:patient_id>/baseline/",

@@ -54,7 +54,7 @@ def email_change_world(personas) -> dict[str, object]:
 
 def charts_world(personas) -> dict[str, object]:
     """Chart URLs take a chart name, not an object: every patient may ask for their own."""
-    return {"chart_name": "mood"}
+    return {"chart_name": "mood", "instrument": "phq9", "axis": "session"}
 
 
 # --- Journal (sessions, reports, check-ins, readings, questionnaires) -----------------------

@@ -200,3 +200,45 @@ def test_triage_shows_phq9_against_baseline_in_words(patient, provider, course) 
     assert "18 → 12 (−33 %)" in row and ">Response<" in row
     bea = html.split("Bea Pressure")[1].split("</tr>")[0]
     assert "Not shared" in bea and "22" not in bea
+
+
+# --- The response curve on the pages ----------------------------------------------------------
+
+
+def _svg(response) -> str:
+    from xml.etree import ElementTree
+
+    assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+    assert response["Content-Security-Policy"].startswith("default-src 'none'")
+    ElementTree.fromstring(response.content)  # noqa: S314 - our own output, proved well formed
+    return response.content.decode()
+
+
+def test_the_patient_sees_their_response_curve_with_its_table(patient, course) -> None:
+    client = client_for(patient)
+    trends = client.get(reverse("journal:dashboard")).content.decode()
+    src = reverse("journal:outcome-chart", args=["phq9", "session"])
+    assert f'src="{src}"' in trends and "PHQ-9 since treatment began" in trends
+    assert "PHQ-9 scores from the baseline (18) on, newest first" in trends
+    assert "−33 %" in trends  # the table's change column for the latest score
+    for axis in ("session", "weeks"):
+        svg = _svg(client.get(reverse("journal:outcome-chart", args=["phq9", axis])))
+        assert "50 % of baseline (response)" in svg
+    assert client.get("/trends/outcomes/phq9/sideways.svg").status_code == 404
+    assert client.get("/trends/outcomes/madrs/session.svg").status_code == 404
+
+
+def test_the_provider_curve_is_audited_and_needs_mood_and_questionnaires(
+    patient, provider, course
+) -> None:
+    from journal.models import AccessEvent
+
+    services.grant_share(patient=patient, provider=provider, categories=["mood"])
+    url = reverse("journal:provider-outcome-chart", args=[patient.pk, "phq9", "session"])
+    assert "Remission: below 5" in _svg(client_for(provider).get(url))
+    assert AccessEvent.objects.filter(actor=provider, what="chart:outcome-phq9").count() == 1
+    other = enroll("dr.bp@clinic.test", Role.PROVIDER, "Dr Pressure")
+    services.grant_share(patient=patient, provider=other, categories=["blood_pressure"])
+    url = reverse("journal:provider-outcome-chart", args=[patient.pk, "phq9", "session"])
+    assert client_for(other).get(url).status_code == 404
+    assert not AccessEvent.objects.filter(actor=other, what="chart:outcome-phq9").exists()

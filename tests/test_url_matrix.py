@@ -132,6 +132,7 @@ MATRIX: dict[str, Row] = {
     # --- Charts and dashboard (each patient sees only their own data) ---------------------
     "journal:dashboard": Row(expect=PATIENT_ONLY),
     "journal:chart": Row(args=("chart_name",), expect=PATIENT_ONLY),
+    "journal:outcome-chart": Row(args=("instrument", "axis"), expect=PATIENT_ONLY),
     # --- Sharing and provider workspace ---------------------------------------------------
     "journal:share-list": Row(expect=PATIENT_ONLY),
     "journal:share-create": Row(expect=PATIENT_ONLY),
@@ -155,6 +156,11 @@ MATRIX: dict[str, Row] = {
         expect=only({"provider": 200, "provider_without_share": 404}),
     ),
     # POST only: providers get 405 for a GET, everyone else 403 (role first).
+    # The response curve of a shared patient (the world's share includes mood & questionnaires).
+    "journal:provider-outcome-chart": Row(
+        args=("shared_patient", "instrument", "axis"),
+        expect=only({"provider": 200, "provider_without_share": 404}),
+    ),
     "journal:provider-baseline": Row(
         args=("shared_patient",), expect=only({"provider": 405, "provider_without_share": 405})
     ),

@@ -14,6 +14,7 @@ Three queries per patient (`for_scope`), or one for any number of patients (`phq
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,6 +22,7 @@ from django.db.models import Count, DateTimeField, IntegerField, Q, Value
 from django.utils import timezone
 
 from journal import outcomes
+from journal.charts.outcomes import response_chart, response_curve_data
 from journal.models import (
     MarkedBaseline,
     QuestionnaireResponse,
@@ -28,8 +30,10 @@ from journal.models import (
     TreatmentSession,
     User,
 )
+from journal.outcome_summaries import response_summary, response_table
 from journal.outcomes import Outcome, ScoreInput
 from journal.permissions import Scope, own_scope
+from journal.summaries import Audience, Table
 
 INSTRUMENTS = ("phq9", "gad7")
 
@@ -59,10 +63,11 @@ def for_scope(
     if scope.window_start is not None:
         rows = rows.filter(completed_at__gte=scope.window_start)
     scores: dict[str, list[ScoreInput]] = defaultdict(list)
+    zone = patient.zone  # local times, so dates in tables are the patient's days
     for pk, instrument, completed_at, total in rows.values_list(
         "pk", "instrument", "completed_at", "total"
     ):
-        scores[instrument].append(ScoreInput(pk, completed_at, total))
+        scores[instrument].append(ScoreInput(pk, completed_at.astimezone(zone), total))
     # Sessions inside the window only; before it, just whether there were any (no row).
     session_rows = TreatmentSession.objects.filter(patient=patient)
     partial = False
@@ -243,3 +248,51 @@ def patient_outcomes(patient: User, now: datetime | None = None) -> list[Patient
             )
         )
     return views
+
+
+# The response curve, as pages show it ------------------------------------------------------
+
+AXES = ("session", "weeks")
+
+
+@dataclass(frozen=True)
+class Curve:
+    """One instrument's response curve for a page: where its pictures are, its sentence, its
+    table. `weeks_src` is empty when weeks since the first session are unknown."""
+
+    outcome: Outcome
+    title: str
+    summary: str
+    table: Table
+    src: str
+    weeks_src: str
+    alt: str
+
+
+def curves(found: list[Outcome], audience: Audience, url: Callable[[str, str], str]) -> list[Curve]:
+    """The curves worth drawing (scores and at least one session); `url(instrument, axis)`."""
+    drawn = []
+    for o in found:
+        if not o.scores or o.state == outcomes.NO_SESSIONS:
+            continue
+        drawn.append(
+            Curve(
+                outcome=o,
+                title=f"{o.title} since treatment began",
+                summary=response_summary(o, audience=audience),
+                table=response_table(o),
+                src=url(o.instrument, "session"),
+                weeks_src="" if o.partial_course else url(o.instrument, "weeks"),
+                alt=(
+                    f"Line chart of {o.title} scores by session, lower is better, with the "
+                    "baseline marked and lines at half the baseline (response) and at 5 "
+                    "(remission)."
+                ),
+            )
+        )
+    return drawn
+
+
+def curve_svg(o: Outcome, axis: str) -> bytes:
+    """The picture of one curve (`axis`: "session" or "weeks")."""
+    return response_chart(response_curve_data(o, "weeks" if axis == "weeks" else "session"))

@@ -20,13 +20,14 @@ from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
 
 from journal import chartdata, summaries
 from journal.chartdata import PERIODS, Period, parse_period
 from journal.charts import CHART_ORDER, CHARTS
 from journal.http import AuthenticatedHttpRequest
 from journal.permissions import Scope, own_scope, patient_required
-from journal.reads.outcomes import patient_outcomes
+from journal.reads.outcomes import AXES, INSTRUMENTS, curve_svg, curves, for_scope, patient_outcomes
 
 # Where to go to log what a chart is missing.
 LOG_LINKS: dict[str, tuple[str, str]] = {
@@ -48,15 +49,19 @@ PANEL_TEMPLATES = (
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
 
-def chart_response(scope: Scope, name: str, period: Period) -> HttpResponse:
-    """The SVG of chart `name` within `scope` (the caller authorized it)."""
-    if name not in CHARTS:
-        raise Http404("No such chart")
-    svg = chartdata.chart_svg(scope, name, period)
+def svg_response(svg: bytes) -> HttpResponse:
+    """A chart picture with the headers every chart image carries."""
     response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = SVG_CSP
     return response
+
+
+def chart_response(scope: Scope, name: str, period: Period) -> HttpResponse:
+    """The SVG of chart `name` within `scope` (the caller authorized it)."""
+    if name not in CHARTS:
+        raise Http404("No such chart")
+    return svg_response(chartdata.chart_svg(scope, name, period))
 
 
 @dataclass(frozen=True)
@@ -137,13 +142,19 @@ def _panels_html(scope: Scope, period: Period) -> str:
 @patient_required
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     period = parse_period(request.GET.get("period"), request.user.zone)
+    outcomes = patient_outcomes(request.user)
     return render(
         request,
         "journal/dashboard.html",
         {
             "period": period,
             "period_labels": [(key, p.button) for key, p in PERIODS.items()],
-            "outcomes": patient_outcomes(request.user),
+            "outcomes": outcomes,
+            "curves": curves(
+                [item.outcome for item in outcomes],
+                "patient",
+                lambda name, axis: reverse("journal:outcome-chart", args=[name, axis]),
+            ),
             # Called by the template while it renders (the page template comes first).
             "panels_html": partial(_panels_html, own_scope(request.user), period),
         },
@@ -154,3 +165,12 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 def chart(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
     period = parse_period(request.GET.get("period"), request.user.zone)
     return chart_response(own_scope(request.user), name, period)
+
+
+@patient_required
+@require_GET
+def outcome_chart(request: AuthenticatedHttpRequest, instrument: str, axis: str) -> HttpResponse:
+    """The patient's own response curve (DESIGN.md §3b)."""
+    if instrument not in INSTRUMENTS or axis not in AXES:
+        raise Http404("No such chart")
+    return svg_response(curve_svg(for_scope(own_scope(request.user))[instrument], axis))

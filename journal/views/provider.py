@@ -33,6 +33,7 @@ from journal.provider_charts import (
     provider_panels,
     provider_period,
 )
+from journal.reads import outcomes as outcome_reads
 from journal.reads.provider import (
     KIND_LABELS,
     kind_label,
@@ -40,7 +41,7 @@ from journal.reads.provider import (
     triage_page,
 )
 from journal.services import outcomes as outcome_services
-from journal.views.dashboard import SVG_CSP
+from journal.views.dashboard import svg_response
 
 
 @provider_required
@@ -95,6 +96,13 @@ def _summary_page(
         "panels": provider_panels(scope, chart_period, PRINT_CHARTS if printing else None),
         "dispositions": FlagDisposition.choices,
         "outcome_source": OUTCOME_SOURCE,
+        "curves": outcome_reads.curves(
+            [item.outcome for item in summary.outcomes],
+            "provider",
+            lambda name, axis: reverse(
+                "journal:provider-outcome-chart", args=[patient.pk, name, axis]
+            ),
+        ),
     }
     return render(request, template, context)
 
@@ -201,8 +209,20 @@ def provider_chart(request: AuthenticatedHttpRequest, patient_id: int, name: str
         share=share,
         what=f"chart:{name}",
     )
-    response = HttpResponse(svg, content_type="image/svg+xml")
-    # The same headers as the patient's chart images (journal.views.dashboard.chart_response).
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = SVG_CSP
-    return response
+    return svg_response(svg)
+
+
+@provider_required
+@require_GET
+def provider_outcome_chart(
+    request: AuthenticatedHttpRequest, patient_id: int, instrument: str, axis: str
+) -> HttpResponse:
+    """A shared patient's response curve (mood & questionnaires only; 404 otherwise)."""
+    patient, share = get_shared_patient_or_404(request.user, patient_id)
+    found = outcome_reads.for_scope(share_scope(share))
+    if instrument not in found or axis not in outcome_reads.AXES:
+        raise Http404("No such chart")
+    services.record_access(
+        **reader(request), patient=patient, share=share, what=f"chart:outcome-{instrument}"
+    )
+    return svg_response(outcome_reads.curve_svg(found[instrument], axis))
