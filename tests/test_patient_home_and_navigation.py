@@ -264,12 +264,12 @@ def test_home_query_count_is_pinned_and_flat(personas, django_assert_num_queries
     client = client_for(patient)
     make_entries(patient, 1)
     client.get(reverse("journal:patient-home"))  # warm the clinic settings row
-    # 3 of them for the PHQ-9 outcome sentence (questionnaires, session times, marked baseline).
-    with django_assert_num_queries(22):
+    # 1 of them for the PHQ-9 outcome sentence (one UNION: PHQ-9s, sessions, marked baseline).
+    with django_assert_num_queries(20):
         client.get(reverse("journal:patient-home"))
     make_entries(patient, 8)
     acknowledged_flag(personas)
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(20):
         response = client.get(reverse("journal:patient-home"))
     assert len(response.context["latest_flags"]) == 5
 

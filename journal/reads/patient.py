@@ -260,7 +260,7 @@ def home_summary(user: User) -> HomeSummary:
         previous_mood=data.previous_mood,
     )
     query = urlencode({"period": period.key})
-    phq9 = outcome_reads.for_scope(own_scope(user))["phq9"]
+    phq9 = outcome_reads.phq9_by_patient({user.pk: None})[user.pk]  # one query
     return HomeSummary(
         outcome_sentence=outcome_rules.patient_sentence(phq9)
         if phq9.state in (outcome_rules.MEASURED, outcome_rules.BASELINE_ONLY)
