@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 OUTCOME_SOURCE = (
@@ -89,6 +89,8 @@ class Outcome:
     # session numbers count from the start of what is seen, weeks are unknown, and there is no
     # automatic baseline (it would lie before what is seen).
     partial_course: bool = False
+    # The first session the reader sees (None: none, or a partial course).
+    first_session: datetime | None = None
 
     @property
     def title(self) -> str:
@@ -162,6 +164,30 @@ def is_response(baseline: int, total: int) -> bool:
 
 
 def outcome(
+    instrument: str,
+    scores: Sequence[ScoreInput],
+    session_starts: Sequence[datetime],
+    *,
+    marked_baseline_id: int | None = None,
+    partial_course: bool = False,
+) -> Outcome:
+    """Everything DESIGN.md §3b defines, for one instrument of one patient.
+
+    `marked_baseline_id`: a score a provider chose as the baseline (it wins over the rule when
+    it is among `scores`). `partial_course`: sessions before `session_starts` exist but are
+    not the reader's to see (numbers count from what is seen; only a marked baseline)."""
+    result = _outcome(
+        instrument,
+        scores,
+        session_starts,
+        marked_baseline_id=marked_baseline_id,
+        partial_course=partial_course,
+    )
+    first = None if partial_course or not session_starts else min(session_starts)
+    return replace(result, first_session=first)
+
+
+def _outcome(
     instrument: str,
     scores: Sequence[ScoreInput],
     session_starts: Sequence[datetime],

@@ -8,7 +8,7 @@ Scope rules (the clinic outcomes page follows the same ones):
   window only: when sessions lie before it, the outcome is a *partial course* (no automatic
   baseline, numbers counted from the window's start) and nothing before it is read;
 - a provider-marked baseline counts only when its questionnaire is inside the scope.
-Three queries per patient (`for_scope`), or one for any number of patients (`phq9_by_patient`).
+One query for any number of patients (`load`); a marked baseline's who and when, one more.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from django.db.models import Count, DateTimeField, IntegerField, Q, Value
+from django.db.models import CharField, Count, DateTimeField, IntegerField, Q, Value
 from django.utils import timezone
 
 from journal import outcomes
@@ -48,51 +49,14 @@ class BaselineMark:
     marked_at: datetime
 
 
-def for_scope(
-    scope: Scope,
-    marks: dict[str, int] | None = None,
-    sessions: list[datetime] | None = None,
-) -> dict[str, Outcome]:
-    """PHQ-9 and GAD-7 outcomes of the scope's patient ({} without the mood category).
-    `marks` (the marked baselines' questionnaire ids by instrument) and `sessions` (every
-    session's start): when the caller has them already."""
+def for_scope(scope: Scope) -> dict[str, Outcome]:
+    """PHQ-9 and GAD-7 outcomes of the scope's patient ({} without the mood category), in one
+    query. Scores carry the patient's local times (tables show the patient's days)."""
     if not scope.allows(ShareCategory.MOOD):
         return {}
     patient = scope.patient
-    rows = QuestionnaireResponse.objects.filter(patient=patient)
-    if scope.window_start is not None:
-        rows = rows.filter(completed_at__gte=scope.window_start)
-    scores: dict[str, list[ScoreInput]] = defaultdict(list)
-    zone = patient.zone  # local times, so dates in tables are the patient's days
-    for pk, instrument, completed_at, total in rows.values_list(
-        "pk", "instrument", "completed_at", "total"
-    ):
-        scores[instrument].append(ScoreInput(pk, completed_at.astimezone(zone), total))
-    # Sessions inside the window only; before it, just whether there were any (no row).
-    session_rows = TreatmentSession.objects.filter(patient=patient)
-    partial = False
-    if scope.window_start is not None:
-        partial = session_rows.filter(started_at__lt=scope.window_start).exists()
-        session_rows = session_rows.filter(started_at__gte=scope.window_start)
-    starts = (
-        list(session_rows.values_list("started_at", flat=True)) if sessions is None else sessions
-    )
-    if marks is None:
-        marks = dict(
-            MarkedBaseline.objects.filter(patient=patient).values_list(
-                "instrument", "questionnaire_id"
-            )
-        )
-    return {
-        name: outcomes.outcome(
-            name,
-            scores[name],
-            starts,
-            marked_baseline_id=marks.get(name),
-            partial_course=partial,
-        )
-        for name in INSTRUMENTS
-    }
+    found = load({patient.pk: scope.window_start}, INSTRUMENTS, zone=patient.zone)
+    return found[patient.pk]
 
 
 def baseline_marks(patient: User) -> dict[str, BaselineMark]:
@@ -127,26 +91,36 @@ def _before(windows: dict[int, datetime | None], field: str) -> Q:
     return q
 
 
-def phq9_by_patient(windows: dict[int, datetime | None]) -> dict[int, Outcome]:
-    """PHQ-9 outcomes of many patients at once: `windows` maps each patient id to the start of
-    what the reader may see (None: everything); the same rules as `for_scope`. The caller has
-    checked the mood category. One query whatever the number of patients (questionnaires,
-    session times, whether sessions lie before the window, marked baselines: one UNION ALL)."""
+def load(
+    windows: dict[int, datetime | None],
+    instruments: tuple[str, ...] = INSTRUMENTS,
+    *,
+    zone: ZoneInfo | None = None,
+) -> dict[int, dict[str, Outcome]]:
+    """Outcomes of many patients at once: `windows` maps each patient id to the start of what
+    the reader may see (None: everything). The caller has checked the mood category. One query
+    whatever the number of patients: the questionnaires and session times inside each window,
+    a count of the sessions before it (no row, no time) and the marked baselines, as one
+    UNION ALL. `zone`: give scores that zone's local times."""
     if not windows:
         return {}
     ids = list(windows)
-    number, instant = IntegerField(), DateTimeField()
+    number, instant, text = IntegerField(), DateTimeField(), CharField()
+    none = Value("", output_field=text)
     questionnaires = (
-        QuestionnaireResponse.objects.filter(_inside(windows, "completed_at"), instrument="phq9")
+        QuestionnaireResponse.objects.filter(
+            _inside(windows, "completed_at"), instrument__in=instruments
+        )
         .order_by()
-        .values_list(Value("q"), "patient_id", "pk", "completed_at", "total")
+        .values_list(Value("q"), "patient_id", "pk", "completed_at", "total", "instrument")
     )
     sessions = (
         TreatmentSession.objects.filter(_inside(windows, "started_at"))
         .order_by()
-        .values_list(Value("s"), "patient_id", "pk", "started_at", Value(0, output_field=number))
+        .values_list(
+            Value("s"), "patient_id", "pk", "started_at", Value(0, output_field=number), none
+        )
     )
-    # Only a count per patient of the sessions before the window: no row, no time.
     earlier = (
         TreatmentSession.objects.filter(_before(windows, "started_at"))
         .order_by()
@@ -158,10 +132,11 @@ def phq9_by_patient(windows: dict[int, datetime | None]) -> dict[int, Outcome]:
             "n",
             Value(None, output_field=instant),
             Value(0, output_field=number),
+            none,
         )
     )
     marked = (
-        MarkedBaseline.objects.filter(patient_id__in=ids, instrument="phq9")
+        MarkedBaseline.objects.filter(patient_id__in=ids, instrument__in=instruments)
         .order_by()
         .values_list(
             Value("m"),
@@ -169,33 +144,43 @@ def phq9_by_patient(windows: dict[int, datetime | None]) -> dict[int, Outcome]:
             "questionnaire_id",
             Value(None, output_field=instant),
             Value(0, output_field=number),
+            "instrument",
         )
     )
-    scores: dict[int, list[ScoreInput]] = defaultdict(list)
+    scores: dict[tuple[int, str], list[ScoreInput]] = defaultdict(list)
     starts: dict[int, list[datetime]] = defaultdict(list)
-    marks: dict[int, int] = {}
+    marks: dict[tuple[int, str], int] = {}
     partial: set[int] = set()
-    for kind, patient_id, pk, at, total in questionnaires.union(
-        sessions, earlier, marked, all=True
-    ):
+    rows = questionnaires.union(sessions, earlier, marked, all=True)
+    for kind, patient_id, pk, at, total, instrument in rows:
         if kind == "s":
             starts[patient_id].append(at)
         elif kind == "m":
-            marks[patient_id] = pk
+            marks[patient_id, instrument] = pk
         elif kind == "p":
             partial.add(patient_id)
         else:
-            scores[patient_id].append(ScoreInput(pk, at, total))
+            scores[patient_id, instrument].append(
+                ScoreInput(pk, at.astimezone(zone) if zone else at, total)
+            )
     return {
-        pid: outcomes.outcome(
-            "phq9",
-            scores[pid],
-            starts[pid],
-            marked_baseline_id=marks.get(pid),
-            partial_course=pid in partial,
-        )
+        pid: {
+            name: outcomes.outcome(
+                name,
+                scores[pid, name],
+                starts[pid],
+                marked_baseline_id=marks.get((pid, name)),
+                partial_course=pid in partial,
+            )
+            for name in instruments
+        }
         for pid in ids
     }
+
+
+def phq9_by_patient(windows: dict[int, datetime | None]) -> dict[int, Outcome]:
+    """PHQ-9 outcomes of many patients (one query, `load`)."""
+    return {pid: found["phq9"] for pid, found in load(windows, ("phq9",)).items()}
 
 
 # The patient's own view --------------------------------------------------------------------
@@ -224,16 +209,12 @@ def _prompt(o: Outcome, first_session: datetime | None, now: datetime) -> str:
 
 
 def patient_outcomes(patient: User, now: datetime | None = None) -> list[PatientOutcome]:
-    """The patient's PHQ-9 and GAD-7 since treatment began, in their words (4 queries)."""
+    """The patient's PHQ-9 and GAD-7 since treatment began, in their words (one query, and one
+    more to say who chose a marked baseline)."""
     now = now or timezone.now()
-    marks = baseline_marks(patient)
-    sessions = list(
-        TreatmentSession.objects.filter(patient=patient).values_list("started_at", flat=True)
-    )
-    found = for_scope(
-        own_scope(patient), {name: m.questionnaire_id for name, m in marks.items()}, sessions
-    )
-    first = min(sessions, default=None)
+    found = for_scope(own_scope(patient))
+    marks = baseline_marks(patient) if any(o.baseline_marked for o in found.values()) else {}
+    first = _first_session(found)
     views = []
     for name, o in found.items():
         prompt = _prompt(o, first, now)
@@ -248,6 +229,14 @@ def patient_outcomes(patient: User, now: datetime | None = None) -> list[Patient
             )
         )
     return views
+
+
+def _first_session(found: dict[str, Outcome]) -> datetime | None:
+    """When treatment began, as far as the outcomes know (None: no session yet)."""
+    for o in found.values():
+        if o.first_session is not None:
+            return o.first_session
+    return None
 
 
 # The response curve, as pages show it ------------------------------------------------------

@@ -340,8 +340,9 @@ def outcome_views(share: Share) -> list[OutcomeView]:
     scope = permissions.share_scope(share)
     if not scope.allows(ShareCategory.MOOD):
         return []
-    marks = outcome_reads.baseline_marks(share.patient)
-    found = outcome_reads.for_scope(scope, {name: m.questionnaire_id for name, m in marks.items()})
+    found = outcome_reads.for_scope(scope)
+    marked = any(o.baseline_marked for o in found.values())
+    marks = outcome_reads.baseline_marks(share.patient) if marked else {}
     return [
         OutcomeView(o, outcome_rules.provider_line(o), marks.get(name))
         for name, o in found.items()
