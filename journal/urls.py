@@ -97,6 +97,12 @@ urlpatterns += [
         provider.provider_chart,
         name="provider-chart",
     ),
+    path("provider/outcomes/", provider.provider_outcomes, name="provider-outcomes"),
+    path(
+        "provider/outcomes/charts/<slug:instrument>.svg",
+        provider.provider_outcomes_chart,
+        name="provider-outcomes-chart",
+    ),
     path(
         "provider/flags/<int:flag_id>/acknowledge/",
         provider.provider_flag_acknowledge,
