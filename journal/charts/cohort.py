@@ -46,7 +46,7 @@ def cohort_chart(figures: CohortFigures) -> bytes:
             heading,
             f"Kaplan–Meier estimate, {shown.n} patients; response: ≥ 50 % below baseline",
         )
-        margins(fig, left=0.65, right=0.25, top=0.75, bottom=0.95)
+        margins(fig, left=0.95, right=0.25, top=0.75, bottom=0.95)
         ax = fig.add_subplot()
         ax.set_xlim(0, max(last, 1) + 0.5)
         ax.set_ylim(0, 100)
@@ -67,7 +67,7 @@ def cohort_chart(figures: CohortFigures) -> bytes:
         fast_xticks(ax, ticks, [str(t) for t in ticks])
         fast_yticks(ax, [0, 25, 50, 75, 100], ["0 %", "25 %", "50 %", "75 %", "100 %"])
         ax.set_xlabel("Weeks since first treatment session (started weeks)", labelpad=16)
-        ax.set_ylabel("Patients who had responded")
+        ax.set_ylabel("Patients who had responded", labelpad=36)
         legend(
             fig,
             [
