@@ -1,7 +1,8 @@
 """Plain-language wording for the `what` codes of access events ("Who viewed my data").
 
 Codes are written by `services.record_access` / `record_list_access` callers in
-`journal/views/provider.py` (patient list, summary, printable summary, chart images) and
+`journal/views/provider.py` (patient list, summary, printable summary, chart images, clinic
+outcomes) and
 `journal/views/exports.py` (provider downloads). A new code needs its wording here; one this
 module does not know is shown as it was written, never hidden.
 """
@@ -13,6 +14,9 @@ import re
 # The patient list shows only a patient's name and open-flag counts.
 PATIENT_LIST = "patient list (flag counts)"
 CHART_PREFIX = "chart:"
+# Clinic outcomes count a patient's shared questionnaires in figures without names.
+CLINIC_OUTCOMES = "clinic outcomes"
+CLINIC_OUTCOMES_CHART = "clinic outcomes chart"
 
 # Page codes are written as "<page> (<period>)", e.g. "summary (last 90 days)".
 PAGE_LABELS: dict[str, str] = {
@@ -36,6 +40,10 @@ CHART_LABELS: dict[str, str] = {
 }
 EXACT_LABELS: dict[str, str] = {
     PATIENT_LIST: "Your name and flag counts in their patient list",
+    CLINIC_OUTCOMES: "Your shared questionnaire scores, counted without your name in their "
+    "clinic outcome figures",
+    CLINIC_OUTCOMES_CHART: "Your shared questionnaire scores, counted without your name in "
+    "their clinic outcome chart",
 }
 
 _WITH_DETAIL = re.compile(r"^(?P<page>[^()]+?) \((?P<detail>[^()]*)\)$")

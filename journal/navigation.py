@@ -47,6 +47,7 @@ NAV_ITEMS: dict[str, tuple[str, str]] = {
     "journal:share-edit": ("sharing", "share-list"),
     "journal:share-revoke": ("sharing", "share-list"),
     "journal:provider-home": ("patients", "provider-home"),
+    "journal:provider-outcomes": ("outcomes", "provider-outcomes"),
     "journal:admin-home": ("clinic", "admin-home"),
     "journal:account-settings": ("account", "account-settings"),
     "journal:account-devices": ("account", "account-settings"),

@@ -102,6 +102,12 @@ urlpatterns += [
         provider.provider_chart,
         name="provider-chart",
     ),
+    path("provider/outcomes/", provider.provider_outcomes, name="provider-outcomes"),
+    path(
+        "provider/outcomes/charts/<slug:instrument>.svg",
+        provider.provider_outcomes_chart,
+        name="provider-outcomes-chart",
+    ),
     path(
         "provider/patients/<int:patient_id>/outcomes/<slug:instrument>/<slug:axis>.svg",
         provider.provider_outcome_chart,

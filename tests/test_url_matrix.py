@@ -155,6 +155,10 @@ MATRIX: dict[str, Row] = {
         args=("shared_patient", "chart_name"),
         expect=only({"provider": 200, "provider_without_share": 404}),
     ),
+    # Clinic outcomes: aggregate figures over the provider's own sharing patients; every
+    # provider may open them (with or without sharing patients), no other role.
+    "journal:provider-outcomes": Row(expect=PROVIDER_ONLY),
+    "journal:provider-outcomes-chart": Row(args=("instrument_phq9",), expect=PROVIDER_ONLY),
     # POST only: providers get 405 for a GET, everyone else 403 (role first).
     # The response curve of a shared patient (the world's share includes mood & questionnaires).
     "journal:provider-outcome-chart": Row(

@@ -86,7 +86,11 @@ def title(fig: Figure, text: str, subtitle: str = "") -> None:
         fig.text(0.015, 1 - 0.5 / height, subtitle, fontsize=9, color=MUTED)
 
 
-def empty_chart(heading: str, message: str = "Nothing to show yet.") -> bytes:
+def empty_chart(
+    heading: str,
+    message: str = "Nothing to show yet.",
+    hint: str = "Entries you log will appear here.",
+) -> bytes:
     """A friendly picture for a period without data (still a valid SVG)."""
     with figure(1.6) as fig:
         title(fig, heading)
@@ -94,7 +98,7 @@ def empty_chart(heading: str, message: str = "Nothing to show yet.") -> bytes:
         fig.text(
             0.5,
             0.22,
-            "Entries you log will appear here.",
+            hint,
             ha="center",
             va="center",
             fontsize=10,

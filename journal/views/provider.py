@@ -1,10 +1,13 @@
-"""Provider workspace: triage list, patient summary (screen and print), flag acknowledgement.
+"""Provider workspace: triage list, patient summary (screen and print), flag acknowledgement,
+clinic outcomes.
 
 Every page asks `journal.permissions` for the active share on each request, and every read of
 patient data writes an access event the patient can see.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,8 +18,11 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from journal import services
+from journal.access_wording import CLINIC_OUTCOMES, CLINIC_OUTCOMES_CHART
 from journal.chartdata import PERIODS, PROVIDER_DEFAULT_PERIOD
 from journal.charts import PRINT_CHARTS
+from journal.charts.cohort import cohort_chart, cohort_chart_title
+from journal.cohort import MIN_CELL, MIN_WEEKS, CohortFigures, curve_summary, curve_table
 from journal.forms.sharing import FlagAcknowledgeForm
 from journal.http import AuthenticatedHttpRequest, reader
 from journal.idempotency import idempotent
@@ -34,6 +40,7 @@ from journal.provider_charts import (
     provider_period,
 )
 from journal.reads import outcomes as outcome_reads
+from journal.reads.cohort import INSTRUMENTS, clinic_outcomes
 from journal.reads.provider import (
     KIND_LABELS,
     kind_label,
@@ -41,6 +48,7 @@ from journal.reads.provider import (
     triage_page,
 )
 from journal.services import outcomes as outcome_services
+from journal.summaries import Table
 from journal.views.dashboard import svg_response
 
 
@@ -212,6 +220,15 @@ def provider_chart(request: AuthenticatedHttpRequest, patient_id: int, name: str
     return svg_response(svg)
 
 
+@dataclass(frozen=True)
+class OutcomeSection:
+    figures: CohortFigures
+    chart_title: str
+    chart_src: str
+    summary: str
+    table: Table
+
+
 @provider_required
 @require_GET
 def provider_outcome_chart(
@@ -226,3 +243,40 @@ def provider_outcome_chart(
         **reader(request), patient=patient, share=share, what=f"chart:outcome-{instrument}"
     )
     return svg_response(outcome_reads.curve_svg(found[instrument], axis))
+
+
+@provider_required
+@require_GET
+def provider_outcomes(request: AuthenticatedHttpRequest) -> HttpResponse:
+    report = clinic_outcomes(request.user)
+    # Every patient whose scores were read (cohort or left out) sees the read in their log.
+    services.record_list_access(**reader(request), shares=report.shares, what=CLINIC_OUTCOMES)
+    sections = [
+        OutcomeSection(
+            figures=figures,
+            chart_title=cohort_chart_title(figures),
+            chart_src=reverse("journal:provider-outcomes-chart", args=[figures.instrument]),
+            summary=curve_summary(figures),
+            table=curve_table(figures),
+        )
+        for figures in report.sections
+    ]
+    context = {
+        "sharing": report.sharing,
+        "sections": sections,
+        "min_cell": MIN_CELL,
+        "min_weeks": MIN_WEEKS,
+        "outcome_source": OUTCOME_SOURCE,
+    }
+    return render(request, "journal/provider_outcomes.html", context)
+
+
+@provider_required
+@require_GET
+def provider_outcomes_chart(request: AuthenticatedHttpRequest, instrument: str) -> HttpResponse:
+    if instrument not in INSTRUMENTS:
+        raise Http404("No such chart")
+    report = clinic_outcomes(request.user)
+    svg = cohort_chart(report.section(instrument))
+    services.record_list_access(**reader(request), shares=report.shares, what=CLINIC_OUTCOMES_CHART)
+    return svg_response(svg)
