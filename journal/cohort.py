@@ -85,6 +85,9 @@ class Course:
     scores: tuple[oc.ScoreInput, ...]
     session_starts: tuple[datetime, ...]
     marked_baseline_id: int | None = None
+    # Sessions before the share's start exist (`journal.outcomes.outcome`'s partial course):
+    # when treatment began is unknown, so the patient is left out (counted with no baseline).
+    partial: bool = False
 
 
 @dataclass(frozen=True)
@@ -158,8 +161,9 @@ def cohort_figures(
             course.scores,
             course.session_starts,
             marked_baseline_id=course.marked_baseline_id,
+            partial_course=course.partial,
         )
-        if result.baseline is None:
+        if result.baseline is None or result.partial_course:
             no_baseline += 1
         elif not course.session_starts or now - min(course.session_starts) < timedelta(
             weeks=MIN_WEEKS

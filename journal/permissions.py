@@ -476,25 +476,6 @@ def flags_visible_to(provider: User, zones: list[str] | None = None) -> QuerySet
     return Flag.objects.annotate(local_day=local_day("raised_at", zones)).filter(category_allowed)
 
 
-def questionnaires_visible_to(
-    provider: User, zones: list[str] | None = None
-) -> QuerySet[QuestionnaireResponse]:
-    """Every PHQ-9/GAD-7 `provider` may see now, across patients: `shared_questionnaires` of
-    each active share with mood & questionnaires (from local midnight of its start day), in one
-    SQL query."""
-    zones = sharing_zones(provider) if zones is None else zones
-    covering = (
-        active_shares_for(provider, zones=zones)
-        .filter(patient=OuterRef("patient"), share_mood=True)
-        .filter(Q(starts_on__isnull=True) | Q(starts_on__lte=OuterRef("local_day")))
-    )
-    return (
-        QuestionnaireResponse.objects.annotate(local_day=local_day("completed_at", zones))
-        .filter(Exists(covering))
-        .order_by()
-    )
-
-
 def get_shared_flag_or_404(provider: User, flag_id: int) -> tuple[Flag, Share]:
     """A flag `provider` may see (and so acknowledge) with the share that allows it, or 404."""
     flag = Flag.objects.select_related("patient").filter(pk=flag_id).first()

@@ -323,7 +323,7 @@ def test_the_query_count_does_not_grow_with_the_cohort(personas, first) -> None:
     with CaptureQueriesContext(connection) as twelve:
         large = clinic_outcomes(provider)
     assert (small.section("phq9").n, large.section("phq9").n) == (6, 12)
-    assert len(six) == len(twelve) == 4
+    assert len(six) == len(twelve) == 3  # zones, mood shares, their courses (one UNION)
     client = client_for(provider)
     url = reverse("journal:provider-outcomes")
     client.get(url)  # warm the session and the middleware's caches
@@ -404,3 +404,20 @@ def test_patients_and_clinic_admins_cannot_read_clinic_outcomes(personas, clinic
         assert b"time to first response" not in response.content
     assert not AccessEvent.objects.filter(what__startswith="clinic outcomes").exists()
     assert not AuditEvent.objects.filter(action__startswith="outcomes").exists()
+
+
+def test_a_patient_whose_treatment_began_before_the_share_is_left_out(personas, first) -> None:
+    """Sessions before the share's start are not read: when treatment began is unknown, so
+    the patient counts with those without a baseline, even with a marked one."""
+    provider = personas.provider
+    build_simple_cohort(provider, first, 5)
+    assert clinic_outcomes(provider).section("phq9").n == 5
+    late = enroll("late.share@clinic.test", Role.PATIENT, "Late Share")
+    for week in range(6):
+        services.log_session(
+            patient=late, started_at=first + dt.timedelta(weeks=week), route="intranasal"
+        )
+    start = (first + dt.timedelta(weeks=3)).astimezone(late.zone).date()
+    services.grant_share(patient=late, provider=provider, categories=["mood"], starts_on=start)
+    figures = clinic_outcomes(provider).section("phq9")
+    assert (figures.sharing, figures.n, figures.no_baseline) == (6, 5, 1)

@@ -13,17 +13,17 @@ whether it is the marked baseline).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from journal import permissions
 from journal.cohort import CohortFigures, Course, cohort_figures
-from journal.models import Instrument, MarkedBaseline, Share, TreatmentSession, User
-from journal.outcomes import ScoreInput
+from journal.models import Instrument, Share, User
+from journal.reads import outcomes as outcome_reads
 
 INSTRUMENTS = (Instrument.PHQ9.value, Instrument.GAD7.value)
 
@@ -59,41 +59,28 @@ def clinic_outcomes(provider: User, now: datetime | None = None) -> CohortReport
     now = now or timezone.now()
     zones = permissions.sharing_zones(provider)
     mood_shares = _mood_shares(provider, zones)
-    # Patient id -> their newest such share (a later row wins).
-    shares = dict(mood_shares.order_by("created_at", "id").values_list("patient_id", "id"))
-    starts: dict[int, list[datetime]] = defaultdict(list)
-    scores: dict[tuple[int, str], list[ScoreInput]] = defaultdict(list)
-    marked: dict[tuple[int, str], int] = {}
-    if shares:
-        # A subquery rather than a list of ids: no limit on the number of patients.
-        sharing = mood_shares.values("patient_id")
-        for patient_id, started_at in TreatmentSession.objects.filter(
-            patient_id__in=sharing
-        ).values_list("patient_id", "started_at"):
-            starts[patient_id].append(started_at)
-        is_marked = MarkedBaseline.objects.filter(
-            questionnaire=OuterRef("pk"),
-            patient=OuterRef("patient"),
-            instrument=OuterRef("instrument"),
+    # Patient id -> their newest such share (a later row wins) and its window's start.
+    shares: dict[int, int] = {}
+    windows: dict[int, datetime | None] = {}
+    for patient_id, share_id, starts_on, zone in mood_shares.order_by(
+        "created_at", "id"
+    ).values_list("patient_id", "id", "starts_on", "patient__time_zone"):
+        shares[patient_id] = share_id
+        windows[patient_id] = (
+            None
+            if starts_on is None
+            else datetime.combine(starts_on, time.min, tzinfo=ZoneInfo(zone))
         )
-        rows = (
-            permissions.questionnaires_visible_to(provider, zones)
-            .filter(instrument__in=INSTRUMENTS)
-            .annotate(marked=Exists(is_marked))
-            .values_list("patient_id", "instrument", "id", "completed_at", "total", "marked")
-        )
-        for patient_id, instrument, pk, completed_at, total, is_mark in rows:
-            scores[patient_id, instrument].append(ScoreInput(pk, completed_at, total))
-            if is_mark:
-                marked[patient_id, instrument] = pk
+    found = outcome_reads.courses(windows, INSTRUMENTS)
     sections = tuple(
         cohort_figures(
             instrument,
             [
                 Course(
-                    scores=tuple(scores.get((patient_id, instrument), ())),
-                    session_starts=tuple(starts.get(patient_id, ())),
-                    marked_baseline_id=marked.get((patient_id, instrument)),
+                    scores=tuple(found.scores[patient_id, instrument]),
+                    session_starts=tuple(found.starts[patient_id]),
+                    marked_baseline_id=found.marks.get((patient_id, instrument)),
+                    partial=patient_id in found.partial,
                 )
                 for patient_id in shares
             ],

@@ -91,19 +91,30 @@ def _before(windows: dict[int, datetime | None], field: str) -> Q:
     return q
 
 
-def load(
+@dataclass
+class Courses:
+    """What outcomes are computed from, for many patients (see `courses`)."""
+
+    scores: dict[tuple[int, str], list[ScoreInput]]  # (patient id, instrument) -> scores
+    starts: dict[int, list[datetime]]  # patient id -> session starts inside the window
+    marks: dict[tuple[int, str], int]  # (patient id, instrument) -> marked questionnaire id
+    partial: set[int]  # patients with sessions before their window
+
+
+def courses(
     windows: dict[int, datetime | None],
     instruments: tuple[str, ...] = INSTRUMENTS,
     *,
     zone: ZoneInfo | None = None,
-) -> dict[int, dict[str, Outcome]]:
-    """Outcomes of many patients at once: `windows` maps each patient id to the start of what
-    the reader may see (None: everything). The caller has checked the mood category. One query
-    whatever the number of patients: the questionnaires and session times inside each window,
-    a count of the sessions before it (no row, no time) and the marked baselines, as one
-    UNION ALL. `zone`: give scores that zone's local times."""
+) -> Courses:
+    """The courses of many patients at once: `windows` maps each patient id to the start of
+    what the reader may see (None: everything). The caller has checked the mood category. One
+    query whatever the number of patients: the questionnaires and session times inside each
+    window, a count of the sessions before it (no row, no time) and the marked baselines, as
+    one UNION ALL. `zone`: give scores that zone's local times."""
+    found = Courses(defaultdict(list), defaultdict(list), {}, set())
     if not windows:
-        return {}
+        return found
     ids = list(windows)
     number, instant, text = IntegerField(), DateTimeField(), CharField()
     none = Value("", output_field=text)
@@ -147,34 +158,41 @@ def load(
             "instrument",
         )
     )
-    scores: dict[tuple[int, str], list[ScoreInput]] = defaultdict(list)
-    starts: dict[int, list[datetime]] = defaultdict(list)
-    marks: dict[tuple[int, str], int] = {}
-    partial: set[int] = set()
     rows = questionnaires.union(sessions, earlier, marked, all=True)
     for kind, patient_id, pk, at, total, instrument in rows:
         if kind == "s":
-            starts[patient_id].append(at)
+            found.starts[patient_id].append(at)
         elif kind == "m":
-            marks[patient_id, instrument] = pk
+            found.marks[patient_id, instrument] = pk
         elif kind == "p":
-            partial.add(patient_id)
+            found.partial.add(patient_id)
         else:
-            scores[patient_id, instrument].append(
+            found.scores[patient_id, instrument].append(
                 ScoreInput(pk, at.astimezone(zone) if zone else at, total)
             )
+    return found
+
+
+def load(
+    windows: dict[int, datetime | None],
+    instruments: tuple[str, ...] = INSTRUMENTS,
+    *,
+    zone: ZoneInfo | None = None,
+) -> dict[int, dict[str, Outcome]]:
+    """Outcomes of many patients at once, by patient and instrument (one query, `courses`)."""
+    found = courses(windows, instruments, zone=zone)
     return {
         pid: {
             name: outcomes.outcome(
                 name,
-                scores[pid, name],
-                starts[pid],
-                marked_baseline_id=marks.get((pid, name)),
-                partial_course=pid in partial,
+                found.scores[pid, name],
+                found.starts[pid],
+                marked_baseline_id=found.marks.get((pid, name)),
+                partial_course=pid in found.partial,
             )
             for name in instruments
         }
-        for pid in ids
+        for pid in windows
     }
 
 
