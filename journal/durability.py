@@ -75,6 +75,11 @@ def fall_back(data: DurabilityData) -> FallBack:
     return FallBack(tuple(days), not_before_next, not_yet)
 
 
+def typical_fall_back_day(result: FallBack) -> float | None:
+    """The median fall-back day, or None when it rests on fewer than 2 usable intervals."""
+    return result.typical_day if result.usable >= MIN_INTERVALS else None
+
+
 def _day(value: float) -> str:
     return f"{value:g}"
 

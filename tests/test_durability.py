@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from journal import services
 from journal.chartdata.build import build_durability
+from journal.charts import durability_chart
 from journal.charts.types import DurabilityData, Interval
 from journal.durability import (
     NOT_ENOUGH,
@@ -191,3 +192,21 @@ def test_the_provider_summary_shows_the_fall_back_day_and_the_patients_trends_do
     body = own.content.decode()
     assert 'id="chart-durability-heading"' in body
     assert "fell back" not in body and NOT_ENOUGH not in body
+
+
+def test_the_chart_draws_the_fall_back_day_only_when_the_data_carries_it() -> None:
+    marked = durability_chart(DurabilityData(HAND_COMPUTED.intervals, fall_back_day=4))
+    assert b"Typical fall-back day (day 4)" in marked
+    assert b"fall-back" not in durability_chart(HAND_COMPUTED)
+
+
+@pytest.mark.django_db
+def test_only_the_providers_chart_image_marks_the_fall_back_day(patient, provider) -> None:
+    _log_two_intervals_that_fall_back(patient)
+    services.grant_share(patient=patient, provider=provider, categories=ShareCategory.values)
+    url = reverse("journal:provider-chart", args=[patient.pk, "durability"])
+    shared = client_for(provider).get(url + "?period=30")
+    assert shared.status_code == 200 and b"Typical fall-back day (day 3)" in shared.content
+    own = client_for(patient).get(reverse("journal:chart", args=["durability"]) + "?period=30")
+    assert own.status_code == 200 and b"<svg" in own.content
+    assert b"fall-back" not in own.content

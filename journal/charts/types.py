@@ -106,6 +106,9 @@ class Interval:
 @dataclass(frozen=True, slots=True)
 class DurabilityData:
     intervals: tuple[Interval, ...]
+    # The typical fall-back day (`journal.durability`), drawn as a dashed line; set only on a
+    # provider's read, so the patient's own chart never shows it.
+    fall_back_day: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
