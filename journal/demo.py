@@ -6,9 +6,11 @@ passes the same validation as anything a patient enters.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import random
 import zlib
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
@@ -30,6 +32,33 @@ CHECKIN_NOTES = [
     "",
     "",
 ]
+# Questionnaire totals of each course of treatment: the baseline (the evening before the first
+# session), then one every 14 days after the first session. With `journal.outcomes`:
+# remission (latest < 5), response (≥ 50 % below baseline, not below 5), response lost (two
+# scores back above the 50 % level after a response) and no response.
+REMITTER = "remitter"
+RESPONDER = "responder"
+LOST_RESPONSE = "lost_response"
+NON_RESPONDER = "non_responder"
+
+
+@dataclass(frozen=True)
+class Course:
+    phq9: tuple[int, ...]  # PHQ-9 totals (item 9 is always 0 here, so at most 24)
+    gad7: tuple[int, ...]
+    mood_gain: float  # how far daily mood rises over the 90 days
+
+
+COURSES = {
+    REMITTER: Course((18, 14, 10, 7, 5, 4, 3), (15, 12, 9, 7, 5, 4, 3), 4.5),
+    RESPONDER: Course((20, 17, 14, 11, 9, 8, 8), (16, 14, 11, 9, 8, 7, 7), 3.0),
+    LOST_RESPONSE: Course((16, 12, 8, 7, 10, 11, 12), (13, 10, 6, 6, 8, 9, 10), 2.0),
+    NON_RESPONDER: Course((19, 18, 17, 16, 15, 16, 15), (14, 14, 13, 13, 12, 12, 12), 0.8),
+}
+QUESTIONNAIRE_EVERY = 14
+# After a session mood lifts by this much, fading to nothing over SESSION_LIFT_DAYS.
+SESSION_LIFT = 1.8
+SESSION_LIFT_DAYS = 5
 REPORT_NOTES = [
     "Floaty for about an hour, then tired.",
     "Easier than last time.",
@@ -54,10 +83,31 @@ def _session_days(start: dt.date) -> list[dt.date]:
     return days
 
 
-def _mood(rng: random.Random, progress: float, bump: float = 0.0) -> int:
-    """Mood that improves over treatment, with day-to-day noise."""
-    base = 3.5 + 3.5 * progress + bump
+def _mood(rng: random.Random, progress: float, bump: float = 0.0, gain: float = 3.5) -> int:
+    """Mood that improves over treatment by `gain`, with day-to-day noise."""
+    base = 3.5 + gain * progress + bump
     return max(0, min(10, round(rng.gauss(base, 1.2))))
+
+
+def _lift(starts: list[dt.datetime], at: dt.datetime) -> float:
+    """The fading lift in mood after the latest session started before `at`."""
+    index = bisect.bisect_right(starts, at) - 1
+    if index < 0:
+        return 0.0
+    days = (at - starts[index]).total_seconds() / 86400
+    return SESSION_LIFT * max(0.0, 1 - days / SESSION_LIFT_DAYS)
+
+
+def answers_for(rng: random.Random, total: int, items: int, fixed_zero: int = 0) -> list[int]:
+    """Item scores (0–3 each) adding up to `total`; the last `fixed_zero` items stay 0."""
+    free = items - fixed_zero
+    if not 0 <= total <= 3 * free:
+        raise ValueError(f"A total of {total} cannot be spread over {free} items of 0–3.")
+    answers = [0] * items
+    for _ in range(total):
+        index = rng.choice([i for i in range(free) if answers[i] < 3])
+        answers[index] += 1
+    return answers
 
 
 def _severity(rng: random.Random, typical: float) -> int:
@@ -79,8 +129,12 @@ def _checkin_ratings(
     return ratings
 
 
-def seed_patient_history(user: User, *, now: dt.datetime | None = None) -> None:
-    """Write about 90 days of sessions, reports, readings, check-ins and questionnaires."""
+def seed_patient_history(
+    user: User, *, now: dt.datetime | None = None, course: str = RESPONDER
+) -> None:
+    """Write about 90 days of sessions, reports, readings, check-ins and questionnaires, the
+    PHQ-9 and GAD-7 following `course` (a key of `COURSES`)."""
+    plan = COURSES[course]
     now = now or timezone.now()
     latest = now - dt.timedelta(minutes=5)
     rng = random.Random(zlib.crc32(user.email.encode()))  # noqa: S311 - demo data only
@@ -90,6 +144,7 @@ def seed_patient_history(user: User, *, now: dt.datetime | None = None) -> None:
     route = rng.choice([Route.INTRANASAL, Route.IV, Route.INTRANASAL])
     sessions = _session_days(start)
     alarming_index = len(sessions) // 3  # one session with a 185/121 reading after the dose
+    starts: list[dt.datetime] = []
 
     for index, day in enumerate(sessions):
         started = _at(day, 10, rng.choice([0, 15, 30]), zone)
@@ -100,6 +155,7 @@ def seed_patient_history(user: User, *, now: dt.datetime | None = None) -> None:
         if route == Route.IV:
             dose = Decimal("35.00")
         session = services.log_session(patient=user, started_at=started, route=route, dose_mg=dose)
+        starts.append(started)
         before = (rng.randint(116, 134), rng.randint(72, 86))
         if index == alarming_index:
             after = (185, 121)
@@ -141,7 +197,7 @@ def seed_patient_history(user: User, *, now: dt.datetime | None = None) -> None:
             patient=user,
             session=session,
             reported_at=started + dt.timedelta(hours=rng.randint(6, 9)),
-            mood=_mood(rng, progress, bump=1.0),
+            mood=_mood(rng, progress, bump=SESSION_LIFT, gain=plan.mood_gain),
             ratings=ratings,
             overall_bother=_severity(rng, fading * 0.6),
             readings=readings,
@@ -162,7 +218,7 @@ def seed_patient_history(user: User, *, now: dt.datetime | None = None) -> None:
             services.log_checkin(
                 patient=user,
                 recorded_at=recorded_at,
-                mood=_mood(rng, progress),
+                mood=_mood(rng, progress, bump=_lift(starts, recorded_at), gain=plan.mood_gain),
                 anxiety=max(0, min(10, round(rng.gauss(6 - 3 * progress, 1.5)))),
                 pain=None if rng.random() < 0.6 else rng.randint(0, 4),
                 ratings=_checkin_ratings(rng, symptoms, offset, number == 0),
@@ -170,23 +226,29 @@ def seed_patient_history(user: User, *, now: dt.datetime | None = None) -> None:
                 note_shareable=rng.random() < 0.3,
             )
 
-    for offset in range(0, DAYS, 14):
-        day = start + dt.timedelta(days=offset)
+    if not starts:
+        return
+    first = starts[0].astimezone(zone).date()
+    days = [first - dt.timedelta(days=1)]
+    days += [
+        first + dt.timedelta(days=n) for n in range(QUESTIONNAIRE_EVERY, DAYS, QUESTIONNAIRE_EVERY)
+    ]
+    for number, day in enumerate(days):
         completed_at = _at(day, 19, 30, zone)
         if completed_at > latest:
             continue
-        progress = offset / DAYS
-        level = 2.2 - 1.7 * progress
-        phq9 = [_severity(rng, level) if i < 8 else 0 for i in range(len(PHQ9.items))]
-        phq9 = [min(3, a) for a in phq9]
+        step = min(number, len(plan.phq9) - 1)
         services.submit_questionnaire(
-            patient=user, instrument="phq9", answers=phq9, difficulty=1, completed_at=completed_at
+            patient=user,
+            instrument="phq9",
+            answers=answers_for(rng, plan.phq9[step], len(PHQ9.items), fixed_zero=1),
+            difficulty=1,
+            completed_at=completed_at,
         )
-        gad7 = [min(3, _severity(rng, level * 0.9)) for _ in GAD7.items]
         services.submit_questionnaire(
             patient=user,
             instrument="gad7",
-            answers=gad7,
+            answers=answers_for(rng, plan.gad7[step], len(GAD7.items)),
             difficulty=1,
             completed_at=completed_at + dt.timedelta(minutes=5),
         )

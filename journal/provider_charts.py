@@ -21,7 +21,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from journal import chartdata, summaries
+from journal import chartdata, durability, summaries
 from journal.chartdata import CHART_CACHE_SECONDS, Period, make_period, parse_period
 from journal.charts import CHART_ORDER, CHARTS
 from journal.models import User
@@ -70,6 +70,7 @@ def _code_digest() -> str:
     """A digest of the code that builds the panels: a deploy that changes it never reads
     panels cached by the previous code."""
     digest = hashlib.sha256(Path(summaries.__file__).read_bytes())
+    digest.update(Path(durability.__file__).read_bytes())
     digest.update(Path(__file__).read_bytes())
     return digest.hexdigest()[:12]
 

@@ -24,6 +24,7 @@ from journal.charts.types import (
     SeverityMatrix,
     SymptomData,
 )
+from journal.durability import fall_back, fall_back_sentence
 
 CONTEXT_LABELS = {
     "before": "Before dose",
@@ -405,6 +406,8 @@ class Panel:
     summary: str
     table: Table
     has_data: bool
+    # A further observation shown next to the chart (the provider's fall-back day).
+    note: str = ""
 
 
 def panel(
@@ -430,6 +433,7 @@ def panel(
             durability_summary(data, audience=audience),
             durability_table(data),
             any(i.points for i in data.intervals),
+            fall_back_sentence(fall_back(data)) if audience == "provider" else "",
         )
     if name == "questionnaires":
         return Panel(

@@ -7,9 +7,11 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from journal.management.commands.seed_demo import DEMO_ACCOUNTS
 from journal.models import Role, User
 
 pytestmark = pytest.mark.django_db
+PATIENTS = sum(role == Role.PATIENT for _, _, role, _ in DEMO_ACCOUNTS)
 
 
 def test_seed_demo_creates_each_role_once_and_can_log_in(settings, client) -> None:
@@ -19,12 +21,12 @@ def test_seed_demo_creates_each_role_once_and_can_log_in(settings, client) -> No
     assert "ketamine-journal-2026" in out.getvalue()
     assert User.objects.filter(role=Role.ADMIN).count() == 1
     assert User.objects.filter(role=Role.PROVIDER).count() == 2
-    assert User.objects.filter(role=Role.PATIENT).count() == 3
+    assert User.objects.filter(role=Role.PATIENT).count() == PATIENTS
     second = io.StringIO()
     call_command("seed_demo", stdout=second)
     assert "already exist" in second.getvalue()
     assert "ketamine-journal-2026" not in second.getvalue()
-    assert User.objects.count() == 6
+    assert User.objects.count() == len(DEMO_ACCOUNTS)
     # Through the log-in page: django-axes needs the request (Client.login passes none).
     response = client.post(
         "/login/", {"username": "sam@demo.aftercare.test", "password": "ketamine-journal-2026"}
@@ -46,5 +48,5 @@ def test_seed_demo_sends_no_enrollment_emails(settings, django_capture_on_commit
     settings.DEBUG = True
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo", stdout=io.StringIO())
-    assert User.objects.count() == 6
+    assert User.objects.count() == len(DEMO_ACCOUNTS)
     assert mail.outbox == []

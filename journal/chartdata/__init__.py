@@ -19,7 +19,7 @@ grouped by its own day. A scope without a first day reads exactly as the patient
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TypedDict
 from zoneinfo import ZoneInfo
@@ -63,6 +63,7 @@ from journal.charts.types import (
     SeverityMatrix,
     SymptomData,
 )
+from journal.durability import fall_back, typical_fall_back_day
 from journal.models import (
     BloodPressureReading,
     CheckIn,
@@ -204,9 +205,13 @@ def durability_data(
     checkins, reports = _mood_rows(patient, start, period.end)
     sessions = [s[1] for s in _sessions(patient, start, period.end)]
     before = _session_before(patient, start, not_before)
-    return build_durability(
+    data = build_durability(
         patient.zone, checkins, reports, [before, *sessions] if before else sessions
     )
+    if scope.share_id is None:
+        return data
+    # Providers' chart marks the typical fall-back day their summary states.
+    return replace(data, fall_back_day=typical_fall_back_day(fall_back(data)))
 
 
 def questionnaire_data(
@@ -348,6 +353,8 @@ def chart_svg(scope: Scope, name: str, period: Period) -> bytes:
     # The data read depends on the scope's first instant as well (a provider's share start).
     patient, not_before = scope.patient, scope.window_start
     prefix = f"chartv:{name}" + (f":from:{not_before.isoformat()}" if not_before else "")
+    if scope.share_id is not None:
+        prefix += ":share"  # a provider's chart may draw more (the durability fall-back day)
     fast_key = version_key(prefix, scope, period, data_version(patient))
     svg = cache.get(fast_key)
     if svg is not None:

@@ -36,6 +36,7 @@ from journal.charts.types import (
     SymptomSeries,
     Thresholds,
 )
+from journal.durability import pre_session_level
 from journal.models import Route
 
 
@@ -81,24 +82,31 @@ def build_durability(
     reports: list[tuple],
     session_starts: list[datetime],
 ) -> DurabilityData:
-    """Mood by days since the most recent session, one interval per session."""
+    """Mood by days since the most recent session, one interval per session, with the mood
+    level before each session (`journal.durability.pre_session_level`, from the rows given)."""
     starts = sorted(session_starts)
+    points = mood_points(checkins, reports)
     buckets: dict[datetime, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for instant, mood in mood_points(checkins, reports):
+    for instant, mood in points:
         index = bisect.bisect_right(starts, instant) - 1
         if index < 0:
             continue  # before the first known session
         session = starts[index]
         since = (local_day(instant, zone) - local_day(session, zone)).days
         buckets[session][since].append(mood)
+    daily = {day: mean for day, (mean, _) in daily_means(points, zone).items()}
+    session_days = [local_day(s, zone) for s in starts]
+    taken = set(session_days)
     intervals = tuple(
         Interval(
-            session_day=local_day(session, zone),
+            session_day=session_days[n],
             points=tuple(
                 (since, round(sum(v) / len(v), 3)) for since, v in sorted(buckets[session].items())
             ),
+            pre_session=pre_session_level(daily, session_days[n], taken),
+            next_session_day=session_days[n + 1] if n + 1 < len(starts) else None,
         )
-        for session in starts
+        for n, session in enumerate(starts)
         if session in buckets
     )
     return DurabilityData(intervals=intervals)

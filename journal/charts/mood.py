@@ -33,6 +33,7 @@ DURABILITY_TITLE = "Mood in the days after each session"
 MARKER_LIMIT = 60
 DAILY = "#7a8a99"
 SESSION_STYLE = (0, (2, 2))
+FALL_BACK_STYLE = (0, (6, 3))
 
 
 def mood_chart(series: MoodSeries) -> bytes:
@@ -126,6 +127,15 @@ def durability_chart(data: DurabilityData) -> bytes:
         if count > 1:
             mean = _mean_by_day(segments)
             ax.plot(mean[:, 0], mean[:, 1], color=INK, linewidth=1.6, linestyle=(0, (4, 2)))
+        fall_back = data.fall_back_day
+        if fall_back is not None:
+            ax.plot(
+                [fall_back, fall_back],
+                [-0.3, 10.3],
+                color=ORANGE,
+                linewidth=1.4,
+                linestyle=FALL_BACK_STYLE,
+            )
         add_text_batch(
             ax, [0.5], [-0.16], ["Days since the session"], size=9, transform=ax.transAxes, va="top"
         )
@@ -135,6 +145,10 @@ def durability_chart(data: DurabilityData) -> bytes:
                 Key("Average of all sessions", INK, (0, (4, 2)), 1.6),
                 Key("Earlier sessions (lighter = older)", "#999999", "-", 1.1),
             ]
+        if fall_back is not None:
+            keys.append(
+                Key(f"Typical fall-back day (day {fall_back:g})", ORANGE, FALL_BACK_STYLE, 1.4)
+            )
         legend(fig, keys)
         return to_svg(fig)
 

@@ -93,15 +93,23 @@ class BloodPressureData:
 
 @dataclass(frozen=True, slots=True)
 class Interval:
-    """Mood after one session: (days since the session, mean mood that day) until the next."""
+    """Mood after one session: (days since the session, mean mood that day) until the next.
+
+    `pre_session`: the mood level before the session (`journal.durability.pre_session_level`);
+    `next_session_day`: the local day of the next session read, None for the latest."""
 
     session_day: date
     points: tuple[tuple[int, float], ...]
+    pre_session: float | None = None
+    next_session_day: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class DurabilityData:
     intervals: tuple[Interval, ...]
+    # The typical fall-back day (`journal.durability`), drawn as a dashed line; set only on a
+    # provider's read, so the patient's own chart never shows it.
+    fall_back_day: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from journal import services
-from journal.models import ClinicSettings, Role, User
+from journal.demo import (
+    LOST_RESPONSE,
+    NON_RESPONDER,
+    REMITTER,
+    RESPONDER,
+    seed_patient_history,
+)
+from journal.models import ClinicSettings, Role, Share, ShareCategory, User
 
 DEMO_PASSWORD = "ketamine-journal-2026"  # noqa: S105 - printed once, demo only
 
@@ -23,6 +30,33 @@ DEMO_ACCOUNTS = [
     ("sam@demo.aftercare.test", "Sam Lee", Role.PATIENT, "America/New_York"),
     ("jordan@demo.aftercare.test", "Jordan Smith", Role.PATIENT, "America/Los_Angeles"),
     ("maria@demo.aftercare.test", "Maria Garcia", Role.PATIENT, "Europe/Madrid"),
+    ("alex@demo.aftercare.test", "Alex Chen", Role.PATIENT, "America/Denver"),
+    ("taylor@demo.aftercare.test", "Taylor Brooks", Role.PATIENT, "America/Phoenix"),
+    ("priya@demo.aftercare.test", "Priya Patel", Role.PATIENT, "Pacific/Honolulu"),
+    ("devon@demo.aftercare.test", "Devon Walker", Role.PATIENT, "America/Chicago"),
+]
+RIVERA = "dr.rivera@demo.aftercare.test"
+OKAFOR = "dr.okafor@demo.aftercare.test"
+# How each demo patient's PHQ-9 and GAD-7 go (journal.demo.COURSES).
+DEMO_COURSES = {
+    "sam@demo.aftercare.test": REMITTER,
+    "jordan@demo.aftercare.test": RESPONDER,
+    "maria@demo.aftercare.test": NON_RESPONDER,
+    "alex@demo.aftercare.test": RESPONDER,
+    "taylor@demo.aftercare.test": NON_RESPONDER,
+    "priya@demo.aftercare.test": REMITTER,
+    "devon@demo.aftercare.test": LOST_RESPONSE,
+}
+# Who shares with whom: mood & questionnaires, side effects and blood pressure, no expiry.
+DEMO_SHARES = [
+    *((patient, RIVERA) for patient in DEMO_COURSES),
+    ("jordan@demo.aftercare.test", OKAFOR),
+    ("devon@demo.aftercare.test", OKAFOR),
+]
+DEMO_SHARE_CATEGORIES = [
+    ShareCategory.MOOD.value,
+    ShareCategory.SIDE_EFFECTS.value,
+    ShareCategory.BLOOD_PRESSURE.value,
 ]
 
 
@@ -55,6 +89,9 @@ class Command(BaseCommand):
                 services.accept_invitation(token=token, password=DEMO_PASSWORD, time_zone=zone)
                 created.append(user)
             self._seed_journal(created)
+            shared = self._share()
+        if shared:
+            self.stdout.write(f"Demo shares created: {shared}")
         if not created:
             self.stdout.write("Demo accounts already exist; nothing to do.")
             return
@@ -79,11 +116,31 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo clinic numbers set: {', '.join(map(str, values.values()))}")
 
     def _seed_journal(self, created: list[User]) -> None:
-        """Give new demo patients some journal history, when the journal module provides it."""
-        try:
-            from journal.demo import seed_patient_history
-        except ImportError:
-            return
+        """Give new demo patients about 90 days of journal history."""
         for user in created:
             if user.role == Role.PATIENT:
-                seed_patient_history(user)
+                seed_patient_history(user, course=DEMO_COURSES.get(user.email, RESPONDER))
+
+    def _share(self) -> int:
+        """Grant each demo share whose patient and provider never had a share (so a share the
+        patient revoked stays revoked), through the patient's own service; returns how many."""
+        users = {
+            u.email: u
+            for u in User.objects.filter(email__in={e for pair in DEMO_SHARES for e in pair})
+        }
+        granted = 0
+        for patient_email, provider_email in DEMO_SHARES:
+            patient, provider = users.get(patient_email), users.get(provider_email)
+            if (
+                patient is None
+                or provider is None
+                or not (patient.is_active and provider.is_active)
+            ):
+                continue
+            if Share.objects.filter(patient=patient, provider=provider).exists():
+                continue
+            services.grant_share(
+                patient=patient, provider=provider, categories=DEMO_SHARE_CATEGORIES
+            )
+            granted += 1
+        return granted
