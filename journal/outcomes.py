@@ -265,6 +265,11 @@ def _outcome(
 # --- Words --------------------------------------------------------------------------------
 
 
+def _article(number: int) -> str:
+    """ "an" before numbers said with a vowel sound (8, 11, 18, 80–89), else "a"."""
+    return "an" if str(number).startswith("8") or number in (11, 18) else "a"
+
+
 def patient_sentence(o: Outcome) -> str:
     """ "Your PHQ-9 is 9, down from 18 before treatment: a 50 % drop." or a clear state."""
     if o.state == NO_SCORES:
@@ -282,21 +287,23 @@ def patient_sentence(o: Outcome) -> str:
             "change is shown."
         )
     assert o.baseline is not None and o.latest is not None
+    # The automatic baseline comes before treatment; a marked one may come later.
+    at = "before treatment" if o.baseline.session_number == 0 else "at your starting point"
     if o.state == BASELINE_ONLY:
         return (
-            f"Your {o.title} before treatment was {o.baseline.total}. Fill it in again after "
-            "some sessions to see how it changes."
+            f"Your {o.title} {at} was {o.baseline.total}. Fill it in again after some "
+            "sessions to see how it changes."
         )
     base, now = o.baseline.total, o.latest.total
     if o.change is None:
-        return f"Your {o.title} is {now}; it was {base} before treatment."
+        return f"Your {o.title} is {now}; it was {base} {at}."
     pct = abs(o.percent_change or 0)
     if now < base:
-        text = f"Your {o.title} is {now}, down from {base} before treatment: a {pct} % drop."
+        text = f"Your {o.title} is {now}, down from {base} {at}: {_article(pct)} {pct} % drop."
     elif now > base:
-        text = f"Your {o.title} is {now}, up from {base} before treatment ({pct} % higher)."
+        text = f"Your {o.title} is {now}, up from {base} {at} ({pct} % higher)."
     else:
-        text = f"Your {o.title} is {now}, the same as before treatment."
+        text = f"Your {o.title} is {now}, the same as {at}."
     if o.status == REMISSION:
         text += " That is below 5, the range called remission."
     elif o.status == RESPONSE:

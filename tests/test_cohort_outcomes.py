@@ -345,7 +345,7 @@ def test_the_page_shows_figures_with_their_n_and_no_patient(personas, clinic) ->
     html = response.content.decode()
     assert "57 % (4 of 7)" in html  # ever responded
     assert "29 % (2 of 7)" in html  # in remission now, ever in remission
-    assert "2 without a baseline, 1 whose first session was under 4 weeks ago" in html
+    assert "2 without a baseline they share, 1 whose first session was under 4 weeks ago" in html
     assert "4 (among 4 responders)" in html
     assert "Osmind" in html  # the definitions' source
     assert reverse("journal:provider-outcomes-chart", args=["phq9"]) in html

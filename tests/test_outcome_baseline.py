@@ -218,7 +218,7 @@ def test_the_patient_sees_their_response_curve_with_its_table(patient, course) -
     client = client_for(patient)
     trends = client.get(reverse("journal:dashboard")).content.decode()
     src = reverse("journal:outcome-chart", args=["phq9", "session"])
-    assert f'src="{src}"' in trends and "PHQ-9 since treatment began" in trends
+    assert f'src="{src}"' in trends and "Show the PHQ-9 scores as a table" in trends
     assert "PHQ-9 scores from the baseline (18) on, newest first" in trends
     assert "−33 %" in trends  # the table's change column for the latest score
     for axis in ("session", "weeks"):

@@ -114,3 +114,19 @@ def test_patient_words_before_treatment_and_without_a_baseline() -> None:
     assert late.state == oc.NO_BASELINE
     assert "no PHQ-9 from the week before your first session" in oc.patient_sentence(late)
     assert "%" not in oc.patient_sentence(late) + oc.provider_line(late)
+
+
+def test_a_baseline_marked_after_treatment_began_is_not_called_before_treatment() -> None:
+    scores = [s(1, -2, 20), s(2, 10, 14), s(3, 30, 6)]
+    marked = outcome("phq9", scores, SESSIONS, marked_baseline_id=2)
+    assert patient_sentence(marked) == (
+        "Your PHQ-9 is 6, down from 14 at your starting point: a 57 % drop. A drop of half or "
+        "more is called a response."
+    )
+
+
+def test_the_drop_reads_as_english() -> None:
+    eighty = outcome("phq9", [s(1, -1, 15), s(2, 20, 3)], SESSIONS)
+    assert "down from 15 before treatment: an 80 % drop." in patient_sentence(eighty)
+    fifty = outcome("phq9", [s(1, -1, 18), s(2, 20, 9)], SESSIONS)
+    assert ": a 50 % drop." in patient_sentence(fifty)

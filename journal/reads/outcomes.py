@@ -268,34 +268,31 @@ class Curve:
     table. `weeks_src` is empty when weeks since the first session are unknown."""
 
     outcome: Outcome
-    title: str
-    summary: str
     table: Table
     src: str
     weeks_src: str
     alt: str
 
 
-def curves(found: list[Outcome], audience: Audience, url: Callable[[str, str], str]) -> list[Curve]:
-    """The curves worth drawing (scores and at least one session); `url(instrument, axis)`."""
-    drawn = []
+def curves(
+    found: list[Outcome], audience: Audience, url: Callable[[str, str], str]
+) -> dict[str, Curve]:
+    """The curves worth drawing (scores and at least one session), by instrument;
+    `url(instrument, axis)` gives a picture's address."""
+    drawn = {}
     for o in found:
         if not o.scores or o.state == outcomes.NO_SESSIONS:
             continue
-        drawn.append(
-            Curve(
-                outcome=o,
-                title=f"{o.title} since treatment began",
-                summary=response_summary(o, audience=audience),
-                table=response_table(o),
-                src=url(o.instrument, "session"),
-                weeks_src="" if o.partial_course else url(o.instrument, "weeks"),
-                alt=(
-                    f"Line chart of {o.title} scores by session, lower is better, with the "
-                    "baseline marked and lines at half the baseline (response) and at 5 "
-                    "(remission)."
-                ),
-            )
+        drawn[o.instrument] = Curve(
+            outcome=o,
+            table=response_table(o),
+            src=url(o.instrument, "session"),
+            weeks_src="" if o.partial_course else url(o.instrument, "weeks"),
+            alt=(
+                f"Line chart of {o.title} scores by session, lower is better, with the "
+                "baseline marked and lines at half the baseline (response) and at 5 "
+                f"(remission). {response_summary(o, audience=audience)}"
+            ),
         )
     return drawn
 

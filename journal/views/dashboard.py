@@ -143,18 +143,18 @@ def _panels_html(scope: Scope, period: Period) -> str:
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     period = parse_period(request.GET.get("period"), request.user.zone)
     outcomes = patient_outcomes(request.user)
+    drawn = curves(
+        [item.outcome for item in outcomes],
+        "patient",
+        lambda name, axis: reverse("journal:outcome-chart", args=[name, axis]),
+    )
     return render(
         request,
         "journal/dashboard.html",
         {
             "period": period,
             "period_labels": [(key, p.button) for key, p in PERIODS.items()],
-            "outcomes": outcomes,
-            "curves": curves(
-                [item.outcome for item in outcomes],
-                "patient",
-                lambda name, axis: reverse("journal:outcome-chart", args=[name, axis]),
-            ),
+            "outcomes": [(item, drawn.get(item.outcome.instrument)) for item in outcomes],
             # Called by the template while it renders (the page template comes first).
             "panels_html": partial(_panels_html, own_scope(request.user), period),
         },

@@ -96,6 +96,11 @@ def _summary_page(
     printing = template.endswith("_print.html")
     scope = share_scope(share)
     chart_period = provider_period(scope, summary.period)
+    drawn = outcome_reads.curves(
+        [item.outcome for item in summary.outcomes],
+        "provider",
+        lambda name, axis: reverse("journal:provider-outcome-chart", args=[patient.pk, name, axis]),
+    )
     context = {
         "patient": patient,
         "summary": summary,
@@ -104,13 +109,7 @@ def _summary_page(
         "panels": provider_panels(scope, chart_period, PRINT_CHARTS if printing else None),
         "dispositions": FlagDisposition.choices,
         "outcome_source": OUTCOME_SOURCE,
-        "curves": outcome_reads.curves(
-            [item.outcome for item in summary.outcomes],
-            "provider",
-            lambda name, axis: reverse(
-                "journal:provider-outcome-chart", args=[patient.pk, name, axis]
-            ),
-        ),
+        "outcomes": [(item, drawn.get(item.instrument)) for item in summary.outcomes],
     }
     return render(request, template, context)
 
