@@ -1,0 +1,18 @@
+"""`{{ moment|patient_time:patient }}`: a patient's time in their zone, with the zone written
+(`journal.timefmt.local_stamp`), for pages a provider in another zone reads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import template
+
+from journal.timefmt import local_stamp
+
+register = template.Library()
+
+
+@register.filter
+def patient_time(moment: datetime | None, patient: Any) -> str:
+    return local_stamp(moment, patient.zone)
