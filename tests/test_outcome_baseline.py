@@ -242,3 +242,19 @@ def test_the_provider_curve_is_audited_and_needs_mood_and_questionnaires(
     url = reverse("journal:provider-outcome-chart", args=[patient.pk, "phq9", "session"])
     assert client_for(other).get(url).status_code == 404
     assert not AccessEvent.objects.filter(actor=other, what="chart:outcome-phq9").exists()
+
+
+def test_the_curve_is_drawn_once_and_redrawn_when_a_score_changes(patient, course, monkeypatch):
+    from journal.reads import outcomes as outcome_reads
+
+    drawn = []
+    real = outcome_reads.response_chart
+    monkeypatch.setattr(
+        outcome_reads, "response_chart", lambda data: drawn.append(data) or real(data)
+    )
+    client = client_for(patient)
+    url = reverse("journal:outcome-chart", args=["phq9", "session"])
+    first = client.get(url).content
+    assert client.get(url).content == first and len(drawn) == 1
+    phq9(patient, 3, timezone.now() - timedelta(hours=1))
+    assert client.get(url).content != first and len(drawn) == 2

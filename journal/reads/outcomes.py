@@ -13,16 +13,20 @@ One query for any number of patients (`load`); a marked baseline's who and when,
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.db.models import CharField, Count, DateTimeField, IntegerField, Q, Value
 from django.utils import timezone
 
 from journal import outcomes
+from journal.chartdata import CHART_CACHE_SECONDS
+from journal.charts import CHART_VERSION
 from journal.charts.outcomes import response_chart, response_curve_data
 from journal.models import (
     MarkedBaseline,
@@ -297,6 +301,15 @@ def curves(
     return drawn
 
 
-def curve_svg(o: Outcome, axis: str) -> bytes:
-    """The picture of one curve (`axis`: "session" or "weeks")."""
-    return response_chart(response_curve_data(o, "weeks" if axis == "weeks" else "session"))
+def curve_svg(patient: User, o: Outcome, axis: str) -> bytes:
+    """The picture of one curve (`axis`: "session" or "weeks"), cached under a key derived
+    from everything it draws (as `chartdata.chart_cache_key` does): a new, edited or
+    re-marked score redraws it; an unchanged one costs a cache read instead of a render."""
+    data = response_curve_data(o, "weeks" if axis == "weeks" else "session")
+    digest = hashlib.sha256(f"{patient.pk}|{axis}|{data!r}".encode()).hexdigest()
+    key = f"chart:{CHART_VERSION}:outcome-{o.instrument}:{digest}"
+    svg = cache.get(key)
+    if svg is None:
+        svg = response_chart(data)
+        cache.set(key, svg, CHART_CACHE_SECONDS)
+    return svg

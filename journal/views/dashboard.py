@@ -173,4 +173,5 @@ def outcome_chart(request: AuthenticatedHttpRequest, instrument: str, axis: str)
     """The patient's own response curve (DESIGN.md §3b)."""
     if instrument not in INSTRUMENTS or axis not in AXES:
         raise Http404("No such chart")
-    return svg_response(curve_svg(for_scope(own_scope(request.user))[instrument], axis))
+    found = for_scope(own_scope(request.user))[instrument]
+    return svg_response(curve_svg(request.user, found, axis))

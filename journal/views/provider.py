@@ -241,7 +241,7 @@ def provider_outcome_chart(
     services.record_access(
         **reader(request), patient=patient, share=share, what=f"chart:outcome-{instrument}"
     )
-    return svg_response(outcome_reads.curve_svg(found[instrument], axis))
+    return svg_response(outcome_reads.curve_svg(patient, found[instrument], axis))
 
 
 @provider_required
