@@ -42,9 +42,17 @@ def go_via_nav(page: Page, link: Name, *, menu: Name | None = None) -> None:
     open_menu_if_collapsed(page)
     if menu is not None:
         dropdown = nav.get_by_role("button", name=menu, exact=True)
-        if dropdown.get_attribute("aria-expanded") != "true":
-            dropdown.click()
-        expect(dropdown).to_have_attribute("aria-expanded", "true")
+        # A click during the phone menu's opening transition can be lost on a busy machine;
+        # a person would click again, and so does this (at most three times).
+        for attempt in range(3):
+            if dropdown.get_attribute("aria-expanded") != "true":
+                dropdown.click()
+            try:
+                expect(dropdown).to_have_attribute("aria-expanded", "true", timeout=4000)
+                break
+            except AssertionError:
+                if attempt == 2:
+                    raise
     with page.expect_navigation(wait_until="load"):
         nav.get_by_role("link", name=link, exact=True).click()
 
