@@ -9,6 +9,7 @@ stacked block: every cell carries its column's name in `data-label`, shown by ap
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from django import template
@@ -17,7 +18,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from journal.idempotency import FIELD_NAME, new_submission_token
-from journal.models import FlagSeverity
+from journal.models import FlagSeverity, User
 from journal.reads.provider import TriageRow
 from journal.timefmt import local_stamp
 
@@ -63,15 +64,21 @@ def _counts(row: TriageRow) -> SafeString:
     )
 
 
-def _ack_form(row: TriageRow, ack: dict[str, object]) -> SafeString:
+@dataclass(frozen=True)
+class _Ack:
+    """What every row's acknowledgement form shares (built once per table)."""
+
+    url: str  # with "{}" for the flag id
+    csrf: str
+    user: User | None
+    back: str
+    options: SafeString
+
+
+def _ack_form(row: TriageRow, ack: _Ack) -> SafeString:
     """A compact form acknowledging the row's top flag; it comes back to this list page."""
     flag = row.top_flag
     assert flag is not None
-    options = format_html_join(
-        "",
-        '<option value="{}">{}</option>',
-        ack["dispositions"],  # type: ignore[arg-type]
-    )
     return format_html(
         '<form method="post" action="{}" class="flag-ack-form triage-ack mt-2">'
         '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
@@ -84,22 +91,22 @@ def _ack_form(row: TriageRow, ack: dict[str, object]) -> SafeString:
         ' required><option value="">Choose…</option>{}</select>'
         '<button type="submit" class="btn btn-outline-primary btn-sm">Acknowledge'
         '<span class="visually-hidden"> {} for {}</span></button></div></form>',
-        str(ack["url"]).format(int(flag.pk)),
-        ack["csrf"],
+        ack.url.format(int(flag.pk)),
+        ack.csrf,
         FIELD_NAME,
-        new_submission_token(ack["user"]),  # type: ignore[arg-type]
-        ack["back"],
+        new_submission_token(ack.user),
+        ack.back,
         flag.pk,
         flag.title,
         row.patient.display_name,
         flag.pk,
-        options,
+        ack.options,
         flag.title,
         row.patient.display_name,
     )
 
 
-def _flag_cell(row: TriageRow, now: datetime, ack: dict[str, object] | None) -> SafeString:
+def _flag_cell(row: TriageRow, now: datetime, ack: _Ack | None) -> SafeString:
     """The top open flag in words with its value and age, how many more, the counts by
     severity, and the form acknowledging that flag."""
     flag = row.top_flag
@@ -185,15 +192,15 @@ def triage_rows(context: template.Context, rows: Iterable[TriageRow], now: datet
     url = reverse("journal:provider-patient", args=[0]).replace("/0/", "/{}/")
     request = context.get("request")
     dispositions: Sequence[tuple[str, str]] = context.get("dispositions") or ()
-    ack: dict[str, object] | None = None
+    ack = None
     if request is not None and dispositions:
-        ack = {
-            "url": reverse("journal:provider-flag-acknowledge", args=[0]).replace("/0/", "/{}/"),
-            "csrf": context.get("csrf_token", ""),
-            "user": getattr(request, "user", None),
-            "back": context.get("back") or "triage",
-            "dispositions": dispositions,
-        }
+        ack = _Ack(
+            url=reverse("journal:provider-flag-acknowledge", args=[0]).replace("/0/", "/{}/"),
+            csrf=str(context.get("csrf_token", "")),
+            user=getattr(request, "user", None),
+            back=context.get("back") or "triage",
+            options=format_html_join("", '<option value="{}">{}</option>', dispositions),
+        )
     return format_html_join(
         "\n",
         '<tr id="patient-{}"><th scope="row" data-label="Patient"><a href="{}">{}</a></th>'

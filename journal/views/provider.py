@@ -69,7 +69,7 @@ def provider_home(request: AuthenticatedHttpRequest) -> HttpResponse:
         what="patient list (flag counts)",
     )
     params = TriageQueryForm.params(query)
-    here = urlencode({**params, "page": page.number}) if page.number > 1 else urlencode(params)
+    here = urlencode({**params, "page": str(page.number)} if page.number > 1 else params)
     context = {
         "form": form,
         "rows": page.object_list,
