@@ -510,3 +510,12 @@ def test_triage_query_count_stays_within_ten_with_thirty_patients(
     assert body.count("<tr id=") == shown
     assert body.count("BP 185/121 at home</span> · ") == shown
     assert body.count("1 of last 2 sessions reported") == shown
+
+
+@pytest.mark.parametrize(("reported", "words"), [(set(), "not reported"), ({3}, "reported")])
+def test_a_single_session_says_whether_it_was_reported(provider, reported, words: str) -> None:
+    patient = sharing_patient("Sol Single", provider)
+    _sessions(patient, [3], reported=reported)
+    cell = _cell(_row_html(_body(provider), patient), "Last session")
+    assert cell.endswith(f"Last session {words}")
+    assert cell.startswith("3 days ago")

@@ -170,7 +170,7 @@ def adherence_text(row: TriageRow) -> str:
     if a.sessions == 0:
         return "No sessions yet"
     if a.sessions == 1:
-        return f"{a.reported} of the last session reported"
+        return "Last session reported" if a.reported else "Last session not reported"
     return f"{a.reported} of last {a.sessions} sessions reported"
 
 
