@@ -34,7 +34,7 @@ def _patients(provider) -> list:
         session=session,
         reported_at=at + timedelta(hours=2),
         mood=2,
-        ratings={"urinary": 3, "nausea": 3},
+        ratings={"nausea": 3, "headache": 3},
         readings=(services.ReadingInput(at + timedelta(minutes=40), 185, 121, "after40"),),
     )
     services.log_checkin(patient=made[1], recorded_at=now - timedelta(hours=5), mood=1)
