@@ -519,3 +519,13 @@ def test_a_single_session_says_whether_it_was_reported(provider, reported, words
     cell = _cell(_row_html(_body(provider), patient), "Last session")
     assert cell.endswith(f"Last session {words}")
     assert cell.startswith("3 days ago")
+
+
+def test_next_keeps_only_well_formed_list_parameters(provider, four) -> None:
+    bob = four[1]
+    flag = Flag.objects.get(patient=bob)
+    response = client_for(provider).post(
+        _ack_url(flag), {"disposition": "reviewed", "next": "/provider/?q=a b&sort=name\r\nX: y"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/provider/?q=a+b&sort=nameX%3A+y#patient-{bob.pk}"

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -101,7 +101,9 @@ def _triage_return(request: AuthenticatedHttpRequest) -> str | None:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or parts.path != home:
         return None
-    return home + (f"?{parts.query}" if parts.query else "")
+    # Re-encoded, so that only well-formed parameters reach the Location header.
+    query = QueryDict(parts.query).urlencode()
+    return home + (f"?{query}" if query else "")
 
 
 def _period(request: AuthenticatedHttpRequest) -> str:
