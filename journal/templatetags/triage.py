@@ -85,12 +85,13 @@ def _ack_form(row: TriageRow, ack: _Ack) -> SafeString:
         '<input type="hidden" name="{}" value="{}">'
         '<input type="hidden" name="next" value="{}">'
         '<label class="form-label small mb-0" for="disposition-{}">What did you do?'
-        '<span class="visually-hidden"> ({}, {})</span></label>'
+        '<span class="visually-hidden"> ({})</span></label>'
         '<div class="d-flex flex-wrap gap-2">'
         '<select class="form-select form-select-sm w-auto" name="disposition" id="disposition-{}"'
-        ' required><option value="">Choose…</option>{}</select>'
-        '<button type="submit" class="btn btn-outline-primary btn-sm">Acknowledge'
-        '<span class="visually-hidden"> {} for {}</span></button></div></form>',
+        ' aria-describedby="patient-name-{}" required><option value="">Choose…</option>{}'
+        '</select><button type="submit" class="btn btn-outline-primary btn-sm"'
+        ' aria-describedby="patient-name-{}">Acknowledge'
+        '<span class="visually-hidden"> {}</span></button></div></form>',
         ack.url.format(int(flag.pk)),
         ack.csrf,
         FIELD_NAME,
@@ -98,11 +99,11 @@ def _ack_form(row: TriageRow, ack: _Ack) -> SafeString:
         ack.back,
         flag.pk,
         flag.title,
-        row.patient.display_name,
         flag.pk,
+        row.patient.pk,
         ack.options,
+        row.patient.pk,
         flag.title,
-        row.patient.display_name,
     )
 
 
@@ -203,12 +204,14 @@ def triage_rows(context: template.Context, rows: Iterable[TriageRow], now: datet
         )
     return format_html_join(
         "\n",
-        '<tr id="patient-{}"><th scope="row" data-label="Patient"><a href="{}">{}</a></th>'
+        '<tr id="patient-{}"><th scope="row" data-label="Patient" id="patient-name-{}">'
+        '<a href="{}">{}</a></th>'
         '<td data-label="Top open flag">{}</td><td data-label="PHQ-9">{}</td>'
         '<td data-label="Last entry">{}</td><td data-label="Last session">{}</td>'
         '<td class="small" data-label="Shares">{}</td></tr>',
         (
             (
+                int(row.patient.pk),
                 int(row.patient.pk),
                 url.format(int(row.patient.pk)),
                 row.patient.display_name,
