@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from statistics import mean
 from typing import Any
@@ -17,14 +17,21 @@ from zoneinfo import ZoneInfo
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
+    Case,
     DateTimeField,
+    Func,
+    IntegerField,
+    JSONField,
     Model,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from journal import flags as flag_rules
@@ -66,6 +73,15 @@ KIND_LABELS: dict[str, str] = {
 }
 # Triage rows per page: ranked over all sharing patients, rendered a page at a time.
 TRIAGE_PAGE_SIZE = 50
+# Adherence on the triage list: reports filed for the last this many shown sessions.
+ADHERENCE_SESSIONS = 5
+# The triage list's orders and its "no entry for N days" choices.
+TRIAGE_ORDERS: dict[str, str] = {
+    "urgency": "Most urgent first",
+    "last_entry": "Last entry (newest first)",
+    "name": "Name (A–Z)",
+}
+QUIET_DAYS = (3, 7, 14)
 
 
 def kind_label(kind: str) -> str:
@@ -87,6 +103,40 @@ def _share_labels(categories: frozenset[str]) -> tuple[str, ...]:
     return tuple(category_labels(categories))
 
 
+@dataclass(frozen=True)
+class TopFlag:
+    """The most urgent open flag a row shows: severity first, then the newest."""
+
+    pk: int
+    kind: str
+    severity: int
+    title: str
+    raised_at: datetime
+
+
+@dataclass(frozen=True)
+class Adherence:
+    """Reports filed for the last `sessions` shown sessions (at most `ADHERENCE_SESSIONS`)."""
+
+    reported: int
+    sessions: int
+
+
+@dataclass(frozen=True)
+class TriageQuery:
+    """What the triage list shows: flag kind, order, "no entry for N days", name search."""
+
+    kind: str | None = None
+    order: str = "urgency"
+    quiet_days: int | None = None
+    search: str = ""
+
+    @property
+    def needs_entries(self) -> bool:
+        """True when ranking needs every patient's last entry, not only the shown rows'."""
+        return self.order == "last_entry" or self.quiet_days is not None
+
+
 @dataclass(eq=False)
 class TriageRow:
     patient: User
@@ -100,6 +150,17 @@ class TriageRow:
     latest_flag_at: datetime | None
     # PHQ-9 against its baseline; None when the share leaves out mood & questionnaires.
     phq9: Outcome | None = None
+    top_flag: TopFlag | None = None
+    # None when the share does not show sessions (side effects or blood pressure).
+    last_session_at: datetime | None = None
+    shows_sessions: bool = False
+    # None when the share does not show both sessions and their reports.
+    adherence: Adherence | None = None
+
+    @property
+    def more_open(self) -> int:
+        """Open flags besides the top one."""
+        return max(self.open_count - 1, 0) if self.top_flag else 0
 
 
 # Entry sources of "last entry": (model, time field, share categories that reveal it).
@@ -117,30 +178,36 @@ ENTRY_SOURCES: dict[str, tuple[type[Model], str, tuple[str, ...]]] = {
 }
 
 
-def _newest(model: type[Model], time_field: str) -> Subquery:
-    """SQL: the newest `time_field` of the outer share's patient (served by the model's
-    `(patient, time)` index: one index probe per row, no date conversion)."""
-    return Subquery(
-        model._default_manager.filter(patient=OuterRef("patient"))
-        .order_by(f"-{time_field}")
-        .values(time_field)[:1],
-        output_field=DateTimeField(),
-    )
-
-
-def _last_entry_at(share: Share, scope: permissions.Scope) -> datetime | None:
-    """The newest entry the share's scope shows: per source, the patient's newest entry counts
-    only when a granting category is in scope and it falls on or after the scope's first
-    instant (the newest entry on or after it is the newest overall when that one is inside)."""
+def _newest_shown(
+    share: Share, scope: permissions.Scope, names: tuple[str, ...]
+) -> datetime | None:
+    """The newest of the `names` sources the share's scope shows: per source, the patient's
+    newest entry counts only when a granting category is in scope and it falls on or after the
+    scope's first instant (the newest entry on or after it is the newest overall when that one
+    is inside)."""
     start = scope.window_start
     shown = [
         newest
-        for name, (_, _, categories) in ENTRY_SOURCES.items()
+        for name in names
         if (newest := getattr(share, name)) is not None
-        and any(scope.allows(c) for c in categories)
+        and any(scope.allows(c) for c in ENTRY_SOURCES[name][2])
         and (start is None or newest >= start)
     ]
     return max(shown, default=None)
+
+
+def _last_entry_at(share: Share, scope: permissions.Scope) -> datetime | None:
+    """The newest entry the share's scope shows, over every source."""
+    return _newest_shown(share, scope, tuple(ENTRY_SOURCES))
+
+
+def _shows_sessions(scope: permissions.Scope) -> bool:
+    return any(scope.allows(c) for c in ENTRY_SOURCES["last_session"][2])
+
+
+def _shows_adherence(scope: permissions.Scope) -> bool:
+    # Sessions (side effects or blood pressure) and their reports (mood or side effects).
+    return _shows_sessions(scope) and any(scope.allows(c) for c in ENTRY_SOURCES["last_report"][2])
 
 
 def _triage_order(flags: OpenFlagCounts) -> tuple:
@@ -181,6 +248,11 @@ _PATIENT_AT = _COLUMNS.index("patient_id")
 _PK_AT = _COLUMNS.index("id")
 _ZONE_AT = _COLUMNS.index("patient__time_zone")
 
+Ranked = list[tuple[tuple, OpenFlagCounts]]
+# Per share id: the row's facts from `_facts` (newest entry per source, top open flag,
+# sessions and reports for adherence).
+Facts = dict[int, dict[str, Any]]
+
 
 def _by_name(columns: tuple) -> tuple[str, int]:
     # The order the list falls back to for equal urgency (as `ORDER BY display_name, pk`,
@@ -188,46 +260,163 @@ def _by_name(columns: tuple) -> tuple[str, int]:
     return (columns[_NAME_AT].casefold(), columns[_PATIENT_AT])
 
 
+def _share(columns: tuple) -> Share:
+    """A read-only share (and its patient) from the ranked columns, without a query."""
+    db = Share.objects.db
+    n = len(_SHARE_FIELDS)
+    share = Share.from_db(db, _SHARE_FIELDS, columns[:n])
+    share.patient = User.from_db(db, _PATIENT_FIELDS, columns[n : n + len(_PATIENT_FIELDS)])
+    return share
+
+
+def _with_entries(share: Share, facts: dict[str, Any] | None) -> Share:
+    for name in ENTRY_SOURCES:
+        setattr(share, name, facts.get(name) if facts else None)
+    return share
+
+
 def _ranked(
-    provider: User, kind: str | None, now: datetime | None
-) -> list[tuple[tuple, OpenFlagCounts]]:
-    """(share columns, open-flag counts) of every active share, most urgent first."""
+    provider: User, query: TriageQuery, now: datetime | None
+) -> tuple[Ranked, Facts | None]:
+    """(share columns, open-flag counts) of every active share the query keeps, in its order;
+    with the facts of every kept share when the order or filter needed them."""
     shares = permissions.active_share_values(provider, _COLUMNS, now)
     shares.sort(key=_by_name)
     zones = sorted({share[_ZONE_AT] for share in shares})
-    counts = cached_open_flag_counts(provider, zones, shares, _PATIENT_AT, kind)
+    # Counted over every share (one cache entry whatever the search), then narrowed.
+    counts = cached_open_flag_counts(provider, zones, shares, _PATIENT_AT, query.kind)
     no_flags: OpenFlagCounts = {}
+    needle = query.search.casefold()
     ranked = [
         (share, counts.get(share[_PATIENT_AT], no_flags))
         for share in shares
-        if not kind or share[_PATIENT_AT] in counts
+        if (not query.kind or share[_PATIENT_AT] in counts)
+        and (not needle or needle in share[_NAME_AT].casefold())
     ]
-    ranked.sort(key=lambda item: _triage_order(item[1]))  # stable: ties keep the name order
-    return ranked
+    facts = None
+    last: dict[int, datetime | None] = {}
+    if query.needs_entries:
+        # Every kept patient's last entry: one query for all of them, reused for the page.
+        facts = _facts([_share(columns) for columns, _ in ranked], query.kind)
+        for columns, _ in ranked:
+            share = _with_entries(_share(columns), facts.get(columns[_PK_AT]))
+            last[share.pk] = _last_entry_at(share, permissions.share_scope(share))
+        if query.quiet_days is not None:
+            cutoff = (now or timezone.now()) - timedelta(days=query.quiet_days)
+            ranked = [
+                item for item in ranked if (at := last[item[0][_PK_AT]]) is None or at < cutoff
+            ]
+    # Sorts are stable: ties keep the name order.
+    if query.order == "last_entry":
+        ranked.sort(key=lambda item: _newest_first(last[item[0][_PK_AT]]))
+    elif query.order != "name":
+        ranked.sort(key=lambda item: _triage_order(item[1]))
+    return ranked, facts
 
 
-def _newest_entries(share_ids: list[int]) -> dict[int, tuple]:
-    """Per share: the patient's newest entry time per source (`ENTRY_SOURCES` order), for the
-    shown rows only — one query, one index probe per row and source."""
-    if not share_ids:
+def _newest_first(at: datetime | None) -> tuple[bool, float]:
+    return (at is None, -at.timestamp() if at else 0.0)
+
+
+def _newest(model: type[Model], time_field: str) -> Subquery:
+    """SQL: the newest `time_field` of the outer share's patient (served by the model's
+    `(patient, time)` index: one index probe per row, no date conversion)."""
+    return Subquery(
+        model._default_manager.filter(patient=OuterRef("patient"))
+        .order_by(f"-{time_field}")
+        .values(time_field)[:1],
+        output_field=DateTimeField(),
+    )
+
+
+def _count(queryset: QuerySet) -> Subquery:
+    """SQL: how many rows `queryset` has (a plain `COUNT`, so no `GROUP BY`: one row, 0 for
+    none)."""
+    counted = queryset.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
+    return Subquery(counted, output_field=IntegerField())
+
+
+def _shown_categories() -> Q:
+    """SQL, inside a subquery of a share: the flag's category is one that share shows."""
+    shown = Q()
+    for category in permissions.DATA_CATEGORIES:
+        field = permissions.SHARE_FIELD_BY_CATEGORY[category]
+        shown |= Q(category=category) & Q(Exact(OuterRef(field), True))
+    return shown
+
+
+# "No start" as an instant, so that every subquery's window test is one plain comparison.
+_NO_START = datetime(1970, 1, 1, tzinfo=UTC)
+_TOP_FLAG = {
+    "top_flag_id": ("pk", IntegerField()),
+    "top_flag_kind": ("kind", None),
+    "top_flag_severity": ("severity", IntegerField()),
+    "top_flag_detail": ("detail", JSONField()),
+    "top_flag_at": ("raised_at", DateTimeField()),
+}
+
+
+def _facts(shares: list[Share], kind: str | None) -> Facts:
+    """Per share, in one query (index probes per row, no loops): the patient's newest entry
+    time per source (`ENTRY_SOURCES`), the top open flag in the shared categories since the
+    share's start (of `kind` when given), the sessions since the start and how many of the
+    last `ADHERENCE_SESSIONS` of them have a report."""
+    if not shares:
         return {}
+    starts = {s.pk: permissions.share_scope(s).window_start or _NO_START for s in shares}
+    window = Case(
+        *[When(pk=pk, then=Value(start)) for pk, start in starts.items()],
+        default=Value(_NO_START),
+        output_field=DateTimeField(),
+    )
+    since = {"patient": OuterRef("patient")}
+    open_flags = Flag.objects.filter(
+        _shown_categories(),
+        **since,
+        acknowledged_at__isnull=True,
+        raised_at__gte=OuterRef("window_start"),
+    )
+    if kind:
+        open_flags = open_flags.filter(kind=kind)
+    top = open_flags.order_by("-severity", "-raised_at", "-pk")
+    sessions = TreatmentSession.objects.filter(**since, started_at__gte=OuterRef("window_start"))
+    last_sessions = (
+        TreatmentSession.objects.filter(
+            patient=OuterRef(OuterRef("patient")),
+            started_at__gte=OuterRef(OuterRef("window_start")),
+        )
+        .order_by("-started_at", "-pk")
+        .values("pk")[:ADHERENCE_SESSIONS]
+    )
+    reported = PostSessionReport.objects.filter(**since, session__in=last_sessions)
     rows = (
-        Share.objects.filter(pk__in=share_ids)
+        Share.objects.filter(pk__in=starts)
+        .annotate(window_start=window)
         .annotate(
             **{
                 name: _newest(model, time_field)
                 for name, (model, time_field, _) in ENTRY_SOURCES.items()
-            }
+            },
+            **{
+                name: Subquery(top.values(column)[:1], output_field=output)
+                for name, (column, output) in _TOP_FLAG.items()
+            },
+            sessions_shown=_count(sessions),
+            sessions_reported=_count(reported),
         )
-        .values_list("pk", *ENTRY_SOURCES)
+        .values("pk", *ENTRY_SOURCES, *_TOP_FLAG, "sessions_shown", "sessions_reported")
     )
-    return {row[0]: row[1:] for row in rows}
+    return {row["pk"]: row for row in rows}
 
 
-def _rows(items: list[tuple[tuple, OpenFlagCounts]]) -> list[TriageRow]:
-    entries = _newest_entries([columns[_PK_AT] for columns, _ in items])
-    none = (None,) * len(ENTRY_SOURCES)
-    rows = [_row(columns, flags, entries.get(columns[_PK_AT], none)) for columns, flags in items]
+def _rows(items: Ranked, kind: str | None, facts: Facts | None = None) -> list[TriageRow]:
+    shares = [_share(columns) for columns, _ in items]
+    if facts is None:
+        facts = _facts(shares, kind)
+    rows = [
+        _row(share, flags, facts.get(share.pk))
+        for share, (_, flags) in zip(shares, items, strict=True)
+    ]
     # PHQ-9 outcomes of the rows whose share shows questionnaires (three queries for all).
     windows = {}
     for row in rows:
@@ -240,14 +429,27 @@ def _rows(items: list[tuple[tuple, OpenFlagCounts]]) -> list[TriageRow]:
     return rows
 
 
-def _row(columns: tuple, flags: OpenFlagCounts, entries: tuple) -> TriageRow:
-    db = Share.objects.db
-    n = len(_SHARE_FIELDS)
-    share = Share.from_db(db, _SHARE_FIELDS, columns[:n])
-    share.patient = User.from_db(db, _PATIENT_FIELDS, columns[n : n + len(_PATIENT_FIELDS)])
-    for name, value in zip(ENTRY_SOURCES, entries, strict=True):
-        setattr(share, name, value)
+def _top_flag(facts: dict[str, Any] | None) -> TopFlag | None:
+    if not facts or facts["top_flag_id"] is None:
+        return None
+    return TopFlag(
+        pk=facts["top_flag_id"],
+        kind=facts["top_flag_kind"],
+        severity=facts["top_flag_severity"],
+        title=flag_rules.clinical_title(facts["top_flag_kind"], facts["top_flag_detail"] or {}),
+        raised_at=facts["top_flag_at"],
+    )
+
+
+def _row(share: Share, flags: OpenFlagCounts, facts: dict[str, Any] | None) -> TriageRow:
+    _with_entries(share, facts)
     scope = permissions.share_scope(share)
+    adherence = None
+    if facts and _shows_adherence(scope):
+        adherence = Adherence(
+            reported=facts["sessions_reported"],
+            sessions=min(facts["sessions_shown"], ADHERENCE_SESSIONS),
+        )
     return TriageRow(
         patient=share.patient,
         share=share,
@@ -258,18 +460,31 @@ def _row(columns: tuple, flags: OpenFlagCounts, entries: tuple) -> TriageRow:
         high=flags.get("high", 0),
         notable=flags.get("notable", 0),
         latest_flag_at=flags.get("latest_flag_at"),
+        top_flag=_top_flag(facts),
+        shows_sessions=_shows_sessions(scope),
+        last_session_at=_newest_shown(share, scope, ("last_session",)),
+        adherence=adherence,
     )
 
 
-def triage(provider: User, kind: str | None = None, now: datetime | None = None) -> list[TriageRow]:
+def triage(
+    provider: User,
+    kind: str | None = None,
+    now: datetime | None = None,
+    query: TriageQuery | None = None,
+) -> list[TriageRow]:
     """Patients currently sharing with `provider`, most urgent first: highest open flag
     severity, then number of open flags, then the latest flag; open flags only from shared
     categories. With `kind`, only patients with open flags of that kind (counting only those).
+    `query` (which wins over `kind`) also picks the order, "no entry for N days" and a name
+    search.
 
     At most four queries whatever the number of patients: the active shares, the flags'
     fingerprint, the open flags grouped by patient (skipped when cached under that fingerprint
-    and these shares), each shown patient's newest entry per source."""
-    return _rows(_ranked(provider, kind, now))
+    and these shares), each shown patient's facts (newest entries, top flag, adherence)."""
+    query = query or TriageQuery(kind=kind)
+    ranked, facts = _ranked(provider, query, now)
+    return _rows(ranked, query.kind, facts)
 
 
 def triage_page(
@@ -278,11 +493,13 @@ def triage_page(
     number: str | int | None = None,
     per_page: int = TRIAGE_PAGE_SIZE,
     now: datetime | None = None,
+    query: TriageQuery | None = None,
 ) -> Page:
     """One page of `triage` (ranked over all sharing patients; rows built for this page only)."""
-    # Ranked over every sharing patient; the rows of this page replace its share columns.
-    page: Page[Any] = Paginator(_ranked(provider, kind, now), per_page).get_page(number)
-    page.object_list = _rows(list(page.object_list))
+    query = query or TriageQuery(kind=kind)
+    ranked, facts = _ranked(provider, query, now)
+    page: Page[Any] = Paginator(ranked, per_page).get_page(number)
+    page.object_list = _rows(list(page.object_list), query.kind, facts)
     return page
 
 

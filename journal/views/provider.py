@@ -8,13 +8,15 @@ patient data writes an access event the patient can see.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from journal import services
@@ -24,6 +26,7 @@ from journal.charts import PRINT_CHARTS
 from journal.charts.cohort import cohort_chart, cohort_chart_title
 from journal.cohort import MIN_CELL, MIN_WEEKS, CohortFigures, curve_summary, curve_table
 from journal.forms.sharing import FlagAcknowledgeForm
+from journal.forms.triage import TriageQueryForm
 from journal.http import AuthenticatedHttpRequest, reader
 from journal.idempotency import idempotent
 from journal.models import FlagDisposition, Instrument
@@ -42,7 +45,7 @@ from journal.provider_charts import (
 from journal.reads import outcomes as outcome_reads
 from journal.reads.cohort import INSTRUMENTS, clinic_outcomes
 from journal.reads.provider import (
-    KIND_LABELS,
+    TRIAGE_ORDERS,
     kind_label,
     patient_summary,
     triage_page,
@@ -55,25 +58,52 @@ from journal.views.dashboard import svg_response
 @provider_required
 @require_GET
 def provider_home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    kind = request.GET.get("kind", "")
-    if kind not in KIND_LABELS:
-        kind = ""
+    form = TriageQueryForm(request.GET)
+    query = form.query()
+    now = timezone.now()
     # Ranked over every sharing patient, rendered (and access-logged) one page at a time.
-    page = triage_page(request.user, kind=kind or None, number=request.GET.get("page"))
+    page = triage_page(request.user, number=request.GET.get("page"), now=now, query=query)
     services.record_list_access(
         **reader(request),
         shares=[row.share for row in page],
         what="patient list (flag counts)",
     )
+    params = TriageQueryForm.params(query)
+    here = urlencode({**params, "page": str(page.number)} if page.number > 1 else params)
     context = {
+        "form": form,
         "rows": page.object_list,
         "page": page,
-        "page_query": urlencode({"kind": kind}) + "&" if kind else "",
-        "kind": kind,
-        "kind_label": kind_label(kind) if kind else "",
-        "kinds": sorted(KIND_LABELS.items(), key=lambda item: item[1]),
+        "page_query": urlencode(params) + "&" if params else "",
+        "filtered": bool(params.keys() - {"sort"}),
+        "kind": query.kind or "",
+        "kind_label": kind_label(query.kind) if query.kind else "",
+        "order_label": TRIAGE_ORDERS[query.order],
+        "now": now,
+        # Where an acknowledgement from a row comes back to: this page of the list.
+        "back": reverse("journal:provider-home") + (f"?{here}" if here else ""),
+        "dispositions": FlagDisposition.choices,
     }
     return render(request, "journal/provider_home.html", context)
+
+
+def _triage_return(request: AuthenticatedHttpRequest) -> str | None:
+    """The triage list URL a row's acknowledgement form asked to come back to (`next`), or
+    None: only a local path to the list itself is followed, never another site or page."""
+    target = request.POST.get("next", "")
+    home = reverse("journal:provider-home")
+    if target == "triage":
+        return home
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or parts.path != home:
+        return None
+    # Re-encoded, so that only well-formed parameters reach the Location header.
+    query = QueryDict(parts.query).urlencode()
+    return home + (f"?{query}" if query else "")
 
 
 def _period(request: AuthenticatedHttpRequest) -> str:
@@ -137,11 +167,14 @@ def provider_flag_acknowledge(request: AuthenticatedHttpRequest, flag_id: int) -
     period = request.POST.get("period", "")
     if period in PERIODS:
         url += f"?period={period}"
+    triage = _triage_return(request)
     form = FlagAcknowledgeForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, f"Not acknowledged: {error}")
+        if triage:
+            return redirect(f"{triage}#patient-{share.patient_id}")
         return redirect(f"{url}#flag-{flag.pk}")
     done = services.acknowledge_flag(
         provider=request.user,
@@ -156,6 +189,8 @@ def provider_flag_acknowledge(request: AuthenticatedHttpRequest, flag_id: int) -
     else:
         who = flag.acknowledged_by.display_name if flag.acknowledged_by else "another provider"
         messages.info(request, f"This flag was already acknowledged by {who}.")
+    if triage:
+        return redirect(f"{triage}#patient-{share.patient_id}")
     return redirect(f"{url}#flags")
 
 
