@@ -207,3 +207,26 @@ def test_a_provider_export_starts_where_the_share_starts(patient, provider) -> N
     with _zip(response) as archive:
         readings = archive.read("readings.csv").decode("utf-8").strip().splitlines()
     assert readings == [readings[0]]  # the header only: the readings predate the share
+
+
+def _pdf_text(response) -> str:
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+
+
+def test_the_providers_pdf_covers_the_period_chosen_on_the_summary_page(patient, provider) -> None:
+    export_journal(patient, days_ago=60)  # the 185/95 reading, 60 days old
+    _share(patient, provider, ["blood_pressure"])
+    client = client_for(provider)
+    summary = client.get(reverse("journal:provider-patient", args=[patient.pk]), {"period": "30"})
+    pdf_url = reverse("journal:provider-export-pdf", args=[patient.pk])
+    assert f'href="{pdf_url}?period=30"' in summary.content.decode()
+    assert "185/95" not in _pdf_text(client.get(pdf_url, {"period": "30"}))
+    assert "185/95" in _pdf_text(client.get(pdf_url, {"period": "90"}))
+    assert "185/95" in _pdf_text(client.get(pdf_url))  # no period: the last 90 days
+
+
+def test_an_unknown_period_returns_to_the_summary_with_a_message(patient, provider) -> None:
+    _share(patient, provider, ["mood"])
+    url = reverse("journal:provider-export-pdf", args=[patient.pk])
+    response = client_for(provider).get(url, {"period": "7"})
+    assert response.status_code == 302

@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 
+from journal.chartdata import PERIODS
+
 MAX_DAYS = 366 * 20
 
 
@@ -23,6 +25,12 @@ class ExportPeriodForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Leave empty to go up to today.",
     )
+    # A provider summary's period ("30", "90", …): the PDF link carries the one on screen.
+    period = forms.ChoiceField(
+        choices=[(key, p.title) for key, p in PERIODS.items()],
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -34,9 +42,13 @@ class ExportPeriodForm(forms.Form):
             self.add_error("start", "Choose a period of at most twenty years.")
         return data
 
-    def period(self) -> tuple[dt.date | None, dt.date | None]:
+    def dates(self) -> tuple[dt.date | None, dt.date | None]:
         """The chosen (start, end); call after `is_valid()`."""
         return self.cleaned_data.get("start"), self.cleaned_data.get("end")
+
+    def period_key(self) -> str:
+        """The named period ("" when none was given); call after `is_valid()`."""
+        return self.cleaned_data.get("period") or ""
 
 
 class DeleteAccountForm(forms.Form):

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from journal import services
+from journal.chartdata import parse_period
 from journal.exports.archive import everything_zip, export_filename
 from journal.exports.chart_images import pdf_chart_images
 from journal.exports.csv_export import csv_zip
@@ -86,8 +87,16 @@ def _render(
 def _period(
     form: ExportPeriodForm, kind: str, patient: User
 ) -> tuple[dt.date | None, dt.date | None]:
-    start, end = form.period()
-    if kind == "pdf" and start is None and end is None:
+    """Dates given win; else a named period ("30", "all") as the summary page reads it, in the
+    patient's local days; else (PDF only) the last `PDF_DEFAULT_DAYS` days."""
+    start, end = form.dates()
+    if start is not None or end is not None:
+        return start, end
+    key = form.period_key()
+    if key:
+        period = parse_period(key, patient.zone)
+        return period.first_day, period.last_day
+    if kind == "pdf":
         end = dt.datetime.now(patient.zone).date()
         start = end - dt.timedelta(days=PDF_DEFAULT_DAYS - 1)
     return start, end
