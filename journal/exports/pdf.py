@@ -1,10 +1,12 @@
 """One-page PDF summary a clinician can read in a minute (reportlab, standard fonts).
 
 Sections appear only for the categories the export covers: a provider whose share lacks a
-category gets no heading and no empty table for it. Text is real text (Helvetica), charts are
-vector drawings: SVG from `journal.charts` converted with svglib when the caller passes it,
-reportlab's own line plots otherwise. Everything is fitted to one page (long lists show the
-latest rows and say how many more the CSV export holds).
+category gets no heading and no empty table for it. Text is real text (Helvetica), and the
+charts are the pages' own matplotlib drawings (`journal.charts`, SVG) drawn at the page's text
+width and converted to vector graphics with svglib, unscaled, so their type prints at the size
+it was set (7.5 pt and up). Nothing is shrunk to fit: long lists show their latest rows and say
+"latest N of M"; a period of up to 90 days fits one page (fewer rows until it does), a longer
+one may take two, and then the PDF says so. Times are the patient's, with the zone written.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import inch
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
-    KeepInFrame,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -36,23 +38,42 @@ from journal.catalogue import (
     is_side_effect,
     symptom_label,
 )
-from journal.exports import pdf_charts
 from journal.exports.data import BLOOD_PRESSURE, MOOD, SIDE_EFFECTS, ExportData, SessionRow
 from journal.flags import clinical_title
 from journal.models import FlagSeverity
 from journal.outcomes import OUTCOME_SOURCE, provider_line
-from journal.thresholds import DEFAULT_THRESHOLDS, Thresholds
+from journal.thresholds import Thresholds
+from journal.timefmt import local_stamp, zone_label
 
 PAGE = LETTER
 MARGIN = 0.5 * inch
 FRAME_W = PAGE[0] - 2 * MARGIN
 FRAME_H = PAGE[1] - 2 * MARGIN
-MAX_SESSIONS = 6
-MAX_READINGS = 8
-MAX_QUESTIONNAIRES = 6
-MAX_FLAGS = 6
-MAX_NOTES = 3
 DISCUSS_LINES = 3
+ONE_PAGE_DAYS = 90  # a period up to this long fits one page; a longer one may take two
+
+
+@dataclass(frozen=True)
+class Caps:
+    """How many rows each table shows at most."""
+
+    sessions: int
+    readings: int
+    questionnaires: int
+    flags: int
+    notes: int
+
+
+# Tried in order until the summary fits its pages: the first that fits is used.
+CAPS = (
+    Caps(sessions=10, readings=12, questionnaires=8, flags=8, notes=3),
+    Caps(sessions=8, readings=8, questionnaires=6, flags=6, notes=3),
+    Caps(sessions=6, readings=6, questionnaires=4, flags=5, notes=2),
+    Caps(sessions=5, readings=5, questionnaires=4, flags=4, notes=2),
+    Caps(sessions=4, readings=4, questionnaires=4, flags=3, notes=1),
+    Caps(sessions=3, readings=3, questionnaires=2, flags=3, notes=1),
+    Caps(sessions=2, readings=2, questionnaires=2, flags=2, notes=1),
+)
 
 
 @dataclass(frozen=True)
@@ -65,8 +86,12 @@ class ChartImage:
 
 
 _styles = getSampleStyleSheet()
-TITLE = ParagraphStyle("t", parent=_styles["Title"], fontSize=15, leading=18, spaceAfter=2)
-H2 = ParagraphStyle("h2", parent=_styles["Heading2"], fontSize=10.5, leading=13, spaceBefore=6)
+TITLE = ParagraphStyle(
+    "t", parent=_styles["Title"], fontSize=14, leading=16, spaceBefore=0, spaceAfter=2
+)
+H2 = ParagraphStyle(
+    "h2", parent=_styles["Heading2"], fontSize=10, leading=12, spaceBefore=4, spaceAfter=2
+)
 BODY = ParagraphStyle("b", parent=_styles["BodyText"], fontSize=8, leading=10)
 SMALL = ParagraphStyle("s", parent=BODY, fontSize=7, leading=9, textColor=colors.HexColor("#444"))
 CELL = ParagraphStyle("c", parent=BODY, fontSize=7.5, leading=9)
@@ -97,10 +122,12 @@ def _table(
     return table
 
 
-def _more(shown: int, total: int) -> list[Paragraph]:
+def _more(shown: int, total: int, noun: str, order: str = "latest") -> list[Paragraph]:
     if total <= shown:
         return []
-    return [_p(f"Showing the latest {shown} of {total}; the CSV export has them all.", SMALL)]
+    return [
+        _p(f"{order.capitalize()} {shown} of {total} {noun}; the CSV export has them all.", SMALL)
+    ]
 
 
 def _period_text(data: ExportData) -> str:
@@ -110,50 +137,42 @@ def _period_text(data: ExportData) -> str:
 
 
 def _when(data: ExportData, moment: dt.datetime) -> str:
-    return data.local(moment).strftime("%d %b %Y %H:%M")
+    return local_stamp(moment, data.zone)
 
 
-def _svg_drawing(chart: ChartImage, width: float, height: float) -> Drawing | None:
+def _svg_drawing(chart: ChartImage) -> Drawing | None:
     from svglib.svglib import svg2rlg
 
     drawing = svg2rlg(io.BytesIO(chart.svg))
     if drawing is None or not drawing.width or not drawing.height:
         return None
-    scale = min(width / drawing.width, height / drawing.height)
+    # The print charts are drawn at the text width already (scale 1); others are fitted to it.
+    scale = min(FRAME_W / drawing.width, FRAME_H / 2 / drawing.height)
     drawing.scale(scale, scale)
     drawing.width, drawing.height = drawing.width * scale, drawing.height * scale
+    drawing.hAlign = "LEFT"
     return drawing
 
 
 def _charts(data: ExportData, charts: Sequence[ChartImage] | None) -> list:
-    wanted = [c for c in (MOOD, BLOOD_PRESSURE) if data.has(c)]
-    if not wanted:
-        return []
-    width, height = (FRAME_W - 12) / len(wanted), 1.75 * inch
-    by_category = {c.category: c for c in charts or ()}
-    cells = []
-    for category in wanted:
-        drawing = None
-        if category in by_category:
-            drawing = _svg_drawing(by_category[category], width, height)
-        if drawing is None:
-            native = (
-                pdf_charts.mood_drawing if category == MOOD else pdf_charts.blood_pressure_drawing
-            )
-            drawing = native(data, width, height)
-        cells.append(drawing)
-    table = Table([cells], colWidths=[width + 6] * len(cells), hAlign="LEFT")
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    return [table]
+    """The charts of the export's categories, each at the full text width, one below another."""
+    flow: list = []
+    for chart in charts or ():
+        if data.has(chart.category):
+            drawing = _svg_drawing(chart)
+            if drawing is not None:
+                flow += [drawing, Spacer(1, 2)]
+    return flow
 
 
-def _session_heading(data: ExportData, session: SessionRow) -> str:
-    return f"{data.local(session.started_at):%d %b}\n{session.route_label}"
+def _session_cell(data: ExportData, session: SessionRow) -> str:
+    return f"{_when(data, session.started_at)}\n{session.route_label}"
 
 
-def _side_effects(data: ExportData) -> list:
+def _side_effects(data: ExportData, caps: Caps) -> list:
     sessions = {s.id: s for s in data.sessions}
-    reports = [r for r in data.reports if r.session_id in sessions][-MAX_SESSIONS:]
+    everyone = [r for r in data.reports if r.session_id in sessions]
+    reports = everyone[-caps.sessions :]
     flow: list = [_p("Side effects by session", H2)]
     if not reports:
         return [*flow, _p("No post-session reports in this period.")]
@@ -167,59 +186,39 @@ def _side_effects(data: ExportData) -> list:
         elif rating.severity:
             label = f"{symptom_label(rating.code)} {answer_label(rating.code, rating.severity)}"
             answers.setdefault(rating.report_id, []).append(label)
-    codes = sorted({code for r in reports for code in by_report.get(r.id, {})}, key=symptom_label)
-    header = ["Symptom"] + [_session_heading(data, sessions[r.session_id]) for r in reports]
-    rows = [
-        [symptom_label(code)]
-        + [
-            f"{v} {SEVERITY_LABELS[v]}"
-            if (v := by_report.get(r.id, {}).get(code)) is not None
-            else "–"
-            for r in reports
-        ]
-        for code in codes
-    ]
-    rows.append(
-        ["Overall bother"]
-        + [
-            f"{b} {SEVERITY_LABELS[b]}" if (b := r.overall_bother) is not None else "–"
-            for r in reports
-        ]
-    )
-    first = 1.9 * inch
-    other = min(1.0 * inch, (FRAME_W - first) / len(reports))
-    flow.append(_table(header, rows, [first] + [other] * len(reports)))
+    rows = []
+    for report in reversed(reports):
+        rated = sorted(
+            ((code, v) for code, v in by_report.get(report.id, {}).items() if v),
+            key=lambda item: (-item[1], symptom_label(item[0])),
+        )
+        effects = ", ".join(f"{symptom_label(code)} {v}" for code, v in rated) or "none rated 1+"
+        bother = report.overall_bother
+        rows.append(
+            [
+                _session_cell(data, sessions[report.session_id]),
+                "–" if bother is None else f"{bother} {SEVERITY_LABELS[bother]}",
+                effects,
+                "; ".join(answers.get(report.id, [])),
+            ]
+        )
+    widths = [1.3 * inch, 0.75 * inch, 3.25 * inch, FRAME_W - 5.3 * inch]
+    header = ["Session", "Bother", "Side effects rated 1 or more (0–4)", "Other answers"]
+    flow.append(_table(header, rows, widths))
+    flow += _more(len(reports), len(everyone), "sessions")
     between: dict[str, int] = {}
-    yes_between: dict[str, int] = {}
     for rating in data.ratings:
-        if rating.checkin_id is None:
-            continue
-        if is_side_effect(rating.code):
+        if rating.checkin_id is not None and is_side_effect(rating.code):
             between[rating.code] = max(between.get(rating.code, 0), rating.severity)
-        elif rating.severity:
-            yes_between[rating.code] = yes_between.get(rating.code, 0) + 1
-    if between:
-        worst = "; ".join(
-            f"{symptom_label(c)}: {v} {SEVERITY_LABELS[v]}" for c, v in sorted(between.items())
-        )
-        flow.append(_p(f"Between sessions (worst in period): {worst}.", SMALL))
-    for report in reports:
-        if answers.get(report.id):
-            heading = _session_heading(data, sessions[report.session_id])
-            flow.append(_p(f"{heading}: {'; '.join(answers[report.id])}.", SMALL))
-    if yes_between:
-        said = "; ".join(
-            f"{symptom_label(c)} ({n} check-in{'s' if n != 1 else ''})"
-            for c, n in sorted(yes_between.items())
-        )
-        flow.append(_p(f"Between sessions, answered yes: {said}.", SMALL))
+    worst = "; ".join(f"{symptom_label(c)} {v}" for c, v in sorted(between.items()) if v)
+    scale = "Scale: 0 None, 1 Mild, 2 Moderate, 3 Severe, 4 Very severe; – not asked."
     flow.append(
-        _p("Scale: 0 None, 1 Mild, 2 Moderate, 3 Severe, 4 Very severe; – not asked.", SMALL)
+        _p((f"Between sessions, worst in period: {worst}. " if worst else "") + scale, SMALL)
     )
     return flow
 
 
-def _blood_pressure(data: ExportData, thresholds: Thresholds) -> list:
+def _blood_pressure(data: ExportData, caps: Caps) -> list:
     flow: list = [_p("Blood pressure", H2)]
     readings = list(data.readings)
     if not readings:
@@ -228,7 +227,7 @@ def _blood_pressure(data: ExportData, thresholds: Thresholds) -> list:
     for flag in data.flags:
         if flag.reading_id is not None:
             titles.setdefault(flag.reading_id, []).append(clinical_title(flag.kind, flag.detail))
-    latest = readings[-MAX_READINGS:]
+    latest = readings[-caps.readings :]
     rows = [
         [
             _when(data, r.measured_at),
@@ -239,12 +238,12 @@ def _blood_pressure(data: ExportData, thresholds: Thresholds) -> list:
         ]
         for r in reversed(latest)
     ]
-    widths = [1.1 * inch, 1.55 * inch, 0.6 * inch, 0.45 * inch, FRAME_W - 3.7 * inch]
+    widths = [1.3 * inch, 1.6 * inch, 0.55 * inch, 0.45 * inch, FRAME_W - 3.9 * inch]
     flow.append(_table(["When", "Context", "mmHg", "Pulse", "Flags"], rows, widths))
-    return flow + _more(len(latest), len(readings))
+    return flow + _more(len(latest), len(readings), "readings")
 
 
-def _mood(data: ExportData) -> list:
+def _mood(data: ExportData, caps: Caps) -> list:
     flow: list = [_p("Mood and questionnaires", H2)]
     moods = [r.mood for r in data.reports if r.mood is not None]
     moods += [c.mood for c in data.checkins if c.mood is not None]
@@ -259,7 +258,7 @@ def _mood(data: ExportData) -> list:
     questionnaires = list(data.questionnaires)
     if not questionnaires:
         return [*flow, _p("No questionnaires in this period.")]
-    latest = questionnaires[-MAX_QUESTIONNAIRES:]
+    latest = questionnaires[-caps.questionnaires :]
     rows = [
         [
             _when(data, q.completed_at),
@@ -269,12 +268,12 @@ def _mood(data: ExportData) -> list:
         ]
         for q in reversed(latest)
     ]
-    widths = [1.1 * inch, 0.8 * inch, 0.7 * inch, 1.6 * inch]
-    flow.append(_table(["Completed", "Questionnaire", "Score", "Band"], rows, widths))
-    return flow + _more(len(latest), len(questionnaires))
+    widths = [1.25 * inch, 0.5 * inch, 0.5 * inch, 1.4 * inch]
+    flow.append(_table(["Completed", "Form", "Score", "Band"], rows, widths))
+    return flow + _more(len(latest), len(questionnaires), "questionnaires")
 
 
-def _open_flags(data: ExportData, thresholds: Thresholds) -> list:
+def _open_flags(data: ExportData, caps: Caps) -> list:
     open_flags = sorted(
         (f for f in data.flags if f.acknowledged_at is None),
         key=lambda f: (-f.severity, -f.raised_at.timestamp()),
@@ -282,7 +281,7 @@ def _open_flags(data: ExportData, thresholds: Thresholds) -> list:
     flow: list = [_p("Open flags", H2)]
     if not open_flags:
         return [*flow, _p("No open flags in this period.")]
-    shown = open_flags[:MAX_FLAGS]
+    shown = open_flags[: caps.flags]
     rows = [
         [
             _when(data, f.raised_at),
@@ -292,11 +291,12 @@ def _open_flags(data: ExportData, thresholds: Thresholds) -> list:
         ]
         for f in shown
     ]
-    flow.append(_table(["Raised", "Level", "Flag"], rows, [1.1 * inch, 0.6 * inch, None]))
-    return flow + _more(len(shown), len(open_flags))
+    widths = [1.25 * inch, 0.5 * inch, FRAME_W / 2 - 1.85 * inch]
+    flow.append(_table(["Raised", "Level", "Flag"], rows, widths))
+    return flow + _more(len(shown), len(open_flags), "open flags", order="most urgent")
 
 
-def _notes(data: ExportData) -> list:
+def _notes(data: ExportData, caps: Caps) -> list:
     notes = [(r.reported_at, r.note) for r in data.reports if r.note]
     notes += [(c.recorded_at, c.note) for c in data.checkins if c.note]
     if not notes:
@@ -304,17 +304,39 @@ def _notes(data: ExportData) -> list:
     notes.sort(key=lambda n: n[0])
     label = "Notes" if data.include_private_notes else "Notes the patient shared"
     flow: list = [_p(label, H2)]
-    for when, text in notes[-MAX_NOTES:]:
+    shown = notes[-caps.notes :]
+    for when, text in shown:
         short = text if len(text) <= 300 else text[:297] + "…"
         flow.append(_p(f"{_when(data, when)}: {short}"))
-    return flow + _more(min(MAX_NOTES, len(notes)), len(notes))
+    return flow + _more(len(shown), len(notes), "notes")
 
 
 def _discuss() -> list:
-    line = "_" * 95
+    line = "_" * 40
     return [_p("Top things to discuss", H2)] + [
         _p(f"{n}. {line}") for n in range(1, DISCUSS_LINES + 1)
     ]
+
+
+def _side_by_side(left: list, right: list) -> list:
+    """Two columns of flowables (one of them alone when the other is empty)."""
+    if not left or not right:
+        return left or right
+    half = FRAME_W / 2
+    table = Table([[left, right]], colWidths=[half, half], hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (0, -1), 8),
+                ("RIGHTPADDING", (1, 0), (1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return [table]
 
 
 def _outcomes(data: ExportData) -> list:
@@ -327,19 +349,22 @@ def _outcomes(data: ExportData) -> list:
     return flow
 
 
-def summary_pdf(
-    data: ExportData,
-    *,
-    clinic_name: str = "",
-    thresholds: Thresholds | None = None,
-    charts: Sequence[ChartImage] | None = None,
-) -> bytes:
-    """The one-page summary of `data` as PDF bytes."""
-    thresholds = thresholds or DEFAULT_THRESHOLDS
+def _one_page(data: ExportData) -> bool:
+    """True when the period is at most `ONE_PAGE_DAYS` long (an open start is longer)."""
+    if data.start is None:
+        return False
+    end = data.end or data.local(data.generated_at).date()
+    return (end - data.start).days + 1 <= ONE_PAGE_DAYS
+
+
+def _story(
+    data: ExportData, clinic_name: str, charts: Sequence[ChartImage] | None, caps: Caps, pages: int
+) -> list:
+    zone = f"{data.time_zone}, {zone_label(data.generated_at, data.zone)}"
     story: list = [
         _p(f"Aftercare summary: {data.patient_name}", TITLE),
         _p(
-            f"Period: {_period_text(data)} ({data.time_zone}) · "
+            f"Period: {_period_text(data)} · times are the patient's ({zone}) · "
             f"Created {_when(data, data.generated_at)}"
             + (f" · {clinic_name}" if clinic_name else "")
         ),
@@ -349,24 +374,33 @@ def summary_pdf(
                 "Shows only what the patient chose to share."
                 if not data.include_private_notes
                 else "Your own copy."
-            ),
+            )
+            + (f" This summary has {pages} pages." if pages > 1 else ""),
             SMALL,
         ),
-        Spacer(1, 4),
+        Spacer(1, 2),
     ]
     story += _outcomes(data)
     story += _charts(data, charts)
     if data.has(SIDE_EFFECTS):
-        story += _side_effects(data)
+        story += _side_effects(data, caps)
     if data.has(BLOOD_PRESSURE):
-        story += _blood_pressure(data, thresholds)
-    if data.has(MOOD):
-        story += _mood(data)
-    if data.has(MOOD) or data.has(SIDE_EFFECTS) or data.has(BLOOD_PRESSURE):
-        story += _open_flags(data, thresholds)
+        story += _blood_pressure(data, caps)
+    flagged = data.has(MOOD) or data.has(SIDE_EFFECTS) or data.has(BLOOD_PRESSURE)
+    right = (_mood(data, caps) if data.has(MOOD) else []) + _discuss()
+    story += _side_by_side(_open_flags(data, caps) if flagged else [], right)
     if data.notes_included:
-        story += _notes(data)
-    story += _discuss()
+        story += _notes(data, caps)
+    return story
+
+
+def _build(story: list, data: ExportData, pages: int) -> tuple[bytes, int]:
+    """The PDF bytes of `story` and its number of pages."""
+
+    def footer(canvas: Canvas, doc: SimpleDocTemplate) -> None:
+        if pages > 1:
+            canvas.setFont("Helvetica", 7)
+            canvas.drawRightString(PAGE[0] - MARGIN, MARGIN / 2, f"Page {doc.page} of {pages}")
 
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -381,6 +415,25 @@ def summary_pdf(
         subject=f"Journal summary {_period_text(data)}",
         invariant=1,
     )
-    # Shrink-to-fit keeps the summary on one page whatever the data.
-    doc.build([KeepInFrame(FRAME_W, FRAME_H - 6, story, mode="shrink")])
-    return buffer.getvalue()
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue(), doc.page
+
+
+def summary_pdf(
+    data: ExportData,
+    *,
+    clinic_name: str = "",
+    thresholds: Thresholds | None = None,
+    charts: Sequence[ChartImage] | None = None,
+) -> bytes:
+    """The summary of `data` as PDF bytes: one page for up to 90 days, at most two beyond."""
+    del thresholds  # flags arrive already judged; kept for callers that pass the clinic's
+    allowed = 1 if _one_page(data) else 2
+    pdf = b""
+    for caps in CAPS:
+        pdf, pages = _build(_story(data, clinic_name, charts, caps, 1), data, 1)
+        if pages > 1:  # say so on the page, and number the pages
+            pdf, pages = _build(_story(data, clinic_name, charts, caps, pages), data, pages)
+        if pages <= allowed:
+            return pdf
+    return pdf  # the fewest rows; a page more rather than type too small to read
