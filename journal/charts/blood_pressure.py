@@ -56,7 +56,7 @@ class Layout:
 
 
 SCREEN = Layout(WIDTH_IN, top=0.9, panel=PANEL_IN, gap=GAP_IN, bottom=0.8)
-PRINT = Layout(PRINT_WIDTH_IN, top=0.78, panel=0.62, gap=0.34, bottom=0.6)
+PRINT = Layout(PRINT_WIDTH_IN, top=0.72, panel=0.62, gap=0.3, bottom=0.55)
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,10 +50,10 @@ def mood_chart(series: MoodSeries, *, printed: bool = False) -> bytes:
     rolling = np.fromiter((d.rolling for d in days), float, len(days))
     few = len(days) <= MARKER_LIMIT
     keys: list[Key] = []
-    size = (1.95, PRINT_WIDTH_IN) if printed else (3.6, WIDTH_IN)
+    size = (1.85, PRINT_WIDTH_IN) if printed else (3.6, WIDTH_IN)
     with figure(*size) as fig:
         title(fig, MOOD_TITLE, "0 = worst, 10 = best; daily mean of check-ins and reports")
-        top, bottom = (0.58, 0.5) if printed else (0.75, 0.95)
+        top, bottom = (0.55, 0.47) if printed else (0.75, 0.95)
         margins(fig, left=0.4, right=0.2, top=top, bottom=bottom)
         ax = fig.add_subplot()
         ax.set_ylim(-0.3, 10.3)
