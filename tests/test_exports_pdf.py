@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from journal.exports.data import read_export_data
 from journal.exports.pdf import ChartImage, summary_pdf
-from journal.permissions import Scope, own_scope
+from journal.permissions import Scope, own_scope, share_scope
 from tests.factories import export_journal
 
 
@@ -164,3 +164,60 @@ def test_times_carry_the_patients_zone(patient) -> None:
     label = "NZDT" if reading.dst() else "NZST"
     assert f"{reading:%Y-%m-%d %H:%M} {label}" in text
     assert "Pacific/Auckland" in text
+
+
+def test_every_demo_patients_ninety_days_fit_one_page(db) -> None:
+    import datetime as dt
+
+    from django.core.management import call_command
+
+    from journal.exports.chart_images import pdf_chart_images
+    from journal.models import Role, Share, User
+
+    call_command("seed_demo", force=True, stdout=io.StringIO())
+    patients = User.objects.filter(email__endswith="demo.aftercare.test", role=Role.PATIENT)
+    assert patients.count() >= 5
+    for patient in patients:
+        end = dt.datetime.now(patient.zone).date()
+        start = end - dt.timedelta(days=89)
+        scopes = [own_scope(patient)]  # the fullest copy: every category, private notes too
+        share = Share.objects.filter(patient=patient).first()
+        if share is not None:
+            scopes.append(share_scope(share))
+        for scope in scopes:
+            data = read_export_data(scope, start=start, end=end)
+            reader, text = _text(summary_pdf(data, charts=pdf_chart_images(scope, data)))
+            assert len(reader.pages) == 1, (patient.email, scope.share_id)
+            assert "Mood over time" in text or not data.has("mood")
+
+
+def test_beyond_ninety_days_two_pages_are_allowed_and_said(patient) -> None:
+    from journal.exports.chart_images import pdf_chart_images
+
+    for days_ago in range(200, 4, -4):
+        export_journal(patient, days_ago=days_ago)
+    scope = own_scope(patient)
+    data = read_export_data(scope)
+    reader, text = _text(summary_pdf(data, charts=pdf_chart_images(scope, data)))
+    assert len(reader.pages) == 2
+    assert "Page 1 of 2: a period longer than 90 days may take two pages" in text
+    assert "Latest 10 of 49 sessions" in text  # more rows than one page holds, still cut
+
+
+def test_the_layout_is_computed_with_at_most_two_builds(patient, monkeypatch) -> None:
+    from journal.exports import pdf
+    from journal.exports.chart_images import pdf_chart_images
+
+    for days_ago in range(80, 4, -3):
+        export_journal(patient, days_ago=days_ago)
+    scope = own_scope(patient)
+    data = read_export_data(scope)
+    charts = pdf_chart_images(scope, data)
+    builds, conversions = [], []
+    build, convert = pdf._build, pdf._svg_drawing
+    monkeypatch.setattr(pdf, "_build", lambda *a: builds.append(1) or build(*a))
+    monkeypatch.setattr(pdf, "_svg_drawing", lambda c: conversions.append(1) or convert(c))
+    reader, _ = _text(summary_pdf(data, charts=charts))
+    assert len(reader.pages) == 1
+    assert len(builds) <= 2
+    assert len(conversions) == len(charts) == 2  # each chart converted once

@@ -5,17 +5,21 @@ category gets no heading and no empty table for it. Text is real text (Helvetica
 charts are the pages' own matplotlib drawings (`journal.charts`, SVG) drawn at the page's text
 width and converted to vector graphics with svglib, unscaled, so their type prints at the size
 it was set (7.5 pt and up). Nothing is shrunk to fit: long lists show their latest rows and say
-"latest N of M"; a period of up to 90 days fits one page (fewer rows until it does), a longer
-one may take two, and then the PDF says so. Times are the patient's, with the zone written.
+"latest N of M"; a period of up to 90 days fits one page, a longer one may take two, and then
+the PDF says so. The layout is computed, not searched: the charts' heights are known and each
+table's rows are measured once, so each table shows as many rows as the space left holds.
+Times are the patient's, with the zone written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from html import escape
+from typing import Any
 
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
@@ -24,8 +28,10 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
+    BaseDocTemplate,
+    Frame,
+    PageTemplate,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
@@ -53,27 +59,26 @@ DISCUSS_LINES = 3
 ONE_PAGE_DAYS = 90  # a period up to this long fits one page; a longer one may take two
 
 
+GUTTER = 8  # between two columns
+HALF_W = (FRAME_W - GUTTER) / 2
+
+
 @dataclass(frozen=True)
-class Caps:
-    """How many rows each table shows at most."""
+class Rows:
+    """How many rows a table may show: at most `cap`, at least `floor` (when it has them);
+    when space is short the lower `rank` gains a row first."""
 
-    sessions: int
-    readings: int
-    questionnaires: int
-    flags: int
-    notes: int
+    cap: int
+    floor: int
+    rank: int = 0
 
 
-# Tried in order until the summary fits its pages: the first that fits is used.
-CAPS = (
-    Caps(sessions=10, readings=12, questionnaires=8, flags=8, notes=3),
-    Caps(sessions=8, readings=8, questionnaires=6, flags=6, notes=3),
-    Caps(sessions=6, readings=6, questionnaires=4, flags=5, notes=2),
-    Caps(sessions=5, readings=5, questionnaires=4, flags=4, notes=2),
-    Caps(sessions=4, readings=4, questionnaires=4, flags=3, notes=1),
-    Caps(sessions=3, readings=3, questionnaires=2, flags=3, notes=1),
-    Caps(sessions=2, readings=2, questionnaires=2, flags=2, notes=1),
-)
+# The most and the fewest rows of each table; the space left on the page decides in between.
+FLAGS = Rows(cap=8, floor=2, rank=0)
+READINGS = Rows(cap=12, floor=2, rank=1)
+SESSIONS = Rows(cap=10, floor=2, rank=2)
+FORMS = Rows(cap=8, floor=2, rank=3)
+NOTES = Rows(cap=3, floor=1, rank=4)
 
 
 @dataclass(frozen=True)
@@ -90,11 +95,13 @@ TITLE = ParagraphStyle(
     "t", parent=_styles["Title"], fontSize=14, leading=16, spaceBefore=0, spaceAfter=2
 )
 H2 = ParagraphStyle(
-    "h2", parent=_styles["Heading2"], fontSize=10, leading=12, spaceBefore=4, spaceAfter=2
+    "h2", parent=_styles["Heading2"], fontSize=10, leading=11, spaceBefore=3, spaceAfter=1
 )
-BODY = ParagraphStyle("b", parent=_styles["BodyText"], fontSize=8, leading=10)
+BODY = ParagraphStyle(
+    "b", parent=_styles["BodyText"], fontSize=8, leading=10, spaceBefore=0, spaceAfter=1
+)
 SMALL = ParagraphStyle("s", parent=BODY, fontSize=7, leading=9, textColor=colors.HexColor("#444"))
-CELL = ParagraphStyle("c", parent=BODY, fontSize=7.5, leading=9)
+CELL = ParagraphStyle("c", parent=BODY, fontSize=7.5, leading=9, spaceAfter=0)
 
 TABLE_STYLE = TableStyle(
     [
@@ -103,6 +110,8 @@ TABLE_STYLE = TableStyle(
         ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
         ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#bbbbbb")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ("TOPPADDING", (0, 0), (-1, -1), 1.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
     ]
@@ -113,11 +122,15 @@ def _p(text: str, style: ParagraphStyle = BODY) -> Paragraph:
     return Paragraph(escape(text), style)
 
 
+class RowTable(Table):
+    """A section's table of rows (newest first): the layout measures its rows' heights."""
+
+
 def _table(
     header: list[str], rows: list[list[str]], widths: Sequence[float | None] | None = None
 ) -> Table:
     body = [[_p(c, CELL) for c in row] for row in rows]
-    table = Table([header, *body], colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table = RowTable([header, *body], colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(TABLE_STYLE)
     return table
 
@@ -154,25 +167,14 @@ def _svg_drawing(chart: ChartImage) -> Drawing | None:
     return drawing
 
 
-def _charts(data: ExportData, charts: Sequence[ChartImage] | None) -> list:
-    """The charts of the export's categories, each at the full text width, one below another."""
-    flow: list = []
-    for chart in charts or ():
-        if data.has(chart.category):
-            drawing = _svg_drawing(chart)
-            if drawing is not None:
-                flow += [drawing, Spacer(1, 2)]
-    return flow
-
-
 def _session_cell(data: ExportData, session: SessionRow) -> str:
     return f"{_when(data, session.started_at)}\n{session.route_label}"
 
 
-def _side_effects(data: ExportData, caps: Caps) -> list:
+def _side_effects(data: ExportData, shown: int) -> list:
     sessions = {s.id: s for s in data.sessions}
     everyone = [r for r in data.reports if r.session_id in sessions]
-    reports = everyone[-caps.sessions :]
+    reports = everyone[len(everyone) - shown :]
     flow: list = [_p("Side effects by session", H2)]
     if not reports:
         return [*flow, _p("No post-session reports in this period.")]
@@ -218,32 +220,39 @@ def _side_effects(data: ExportData, caps: Caps) -> list:
     return flow
 
 
-def _blood_pressure(data: ExportData, caps: Caps) -> list:
+# Context words short enough for a half-width column.
+SHORT_CONTEXT = {"after40": "40 min after dose"}
+
+
+def _blood_pressure(data: ExportData, shown: int) -> list:
+    """The latest readings (half the text width); a flagged reading names its highest level,
+    the flags themselves are listed under "Open flags" and in the CSV."""
     flow: list = [_p("Blood pressure", H2)]
     readings = list(data.readings)
     if not readings:
         return [*flow, _p("No readings in this period.")]
-    titles: dict[int, list[str]] = {}
+    levels: dict[int, int] = {}
     for flag in data.flags:
         if flag.reading_id is not None:
-            titles.setdefault(flag.reading_id, []).append(clinical_title(flag.kind, flag.detail))
-    latest = readings[-caps.readings :]
+            levels[flag.reading_id] = max(levels.get(flag.reading_id, 0), flag.severity)
+    latest = readings[len(readings) - shown :]
     rows = [
         [
             _when(data, r.measured_at),
-            r.context_label,
+            SHORT_CONTEXT.get(r.context, r.context_label),
             f"{r.systolic}/{r.diastolic}",
             "" if r.pulse is None else str(r.pulse),
-            "; ".join(titles.get(r.id, [])) or "none",
+            FlagSeverity(levels[r.id]).label if r.id in levels else "none",
         ]
         for r in reversed(latest)
     ]
-    widths = [1.3 * inch, 1.6 * inch, 0.55 * inch, 0.45 * inch, FRAME_W - 3.9 * inch]
-    flow.append(_table(["When", "Context", "mmHg", "Pulse", "Flags"], rows, widths))
+    widths = [1.17 * inch, 1.0 * inch, 0.5 * inch, 0.38 * inch]
+    widths.append(HALF_W - sum(widths))
+    flow.append(_table(["When", "Context", "mmHg", "Pulse", "Flag"], rows, widths))
     return flow + _more(len(latest), len(readings), "readings")
 
 
-def _mood(data: ExportData, caps: Caps) -> list:
+def _mood(data: ExportData, shown: int) -> list:
     flow: list = [_p("Mood and questionnaires", H2)]
     moods = [r.mood for r in data.reports if r.mood is not None]
     moods += [c.mood for c in data.checkins if c.mood is not None]
@@ -258,7 +267,7 @@ def _mood(data: ExportData, caps: Caps) -> list:
     questionnaires = list(data.questionnaires)
     if not questionnaires:
         return [*flow, _p("No questionnaires in this period.")]
-    latest = questionnaires[-caps.questionnaires :]
+    latest = questionnaires[len(questionnaires) - shown :]
     rows = [
         [
             _when(data, q.completed_at),
@@ -273,7 +282,7 @@ def _mood(data: ExportData, caps: Caps) -> list:
     return flow + _more(len(latest), len(questionnaires), "questionnaires")
 
 
-def _open_flags(data: ExportData, caps: Caps) -> list:
+def _open_flags(data: ExportData, shown: int) -> list:
     open_flags = sorted(
         (f for f in data.flags if f.acknowledged_at is None),
         key=lambda f: (-f.severity, -f.raised_at.timestamp()),
@@ -281,7 +290,7 @@ def _open_flags(data: ExportData, caps: Caps) -> list:
     flow: list = [_p("Open flags", H2)]
     if not open_flags:
         return [*flow, _p("No open flags in this period.")]
-    shown = open_flags[: caps.flags]
+    first = open_flags[:shown]
     rows = [
         [
             _when(data, f.raised_at),
@@ -289,14 +298,14 @@ def _open_flags(data: ExportData, caps: Caps) -> list:
             clinical_title(f.kind, f.detail)
             + (" (withdrawn by the patient)" if f.withdrawn_at is not None else ""),
         ]
-        for f in shown
+        for f in first
     ]
-    widths = [1.25 * inch, 0.5 * inch, FRAME_W / 2 - 1.85 * inch]
+    widths = [1.25 * inch, 0.5 * inch, HALF_W - 1.75 * inch]
     flow.append(_table(["Raised", "Level", "Flag"], rows, widths))
-    return flow + _more(len(shown), len(open_flags), "open flags", order="most urgent")
+    return flow + _more(len(first), len(open_flags), "open flags", order="most urgent")
 
 
-def _notes(data: ExportData, caps: Caps) -> list:
+def _notes(data: ExportData, shown: int) -> list:
     notes = [(r.reported_at, r.note) for r in data.reports if r.note]
     notes += [(c.recorded_at, c.note) for c in data.checkins if c.note]
     if not notes:
@@ -304,11 +313,11 @@ def _notes(data: ExportData, caps: Caps) -> list:
     notes.sort(key=lambda n: n[0])
     label = "Notes" if data.include_private_notes else "Notes the patient shared"
     flow: list = [_p(label, H2)]
-    shown = notes[-caps.notes :]
-    for when, text in shown:
+    latest = notes[len(notes) - shown :]
+    for when, text in latest:
         short = text if len(text) <= 300 else text[:297] + "…"
         flow.append(_p(f"{_when(data, when)}: {short}"))
-    return flow + _more(len(shown), len(notes), "notes")
+    return flow + _more(len(latest), len(notes), "notes")
 
 
 def _discuss() -> list:
@@ -319,17 +328,14 @@ def _discuss() -> list:
 
 
 def _side_by_side(left: list, right: list) -> list:
-    """Two columns of flowables (one of them alone when the other is empty)."""
-    if not left or not right:
-        return left or right
-    half = FRAME_W / 2
-    table = Table([[left, right]], colWidths=[half, half], hAlign="LEFT")
+    """Two columns of flowables, each `HALF_W` wide."""
+    table = Table([[left, right]], colWidths=[HALF_W + GUTTER, HALF_W], hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (0, -1), 8),
+                ("RIGHTPADDING", (0, 0), (0, -1), GUTTER),
                 ("RIGHTPADDING", (1, 0), (1, -1), 0),
                 ("TOPPADDING", (0, 0), (-1, -1), 0),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
@@ -349,19 +355,143 @@ def _outcomes(data: ExportData) -> list:
     return flow
 
 
+def _first_day(data: ExportData) -> dt.date | None:
+    """The period's first day; for an open start, the local day of its earliest row."""
+    if data.start is not None:
+        return data.start
+    moments = [s.started_at for s in data.sessions] + [r.reported_at for r in data.reports]
+    moments += [c.recorded_at for c in data.checkins] + [r.measured_at for r in data.readings]
+    moments += [q.completed_at for q in data.questionnaires]
+    return data.local(min(moments)).date() if moments else None
+
+
 def _one_page(data: ExportData) -> bool:
-    """True when the period is at most `ONE_PAGE_DAYS` long (an open start is longer)."""
-    if data.start is None:
-        return False
+    """True when the period (for an open start: from the first entry) is at most
+    `ONE_PAGE_DAYS` long."""
+    first = _first_day(data)
+    if first is None:
+        return True
     end = data.end or data.local(data.generated_at).date()
-    return (end - data.start).days + 1 <= ONE_PAGE_DAYS
+    return (end - first).days + 1 <= ONE_PAGE_DAYS
 
 
-def _story(
-    data: ExportData, clinic_name: str, charts: Sequence[ChartImage] | None, caps: Caps, pages: int
-) -> list:
+@dataclass(frozen=True)
+class Part:
+    """Flowables that show the latest `k` of `total` rows, `build(k)`; a fixed part has none."""
+
+    build: Callable[[int], list]
+    total: int = 0
+    rows: Rows = Rows(cap=0, floor=0)
+
+    @property
+    def most(self) -> int:
+        return min(self.rows.cap, self.total)
+
+    @property
+    def least(self) -> int:
+        return min(self.rows.floor, self.total)
+
+
+def _fixed(flow: list) -> Part:
+    return Part(lambda _k: flow)
+
+
+# A band of the page: one column (right empty) or two side by side.
+Band = tuple[list[Part], list[Part]]
+
+
+def _stacked(flow: list, width: float, lead: bool = True, tail: bool = True) -> float:
+    """The height `flow` takes stacked in a column `width` wide, counting the space before its
+    first flowable (`lead`) and after its last (`tail`): a table cell leaves those out."""
+    height = 0.0
+    for flowable in flow:
+        _, h = flowable.wrap(width, FRAME_H * 4)
+        height += h + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+    if flow and not lead:
+        height -= flow[0].getSpaceBefore()
+    if flow and not tail:
+        height -= flow[-1].getSpaceAfter()
+    return height
+
+
+def _heights(part: Part, width: float, lead: bool, tail: bool) -> dict[int, float]:
+    """The part's height for each row count it may show, measured: a table's rows are wrapped
+    once (at the most rows) and summed, never re-laid out per count."""
+    least, most = part.least, part.most
+
+    def height(k: int) -> float:
+        return _stacked(part.build(k), width, lead, tail)
+
+    full = part.build(most)
+    heights = {most: _stacked(full, width, lead, tail)}  # wraps its table, if any
+    if least == most:
+        return heights
+    heights[least] = height(least)
+    tables = [f for f in full if isinstance(f, RowTable)]
+    if not tables:  # no table: measure each count (notes, a few paragraphs)
+        return heights | {k: height(k) for k in range(least + 1, most)}
+    rows = tables[0]._rowHeights[1:]  # row 0 is the header
+    for k in range(least + 1, most):
+        heights[k] = heights[least] + sum(rows[least:k])
+    return heights
+
+
+Measured = dict[int, dict[int, float]]  # part id → rows shown → height
+
+
+def _measure(bands: list[Band]) -> Measured:
+    """Every part's heights, in the column it sits in (a cell leaves out its outer spaces)."""
+    measured: Measured = {}
+    for left, right in bands:
+        width, cell = (HALF_W, True) if right else (FRAME_W, False)
+        for side in (left, right):
+            for i, part in enumerate(side):
+                edge = (cell and i == 0, cell and i == len(side) - 1)
+                measured[id(part)] = _heights(part, width, not edge[0], not edge[1])
+    return measured
+
+
+def _layout(bands: list[Band], measured: Measured, budget: float) -> dict[int, int]:
+    """Row counts for every part (by id) so the bands fit `budget` points: each table starts at
+    its fewest rows, then gains one row at a time, in turn, while the bands still fit."""
+    shown = {key: min(h) for key, h in measured.items()}
+
+    def column(parts: list[Part]) -> float:
+        return sum(measured[id(p)][shown[id(p)]] for p in parts)
+
+    def total() -> float:
+        return sum(max(column(left), column(right)) for left, right in bands)
+
+    growing = [p for left, right in bands for p in left + right if p.most > p.least]
+    growing.sort(key=lambda p: p.rows.rank)
+    grew = True
+    while grew:
+        grew = False
+        for part in growing:
+            key = id(part)
+            if shown[key] < part.most:
+                shown[key] += 1
+                if total() <= budget:
+                    grew = True
+                else:
+                    shown[key] -= 1
+    return shown
+
+
+def _drawings(data: ExportData, charts: Sequence[ChartImage] | None) -> list:
+    """The charts of the export's categories, converted once, each at the full text width."""
+    flow: list = []
+    for chart in charts or ():
+        if data.has(chart.category):
+            drawing = _svg_drawing(chart)
+            if drawing is not None:
+                flow += [drawing, Spacer(1, 2)]
+    return flow
+
+
+def _bands(data: ExportData, clinic_name: str, drawings: list) -> list[Band]:
     zone = f"{data.time_zone}, {zone_label(data.generated_at, data.zone)}"
-    story: list = [
+    head: list = [
         _p(f"Aftercare summary: {data.patient_name}", TITLE),
         _p(
             f"Period: {_period_text(data)} · times are the patient's ({zone}) · "
@@ -374,49 +504,104 @@ def _story(
                 "Shows only what the patient chose to share."
                 if not data.include_private_notes
                 else "Your own copy."
-            )
-            + (f" This summary has {pages} pages." if pages > 1 else ""),
+            ),
             SMALL,
         ),
         Spacer(1, 2),
     ]
-    story += _outcomes(data)
-    story += _charts(data, charts)
+    bands: list[Band] = [([_fixed(head + _outcomes(data) + drawings)], [])]
     if data.has(SIDE_EFFECTS):
-        story += _side_effects(data, caps)
+        sessions = {s.id for s in data.sessions}
+        reports = len([r for r in data.reports if r.session_id in sessions])
+        bands.append(([Part(lambda k: _side_effects(data, k), reports, SESSIONS)], []))
+    # Half-width sections, two to a band: readings beside flags, mood beside notes.
+    cells: list[list[Part]] = []
     if data.has(BLOOD_PRESSURE):
-        story += _blood_pressure(data, caps)
-    flagged = data.has(MOOD) or data.has(SIDE_EFFECTS) or data.has(BLOOD_PRESSURE)
-    right = (_mood(data, caps) if data.has(MOOD) else []) + _discuss()
-    story += _side_by_side(_open_flags(data, caps) if flagged else [], right)
+        readings = len(data.readings)
+        cells.append([Part(lambda k: _blood_pressure(data, k), readings, READINGS)])
+    if data.has(MOOD) or data.has(SIDE_EFFECTS) or data.has(BLOOD_PRESSURE):
+        flags = len([f for f in data.flags if f.acknowledged_at is None])
+        cells.append([Part(lambda k: _open_flags(data, k), flags, FLAGS)])
+    if data.has(MOOD):
+        forms = len(data.questionnaires)
+        cells.append([Part(lambda k: _mood(data, k), forms, FORMS)])
+    last = [_fixed(_discuss())]
     if data.notes_included:
-        story += _notes(data, caps)
+        count = len([r for r in data.reports if r.note]) + len([c for c in data.checkins if c.note])
+        last.insert(0, Part(lambda k: _notes(data, k), count, NOTES))
+    cells.append(last)
+    bands += [
+        (cells[i], cells[i + 1] if i + 1 < len(cells) else []) for i in range(0, len(cells), 2)
+    ]
+    return bands
+
+
+def _story(bands: list[Band], shown: dict[int, int]) -> list:
+    story: list = []
+    for left, right in bands:
+        columns = [[f for p in parts for f in p.build(shown[id(p)])] for parts in (left, right)]
+        story += _side_by_side(*columns) if right else columns[0]
     return story
 
 
-def _build(story: list, data: ExportData, pages: int) -> tuple[bytes, int]:
-    """The PDF bytes of `story` and its number of pages."""
+class _Doc(BaseDocTemplate):
+    """One frame a page, no padding; remembers where the last flowable ended."""
 
-    def footer(canvas: Canvas, doc: SimpleDocTemplate) -> None:
-        if pages > 1:
-            canvas.setFont("Helvetica", 7)
-            canvas.drawRightString(PAGE[0] - MARGIN, MARGIN / 2, f"Page {doc.page} of {pages}")
+    def __init__(self, buffer: io.BytesIO, data: ExportData) -> None:
+        super().__init__(
+            buffer,
+            pagesize=PAGE,
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=MARGIN,
+            bottomMargin=MARGIN,
+            title=f"Aftercare summary: {data.patient_name}",
+            author="Aftercare",
+            subject=f"Journal summary {_period_text(data)}",
+            invariant=1,
+        )
+        # Spaces add up (no overlapping), as `_stacked` counts them.
+        frame = Frame(
+            MARGIN, MARGIN, FRAME_W, FRAME_H, 0, 0, 0, 0, id="text", overlapAttachedSpace=0
+        )
+        self.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+        self.used_on_last_page = 0.0
 
+    def afterFlowable(self, flowable: object) -> None:
+        self.used_on_last_page = MARGIN + FRAME_H - self.frame._y
+
+
+class _NumberedCanvas(Canvas):
+    """Writes "Page n of N" and `why` once the page count is known (nothing on one page)."""
+
+    def __init__(self, *args: Any, why: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._states: list[dict[str, Any]] = []
+        self._why = why
+
+    def showPage(self) -> None:
+        self._states.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        count = len(self._states)
+        for state in self._states:
+            self.__dict__.update(state)
+            if count > 1:
+                self.setFont("Helvetica", 7)
+                self.drawRightString(
+                    PAGE[0] - MARGIN, MARGIN / 2, f"Page {self._pageNumber} of {count}{self._why}"
+                )
+            super().showPage()
+        super().save()
+
+
+def _build(story: list, data: ExportData, why: str) -> tuple[bytes, int, float]:
+    """The PDF bytes of `story`, its number of pages and the height used on its last page."""
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=PAGE,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
-        title=f"Aftercare summary: {data.patient_name}",
-        author="Aftercare",
-        subject=f"Journal summary {_period_text(data)}",
-        invariant=1,
-    )
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
-    return buffer.getvalue(), doc.page
+    doc = _Doc(buffer, data)
+    doc.build(story, canvasmaker=partial(_NumberedCanvas, why=why))
+    return buffer.getvalue(), doc.page, doc.used_on_last_page
 
 
 def summary_pdf(
@@ -426,14 +611,20 @@ def summary_pdf(
     thresholds: Thresholds | None = None,
     charts: Sequence[ChartImage] | None = None,
 ) -> bytes:
-    """The summary of `data` as PDF bytes: one page for up to 90 days, at most two beyond."""
+    """The summary of `data` as PDF bytes: one page for up to 90 days, at most two beyond.
+
+    The layout is computed, not searched: the charts' and tables' heights are measured once and
+    each table gets the rows the space left allows. A second build happens only when the
+    measured estimate was off (fewer rows by the overflow)."""
     del thresholds  # flags arrive already judged; kept for callers that pass the clinic's
     allowed = 1 if _one_page(data) else 2
-    pdf = b""
-    for caps in CAPS:
-        pdf, pages = _build(_story(data, clinic_name, charts, caps, 1), data, 1)
-        if pages > 1:  # say so on the page, and number the pages
-            pdf, pages = _build(_story(data, clinic_name, charts, caps, pages), data, pages)
-        if pages <= allowed:
-            return pdf
-    return pdf  # the fewest rows; a page more rather than type too small to read
+    why = "" if allowed == 1 else f": a period longer than {ONE_PAGE_DAYS} days may take two pages"
+    bands = _bands(data, clinic_name, _drawings(data, charts))  # each chart converted once
+    measured = _measure(bands)
+    budget = allowed * FRAME_H
+    shown = _layout(bands, measured, budget)
+    pdf, pages, used = _build(_story(bands, shown), data, why)
+    if pages > allowed:  # the estimate was off (a band moved whole to the next page)
+        shown = _layout(bands, measured, budget - (pages - allowed - 1) * FRAME_H - used - 6)
+        pdf, pages, used = _build(_story(bands, shown), data, why)
+    return pdf  # at the fewest rows a page more, rather than type too small to read
