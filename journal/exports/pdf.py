@@ -246,7 +246,7 @@ def _blood_pressure(data: ExportData, shown: int) -> list:
         ]
         for r in reversed(latest)
     ]
-    widths = [1.17 * inch, 1.0 * inch, 0.5 * inch, 0.38 * inch]
+    widths = [1.25 * inch, 0.95 * inch, 0.5 * inch, 0.38 * inch]
     widths.append(HALF_W - sum(widths))
     flow.append(_table(["When", "Context", "mmHg", "Pulse", "Flag"], rows, widths))
     return flow + _more(len(latest), len(readings), "readings")
