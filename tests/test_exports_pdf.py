@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from journal.exports.data import read_export_data
 from journal.exports.pdf import ChartImage, summary_pdf
-from journal.permissions import Scope, own_scope
+from journal.permissions import Scope, own_scope, share_scope
 from tests.factories import export_journal
 
 
@@ -106,3 +106,118 @@ def test_chart_svg_is_embedded_as_vector_graphics_not_a_bitmap(patient) -> None:
     resources = reader.pages[0].get("/Resources") or {}
     xobjects = resources.get("/XObject") or {}
     assert not any(x.get_object().get("/Subtype") == "/Image" for x in xobjects.values())
+
+
+def _printed_sizes(pdf: bytes) -> list[tuple[str, float]]:
+    """Every text run on every page with its size as printed, in points (font size times the
+    scale of the text and graphics matrices, as pypdf's visitor hands them over)."""
+    runs: list[tuple[str, float]] = []
+
+    def visit(text, cm, tm, font, size) -> None:
+        if not text.strip():
+            return
+        a, b, c, d = (
+            tm[0] * cm[0] + tm[1] * cm[2],
+            tm[0] * cm[1] + tm[1] * cm[3],
+            tm[2] * cm[0] + tm[3] * cm[2],
+            tm[2] * cm[1] + tm[3] * cm[3],
+        )
+        runs.append((text.strip(), size * abs(a * d - b * c) ** 0.5))
+
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        page.extract_text(visitor_text=visit)
+    return runs
+
+
+def test_chart_text_prints_at_seven_points_or_more_at_full_width(patient) -> None:
+    from journal.exports.chart_images import pdf_chart_images
+
+    export_journal(patient)
+    scope = own_scope(patient)
+    data = read_export_data(scope)
+    pdf = summary_pdf(data, charts=pdf_chart_images(scope, data))
+    runs = _printed_sizes(pdf)
+    chart_text = [size for text, size in runs if "Mood over time" in text or "Systolic" in text]
+    assert chart_text, runs  # the charts' own words are on the page, as text
+    smallest = min(size for _, size in runs)
+    assert smallest >= 7, sorted(runs, key=lambda r: r[1])[:5]
+
+
+def test_a_table_that_cuts_says_latest_n_of_m(patient) -> None:
+    for days_ago in range(40, 4, -3):
+        export_journal(patient, days_ago=days_ago)
+    data = read_export_data(own_scope(patient))
+    _, text = _text(summary_pdf(data))
+    shown = len([r for r in data.reports if r.session_id])
+    assert shown == 12
+    assert "of 12 sessions; the CSV export has them all" in text
+    assert "of 12 readings" in text or "of 24 readings" in text
+
+
+def test_times_carry_the_patients_zone(patient) -> None:
+    patient.time_zone = "Pacific/Auckland"
+    patient.save(update_fields=["time_zone"])
+    export_journal(patient)
+    data = read_export_data(own_scope(patient))
+    _, text = _text(summary_pdf(data))
+    reading = data.readings[0].measured_at.astimezone(data.zone)
+    label = "NZDT" if reading.dst() else "NZST"
+    assert f"{reading:%Y-%m-%d %H:%M} {label}" in text
+    assert "Pacific/Auckland" in text
+
+
+def test_every_demo_patients_ninety_days_fit_one_page(db) -> None:
+    import datetime as dt
+
+    from django.core.management import call_command
+
+    from journal.exports.chart_images import pdf_chart_images
+    from journal.models import Role, Share, User
+
+    call_command("seed_demo", force=True, stdout=io.StringIO())
+    patients = User.objects.filter(email__endswith="demo.aftercare.test", role=Role.PATIENT)
+    assert patients.count() >= 5
+    for patient in patients:
+        end = dt.datetime.now(patient.zone).date()
+        start = end - dt.timedelta(days=89)
+        scopes = [own_scope(patient)]  # the fullest copy: every category, private notes too
+        share = Share.objects.filter(patient=patient).first()
+        if share is not None:
+            scopes.append(share_scope(share))
+        for scope in scopes:
+            data = read_export_data(scope, start=start, end=end)
+            reader, text = _text(summary_pdf(data, charts=pdf_chart_images(scope, data)))
+            assert len(reader.pages) == 1, (patient.email, scope.share_id)
+            assert "Mood over time" in text or not data.has("mood")
+
+
+def test_beyond_ninety_days_two_pages_are_allowed_and_said(patient) -> None:
+    from journal.exports.chart_images import pdf_chart_images
+
+    for days_ago in range(200, 4, -4):
+        export_journal(patient, days_ago=days_ago)
+    scope = own_scope(patient)
+    data = read_export_data(scope)
+    reader, text = _text(summary_pdf(data, charts=pdf_chart_images(scope, data)))
+    assert len(reader.pages) == 2
+    assert "Page 1 of 2: a period longer than 90 days may take two pages" in text
+    assert "Latest 10 of 49 sessions" in text  # more rows than one page holds, still cut
+
+
+def test_the_layout_is_computed_with_at_most_two_builds(patient, monkeypatch) -> None:
+    from journal.exports import pdf
+    from journal.exports.chart_images import pdf_chart_images
+
+    for days_ago in range(80, 4, -3):
+        export_journal(patient, days_ago=days_ago)
+    scope = own_scope(patient)
+    data = read_export_data(scope)
+    charts = pdf_chart_images(scope, data)
+    builds, conversions = [], []
+    build, convert = pdf._build, pdf._svg_drawing
+    monkeypatch.setattr(pdf, "_build", lambda *a: builds.append(1) or build(*a))
+    monkeypatch.setattr(pdf, "_svg_drawing", lambda c: conversions.append(1) or convert(c))
+    reader, _ = _text(summary_pdf(data, charts=charts))
+    assert len(reader.pages) == 1
+    assert len(builds) <= 2
+    assert len(conversions) == len(charts) == 2  # each chart converted once

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from journal.charts.blood_pressure import blood_pressure_chart
@@ -92,12 +93,18 @@ CHART_ORDER: tuple[str, ...] = (
 )
 # Printed summaries keep to one page: mood and blood pressure only.
 PRINT_CHARTS: frozenset[str] = frozenset({"mood", "blood-pressure"})
+# The same drawings at the PDF's text width (`_base.PRINT_WIDTH_IN`), placed there unscaled.
+PRINT_RENDER: dict[str, Callable[[Any], bytes]] = {
+    "mood": partial(mood_chart, printed=True),
+    "blood-pressure": partial(blood_pressure_chart, printed=True),
+}
 
 __all__ = [
     "CHARTS",
     "CHART_ORDER",
     "CHART_VERSION",
     "PRINT_CHARTS",
+    "PRINT_RENDER",
     "ChartSpec",
     "blood_pressure_chart",
     "durability_chart",

@@ -39,6 +39,9 @@ MUTED = "#6c757d"
 GRID = "#dee2e6"
 
 WIDTH_IN = 6.4
+# The PDF summary's text width (US Letter between half-inch margins): printed charts are drawn
+# at this width and placed unscaled, so every font size below is the printed size.
+PRINT_WIDTH_IN = 7.5
 
 RC: dict[RcKeyType, object] = {
     "svg.fonttype": "none",  # text stays text: smaller, selectable, scales crisply

@@ -14,8 +14,10 @@ from journal.charts._base import (
     GREEN,
     INK,
     MUTED,
+    PRINT_WIDTH_IN,
     PURPLE,
     VERMILLION,
+    WIDTH_IN,
     Key,
     add_text_batch,
     day_label,
@@ -40,6 +42,21 @@ CONTEXTS: dict[str, tuple[str, str, str, float]] = {
 MAX_GROUPS = 10
 PANEL_IN = 1.35  # height of each panel (systolic, diastolic), inches
 GAP_IN = 0.45  # between the panels: room for the lower panel's name
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Figure geometry in inches: the page's, or the PDF's (wider, shorter panels)."""
+
+    width: float
+    top: float
+    panel: float
+    gap: float
+    bottom: float
+
+
+SCREEN = Layout(WIDTH_IN, top=0.9, panel=PANEL_IN, gap=GAP_IN, bottom=0.8)
+PRINT = Layout(PRINT_WIDTH_IN, top=0.72, panel=0.62, gap=0.3, bottom=0.55)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +87,9 @@ def threshold_lines(t: Thresholds) -> dict[str, tuple[ThresholdLine, ...]]:
     }
 
 
-def blood_pressure_chart(data: BloodPressureData) -> bytes:
+def blood_pressure_chart(data: BloodPressureData, *, printed: bool = False) -> bytes:
     """Systolic and diastolic in panels of their own, each reading shaped by when it was
-    taken, each panel with its own flag levels."""
+    taken, each panel with its own flag levels (`printed`: the PDF's width and height)."""
     groups = [g for g in data.groups if g.readings]
     if not groups:
         return empty_chart(BP_TITLE, "No blood pressure readings in this period yet.")
@@ -100,12 +117,12 @@ def blood_pressure_chart(data: BloodPressureData) -> bytes:
     subtitle = "mmHg · systolic above, diastolic below · lines: the clinic's flag levels"
     if hidden:
         subtitle += f" · latest {len(groups)} of {len(groups) + hidden}"
-    top_in, bottom_in = 0.9, 0.8
-    with figure(top_in + 2 * PANEL_IN + GAP_IN + bottom_in) as fig:
+    size = PRINT if printed else SCREEN
+    with figure(size.top + 2 * size.panel + size.gap + size.bottom, size.width) as fig:
         title(fig, BP_TITLE, subtitle)
-        margins(fig, left=0.45, right=1.3, top=top_in, bottom=bottom_in)
+        margins(fig, left=0.45, right=1.3, top=size.top, bottom=size.bottom)
         axes = fig.subplots(2, 1, sharex=True)
-        fig.subplots_adjust(hspace=GAP_IN / PANEL_IN)
+        fig.subplots_adjust(hspace=size.gap / size.panel)
         keys: list[Key] = []
         for ax, (quantity, y) in zip(axes, values.items(), strict=True):
             levels = lines[quantity]

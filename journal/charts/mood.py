@@ -10,7 +10,9 @@ from journal.charts._base import (
     INK,
     MUTED,
     ORANGE,
+    PRINT_WIDTH_IN,
     PURPLE,
+    WIDTH_IN,
     Key,
     add_text_batch,
     broken_segments,
@@ -36,8 +38,9 @@ SESSION_STYLE = (0, (2, 2))
 FALL_BACK_STYLE = (0, (6, 3))
 
 
-def mood_chart(series: MoodSeries) -> bytes:
-    """Daily mean mood, its 7-day rolling mean, session markers, optional anxiety and pain."""
+def mood_chart(series: MoodSeries, *, printed: bool = False) -> bytes:
+    """Daily mean mood, its 7-day rolling mean, session markers, optional anxiety and pain
+    (`printed`: at the PDF's text width and a shorter height)."""
     if not series.days:
         return empty_chart(MOOD_TITLE, "No mood entries in this period yet.")
     days = series.days
@@ -47,9 +50,11 @@ def mood_chart(series: MoodSeries) -> bytes:
     rolling = np.fromiter((d.rolling for d in days), float, len(days))
     few = len(days) <= MARKER_LIMIT
     keys: list[Key] = []
-    with figure(3.6) as fig:
+    size = (1.85, PRINT_WIDTH_IN) if printed else (3.6, WIDTH_IN)
+    with figure(*size) as fig:
         title(fig, MOOD_TITLE, "0 = worst, 10 = best; daily mean of check-ins and reports")
-        margins(fig, left=0.4, right=0.2, top=0.75, bottom=0.95)
+        top, bottom = (0.55, 0.47) if printed else (0.75, 0.95)
+        margins(fig, left=0.4, right=0.2, top=top, bottom=bottom)
         ax = fig.add_subplot()
         ax.set_ylim(-0.3, 10.3)
         fast_yticks(ax, [0, 2, 4, 6, 8, 10])

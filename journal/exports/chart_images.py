@@ -1,21 +1,22 @@
-"""The SVG charts for the PDF (mood and blood pressure), via `chartdata`.
+"""The SVG charts for the PDF (mood and blood pressure): the pages' own drawings, from the
+same chart data, at the PDF's text width (`journal.charts.PRINT_RENDER`).
 
 Kept apart from the pure PDF module: this reads the database (through `journal.chartdata`).
-A chart that cannot be drawn is left out, and the PDF falls back to its own vector drawing.
+A chart that cannot be drawn is left out (the PDF's tables still hold the numbers).
 """
 
 from __future__ import annotations
 
 import logging
 
-from journal.charts import CHART_ORDER, CHARTS, PRINT_CHARTS
+from journal.charts import CHART_ORDER, CHARTS, PRINT_RENDER
 from journal.exports.data import ExportData
 from journal.exports.pdf import ChartImage
 from journal.permissions import Scope
 
 logger = logging.getLogger(__name__)
 
-PDF_CHARTS = tuple((name, CHARTS[name].category) for name in CHART_ORDER if name in PRINT_CHARTS)
+PDF_CHARTS = tuple((name, CHARTS[name].category) for name in CHART_ORDER if name in PRINT_RENDER)
 
 
 def pdf_chart_images(scope: Scope, data: ExportData) -> list[ChartImage]:
@@ -23,7 +24,7 @@ def pdf_chart_images(scope: Scope, data: ExportData) -> list[ChartImage]:
     before its first day, so a provider's chart never reaches before the share)."""
     from django.utils import timezone
 
-    from journal.chartdata import chart_svg, local_day, make_period
+    from journal.chartdata import chart_data, local_day, make_period
 
     zone = scope.patient.zone
     first = data.start
@@ -36,7 +37,7 @@ def pdf_chart_images(scope: Scope, data: ExportData) -> list[ChartImage]:
         if not data.has(category):
             continue
         try:
-            svg = chart_svg(scope.narrowed({category}), name, period)
+            svg = PRINT_RENDER[name](chart_data(scope.narrowed({category}), name, period))
         except Exception:  # a chart failure must not cost the person their summary
             logger.exception("chart %s could not be drawn for the PDF", name)
             continue

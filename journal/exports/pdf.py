@@ -1,29 +1,37 @@
 """One-page PDF summary a clinician can read in a minute (reportlab, standard fonts).
 
 Sections appear only for the categories the export covers: a provider whose share lacks a
-category gets no heading and no empty table for it. Text is real text (Helvetica), charts are
-vector drawings: SVG from `journal.charts` converted with svglib when the caller passes it,
-reportlab's own line plots otherwise. Everything is fitted to one page (long lists show the
-latest rows and say how many more the CSV export holds).
+category gets no heading and no empty table for it. Text is real text (Helvetica), and the
+charts are the pages' own matplotlib drawings (`journal.charts`, SVG) drawn at the page's text
+width and converted to vector graphics with svglib, unscaled, so their type prints at the size
+it was set (7.5 pt and up). Nothing is shrunk to fit: long lists show their latest rows and say
+"latest N of M"; a period of up to 90 days fits one page, a longer one may take two, and then
+the PDF says so. The layout is computed, not searched: the charts' heights are known and each
+table's rows are measured once, so each table shows as many rows as the space left holds.
+Times are the patient's, with the zone written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from html import escape
+from typing import Any
 
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import inch
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
-    KeepInFrame,
+    BaseDocTemplate,
+    Frame,
+    PageTemplate,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
@@ -36,23 +44,41 @@ from journal.catalogue import (
     is_side_effect,
     symptom_label,
 )
-from journal.exports import pdf_charts
 from journal.exports.data import BLOOD_PRESSURE, MOOD, SIDE_EFFECTS, ExportData, SessionRow
 from journal.flags import clinical_title
 from journal.models import FlagSeverity
 from journal.outcomes import OUTCOME_SOURCE, provider_line
-from journal.thresholds import DEFAULT_THRESHOLDS, Thresholds
+from journal.thresholds import Thresholds
+from journal.timefmt import local_stamp, zone_label
 
 PAGE = LETTER
 MARGIN = 0.5 * inch
 FRAME_W = PAGE[0] - 2 * MARGIN
 FRAME_H = PAGE[1] - 2 * MARGIN
-MAX_SESSIONS = 6
-MAX_READINGS = 8
-MAX_QUESTIONNAIRES = 6
-MAX_FLAGS = 6
-MAX_NOTES = 3
 DISCUSS_LINES = 3
+ONE_PAGE_DAYS = 90  # a period up to this long fits one page; a longer one may take two
+
+
+GUTTER = 8  # between two columns
+HALF_W = (FRAME_W - GUTTER) / 2
+
+
+@dataclass(frozen=True)
+class Rows:
+    """How many rows a table may show: at most `cap`, at least `floor` (when it has them);
+    when space is short the lower `rank` gains a row first."""
+
+    cap: int
+    floor: int
+    rank: int = 0
+
+
+# The most and the fewest rows of each table; the space left on the page decides in between.
+FLAGS = Rows(cap=8, floor=2, rank=0)
+READINGS = Rows(cap=12, floor=2, rank=1)
+SESSIONS = Rows(cap=10, floor=2, rank=2)
+FORMS = Rows(cap=8, floor=2, rank=3)
+NOTES = Rows(cap=3, floor=1, rank=4)
 
 
 @dataclass(frozen=True)
@@ -65,11 +91,17 @@ class ChartImage:
 
 
 _styles = getSampleStyleSheet()
-TITLE = ParagraphStyle("t", parent=_styles["Title"], fontSize=15, leading=18, spaceAfter=2)
-H2 = ParagraphStyle("h2", parent=_styles["Heading2"], fontSize=10.5, leading=13, spaceBefore=6)
-BODY = ParagraphStyle("b", parent=_styles["BodyText"], fontSize=8, leading=10)
+TITLE = ParagraphStyle(
+    "t", parent=_styles["Title"], fontSize=14, leading=16, spaceBefore=0, spaceAfter=2
+)
+H2 = ParagraphStyle(
+    "h2", parent=_styles["Heading2"], fontSize=10, leading=11, spaceBefore=3, spaceAfter=1
+)
+BODY = ParagraphStyle(
+    "b", parent=_styles["BodyText"], fontSize=8, leading=10, spaceBefore=0, spaceAfter=1
+)
 SMALL = ParagraphStyle("s", parent=BODY, fontSize=7, leading=9, textColor=colors.HexColor("#444"))
-CELL = ParagraphStyle("c", parent=BODY, fontSize=7.5, leading=9)
+CELL = ParagraphStyle("c", parent=BODY, fontSize=7.5, leading=9, spaceAfter=0)
 
 TABLE_STYLE = TableStyle(
     [
@@ -78,6 +110,8 @@ TABLE_STYLE = TableStyle(
         ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
         ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#bbbbbb")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ("TOPPADDING", (0, 0), (-1, -1), 1.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
     ]
@@ -88,19 +122,25 @@ def _p(text: str, style: ParagraphStyle = BODY) -> Paragraph:
     return Paragraph(escape(text), style)
 
 
+class RowTable(Table):
+    """A section's table of rows (newest first): the layout measures its rows' heights."""
+
+
 def _table(
     header: list[str], rows: list[list[str]], widths: Sequence[float | None] | None = None
 ) -> Table:
     body = [[_p(c, CELL) for c in row] for row in rows]
-    table = Table([header, *body], colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table = RowTable([header, *body], colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(TABLE_STYLE)
     return table
 
 
-def _more(shown: int, total: int) -> list[Paragraph]:
+def _more(shown: int, total: int, noun: str, order: str = "latest") -> list[Paragraph]:
     if total <= shown:
         return []
-    return [_p(f"Showing the latest {shown} of {total}; the CSV export has them all.", SMALL)]
+    return [
+        _p(f"{order.capitalize()} {shown} of {total} {noun}; the CSV export has them all.", SMALL)
+    ]
 
 
 def _period_text(data: ExportData) -> str:
@@ -110,50 +150,31 @@ def _period_text(data: ExportData) -> str:
 
 
 def _when(data: ExportData, moment: dt.datetime) -> str:
-    return data.local(moment).strftime("%d %b %Y %H:%M")
+    return local_stamp(moment, data.zone)
 
 
-def _svg_drawing(chart: ChartImage, width: float, height: float) -> Drawing | None:
+def _svg_drawing(chart: ChartImage) -> Drawing | None:
     from svglib.svglib import svg2rlg
 
     drawing = svg2rlg(io.BytesIO(chart.svg))
     if drawing is None or not drawing.width or not drawing.height:
         return None
-    scale = min(width / drawing.width, height / drawing.height)
+    # The print charts are drawn at the text width already (scale 1); others are fitted to it.
+    scale = min(FRAME_W / drawing.width, FRAME_H / 2 / drawing.height)
     drawing.scale(scale, scale)
     drawing.width, drawing.height = drawing.width * scale, drawing.height * scale
+    drawing.hAlign = "LEFT"
     return drawing
 
 
-def _charts(data: ExportData, charts: Sequence[ChartImage] | None) -> list:
-    wanted = [c for c in (MOOD, BLOOD_PRESSURE) if data.has(c)]
-    if not wanted:
-        return []
-    width, height = (FRAME_W - 12) / len(wanted), 1.75 * inch
-    by_category = {c.category: c for c in charts or ()}
-    cells = []
-    for category in wanted:
-        drawing = None
-        if category in by_category:
-            drawing = _svg_drawing(by_category[category], width, height)
-        if drawing is None:
-            native = (
-                pdf_charts.mood_drawing if category == MOOD else pdf_charts.blood_pressure_drawing
-            )
-            drawing = native(data, width, height)
-        cells.append(drawing)
-    table = Table([cells], colWidths=[width + 6] * len(cells), hAlign="LEFT")
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    return [table]
+def _session_cell(data: ExportData, session: SessionRow) -> str:
+    return f"{_when(data, session.started_at)}\n{session.route_label}"
 
 
-def _session_heading(data: ExportData, session: SessionRow) -> str:
-    return f"{data.local(session.started_at):%d %b}\n{session.route_label}"
-
-
-def _side_effects(data: ExportData) -> list:
+def _side_effects(data: ExportData, shown: int) -> list:
     sessions = {s.id: s for s in data.sessions}
-    reports = [r for r in data.reports if r.session_id in sessions][-MAX_SESSIONS:]
+    everyone = [r for r in data.reports if r.session_id in sessions]
+    reports = everyone[len(everyone) - shown :]
     flow: list = [_p("Side effects by session", H2)]
     if not reports:
         return [*flow, _p("No post-session reports in this period.")]
@@ -167,84 +188,71 @@ def _side_effects(data: ExportData) -> list:
         elif rating.severity:
             label = f"{symptom_label(rating.code)} {answer_label(rating.code, rating.severity)}"
             answers.setdefault(rating.report_id, []).append(label)
-    codes = sorted({code for r in reports for code in by_report.get(r.id, {})}, key=symptom_label)
-    header = ["Symptom"] + [_session_heading(data, sessions[r.session_id]) for r in reports]
-    rows = [
-        [symptom_label(code)]
-        + [
-            f"{v} {SEVERITY_LABELS[v]}"
-            if (v := by_report.get(r.id, {}).get(code)) is not None
-            else "–"
-            for r in reports
-        ]
-        for code in codes
-    ]
-    rows.append(
-        ["Overall bother"]
-        + [
-            f"{b} {SEVERITY_LABELS[b]}" if (b := r.overall_bother) is not None else "–"
-            for r in reports
-        ]
-    )
-    first = 1.9 * inch
-    other = min(1.0 * inch, (FRAME_W - first) / len(reports))
-    flow.append(_table(header, rows, [first] + [other] * len(reports)))
+    rows = []
+    for report in reversed(reports):
+        rated = sorted(
+            ((code, v) for code, v in by_report.get(report.id, {}).items() if v),
+            key=lambda item: (-item[1], symptom_label(item[0])),
+        )
+        effects = ", ".join(f"{symptom_label(code)} {v}" for code, v in rated) or "none rated 1+"
+        bother = report.overall_bother
+        rows.append(
+            [
+                _session_cell(data, sessions[report.session_id]),
+                "–" if bother is None else f"{bother} {SEVERITY_LABELS[bother]}",
+                effects,
+                "; ".join(answers.get(report.id, [])),
+            ]
+        )
+    widths = [1.3 * inch, 0.75 * inch, 3.25 * inch, FRAME_W - 5.3 * inch]
+    header = ["Session", "Bother", "Side effects rated 1 or more (0–4)", "Other answers"]
+    flow.append(_table(header, rows, widths))
+    flow += _more(len(reports), len(everyone), "sessions")
     between: dict[str, int] = {}
-    yes_between: dict[str, int] = {}
     for rating in data.ratings:
-        if rating.checkin_id is None:
-            continue
-        if is_side_effect(rating.code):
+        if rating.checkin_id is not None and is_side_effect(rating.code):
             between[rating.code] = max(between.get(rating.code, 0), rating.severity)
-        elif rating.severity:
-            yes_between[rating.code] = yes_between.get(rating.code, 0) + 1
-    if between:
-        worst = "; ".join(
-            f"{symptom_label(c)}: {v} {SEVERITY_LABELS[v]}" for c, v in sorted(between.items())
-        )
-        flow.append(_p(f"Between sessions (worst in period): {worst}.", SMALL))
-    for report in reports:
-        if answers.get(report.id):
-            heading = _session_heading(data, sessions[report.session_id])
-            flow.append(_p(f"{heading}: {'; '.join(answers[report.id])}.", SMALL))
-    if yes_between:
-        said = "; ".join(
-            f"{symptom_label(c)} ({n} check-in{'s' if n != 1 else ''})"
-            for c, n in sorted(yes_between.items())
-        )
-        flow.append(_p(f"Between sessions, answered yes: {said}.", SMALL))
+    worst = "; ".join(f"{symptom_label(c)} {v}" for c, v in sorted(between.items()) if v)
+    scale = "Scale: 0 None, 1 Mild, 2 Moderate, 3 Severe, 4 Very severe; – not asked."
     flow.append(
-        _p("Scale: 0 None, 1 Mild, 2 Moderate, 3 Severe, 4 Very severe; – not asked.", SMALL)
+        _p((f"Between sessions, worst in period: {worst}. " if worst else "") + scale, SMALL)
     )
     return flow
 
 
-def _blood_pressure(data: ExportData, thresholds: Thresholds) -> list:
+# Context words short enough for a half-width column.
+SHORT_CONTEXT = {"after40": "40 min after dose"}
+
+
+def _blood_pressure(data: ExportData, shown: int) -> list:
+    """The latest readings (half the text width); a flagged reading names its highest level,
+    the flags themselves are listed under "Open flags" and in the CSV."""
     flow: list = [_p("Blood pressure", H2)]
     readings = list(data.readings)
     if not readings:
         return [*flow, _p("No readings in this period.")]
-    titles: dict[int, list[str]] = {}
+    levels: dict[int, int] = {}
     for flag in data.flags:
         if flag.reading_id is not None:
-            titles.setdefault(flag.reading_id, []).append(clinical_title(flag.kind, flag.detail))
-    latest = readings[-MAX_READINGS:]
+            levels[flag.reading_id] = max(levels.get(flag.reading_id, 0), flag.severity)
+    latest = readings[len(readings) - shown :]
     rows = [
         [
             _when(data, r.measured_at),
-            r.context_label,
+            SHORT_CONTEXT.get(r.context, r.context_label),
             f"{r.systolic}/{r.diastolic}",
             "" if r.pulse is None else str(r.pulse),
-            "; ".join(titles.get(r.id, [])) or "none",
+            FlagSeverity(levels[r.id]).label if r.id in levels else "none",
         ]
         for r in reversed(latest)
     ]
-    widths = [1.1 * inch, 1.55 * inch, 0.6 * inch, 0.45 * inch, FRAME_W - 3.7 * inch]
-    flow.append(_table(["When", "Context", "mmHg", "Pulse", "Flags"], rows, widths))
-    return flow + _more(len(latest), len(readings))
+    widths = [1.25 * inch, 0.95 * inch, 0.5 * inch, 0.38 * inch]
+    widths.append(HALF_W - sum(widths))
+    flow.append(_table(["When", "Context", "mmHg", "Pulse", "Flag"], rows, widths))
+    return flow + _more(len(latest), len(readings), "readings")
 
 
-def _mood(data: ExportData) -> list:
+def _mood(data: ExportData, shown: int) -> list:
     flow: list = [_p("Mood and questionnaires", H2)]
     moods = [r.mood for r in data.reports if r.mood is not None]
     moods += [c.mood for c in data.checkins if c.mood is not None]
@@ -259,7 +267,7 @@ def _mood(data: ExportData) -> list:
     questionnaires = list(data.questionnaires)
     if not questionnaires:
         return [*flow, _p("No questionnaires in this period.")]
-    latest = questionnaires[-MAX_QUESTIONNAIRES:]
+    latest = questionnaires[len(questionnaires) - shown :]
     rows = [
         [
             _when(data, q.completed_at),
@@ -269,12 +277,12 @@ def _mood(data: ExportData) -> list:
         ]
         for q in reversed(latest)
     ]
-    widths = [1.1 * inch, 0.8 * inch, 0.7 * inch, 1.6 * inch]
-    flow.append(_table(["Completed", "Questionnaire", "Score", "Band"], rows, widths))
-    return flow + _more(len(latest), len(questionnaires))
+    widths = [1.25 * inch, 0.5 * inch, 0.5 * inch, 1.4 * inch]
+    flow.append(_table(["Completed", "Form", "Score", "Band"], rows, widths))
+    return flow + _more(len(latest), len(questionnaires), "questionnaires")
 
 
-def _open_flags(data: ExportData, thresholds: Thresholds) -> list:
+def _open_flags(data: ExportData, shown: int) -> list:
     open_flags = sorted(
         (f for f in data.flags if f.acknowledged_at is None),
         key=lambda f: (-f.severity, -f.raised_at.timestamp()),
@@ -282,7 +290,7 @@ def _open_flags(data: ExportData, thresholds: Thresholds) -> list:
     flow: list = [_p("Open flags", H2)]
     if not open_flags:
         return [*flow, _p("No open flags in this period.")]
-    shown = open_flags[:MAX_FLAGS]
+    first = open_flags[:shown]
     rows = [
         [
             _when(data, f.raised_at),
@@ -290,13 +298,14 @@ def _open_flags(data: ExportData, thresholds: Thresholds) -> list:
             clinical_title(f.kind, f.detail)
             + (" (withdrawn by the patient)" if f.withdrawn_at is not None else ""),
         ]
-        for f in shown
+        for f in first
     ]
-    flow.append(_table(["Raised", "Level", "Flag"], rows, [1.1 * inch, 0.6 * inch, None]))
-    return flow + _more(len(shown), len(open_flags))
+    widths = [1.25 * inch, 0.5 * inch, HALF_W - 1.75 * inch]
+    flow.append(_table(["Raised", "Level", "Flag"], rows, widths))
+    return flow + _more(len(first), len(open_flags), "open flags", order="most urgent")
 
 
-def _notes(data: ExportData) -> list:
+def _notes(data: ExportData, shown: int) -> list:
     notes = [(r.reported_at, r.note) for r in data.reports if r.note]
     notes += [(c.recorded_at, c.note) for c in data.checkins if c.note]
     if not notes:
@@ -304,17 +313,36 @@ def _notes(data: ExportData) -> list:
     notes.sort(key=lambda n: n[0])
     label = "Notes" if data.include_private_notes else "Notes the patient shared"
     flow: list = [_p(label, H2)]
-    for when, text in notes[-MAX_NOTES:]:
+    latest = notes[len(notes) - shown :]
+    for when, text in latest:
         short = text if len(text) <= 300 else text[:297] + "…"
         flow.append(_p(f"{_when(data, when)}: {short}"))
-    return flow + _more(min(MAX_NOTES, len(notes)), len(notes))
+    return flow + _more(len(latest), len(notes), "notes")
 
 
 def _discuss() -> list:
-    line = "_" * 95
+    line = "_" * 40
     return [_p("Top things to discuss", H2)] + [
         _p(f"{n}. {line}") for n in range(1, DISCUSS_LINES + 1)
     ]
+
+
+def _side_by_side(left: list, right: list) -> list:
+    """Two columns of flowables, each `HALF_W` wide."""
+    table = Table([[left, right]], colWidths=[HALF_W + GUTTER, HALF_W], hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (0, -1), GUTTER),
+                ("RIGHTPADDING", (1, 0), (1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return [table]
 
 
 def _outcomes(data: ExportData) -> list:
@@ -327,19 +355,146 @@ def _outcomes(data: ExportData) -> list:
     return flow
 
 
-def summary_pdf(
-    data: ExportData,
-    *,
-    clinic_name: str = "",
-    thresholds: Thresholds | None = None,
-    charts: Sequence[ChartImage] | None = None,
-) -> bytes:
-    """The one-page summary of `data` as PDF bytes."""
-    thresholds = thresholds or DEFAULT_THRESHOLDS
-    story: list = [
+def _first_day(data: ExportData) -> dt.date | None:
+    """The period's first day; for an open start, the local day of its earliest row."""
+    if data.start is not None:
+        return data.start
+    moments = [s.started_at for s in data.sessions] + [r.reported_at for r in data.reports]
+    moments += [c.recorded_at for c in data.checkins] + [r.measured_at for r in data.readings]
+    moments += [q.completed_at for q in data.questionnaires]
+    return data.local(min(moments)).date() if moments else None
+
+
+def _one_page(data: ExportData) -> bool:
+    """True when the period (for an open start: from the first entry) is at most
+    `ONE_PAGE_DAYS` long."""
+    first = _first_day(data)
+    if first is None:
+        return True
+    end = data.end or data.local(data.generated_at).date()
+    return (end - first).days + 1 <= ONE_PAGE_DAYS
+
+
+@dataclass(frozen=True)
+class Part:
+    """Flowables that show the latest `k` of `total` rows, `build(k)`; a fixed part has none."""
+
+    build: Callable[[int], list]
+    total: int = 0
+    rows: Rows = Rows(cap=0, floor=0)
+
+    @property
+    def most(self) -> int:
+        return min(self.rows.cap, self.total)
+
+    @property
+    def least(self) -> int:
+        return min(self.rows.floor, self.total)
+
+
+def _fixed(flow: list) -> Part:
+    return Part(lambda _k: flow)
+
+
+# A band of the page: one column (right empty) or two side by side.
+Band = tuple[list[Part], list[Part]]
+
+
+def _stacked(flow: list, width: float, lead: bool = True, tail: bool = True) -> float:
+    """The height `flow` takes stacked in a column `width` wide, counting the space before its
+    first flowable (`lead`) and after its last (`tail`): a table cell leaves those out."""
+    height = 0.0
+    for flowable in flow:
+        _, h = flowable.wrap(width, FRAME_H * 4)
+        height += h + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+    if flow and not lead:
+        height -= flow[0].getSpaceBefore()
+    if flow and not tail:
+        height -= flow[-1].getSpaceAfter()
+    return height
+
+
+def _heights(part: Part, width: float, lead: bool, tail: bool) -> dict[int, float]:
+    """The part's height for each row count it may show, measured: a table's rows are wrapped
+    once (at the most rows) and summed, never re-laid out per count."""
+    least, most = part.least, part.most
+
+    def height(k: int) -> float:
+        return _stacked(part.build(k), width, lead, tail)
+
+    full = part.build(most)
+    heights = {most: _stacked(full, width, lead, tail)}  # wraps its table, if any
+    if least == most:
+        return heights
+    heights[least] = height(least)
+    tables = [f for f in full if isinstance(f, RowTable)]
+    if not tables:  # no table: measure each count (notes, a few paragraphs)
+        return heights | {k: height(k) for k in range(least + 1, most)}
+    rows = tables[0]._rowHeights[1:]  # row 0 is the header
+    for k in range(least + 1, most):
+        heights[k] = heights[least] + sum(rows[least:k])
+    return heights
+
+
+Measured = dict[int, dict[int, float]]  # part id → rows shown → height
+
+
+def _measure(bands: list[Band]) -> Measured:
+    """Every part's heights, in the column it sits in (a cell leaves out its outer spaces)."""
+    measured: Measured = {}
+    for left, right in bands:
+        width, cell = (HALF_W, True) if right else (FRAME_W, False)
+        for side in (left, right):
+            for i, part in enumerate(side):
+                edge = (cell and i == 0, cell and i == len(side) - 1)
+                measured[id(part)] = _heights(part, width, not edge[0], not edge[1])
+    return measured
+
+
+def _layout(bands: list[Band], measured: Measured, budget: float) -> dict[int, int]:
+    """Row counts for every part (by id) so the bands fit `budget` points: each table starts at
+    its fewest rows, then gains one row at a time, in turn, while the bands still fit."""
+    shown = {key: min(h) for key, h in measured.items()}
+
+    def column(parts: list[Part]) -> float:
+        return sum(measured[id(p)][shown[id(p)]] for p in parts)
+
+    def total() -> float:
+        return sum(max(column(left), column(right)) for left, right in bands)
+
+    growing = [p for left, right in bands for p in left + right if p.most > p.least]
+    growing.sort(key=lambda p: p.rows.rank)
+    grew = True
+    while grew:
+        grew = False
+        for part in growing:
+            key = id(part)
+            if shown[key] < part.most:
+                shown[key] += 1
+                if total() <= budget:
+                    grew = True
+                else:
+                    shown[key] -= 1
+    return shown
+
+
+def _drawings(data: ExportData, charts: Sequence[ChartImage] | None) -> list:
+    """The charts of the export's categories, converted once, each at the full text width."""
+    flow: list = []
+    for chart in charts or ():
+        if data.has(chart.category):
+            drawing = _svg_drawing(chart)
+            if drawing is not None:
+                flow += [drawing, Spacer(1, 2)]
+    return flow
+
+
+def _bands(data: ExportData, clinic_name: str, drawings: list) -> list[Band]:
+    zone = f"{data.time_zone}, {zone_label(data.generated_at, data.zone)}"
+    head: list = [
         _p(f"Aftercare summary: {data.patient_name}", TITLE),
         _p(
-            f"Period: {_period_text(data)} ({data.time_zone}) · "
+            f"Period: {_period_text(data)} · times are the patient's ({zone}) · "
             f"Created {_when(data, data.generated_at)}"
             + (f" · {clinic_name}" if clinic_name else "")
         ),
@@ -352,35 +507,124 @@ def summary_pdf(
             ),
             SMALL,
         ),
-        Spacer(1, 4),
+        Spacer(1, 2),
     ]
-    story += _outcomes(data)
-    story += _charts(data, charts)
+    bands: list[Band] = [([_fixed(head + _outcomes(data) + drawings)], [])]
     if data.has(SIDE_EFFECTS):
-        story += _side_effects(data)
+        sessions = {s.id for s in data.sessions}
+        reports = len([r for r in data.reports if r.session_id in sessions])
+        bands.append(([Part(lambda k: _side_effects(data, k), reports, SESSIONS)], []))
+    # Half-width sections, two to a band: readings beside flags, mood beside notes.
+    cells: list[list[Part]] = []
     if data.has(BLOOD_PRESSURE):
-        story += _blood_pressure(data, thresholds)
-    if data.has(MOOD):
-        story += _mood(data)
+        readings = len(data.readings)
+        cells.append([Part(lambda k: _blood_pressure(data, k), readings, READINGS)])
     if data.has(MOOD) or data.has(SIDE_EFFECTS) or data.has(BLOOD_PRESSURE):
-        story += _open_flags(data, thresholds)
+        flags = len([f for f in data.flags if f.acknowledged_at is None])
+        cells.append([Part(lambda k: _open_flags(data, k), flags, FLAGS)])
+    if data.has(MOOD):
+        forms = len(data.questionnaires)
+        cells.append([Part(lambda k: _mood(data, k), forms, FORMS)])
+    last = [_fixed(_discuss())]
     if data.notes_included:
-        story += _notes(data)
-    story += _discuss()
+        count = len([r for r in data.reports if r.note]) + len([c for c in data.checkins if c.note])
+        last.insert(0, Part(lambda k: _notes(data, k), count, NOTES))
+    cells.append(last)
+    bands += [
+        (cells[i], cells[i + 1] if i + 1 < len(cells) else []) for i in range(0, len(cells), 2)
+    ]
+    return bands
 
+
+def _story(bands: list[Band], shown: dict[int, int]) -> list:
+    story: list = []
+    for left, right in bands:
+        columns = [[f for p in parts for f in p.build(shown[id(p)])] for parts in (left, right)]
+        story += _side_by_side(*columns) if right else columns[0]
+    return story
+
+
+class _Doc(BaseDocTemplate):
+    """One frame a page, no padding; remembers where the last flowable ended."""
+
+    def __init__(self, buffer: io.BytesIO, data: ExportData) -> None:
+        super().__init__(
+            buffer,
+            pagesize=PAGE,
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=MARGIN,
+            bottomMargin=MARGIN,
+            title=f"Aftercare summary: {data.patient_name}",
+            author="Aftercare",
+            subject=f"Journal summary {_period_text(data)}",
+            invariant=1,
+        )
+        # Spaces add up (no overlapping), as `_stacked` counts them.
+        frame = Frame(
+            MARGIN, MARGIN, FRAME_W, FRAME_H, 0, 0, 0, 0, id="text", overlapAttachedSpace=0
+        )
+        self.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+        self.used_on_last_page = 0.0
+
+    def afterFlowable(self, flowable: object) -> None:
+        self.used_on_last_page = MARGIN + FRAME_H - self.frame._y
+
+
+class _NumberedCanvas(Canvas):
+    """Writes "Page n of N" and `why` once the page count is known (nothing on one page)."""
+
+    def __init__(self, *args: Any, why: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._states: list[dict[str, Any]] = []
+        self._why = why
+
+    def showPage(self) -> None:
+        self._states.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        count = len(self._states)
+        for state in self._states:
+            self.__dict__.update(state)
+            if count > 1:
+                self.setFont("Helvetica", 7)
+                self.drawRightString(
+                    PAGE[0] - MARGIN, MARGIN / 2, f"Page {self._pageNumber} of {count}{self._why}"
+                )
+            super().showPage()
+        super().save()
+
+
+def _build(story: list, data: ExportData, why: str) -> tuple[bytes, int, float]:
+    """The PDF bytes of `story`, its number of pages and the height used on its last page."""
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=PAGE,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
-        title=f"Aftercare summary: {data.patient_name}",
-        author="Aftercare",
-        subject=f"Journal summary {_period_text(data)}",
-        invariant=1,
-    )
-    # Shrink-to-fit keeps the summary on one page whatever the data.
-    doc.build([KeepInFrame(FRAME_W, FRAME_H - 6, story, mode="shrink")])
-    return buffer.getvalue()
+    doc = _Doc(buffer, data)
+    doc.build(story, canvasmaker=partial(_NumberedCanvas, why=why))
+    return buffer.getvalue(), doc.page, doc.used_on_last_page
+
+
+def summary_pdf(
+    data: ExportData,
+    *,
+    clinic_name: str = "",
+    thresholds: Thresholds | None = None,
+    charts: Sequence[ChartImage] | None = None,
+) -> bytes:
+    """The summary of `data` as PDF bytes: one page for up to 90 days, at most two beyond.
+
+    The layout is computed, not searched: the charts' and tables' heights are measured once and
+    each table gets the rows the space left allows. A second build happens only when the
+    measured estimate was off (fewer rows by the overflow)."""
+    del thresholds  # flags arrive already judged; kept for callers that pass the clinic's
+    allowed = 1 if _one_page(data) else 2
+    why = "" if allowed == 1 else f": a period longer than {ONE_PAGE_DAYS} days may take two pages"
+    bands = _bands(data, clinic_name, _drawings(data, charts))  # each chart converted once
+    measured = _measure(bands)
+    budget = allowed * FRAME_H
+    shown = _layout(bands, measured, budget)
+    pdf, pages, used = _build(_story(bands, shown), data, why)
+    if pages > allowed:  # the estimate was off (a band moved whole to the next page)
+        shown = _layout(bands, measured, budget - (pages - allowed - 1) * FRAME_H - used - 6)
+        pdf, pages, used = _build(_story(bands, shown), data, why)
+    return pdf  # at the fewest rows a page more, rather than type too small to read
