@@ -12,7 +12,7 @@ and the picture, the sentence and the table are built from the same shared rows.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache as cache_for_process
 from pathlib import Path
@@ -91,6 +91,8 @@ def provider_dashboard(scope: Scope, period: Period) -> chartdata.DashboardData:
     data = cache.get(key)
     if data is None:
         data = chartdata.dashboard_data(scope, period)
+        if scope.allows(chartdata.SIDE_EFFECTS):
+            data = replace(data, bother=chartdata.bother_means(scope, period))
         cache.set(key, data, CHART_CACHE_SECONDS)
     return data
 

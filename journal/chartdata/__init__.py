@@ -89,6 +89,7 @@ __all__ = [
     "Period",
     "PeriodChoice",
     "blood_pressure_data",
+    "bother_means",
     "chart_cache_key",
     "chart_data",
     "chart_svg",
@@ -394,6 +395,7 @@ class DashboardData:
     previous_mood: float | None = None
     # (recorded_at, mood) of the period's newest check-in, from the rows the mood chart reads.
     last_checkin: tuple[datetime, int] | None = None
+    # Read by `bother_means` for the pages that state it (the provider summary).
     bother: BotherMeans | None = None
     durability: DurabilityData | None = None
     questionnaires: QuestionnaireData | None = None
@@ -410,7 +412,6 @@ class _DashboardParts(TypedDict, total=False):
     mood: MoodSeries
     previous_mood: float | None
     last_checkin: tuple[datetime, int] | None
-    bother: BotherMeans
     durability: DurabilityData
     questionnaires: QuestionnaireData
     side_effects: SeverityMatrix
@@ -435,11 +436,12 @@ def _mean(values: list[int]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def _bother_means(
-    patient: User, period: Period, zone: ZoneInfo, not_before: datetime | None
-) -> BotherMeans:
+def bother_means(scope: Scope, period: Period) -> BotherMeans:
     """Overall bother of the reports of sessions in the period and in the one before it (one
     query; the previous period only when it may be read, as for the previous mood mean)."""
+    _require(SIDE_EFFECTS, scope)
+    patient, not_before = scope.patient, scope.window_start
+    zone = patient.zone
     previous = _previous_period(period, zone, not_before)
     start = previous[1] if previous is not None else _since(period.start, not_before)
     rows = list(
@@ -500,7 +502,6 @@ def dashboard_data(
             zone, sessions, _report_ratings(patient, period, not_before)
         )
         parts["symptoms"] = symptom_data(scope, period)
-        parts["bother"] = _bother_means(patient, period, zone, not_before)
     if scope.allows(BLOOD_PRESSURE):
         parts["blood_pressure"] = blood_pressure_data(scope, period)
     return DashboardData(period=period, **parts)
