@@ -65,7 +65,7 @@ def test_the_facts_follow_the_shared_categories(patient, provider) -> None:
     )
     share = services.grant_share(patient=patient, provider=provider, categories=ALL)
     glance = _glance(_summary(provider, patient))
-    assert "Last session&#x27;s blood pressure" in glance
+    assert "Last session&#x27;s BP" in glance
     assert "128/82 before dose; 185/121 about 40 minutes after dose (flagged)" in glance
     assert "Mean overall bother after sessions 2.0 (Moderate) of 4 over 1 report" in glance
     checkin = entries["checkin"].recorded_at
@@ -89,7 +89,7 @@ def test_the_facts_follow_the_shared_categories(patient, provider) -> None:
     )
     glance = _glance(_summary(provider, patient))
     assert "Last check-in" in glance and "Mood</dt>" in glance
-    assert "blood pressure" not in glance and "Side-effect burden" not in glance
+    assert "Last session&#x27;s BP" not in glance and "Side-effect burden" not in glance
 
 
 def test_the_burden_is_compared_with_the_period_before(patient, provider) -> None:

@@ -64,13 +64,13 @@ def session_bp_fact(data: DashboardData, period_label: str) -> Fact | None:
         return None
     group = _last_session(data.blood_pressure)
     if group is None:
-        return Fact("Last session's blood pressure", f"No session readings in {period_label}.")
+        return Fact("Last session's BP", f"No session readings in {period_label}.")
     parts = [
         f"{r.systolic}/{r.diastolic} {CONTEXT_LABELS.get(r.context, r.context).lower()}"
         + (" (flagged)" if r.flagged else "")
         for r in sorted(group.readings, key=lambda r: r.at)
     ]
-    return Fact("Last session's blood pressure", f"{day_text(group.day)}: {'; '.join(parts)}.")
+    return Fact("Last session's BP", f"{day_text(group.day)}: {'; '.join(parts)} (mmHg).")
 
 
 def _bother_words(value: float) -> str:

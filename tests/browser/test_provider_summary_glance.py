@@ -50,7 +50,15 @@ def test_the_busiest_patients_summary_fits_the_target_height(web: Web, viewport,
     rivera, patient = demo
     page = web.open(rivera, f"/provider/patients/{patient.pk}/?period=90")
     expect(page.locator("#glance")).to_contain_text("Open flags")
+    # Lazy chart images count only once loaded: load every one, then measure.
+    page.evaluate(
+        """async () => { for (const img of document.images) {
+            img.loading = "eager";
+            if (!img.complete) await new Promise(done => { img.onload = img.onerror = done; });
+        } }"""
+    )
     height = page.evaluate("() => document.documentElement.scrollHeight")
+    web.shot(page, f"{web.test_name}-loaded")
     width = page.viewport_size["width"] if page.viewport_size else 0
     print(f"\nprovider summary height ({patient.display_name}, 90 days) at {width} px: {height} px")
     web.assert_accessible(page)
@@ -86,7 +94,7 @@ def test_several_flags_are_acknowledged_in_place(web: Web, demo) -> None:
     boxes = page.locator("#flags input[type=checkbox][form=flag-bulk-form]")
     pk = int(boxes.first.get_attribute("value") or 0)
     card = page.locator(f"#flag-{pk}")
-    card.get_by_text("Acknowledge this flag on its own").click()
+    card.get_by_text("Acknowledge only this").click()
     card.get_by_label("What did you do?").select_option(label="Reviewed")
     card.get_by_role("button", name="Acknowledge").click()
     expect(page.locator("#flag-ack-status [role=status]")).to_contain_text("Flag acknowledged")
