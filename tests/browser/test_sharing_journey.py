@@ -90,7 +90,7 @@ def test_a_patient_shares_with_a_provider_who_triages_acknowledges_downloads_and
     main = dr.get_by_role("main")
     expect(main).to_contain_text("Shared with you: Side effects, Blood pressure")
     expect(main).to_contain_text(f"until the end of {until.isoformat()}")
-    expect(dr.get_by_role("heading", name="Side effects after each session")).to_be_visible()
+    expect(dr.get_by_role("heading", name="Side effects after sessions")).to_be_visible()
     expect(dr.get_by_text(re.compile(r"^Side effects by session \(\d+\)"))).to_be_visible()
     expect(dr.get_by_role("heading", name=re.compile("^Mood"))).to_have_count(0)
     expect(main).not_to_contain_text("felt floaty")  # a private note
