@@ -8,7 +8,9 @@ what the first POST created instead of writing again. A concurrent duplicate wai
 to commit (unique index / SQLite write lock) and then sees its result.
 
 Policy:
-- Success means the view answered with a redirect; its `Location` is remembered.
+- Success means the view answered with a redirect; its `Location` is remembered. A script's
+  submission may be answered in place (a fragment, status 200) instead: it counts as success
+  when it names the page it updated in `Content-Location`, which is remembered the same way.
 - Any other answer (the form again, with errors) gives the token back, nothing was written.
 - An exception rolls back the write and the claim together; the same form can be sent again.
 - A POST without a token is accepted without protection (API clients, tests) and logged.
@@ -102,8 +104,13 @@ def completed_result(request: HttpRequest) -> str | None:
     )
 
 
-def _succeeded(response: HttpResponse) -> bool:
-    return response.status_code in _REDIRECTS and bool(response.get("Location"))
+def _result_url(response: HttpResponse) -> str | None:
+    """Where a successful answer sends (or points) the person; None for any other answer."""
+    if response.status_code in _REDIRECTS and response.get("Location"):
+        return response["Location"]
+    if response.status_code == 200 and response.get("Content-Location"):
+        return response["Content-Location"]
+    return None
 
 
 def idempotent(
@@ -159,8 +166,9 @@ def _run_once(
             messages.info(request, "This was already saved; here it is.")
             return HttpResponseRedirect(claim.result_url)
         response = view(request, *args, **kwargs)
-        if _succeeded(response):
-            complete_submission(claim=claim, result_url=response["Location"])
+        result_url = _result_url(response)
+        if result_url is not None:
+            complete_submission(claim=claim, result_url=result_url)
         else:
             release_submission(claim=claim)
     return response

@@ -12,7 +12,7 @@ and the picture, the sentence and the table are built from the same shared rows.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache as cache_for_process
 from pathlib import Path
@@ -23,6 +23,7 @@ from django.utils.http import urlencode
 
 from journal import chartdata, durability, summaries
 from journal.chartdata import CHART_CACHE_SECONDS, Period, make_period, parse_period
+from journal.chartdata import build as chart_build
 from journal.charts import CHART_ORDER, CHARTS
 from journal.models import User
 from journal.permissions import Scope
@@ -71,33 +72,41 @@ def _code_digest() -> str:
     panels cached by the previous code."""
     digest = hashlib.sha256(Path(summaries.__file__).read_bytes())
     digest.update(Path(durability.__file__).read_bytes())
+    digest.update(Path(chartdata.__file__).read_bytes())
+    digest.update(Path(chart_build.__file__).read_bytes())
     digest.update(Path(__file__).read_bytes())
     return digest.hexdigest()[:12]
 
 
-def provider_panels(
-    scope: Scope, period: Period, only: frozenset[str] | None = None
-) -> list[ProviderPanel]:
-    """Chart, summary sentence and table of each shared chart (unshared charts are absent),
-    cached under the patient's data version, the share (id, start date, categories) and the
-    period, so a repeat view loads no chart data."""
-    patient: User = scope.patient
-    charts = ",".join(sorted(only)) if only is not None else "all"
+def provider_dashboard(scope: Scope, period: Period) -> chartdata.DashboardData:
+    """Every shared chart's data for the period (`chartdata.dashboard_data`), cached under the
+    patient's data version, the share (id, start date, categories) and the period, so a repeat
+    view loads no chart data. The summary's facts and its charts both read this one value."""
     key = chartdata.version_key(
-        _share_prefix(f"ppanels:{_code_digest()}:{charts}", scope),
+        _share_prefix(f"pdata:{_code_digest()}", scope),
         scope,
         period,
-        chartdata.data_version(patient),
+        chartdata.data_version(scope.patient),
     )
-    panels = cache.get(key)
-    if panels is None:
-        panels = _build_panels(scope, period, only)
-        cache.set(key, panels, CHART_CACHE_SECONDS)
-    return panels
+    data = cache.get(key)
+    if data is None:
+        data = chartdata.dashboard_data(scope, period)
+        if scope.allows(chartdata.SIDE_EFFECTS):
+            data = replace(data, bother=chartdata.bother_means(scope, period))
+        cache.set(key, data, CHART_CACHE_SECONDS)
+    return data
 
 
-def _build_panels(scope: Scope, period: Period, only: frozenset[str] | None) -> list[ProviderPanel]:
-    data = chartdata.dashboard_data(scope, period)
+def provider_panels(
+    scope: Scope,
+    period: Period,
+    only: frozenset[str] | None = None,
+    data: chartdata.DashboardData | None = None,
+) -> list[ProviderPanel]:
+    """Chart, summary sentence and table of each shared chart (unshared charts are absent),
+    built from `provider_dashboard` (or `data`, when the caller has read it already)."""
+    data = data if data is not None else provider_dashboard(scope, period)
+    patient: User = scope.patient
     query = urlencode({"period": period.key})
     panels = []
     for name in CHART_ORDER:
@@ -105,7 +114,7 @@ def _build_panels(scope: Scope, period: Period, only: frozenset[str] | None) -> 
         if chart_data is None or (only is not None and name not in only):
             continue
         spec = CHARTS[name]
-        src = reverse("journal:provider-chart", args=[scope.patient.pk, name])
+        src = reverse("journal:provider-chart", args=[patient.pk, name])
         panels.append(
             ProviderPanel(
                 name=name,

@@ -108,6 +108,14 @@ def _severity(value: int | None) -> str:
 # --- Mood --------------------------------------------------------------------------------
 
 
+def average_mood(series: MoodSeries) -> float | None:
+    """The period's mood as every page states it: the mean of the daily means (each local day
+    with entries weighs the same), to one decimal; None without entries."""
+    if not series.days:
+        return None
+    return round(sum(d.mood for d in series.days) / len(series.days), 1)
+
+
 def mood_summary(
     series: MoodSeries,
     previous_mean: float | None,
@@ -118,9 +126,9 @@ def mood_summary(
 ) -> str:
     """Average daily mood over the period and its change against the previous period."""
     voice = VOICES[audience]
-    if not series.days:
+    average = average_mood(series)
+    if average is None:
         return f"No mood entries in {period_label} yet."
-    average = round(sum(d.mood for d in series.days) / len(series.days), 1)
     days = _plural(len(series.days), "day")
     opening = (
         f"Over {period_label} {voice.owner} average daily mood"

@@ -123,6 +123,11 @@ urlpatterns += [
         provider.provider_flag_acknowledge,
         name="provider-flag-acknowledge",
     ),
+    path(
+        "provider/patients/<int:patient_id>/flags/acknowledge/",
+        provider.provider_flags_acknowledge,
+        name="provider-flags-acknowledge",
+    ),
 ]
 
 # --- Security (MFA, re-authentication, account settings) ---

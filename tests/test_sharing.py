@@ -28,7 +28,7 @@ ALL = ShareCategory.values
 
 # What the summary page shows for each category (and only for it).
 MARKERS = {
-    ShareCategory.MOOD: ["Mood scores", "Questionnaire totals", "Mood 1/10"],
+    ShareCategory.MOOD: ["Mood scores", "PHQ-9 and GAD-7 totals", "Mood 1/10"],
     ShareCategory.SIDE_EFFECTS: ["Side effects by session", "Nausea: Severe"],
     ShareCategory.BLOOD_PRESSURE: ["Blood pressure readings", "185/121"],
     ShareCategory.NOTES: [SHAREABLE_NOTE],

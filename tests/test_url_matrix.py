@@ -171,6 +171,9 @@ MATRIX: dict[str, Row] = {
     "journal:provider-flag-acknowledge": Row(
         args=("shared_flag",), expect=only({"provider": 405, "provider_without_share": 405})
     ),
+    "journal:provider-flags-acknowledge": Row(
+        args=("shared_patient",), expect=only({"provider": 405, "provider_without_share": 405})
+    ),
     # --- Exports and data rights -----------------------------------------------------------
     "journal:export": Row(expect=PATIENT_ONLY),
     "journal:export-pdf": Row(expect=PATIENT_ONLY),

@@ -84,10 +84,12 @@ __all__ = [
     "PERIODS",
     "PERIOD_CHOICES",
     "PROVIDER_DEFAULT_PERIOD",
+    "BotherMeans",
     "DashboardData",
     "Period",
     "PeriodChoice",
     "blood_pressure_data",
+    "bother_means",
     "chart_cache_key",
     "chart_data",
     "chart_svg",
@@ -373,12 +375,28 @@ def chart_svg(scope: Scope, name: str, period: Period) -> bytes:
 
 
 @dataclass(frozen=True)
+class BotherMeans:
+    """Mean overall bother (0–4) of the reports of sessions in a period and in the period
+    before it (None: no report, or a previous period that may not be read)."""
+
+    current: float | None
+    current_reports: int
+    previous: float | None
+    previous_reports: int
+
+
+@dataclass(frozen=True)
 class DashboardData:
-    """Each chart's data (None when its category is not allowed) and the previous mood mean."""
+    """Each chart's data (None when its category is not allowed), the previous mood mean, the
+    newest check-in of the period and the side-effect burden of its sessions."""
 
     period: Period
     mood: MoodSeries | None = None
     previous_mood: float | None = None
+    # (recorded_at, mood) of the period's newest check-in, from the rows the mood chart reads.
+    last_checkin: tuple[datetime, int] | None = None
+    # Read by `bother_means` for the pages that state it (the provider summary).
+    bother: BotherMeans | None = None
     durability: DurabilityData | None = None
     questionnaires: QuestionnaireData | None = None
     side_effects: SeverityMatrix | None = None
@@ -393,6 +411,7 @@ class DashboardData:
 class _DashboardParts(TypedDict, total=False):
     mood: MoodSeries
     previous_mood: float | None
+    last_checkin: tuple[datetime, int] | None
     durability: DurabilityData
     questionnaires: QuestionnaireData
     side_effects: SeverityMatrix
@@ -411,6 +430,33 @@ def _previous_period(
     if not_before is not None and previous.start < not_before:
         return None
     return previous.first_day, previous.start
+
+
+def _mean(values: list[int]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def bother_means(scope: Scope, period: Period) -> BotherMeans:
+    """Overall bother of the reports of sessions in the period and in the one before it (one
+    query; the previous period only when it may be read, as for the previous mood mean)."""
+    _require(SIDE_EFFECTS, scope)
+    patient, not_before = scope.patient, scope.window_start
+    zone = patient.zone
+    previous = _previous_period(period, zone, not_before)
+    start = previous[1] if previous is not None else _since(period.start, not_before)
+    rows = list(
+        PostSessionReport.objects.filter(
+            _in_period("session__started_at", start, period.end), patient=patient
+        ).values_list("session__started_at", "overall_bother")
+    )
+    current = [b for at, b in rows if period.start is None or at >= period.start]
+    earlier = [b for at, b in rows if period.start is not None and at < period.start]
+    return BotherMeans(
+        current=_mean(current),
+        current_reports=len(current),
+        previous=_mean(earlier) if previous is not None else None,
+        previous_reports=len(earlier),
+    )
 
 
 def dashboard_data(
@@ -445,6 +491,7 @@ def dashboard_data(
             )
         current = [r for r in checkins if period.start is None or r[0] >= period.start]
         current_reports = [r for r in reports if period.start is None or r[0] >= period.start]
+        parts["last_checkin"] = (current[-1][0], current[-1][1]) if current else None
         before = _session_before(patient, _since(period.start, not_before), not_before)
         parts["durability"] = build_durability(
             zone, current, current_reports, [before, *starts] if before else starts

@@ -7,11 +7,10 @@ do not grow with the number of patients or entries (subqueries and prefetches, n
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from statistics import mean
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,12 +38,10 @@ from journal import outcomes as outcome_rules
 from journal import permissions
 from journal.catalogue import (
     FLAG_RULES,
-    QUESTIONNAIRES,
     answer_label,
-    is_side_effect,
     symptom_label,
 )
-from journal.chartdata import PERIODS
+from journal.chartdata import PERIODS, DashboardData, Period, local_day
 from journal.models import (
     BloodPressureReading,
     CheckIn,
@@ -59,7 +56,10 @@ from journal.models import (
     User,
 )
 from journal.outcomes import Outcome, Score
+from journal.provider_charts import period_label as chart_period_label
+from journal.provider_charts import provider_dashboard, provider_period
 from journal.reads import outcomes as outcome_reads
+from journal.reads.glance import Fact, glance_facts
 from journal.reads.outcomes import BaselineMark
 from journal.reads.patient import describe_snapshot
 from journal.reads.triage import OpenFlagCounts, cached_open_flag_counts
@@ -506,14 +506,10 @@ def triage_page(
 # --- Patient summary --------------------------------------------------------------------------
 
 
-def period_start(period: str, now: datetime | None = None) -> datetime | None:
-    """The first instant of a named period (None for "all")."""
-    days = PERIODS[period].days
-    return None if days is None else (now or timezone.now()) - timedelta(days=days)
-
-
-def _since(queryset: QuerySet, time_field: str, start: datetime | None) -> QuerySet:
-    return queryset.filter(**{f"{time_field}__gte": start}) if start else queryset
+def _since(queryset: QuerySet, time_field: str, period: Period) -> QuerySet:
+    """Rows of the period's local days (the chart period: the same days the charts show)."""
+    queryset = queryset.filter(**{f"{time_field}__lt": period.end})
+    return queryset.filter(**{f"{time_field}__gte": period.start}) if period.start else queryset
 
 
 @dataclass
@@ -574,9 +570,13 @@ class Summary:
     categories: frozenset[str]
     period: str
     period_label: str
-    mood: dict[str, object] | None = None
-    side_effects: dict[str, object] | None = None
-    blood_pressure: dict[str, object] | None = None
+    # The local days every table, fact and chart of the page covers (one period table).
+    chart_period: Period
+    # The chart data the facts and the charts are both read from.
+    data: DashboardData
+    facts: list[Fact] = field(default_factory=list)
+    mood: dict[str, list[dict[str, Any]]] | None = None
+    side_effects: dict[str, list[dict[str, Any]]] | None = None
     notes: list[dict[str, object]] | None = None
     flags: list[FlagView] = field(default_factory=list)
     # PHQ-9 / GAD-7 outcomes over the whole share (not the period): DESIGN.md §3b.
@@ -586,17 +586,27 @@ class Summary:
     def category_labels(self) -> list[str]:
         return category_labels(self.categories)
 
+    @property
+    def open_flags(self) -> list[FlagView]:
+        return [item for item in self.flags if item.is_open]
 
-def _rounded_mean(values: list[int]) -> float | None:
-    return round(mean(values), 1) if values else None
+    @property
+    def open_by_severity(self) -> list[tuple[str, int]]:
+        """(severity name, open flags of it), most severe first."""
+        counts: dict[tuple[int, str], int] = defaultdict(int)
+        for item in self.open_flags:
+            counts[(item.flag.severity, item.severity_name)] += 1
+        return [(name, n) for (_, name), n in sorted(counts.items(), reverse=True)]
+
+    @property
+    def closed_flags(self) -> list[FlagView]:
+        return [item for item in self.flags if not item.is_open]
 
 
-def _mood_section(share: Share, start: datetime | None) -> dict[str, object]:
-    checkins = list(_since(permissions.mood_checkins(share), "recorded_at", start))
-    reports = list(
-        _since(permissions.mood_reports(share), "reported_at", start).select_related("session")
-    )
-    questionnaires = list(_since(permissions.shared_questionnaires(share), "completed_at", start))
+def _mood_section(share: Share, period: Period) -> dict[str, list[dict[str, Any]]]:
+    """Every mood score of the period, newest first (the daily means are the chart's)."""
+    checkins = _since(permissions.mood_checkins(share), "recorded_at", period)
+    reports = _since(permissions.mood_reports(share), "reported_at", period)
     rows = [
         {
             "at": c.recorded_at,
@@ -617,43 +627,7 @@ def _mood_section(share: Share, start: datetime | None) -> dict[str, object]:
         for r in reports
     ]
     rows.sort(key=lambda row: row["at"], reverse=True)
-    moods = [row["mood"] for row in rows]
-    latest: dict[str, QuestionnaireResponse] = {}
-    for response in questionnaires:  # newest first (model ordering)
-        latest.setdefault(response.instrument, response)
-    return {
-        "rows": rows,
-        "questionnaires": [
-            {
-                "at": q.completed_at,
-                "title": QUESTIONNAIRES[q.instrument].title
-                if q.instrument in QUESTIONNAIRES
-                else q.instrument,
-                "total": q.total,
-                "max": QUESTIONNAIRES[q.instrument].max_total
-                if q.instrument in QUESTIONNAIRES
-                else None,
-                "band": q.band,
-            }
-            for q in questionnaires
-        ],
-        "facts": {
-            "entries": len(rows),
-            "mean_mood": _rounded_mean(moods),
-            "lowest_mood": min(moods) if moods else None,
-            "latest_mood": rows[0]["mood"] if rows else None,
-            "latest_questionnaires": [
-                {
-                    "title": QUESTIONNAIRES[code].title,
-                    "total": q.total,
-                    "band": q.band,
-                    "at": q.completed_at,
-                }
-                for code, q in latest.items()
-                if code in QUESTIONNAIRES
-            ],
-        },
-    }
+    return {"rows": rows}
 
 
 def _ratings_text(ratings: list[SymptomRating]) -> list[str]:
@@ -664,25 +638,21 @@ def _ratings_text(ratings: list[SymptomRating]) -> list[str]:
     ]
 
 
-def _side_effect_section(share: Share, start: datetime | None) -> dict[str, object]:
+def _side_effect_section(share: Share, period: Period) -> dict[str, list[dict[str, Any]]]:
+    """After-session reports (route, dose, overall bother: what the chart's matrix does not
+    show) and check-ins with a symptom rated, newest first."""
     nonzero = Prefetch("ratings", queryset=SymptomRating.objects.filter(severity__gt=0))
     reports = list(
-        _since(permissions.side_effect_reports(share), "reported_at", start)
+        _since(permissions.side_effect_reports(share), "reported_at", period)
         .select_related("session")
         .prefetch_related(nonzero)
         .order_by("-session__started_at", "-id")
     )
     checkins = list(
-        _since(permissions.side_effect_checkins(share), "recorded_at", start)
+        _since(permissions.side_effect_checkins(share), "recorded_at", period)
         .filter(ratings__severity__gt=0)
         .distinct()
         .prefetch_related(nonzero)
-    )
-    all_ratings = [r for rep in reports for r in rep.ratings.all()] + [
-        r for c in checkins for r in c.ratings.all()
-    ]
-    moderate_plus = Counter(
-        symptom_label(r.code) for r in all_ratings if r.severity >= 2 and is_side_effect(r.code)
     )
     return {
         "sessions": [
@@ -698,57 +668,17 @@ def _side_effect_section(share: Share, start: datetime | None) -> dict[str, obje
         "checkins": [
             {"at": c.recorded_at, "ratings": _ratings_text(list(c.ratings.all()))} for c in checkins
         ],
-        "facts": {
-            "reports": len(reports),
-            "severe_ratings": sum(1 for r in all_ratings if r.severity >= 3),
-            "most_common": moderate_plus.most_common(3),
-        },
     }
 
 
-def _blood_pressure_section(share: Share, start: datetime | None) -> dict[str, object]:
-    readings = list(
-        _since(permissions.shared_readings(share), "measured_at", start).prefetch_related(
-            Prefetch("flags", queryset=permissions.shared_flags(share), to_attr="shared_flags")
-        )
-    )
-    before = [r for r in readings if r.context == "before"]
-    highest = max(readings, key=lambda r: (r.systolic, r.diastolic), default=None)
-    return {
-        "readings": [
-            {
-                "at": r.measured_at,
-                "context": r.get_context_display(),
-                "systolic": r.systolic,
-                "diastolic": r.diastolic,
-                "pulse": r.pulse,
-                "flags": [kind_label(f.kind) for f in r.shared_flags],
-            }
-            for r in readings
-        ],
-        "facts": {
-            "count": len(readings),
-            "highest": f"{highest.systolic}/{highest.diastolic}" if highest else None,
-            "highest_at": highest.measured_at if highest else None,
-            "mean_before": (
-                f"{round(mean(r.systolic for r in before))}/"
-                f"{round(mean(r.diastolic for r in before))}"
-                if before
-                else None
-            ),
-            "flagged": sum(1 for r in readings if r.shared_flags),
-        },
-    }
-
-
-def _notes_section(share: Share, start: datetime | None) -> list[dict[str, object]]:
+def _notes_section(share: Share, period: Period) -> list[dict[str, object]]:
     reports, checkins = permissions.shared_notes(share)
     notes = [
         {"at": r.reported_at, "source": "After-session report", "text": r.note}
-        for r in _since(reports, "reported_at", start)
+        for r in _since(reports, "reported_at", period)
     ] + [
         {"at": c.recorded_at, "source": "Check-in", "text": c.note}
-        for c in _since(checkins, "recorded_at", start)
+        for c in _since(checkins, "recorded_at", period)
     ]
     notes.sort(key=lambda n: n["at"], reverse=True)
     return notes
@@ -832,25 +762,47 @@ def flag_views(flags: QuerySet[Flag], zone: ZoneInfo | None = None) -> list[Flag
     return items
 
 
+def shared_flag_views(share: Share, flag_ids: list[int]) -> list[FlagView]:
+    """`flag_views` of the given flags the share shows (to redraw them after acknowledging)."""
+    return flag_views(permissions.shared_flags(share).filter(pk__in=flag_ids), share.patient.zone)
+
+
+def open_flag_count(share: Share) -> int:
+    """How many of the share's flags are still open."""
+    return permissions.shared_flags(share).filter(acknowledged_at__isnull=True).count()
+
+
 def patient_summary(share: Share, period: str, now: datetime | None = None) -> Summary:
-    """Everything the share allows about its patient in `period`, by category."""
-    start = period_start(period, now)
-    categories = permissions.share_scope(share).categories
+    """Everything the share allows about its patient in `period` (the chart period: whole
+    local days, never before the share's start), by category. Its figures (the glance facts)
+    and the charts come from one `DashboardData`; its tables list the same days' rows."""
+    scope = permissions.share_scope(share)
+    zone = share.patient.zone
+    today = local_day(now, zone) if now is not None else None
+    chart_period = provider_period(scope, period, today)
+    data = provider_dashboard(scope, chart_period)
+    categories = scope.categories
     summary = Summary(
-        share=share, categories=categories, period=period, period_label=PERIODS[period].title
+        share=share,
+        categories=categories,
+        period=chart_period.key,
+        period_label=PERIODS[chart_period.key].title,
+        chart_period=chart_period,
+        data=data,
+        facts=glance_facts(data, zone, chart_period_label(chart_period), chart_period.days),
     )
     if ShareCategory.MOOD in categories:
-        summary.mood = _mood_section(share, start)
+        summary.mood = _mood_section(share, chart_period)
     if ShareCategory.SIDE_EFFECTS in categories:
-        summary.side_effects = _side_effect_section(share, start)
-    if ShareCategory.BLOOD_PRESSURE in categories:
-        summary.blood_pressure = _blood_pressure_section(share, start)
+        summary.side_effects = _side_effect_section(share, chart_period)
     if ShareCategory.NOTES in categories:
-        summary.notes = _notes_section(share, start)
+        summary.notes = _notes_section(share, chart_period)
     # Open flags stay in view whatever the period: a flag leaves only by acknowledgement.
     shared = permissions.shared_flags(share)
-    if start is not None:
-        shared = shared.filter(Q(acknowledged_at__isnull=True) | Q(raised_at__gte=start))
-    summary.flags = flag_views(shared, share.patient.zone)
+    if chart_period.start is not None:
+        shared = shared.filter(
+            Q(acknowledged_at__isnull=True) | Q(raised_at__gte=chart_period.start)
+        )
+    summary.flags = flag_views(shared, zone)
     summary.outcomes = outcome_views(share)
     return summary

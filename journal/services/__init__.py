@@ -40,6 +40,7 @@ from journal.services.journal import (  # --- Journal ---
 )
 from journal.services.sharing import (  # --- Sharing ---
     acknowledge_flag,
+    acknowledge_flags,
     grant_share,
     record_access,
     record_expired_shares,
@@ -57,6 +58,7 @@ __all__ = [
     "accept_invitation",
     # --- Sharing ---
     "acknowledge_flag",
+    "acknowledge_flags",
     "add_reading",
     "change_role",
     "create_account",

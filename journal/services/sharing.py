@@ -23,7 +23,12 @@ from journal.models import (
     ShareEvent,
     User,
 )
-from journal.permissions import SHARE_FIELD_BY_CATEGORY, patient_today, shared_categories
+from journal.permissions import (
+    SHARE_FIELD_BY_CATEGORY,
+    flags_visible_to,
+    patient_today,
+    shared_categories,
+)
 from journal.services import audit_chain, notices
 from journal.services.audit import record_audit
 
@@ -334,6 +339,39 @@ def acknowledge_flag(
             },
         )
     return bool(updated)
+
+
+def acknowledge_flags(
+    *,
+    provider: User,
+    flags: Iterable[Flag],
+    disposition: str,
+    note: str = "",
+    now: datetime | None = None,
+) -> list[Flag]:
+    """Acknowledge several flags with one disposition and note, all or nothing: every flag must
+    be visible to `provider` through an active share now (else PermissionDenied and nothing is
+    recorded). Each acknowledgement is audited as `acknowledge_flag` audits one; flags already
+    acknowledged keep their first acknowledgement. Returns the flags this call acknowledged."""
+    chosen = list({flag.pk: flag for flag in flags}.values())
+    if not chosen:
+        raise ValidationError({"flag": "Choose at least one flag."})
+    when = now or timezone.now()
+    with transaction.atomic():
+        visible = set(
+            flags_visible_to(provider)
+            .filter(pk__in=[flag.pk for flag in chosen])
+            .values_list("pk", flat=True)
+        )
+        if len(visible) != len(chosen):
+            raise PermissionDenied("A chosen flag is not shared with this provider.")
+        return [
+            flag
+            for flag in chosen
+            if acknowledge_flag(
+                provider=provider, flag=flag, disposition=disposition, note=note, now=when
+            )
+        ]
 
 
 def record_access(

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,13 +30,14 @@ from journal.forms.sharing import FlagAcknowledgeForm
 from journal.forms.triage import TriageQueryForm
 from journal.http import AuthenticatedHttpRequest, reader
 from journal.idempotency import idempotent
-from journal.models import FlagDisposition, Instrument
+from journal.models import Flag, FlagDisposition, Instrument, Share
 from journal.outcomes import OUTCOME_SOURCE
 from journal.permissions import (
     get_shared_flag_or_404,
     get_shared_patient_or_404,
     provider_required,
     share_scope,
+    shared_flags,
 )
 from journal.provider_charts import (
     provider_chart_svg,
@@ -47,7 +49,9 @@ from journal.reads.cohort import INSTRUMENTS, clinic_outcomes
 from journal.reads.provider import (
     TRIAGE_ORDERS,
     kind_label,
+    open_flag_count,
     patient_summary,
+    shared_flag_views,
     triage_page,
 )
 from journal.services import outcomes as outcome_services
@@ -111,32 +115,73 @@ def _period(request: AuthenticatedHttpRequest) -> str:
     return period if period in PERIODS else PROVIDER_DEFAULT_PERIOD
 
 
+# Rows per page of each entries table on the summary (each table has its own GET parameter).
+ENTRIES_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class EntriesTable:
+    """One paginated entries table: `key` names its GET parameter (`<key>_page`) and anchor."""
+
+    key: str
+    page: Page
+    newer_url: str
+    older_url: str
+    opened: bool
+
+
+def _entries_table(request: AuthenticatedHttpRequest, key: str, rows: list) -> EntriesTable:
+    param = f"{key}_page"
+    page = Paginator(rows, ENTRIES_PAGE_SIZE).get_page(request.GET.get(param))
+
+    def url(number: int) -> str:
+        query = request.GET.copy()
+        query[param] = str(number)
+        return f"?{query.urlencode()}#entries-{key}"
+
+    return EntriesTable(
+        key=key,
+        page=page,
+        newer_url=url(page.previous_page_number()) if page.has_previous() else "",
+        older_url=url(page.next_page_number()) if page.has_next() else "",
+        opened=param in request.GET,
+    )
+
+
 def _summary_page(
     request: AuthenticatedHttpRequest, patient_id: int, template: str, what: str
 ) -> HttpResponse:
     patient, share = get_shared_patient_or_404(request.user, patient_id)
-    period = _period(request)
-    summary = patient_summary(share, period)
+    summary = patient_summary(share, _period(request))
     services.record_access(
         **reader(request),
         patient=patient,
         share=share,
         what=f"{what} ({summary.period_label.lower()})",
     )
-    printing = template.endswith("_print.html")
     scope = share_scope(share)
-    chart_period = provider_period(scope, summary.period)
     drawn = outcome_reads.curves(
         [item.outcome for item in summary.outcomes],
         "provider",
         lambda name, axis: reverse("journal:provider-outcome-chart", args=[patient.pk, name, axis]),
     )
+    tables = {}
+    if summary.mood is not None:
+        tables["mood"] = _entries_table(request, "mood", summary.mood["rows"])
+    if summary.side_effects is not None:
+        tables["sessions"] = _entries_table(request, "sessions", summary.side_effects["sessions"])
+        tables["symptoms"] = _entries_table(request, "symptoms", summary.side_effects["checkins"])
+    if summary.notes is not None:
+        tables["notes"] = _entries_table(request, "notes", summary.notes)
     context = {
         "patient": patient,
         "summary": summary,
         "periods": [(key, p.title) for key, p in PERIODS.items()],
-        "chart_period": chart_period,
-        "panels": provider_panels(scope, chart_period, PRINT_CHARTS if printing else None),
+        "chart_period": summary.chart_period,
+        # Every shared chart's sentence and table (print draws only PRINT_CHARTS' pictures).
+        "panels": provider_panels(scope, summary.chart_period, data=summary.data),
+        "print_charts": PRINT_CHARTS,
+        "tables": tables,
         "dispositions": FlagDisposition.choices,
         "outcome_source": OUTCOME_SOURCE,
         "outcomes": [(item, drawn.get(item.instrument)) for item in summary.outcomes],
@@ -158,24 +203,88 @@ def provider_patient_print(request: AuthenticatedHttpRequest, patient_id: int) -
     )
 
 
+def _wants_fragment(request: AuthenticatedHttpRequest) -> bool:
+    """A script's submission (`flag_ack.js`): answer with the updated part of the page."""
+    return request.headers.get("X-Requested-With") == "fetch" or "text/html-fragment" in (
+        request.headers.get("Accept", "")
+    )
+
+
+def _summary_url(patient_id: int, request: AuthenticatedHttpRequest) -> str:
+    url = reverse("journal:provider-patient", args=[patient_id])
+    period = request.POST.get("period", "")
+    return f"{url}?period={period}" if period in PERIODS else url
+
+
+def _ack_answer(
+    request: AuthenticatedHttpRequest,
+    *,
+    url: str,
+    share: Share,
+    acknowledged: list[Flag],
+    message: str,
+    level: str,
+    triage: bool = False,
+) -> HttpResponse:
+    """Redirect back with a message, or (for a script) the updated flag blocks and the message
+    as a fragment; a fragment that reports success names the page in `Content-Location`, so
+    `@idempotent` remembers it as it remembers a redirect."""
+    if not _wants_fragment(request):
+        getattr(messages, level)(request, message)
+        return redirect(url)
+    patient = share.patient
+    items = [] if triage else shared_flag_views(share, [flag.pk for flag in acknowledged])
+    open_count = 0 if triage else open_flag_count(share)
+    context = {
+        "patient": patient,
+        "items": items,
+        "triage": triage,
+        "acknowledged": acknowledged,
+        "message": message,
+        "level": "danger" if level == "error" else level,
+        "period": request.POST.get("period", ""),
+        "open_count": open_count,
+        "dispositions": FlagDisposition.choices,
+    }
+    response = render(
+        request,
+        "journal/_flag_ack_result.html",
+        context,
+        status=400 if level == "error" else 200,
+    )
+    response["X-Fragment"] = "flag-ack"
+    if level != "error":
+        response["Content-Location"] = url
+    return response
+
+
+def _form_errors(form: FlagAcknowledgeForm) -> str:
+    return " ".join(f"Not acknowledged: {e}" for errors in form.errors.values() for e in errors)
+
+
 @provider_required
 @require_POST
 @idempotent
 def provider_flag_acknowledge(request: AuthenticatedHttpRequest, flag_id: int) -> HttpResponse:
     flag, share = get_shared_flag_or_404(request.user, flag_id)
-    url = reverse("journal:provider-patient", args=[share.patient_id])
-    period = request.POST.get("period", "")
-    if period in PERIODS:
-        url += f"?period={period}"
-    triage = _triage_return(request)
+    back = _triage_return(request)
+    triage = back is not None
+    url = (
+        f"{back}#patient-{share.patient_id}"
+        if back is not None
+        else _summary_url(share.patient_id, request)
+    )
     form = FlagAcknowledgeForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, f"Not acknowledged: {error}")
-        if triage:
-            return redirect(f"{triage}#patient-{share.patient_id}")
-        return redirect(f"{url}#flag-{flag.pk}")
+        return _ack_answer(
+            request,
+            url=url if triage else f"{url}#flag-{flag.pk}",
+            share=share,
+            acknowledged=[],
+            message=_form_errors(form),
+            level="error",
+            triage=triage,
+        )
     done = services.acknowledge_flag(
         provider=request.user,
         flag=flag,
@@ -183,15 +292,58 @@ def provider_flag_acknowledge(request: AuthenticatedHttpRequest, flag_id: int) -
         note=form.cleaned_data["note"],
     )
     if done:
-        messages.success(
-            request, "Flag acknowledged. The patient sees that their care team has seen it."
-        )
+        message = "Flag acknowledged. The patient sees that their care team has seen it."
     else:
         who = flag.acknowledged_by.display_name if flag.acknowledged_by else "another provider"
-        messages.info(request, f"This flag was already acknowledged by {who}.")
-    if triage:
-        return redirect(f"{triage}#patient-{share.patient_id}")
-    return redirect(f"{url}#flags")
+        message = f"This flag was already acknowledged by {who}."
+    return _ack_answer(
+        request,
+        url=url if triage else f"{url}#flags",
+        share=share,
+        acknowledged=[flag],
+        message=message,
+        level="success" if done else "info",
+        triage=triage,
+    )
+
+
+@provider_required
+@require_POST
+@idempotent
+def provider_flags_acknowledge(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    """Acknowledge the chosen flags of one patient with one disposition and note, all or
+    nothing; a flag this provider may not see (or not this patient's) answers 404."""
+    _patient, share = get_shared_patient_or_404(request.user, patient_id)
+    url = _summary_url(patient_id, request) + "#flags"
+    raw = request.POST.getlist("flag")
+    if not all(value.isdigit() for value in raw):
+        raise Http404("No such flag")
+    chosen = list(shared_flags(share).filter(pk__in={int(value) for value in raw}))
+    if len(chosen) != len(set(raw)):
+        raise Http404("No such flag")
+    form = FlagAcknowledgeForm(request.POST)
+    if not chosen or not form.is_valid():
+        text = _form_errors(form) if chosen else "Not acknowledged: choose at least one flag."
+        return _ack_answer(
+            request, url=url, share=share, acknowledged=[], message=text, level="error"
+        )
+    try:
+        done = services.acknowledge_flags(
+            provider=request.user,
+            flags=chosen,
+            disposition=form.cleaned_data["disposition"],
+            note=form.cleaned_data["note"],
+        )
+    except PermissionDenied:
+        raise Http404("No such flag") from None
+    skipped = len(chosen) - len(done)
+    message = f"{len(done)} flag{'s' if len(done) != 1 else ''} acknowledged."
+    if skipped:
+        message += f" {skipped} had already been acknowledged by another provider."
+    message += " The patient sees that their care team has seen them."
+    return _ack_answer(
+        request, url=url, share=share, acknowledged=chosen, message=message, level="success"
+    )
 
 
 @provider_required

@@ -53,6 +53,7 @@ def test_item_9_taken_back_is_acknowledged_and_the_patient_sees_it(
     card.get_by_text(re.compile("^Edit history of this entry")).click()
     expect(card).to_contain_text("Version 1, replaced")
     web.assert_accessible(doctor)
+    card.get_by_text(re.compile("^Acknowledge only this")).click()
     card.get_by_label(re.compile("^What did you do?")).select_option(label="Contacted the patient")
     card.get_by_label(re.compile("^Note for the care team")).fill("Called; safe, plan agreed.")
     card.get_by_role("button", name=re.compile("^Acknowledge")).click()
