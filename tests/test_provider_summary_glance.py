@@ -275,4 +275,4 @@ def test_the_single_flag_form_answers_a_script_from_the_triage_list(patient, pro
         reverse("journal:provider-flag-acknowledge", args=[other.pk]),
         {"next": "triage", "disposition": "reviewed"},
     )
-    assert plain["Location"] == reverse("journal:provider-home")
+    assert plain["Location"] == reverse("journal:provider-home") + f"#patient-{patient.pk}"
