@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 OUTCOME_SOURCE = (
@@ -176,39 +176,23 @@ def outcome(
     `marked_baseline_id`: a score a provider chose as the baseline (it wins over the rule when
     it is among `scores`). `partial_course`: sessions before `session_starts` exist but are
     not the reader's to see (numbers count from what is seen; only a marked baseline)."""
-    result = _outcome(
-        instrument,
-        scores,
-        session_starts,
-        marked_baseline_id=marked_baseline_id,
-        partial_course=partial_course,
-    )
-    first = None if partial_course or not session_starts else min(session_starts)
-    return replace(result, first_session=first)
-
-
-def _outcome(
-    instrument: str,
-    scores: Sequence[ScoreInput],
-    session_starts: Sequence[datetime],
-    *,
-    marked_baseline_id: int | None = None,
-    partial_course: bool = False,
-) -> Outcome:
-    """Everything DESIGN.md §3b defines, for one instrument of one patient.
-
-    `marked_baseline_id`: a score a provider chose as the baseline (it wins over the rule when
-    it is among `scores`). `partial_course`: sessions before `session_starts` exist but are
-    not the reader's to see (numbers count from what is seen; only a marked baseline)."""
     placed = place(scores, session_starts, partial=partial_course)
-    if not placed:
-        return Outcome(instrument, NO_SCORES, partial_course=partial_course)
     first = min(session_starts) if session_starts else None
+    seen = None if partial_course else first  # the first session the reader sees
+    if not placed:
+        return Outcome(instrument, NO_SCORES, partial_course=partial_course, first_session=seen)
     marked = next((s for s in placed if s.id == marked_baseline_id), None)
     baseline = marked or (None if partial_course else automatic_baseline(placed, first))
     if baseline is None:
         state = NO_SESSIONS if first is None and not partial_course else NO_BASELINE
-        return Outcome(instrument, state, placed, latest=placed[-1], partial_course=partial_course)
+        return Outcome(
+            instrument,
+            state,
+            placed,
+            latest=placed[-1],
+            partial_course=partial_course,
+            first_session=seen,
+        )
     after = [s for s in placed if (s.completed_at, s.id) > (baseline.completed_at, baseline.id)]
     if not after:
         return Outcome(
@@ -219,6 +203,7 @@ def _outcome(
             baseline_marked=marked is not None,
             latest=baseline,
             partial_course=partial_course,
+            first_session=seen,
         )
     latest = after[-1]
     change = None if baseline.total == 0 else (baseline.total - latest.total) / baseline.total
@@ -259,6 +244,7 @@ def _outcome(
         first_remission=first_remission,
         lost_at=lost_at if status == LOST_RESPONSE else None,
         partial_course=partial_course,
+        first_session=seen,
     )
 
 
