@@ -28,3 +28,8 @@ def local_stamp(moment: datetime | None, zone: ZoneInfo, empty: str = "—") -> 
         return empty
     local = moment.astimezone(zone)
     return f"{local:%Y-%m-%d %H:%M} {zone_label(moment, zone)}"
+
+
+def local_words(moment: datetime, zone: ZoneInfo) -> str:
+    """ "3 Dec 2026 01:40 NZDT": the same, for a sentence."""
+    return f"{moment.astimezone(zone):%-d %b %Y %H:%M} {zone_label(moment, zone)}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -276,3 +277,46 @@ def test_the_single_flag_form_answers_a_script_from_the_triage_list(patient, pro
         {"next": "triage", "disposition": "reviewed"},
     )
     assert plain["Location"] == reverse("journal:provider-home") + f"#patient-{patient.pk}"
+
+
+# --- Time across zones ------------------------------------------------------------------------
+
+
+def test_times_are_the_patients_with_the_zone_written_for_a_provider_elsewhere(
+    patient, provider
+) -> None:
+    """Patient in Auckland, provider in Los Angeles: the summary and its PDF give the patient's
+    local times with the zone written, never the provider's (issue 19)."""
+    import io
+
+    from pypdf import PdfReader
+
+    provider.time_zone = "America/Los_Angeles"
+    provider.save(update_fields=["time_zone"])
+    patient.time_zone = "Pacific/Auckland"
+    patient.save(update_fields=["time_zone"])
+    at = _local(patient, days_ago=2, hour=1) + timedelta(minutes=40)
+    services.add_reading(
+        patient=patient, measured_at=at, systolic=186, diastolic=122, context="home"
+    )
+    services.log_checkin(patient=patient, recorded_at=at + timedelta(minutes=5), mood=3)
+    zone = "NZDT" if at.dst() else "NZST"
+    reading_stamp = f"{at:%Y-%m-%d %H:%M} {zone}"
+    checkin_stamp = f"{at + timedelta(minutes=5):%Y-%m-%d %H:%M} {zone}"
+    services.grant_share(patient=patient, provider=provider, categories=ALL)
+
+    body = _summary(provider, patient, period="30")
+    flags = body[body.index('id="flags"') : body.index('id="charts-heading"')]
+    entries = body[body.index('id="entries"') :]
+    assert reading_stamp in flags
+    assert checkin_stamp in entries
+    in_los_angeles = at.astimezone(ZoneInfo("America/Los_Angeles"))
+    assert f"{in_los_angeles:%Y-%m-%d %H:%M}" not in body
+    assert f"{at.astimezone(ZoneInfo('UTC')):%Y-%m-%d %H:%M}" not in body
+
+    url = reverse("journal:provider-export-pdf", args=[patient.pk])
+    response = client_for(provider).get(url, {"period": "30"})
+    assert response.status_code == 200
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert reading_stamp in text
+    assert f"{in_los_angeles:%Y-%m-%d %H:%M}" not in text

@@ -64,6 +64,7 @@ from journal.reads.outcomes import BaselineMark
 from journal.reads.patient import describe_snapshot
 from journal.reads.triage import OpenFlagCounts, cached_open_flag_counts
 from journal.services.entries import flag_values
+from journal.timefmt import local_words
 
 # The triage filter's kinds: every rule of the catalogue, and the retired per-entry low-mood
 # kind that flags raised before DESIGN.md §3 changed still carry.
@@ -687,7 +688,7 @@ def _notes_section(share: Share, period: Period) -> list[dict[str, object]]:
 def _withdrawn_text(flag: Flag, zone: ZoneInfo) -> str:
     if flag.withdrawn_at is None:
         return ""
-    when = f"{flag.withdrawn_at.astimezone(zone):%-d %b %Y %H:%M}"
+    when = local_words(flag.withdrawn_at, zone)
     if flag.withdrawal.get("action") == "delete":
         return f"The patient deleted this entry on {when}."
     return f"The patient changed this entry on {when}; the rule no longer fires."
@@ -714,7 +715,7 @@ def _histories(flags: list[Flag], zone: ZoneInfo) -> dict[tuple[str, int], list[
             continue
         data = {k: v for k, v in rev.data.items() if k not in {"note", "note_shareable"}}
         verb = "deleted" if rev.action == "delete" else "replaced"
-        label = f"Version {rev.version}, {verb} {rev.changed_at.astimezone(zone):%-d %b %Y %H:%M}"
+        label = f"Version {rev.version}, {verb} {local_words(rev.changed_at, zone)}"
         out[key].append(RevisionView(label, describe_snapshot(data)))
     with_now: set[tuple[str, int]] = set()  # entries whose values now are already listed
     for flag in flags:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django import template
+from django.utils.timesince import timesince
 
 from journal.timefmt import local_stamp
 
@@ -16,3 +17,12 @@ register = template.Library()
 @register.filter
 def patient_time(moment: datetime | None, patient: Any) -> str:
     return local_stamp(moment, patient.zone)
+
+
+@register.filter
+def ago(moment: datetime | None) -> str:
+    """ "2 weeks ago": the largest unit only, for a line that must stay short (the exact time
+    is written next to it)."""
+    if moment is None:
+        return ""
+    return f"{timesince(moment, depth=1)} ago"
