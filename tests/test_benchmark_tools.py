@@ -270,3 +270,19 @@ def test_report_form_is_filled_like_a_person_would() -> None:
     assert fields["readings-TOTAL_FORMS"] == "2" and "readings-2-systolic" not in fields
     assert "note_shareable" not in fields and "go" not in fields
     assert form.action == "/sessions/9/report/"
+
+
+def test_transaction_control_is_not_counted_as_a_query() -> None:
+    from tools.bench.plan import data_statements
+
+    captured = [
+        {"sql": "BEGIN IMMEDIATE", "time": "0"},
+        {"sql": 'SELECT chain_hash FROM "journal_accessevent"', "time": "0"},
+        {"sql": ' INSERT INTO "journal_accessevent" ("at") VALUES (1)', "time": "0"},
+        {"sql": 'SAVEPOINT "s1"', "time": "0"},
+        {"sql": 'RELEASE SAVEPOINT "s1"', "time": "0"},
+        {"sql": "COMMIT", "time": "0"},
+        {"sql": "ROLLBACK", "time": "0"},
+        {"sql": "select 1", "time": "0"},
+    ]
+    assert data_statements(captured) == 3

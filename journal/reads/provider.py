@@ -365,10 +365,21 @@ def _facts(shares: list[Share], kind: str | None) -> Facts:
     if not shares:
         return {}
     starts = {s.pk: permissions.share_scope(s).window_start or _NO_START for s in shares}
-    window = Case(
-        *[When(pk=pk, then=Value(start)) for pk, start in starts.items()],
-        default=Value(_NO_START),
-        output_field=DateTimeField(),
+    # One branch per distinct start (a start is a local midnight: few distinct values), none
+    # when no share has one. The expression is repeated in every subquery that compares with
+    # it, so its size multiplies the cost of compiling the query.
+    by_start: dict[datetime, list[int]] = defaultdict(list)
+    for pk, start in starts.items():
+        if start != _NO_START:
+            by_start[start].append(pk)
+    window: Case | Value = (
+        Case(
+            *[When(pk__in=pks, then=Value(start)) for start, pks in by_start.items()],
+            default=Value(_NO_START),
+            output_field=DateTimeField(),
+        )
+        if by_start
+        else Value(_NO_START, output_field=DateTimeField())
     )
     since = {"patient": OuterRef("patient")}
     open_flags = Flag.objects.filter(
