@@ -241,9 +241,7 @@ class Scope:
     @property
     def window_start(self) -> datetime | None:
         """The first instant covered: local midnight of `not_before` (None: no limit)."""
-        if self.not_before is None:
-            return None
-        return datetime.combine(self.not_before, time.min, tzinfo=self.patient.zone)
+        return window_start(self.not_before, self.patient.zone)
 
     def narrowed(self, categories: Iterable[str]) -> Scope:
         """The same scope limited to `categories` (never wider than this one)."""
@@ -254,6 +252,14 @@ class Scope:
             private_notes=self.private_notes,
             share_id=self.share_id,
         )
+
+
+def window_start(not_before: date | None, zone: zoneinfo.ZoneInfo) -> datetime | None:
+    """The first instant a share starting on `not_before` covers: that day's local midnight
+    in the patient's `zone` (None: no start)."""
+    if not_before is None:
+        return None
+    return datetime.combine(not_before, time.min, tzinfo=zone)
 
 
 def own_scope(patient: User) -> Scope:

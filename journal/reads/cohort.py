@@ -14,7 +14,7 @@ whether it is the marked baseline).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
@@ -66,11 +66,7 @@ def clinic_outcomes(provider: User, now: datetime | None = None) -> CohortReport
         "created_at", "id"
     ).values_list("patient_id", "id", "starts_on", "patient__time_zone"):
         shares[patient_id] = share_id
-        windows[patient_id] = (
-            None
-            if starts_on is None
-            else datetime.combine(starts_on, time.min, tzinfo=ZoneInfo(zone))
-        )
+        windows[patient_id] = permissions.window_start(starts_on, ZoneInfo(zone))
     found = outcome_reads.courses(windows, INSTRUMENTS)
     sections = tuple(
         cohort_figures(
