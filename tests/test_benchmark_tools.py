@@ -6,7 +6,8 @@ No timing assertions here: the benchmark measures, tests check what it computes.
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -213,31 +214,64 @@ def _levels(**by_c: tuple[float, float]) -> dict:
 
 def test_budgets_compare_figures_of_the_same_run() -> None:
     figures = {
-        "list": _levels(c1=(100, 10), c4=(200, 20)),
-        "dashboard": _levels(c1=(60, 16), c4=(90, 40)),  # peak 90 / 200 = 0.45 → FAIL
-        "submit": _levels(c1=(50, 20), c4=(81, 45)),  # 81 / 200 = 0.405 → PASS
+        "reference": _levels(c1=(120, 8), c4=(240, 16)),
+        "list": _levels(c1=(100, 10), c4=(200, 20)),  # 100 / 120 = 0.83 → PASS
+        "home": _levels(c1=(70, 14), c4=(150, 26)),  # 70 / 100 = 0.7 → FAIL
+        "dashboard": _levels(c1=(60, 16), c4=(90, 40)),  # 0.6 → PASS; scaling 1.5 → FAIL
+        "submit": _levels(c1=(39, 20), c4=(81, 45)),  # 0.39 → FAIL
         "triage": _levels(c1=(40, 20), c4=(60, 60)),  # p50 20 / 10 = 2.0 → PASS
     }
     verdicts = {
         v.name: v
         for v in budgets.evaluate(
-            figures, {"triage": 11}, {"mood": 39.0, "bp": 41.0}, [120.0, 251.0]
+            figures, {"triage": 11, "triage2000": 9}, {"mood": 39.0, "bp": 41.0}, [120.0, 251.0]
         )
     }
-    assert verdicts["Warm dashboard throughput / list page"].measured == pytest.approx(0.45)
-    assert verdicts["Warm dashboard throughput / list page"].status == FAIL
-    assert verdicts["Report submit throughput / list page"].status == PASS
-    assert verdicts["Triage list p50 / list page p50"].measured == pytest.approx(2.0)
-    assert verdicts["Triage list p50 / list page p50"].status == PASS
+    ref = verdicts["50-row list / plain Django reference (req/s at c=1)"]
+    assert ref.measured == pytest.approx(100 / 120) and ref.status == PASS
+    assert verdicts["Patient home / list (req/s at c=1)"].status == FAIL
+    assert verdicts["Warm dashboard / list (req/s at c=1)"].status == PASS
+    assert verdicts["Report submit / list (req/s at c=1)"].status == FAIL
+    assert verdicts["Provider patient summary (warm) / list (req/s at c=1)"].status == NOT_MEASURED
+    assert verdicts["Triage (500 patients) p50 / list p50"].measured == pytest.approx(2.0)
+    assert verdicts["Triage (500 patients) p50 / list p50"].status == PASS
     assert verdicts["Triage list queries (500 patients)"].status == FAIL
+    assert verdicts["Triage list queries (2,000 patients)"].status == PASS
+    assert verdicts["Triage (2,000 patients) p50 / list p50"].status == NOT_MEASURED
+    assert verdicts["Throughput c=4 / c=1: list"].measured == pytest.approx(2.0)
+    assert verdicts["Throughput c=4 / c=1: dashboard"].status == FAIL
+    assert "Throughput c=4 / c=1: submit" not in verdicts
     assert verdicts["Cold chart render, median in-process (slowest chart)"].measured == 41.0
     assert verdicts["Largest gunicorn worker RSS after the run"].status == FAIL
-    large = {"list": _levels(c1=(50, 16)), "triage": _levels(c1=(30, 31))}
+    large = {"list": _levels(c1=(50, 12.1)), "triage": _levels(c1=(30, 23))}
     verdicts = {v.name: v for v in budgets.evaluate(figures, {}, {}, [], large)}
-    assert verdicts["Large / small p50: list"].measured == pytest.approx(1.6)
+    assert verdicts["Large / small p50: list"].measured == pytest.approx(1.21)
     assert verdicts["Large / small p50: list"].status == FAIL
-    assert verdicts["Large / small p50: triage"].status == FAIL
+    assert verdicts["Large / small p50: triage"].status == PASS
     assert verdicts["Large / small p50: dashboard"].status == NOT_MEASURED
+
+
+def test_the_reference_page_lists_the_same_fifty_check_ins_as_the_list(patient) -> None:
+    from django.test import override_settings
+
+    from journal import services
+    from tests.conftest import client_for
+
+    for i in range(55):
+        services.log_checkin(
+            patient=patient,
+            recorded_at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=i),
+            mood=i % 11,
+        )
+    with override_settings(ROOT_URLCONF="tools.bench.urls"):
+        anonymous = client_for(None).get("/_bench/reference/")
+        assert anonymous.status_code == 302  # signed in only, as every page
+        page = client_for(patient).get("/_bench/reference/").content.decode()
+        listed = client_for(patient).get("/check-ins/").content.decode()
+    ids = re.findall(r'href="/check-ins/(\d+)/"', page)
+    assert len(ids) == 50
+    assert ids == re.findall(r'href="/check-ins/(\d+)/"', listed)[:50]
+    assert "<nav" not in page and "{%" not in page
 
 
 def test_report_form_is_filled_like_a_person_would() -> None:
@@ -286,3 +320,14 @@ def test_transaction_control_is_not_counted_as_a_query() -> None:
         {"sql": "select 1", "time": "0"},
     ]
     assert data_statements(captured) == 3
+
+
+@pytest.mark.django_db
+def test_the_wide_triage_provider_sees_the_triage_patients_and_more() -> None:
+    generate(patients=1, days=3, triage=2, triage_wide=5, seed=1, end=END)
+    narrow = Share.objects.filter(provider__email=BenchAccounts.triage_provider_email)
+    wide = Share.objects.filter(provider__email=BenchAccounts.wide_triage_provider_email)
+    assert narrow.count() == 2 and wide.count() == 5
+    assert set(narrow.values_list("patient", flat=True)) < set(
+        wide.values_list("patient", flat=True)
+    )

@@ -43,6 +43,8 @@ class BenchAccounts:
     provider_email = f"provider-1@{DOMAIN}"
     second_provider_email = f"provider-2@{DOMAIN}"
     triage_provider_email = f"triage-provider@{DOMAIN}"
+    # Shares with every triage patient, the extra "wide" ones too (2,000 in the benchmark).
+    wide_triage_provider_email = f"triage-wide-provider@{DOMAIN}"
     submitter_email = f"submitter@{DOMAIN}"
 
 
@@ -98,6 +100,7 @@ def create_accounts(
     patients: int,
     triage: int,
     password_hash: str,
+    triage_wide: int = 0,
     end: datetime,
     counts: dict[str, int],
 ) -> BenchAccounts:
@@ -132,6 +135,17 @@ def create_accounts(
             joined,
         ),
     ]
+    if triage_wide:
+        acc.providers.append(
+            _user(
+                acc.wide_triage_provider_email,
+                "Dr Bench Wide Triage",
+                Role.PROVIDER,
+                ZONES_FOR_ACCOUNTS[0],
+                password_hash,
+                joined,
+            )
+        )
     acc.patients = [
         _user(
             acc.patient_email(i),
@@ -152,7 +166,7 @@ def create_accounts(
             password_hash,
             joined,
         )
-        for i in range(1, triage + 1)
+        for i in range(1, max(triage, triage_wide) + 1)
     ]
     acc.submitter = _user(
         acc.submitter_email,
@@ -169,15 +183,18 @@ def create_accounts(
 
     all_data = {"mood", "side_effects", "blood_pressure"}
     pairs: list[tuple[Share, ShareEvent]] = []
-    first, second, triage_provider = acc.providers
+    first, second, triage_provider = acc.providers[:3]
     for index, patient in enumerate(acc.patients):
         if index == 0 or rng.random() < 0.85:
             extra = {"notes"} if rng.random() < 0.3 else set()
             pairs.append(_share(patient, first, all_data | extra, joined))
         if rng.random() < 0.3:
             pairs.append(_share(patient, second, {"mood"}, joined))
-    for patient in acc.triage:
-        pairs.append(_share(patient, triage_provider, all_data, joined))
+    for index, patient in enumerate(acc.triage):
+        if index < triage:
+            pairs.append(_share(patient, triage_provider, all_data, joined))
+        if index < triage_wide:
+            pairs.append(_share(patient, acc.providers[3], all_data, joined))
     Share.objects.bulk_create([s for s, _ in pairs])
     ShareEvent.objects.bulk_create([e for _, e in pairs])
     counts["Share"] = counts["ShareEvent"] = len(pairs)

@@ -8,7 +8,6 @@ from tools.bench.stats import Verdict, budget_max, budget_min, ratio
 
 CHART_RENDER_MS = 40.0
 RSS_MB = 250.0
-TRIAGE_QUERIES = 10
 
 
 def peak_rps(figures: dict[str, Any], key: str) -> float | None:
@@ -24,6 +23,32 @@ def p50_at_one(figures: dict[str, Any], key: str) -> float | None:
     return level["p50_ms"] if level and level.get("count") else None
 
 
+def rps_at_one(figures: dict[str, Any], key: str) -> float | None:
+    """Throughput of an endpoint with one client (the issue's "req/s at c=1")."""
+    level = figures.get(key, {}).get("levels", {}).get("1")
+    return level["rps"] if level and level.get("count") else None
+
+
+def rps_at(figures: dict[str, Any], key: str, c: int) -> float | None:
+    level = figures.get(key, {}).get("levels", {}).get(str(c))
+    return level["rps"] if level and level.get("count") else None
+
+
+# Page cost against another page of the same run, as throughput at c=1 (issue 21): the
+# numerator page must reach `limit` × the denominator's req/s.
+COST_RATIOS: list[tuple[str, str, str, float]] = [
+    ("list", "reference", "50-row list / plain Django reference", 0.75),
+    ("home", "list", "Patient home / list", 0.8),
+    ("summary", "list", "Provider patient summary (warm) / list", 0.5),
+    ("pdf", "list", "PDF summary / list", 0.25),
+    ("dashboard", "list", "Warm dashboard / list", 0.5),
+    ("submit", "list", "Report submit / list", 0.4),
+]
+TRIAGE_SETS = [("triage", "500"), ("triage2000", "2,000")]
+SCALING = 1.6  # throughput at c=4 over c=1 (2 cores, 3 workers)
+LARGE_OVER_SMALL = 1.2
+
+
 def evaluate(
     figures: dict[str, Any],
     queries: dict[str, int | None],
@@ -31,44 +56,58 @@ def evaluate(
     worker_rss: list[float],
     large: dict[str, Any] | None = None,
 ) -> list[Verdict]:
-    """Every budget of the brief, PASS/FAIL/n-a, from one run's figures."""
-    list_rps = peak_rps(figures, "list")
+    """Every budget, PASS/FAIL/n-a, from one run's figures (ratios of the same run only)."""
     verdicts = [
         budget_min(
-            "Warm dashboard throughput / list page",
-            ratio(peak_rps(figures, "dashboard"), list_rps),
-            0.5,
-        ),
+            f"{label} (req/s at c=1)",
+            ratio(rps_at_one(figures, key), rps_at_one(figures, base)),
+            limit,
+        )
+        for key, base, label, limit in COST_RATIOS
+    ]
+    for key, n in TRIAGE_SETS:
+        verdicts.append(budget_max(f"Triage list queries ({n} patients)", queries.get(key), 10))
+        verdicts.append(
+            budget_max(
+                f"Triage ({n} patients) p50 / list p50",
+                ratio(p50_at_one(figures, key), p50_at_one(figures, "list")),
+                2.0,
+            )
+        )
+    verdicts.append(
         budget_max(
             "Cold chart render, median in-process (slowest chart)",
             max(chart_ms.values()) if chart_ms else None,
             CHART_RENDER_MS,
             unit="ms",
-        ),
-        budget_min(
-            "Report submit throughput / list page",
-            ratio(peak_rps(figures, "submit"), list_rps),
-            0.4,
-        ),
-        budget_max("Triage list queries (500 patients)", queries.get("triage"), TRIAGE_QUERIES),
-        budget_max(
-            "Triage list p50 / list page p50",
-            ratio(p50_at_one(figures, "triage"), p50_at_one(figures, "list")),
-            2.0,
-        ),
-        budget_max(
-            "Largest gunicorn worker RSS after the run",
-            max(worker_rss) if worker_rss else None,
-            RSS_MB,
-            unit="MB",
-        ),
-    ]
+        )
+    )
+    for key in sorted(figures):
+        if key in {"ping", "submit", "dashboard_cold"}:
+            continue
+        verdicts.append(
+            budget_min(
+                f"Throughput c=4 / c=1: {key}",
+                ratio(rps_at(figures, key, 4), rps_at(figures, key, 1)),
+                SCALING,
+            )
+        )
     if large is not None:
         for key in sorted(figures):
             small_cost, large_cost = p50_at_one(figures, key), p50_at_one(large, key)
             if key == "ping" or small_cost is None:
                 continue
             verdicts.append(
-                budget_max(f"Large / small p50: {key}", ratio(large_cost, small_cost), 1.5)
+                budget_max(
+                    f"Large / small p50: {key}", ratio(large_cost, small_cost), LARGE_OVER_SMALL
+                )
             )
+    verdicts.append(
+        budget_max(
+            "Largest gunicorn worker RSS after the run",
+            max(worker_rss) if worker_rss else None,
+            RSS_MB,
+            unit="MB",
+        )
+    )
     return verdicts

@@ -47,6 +47,13 @@ class Endpoint:
 # (key, label, URL name candidates, role, argument kind)
 CATALOGUE: list[tuple[str, str, tuple[str, ...], str, str]] = [
     ("ping", "/ping/ (ceiling, no database)", ("journal:ping",), "anonymous", ""),
+    (
+        "reference",
+        "Plain Django reference (the same 50 check-ins, minimal template)",
+        ("bench-reference",),
+        "patient",
+        "",
+    ),
     ("list", "Paginated 50-row list (check-ins)", ("journal:checkin-list",), "patient", ""),
     ("sessions", "Paginated 50-row list (sessions)", ("journal:session-list",), "patient", ""),
     ("home", "Patient home", ("journal:patient-home",), "patient", ""),
@@ -63,6 +70,13 @@ CATALOGUE: list[tuple[str, str, tuple[str, ...], str, str]] = [
         "Provider triage list (500 sharing patients)",
         ("journal:provider-home",),
         "triage",
+        "",
+    ),
+    (
+        "triage2000",
+        "Provider triage list (2,000 sharing patients)",
+        ("journal:provider-home",),
+        "triage2000",
         "",
     ),
     ("summary", "Provider patient summary", ("journal:provider-patient",), "provider", "patient"),
@@ -88,6 +102,7 @@ def _accounts() -> dict[str, User]:
         "patient": BenchAccounts.patient_email(1),
         "provider": BenchAccounts.provider_email,
         "triage": BenchAccounts.triage_provider_email,
+        "triage2000": BenchAccounts.wide_triage_provider_email,
         "submitter": BenchAccounts.submitter_email,
     }
     users = {u.email: u for u in User.objects.filter(email__in=emails.values())}
@@ -197,7 +212,10 @@ def build_plan(pool: int) -> Plan:
             continue
         # The dashboard (and the charts it embeds) over a year of daily data.
         ep.path = f"{path}?period=365" if key == "dashboard" else path
-        client = clients[role]
+        client = clients.get(role)
+        if client is None:
+            ep.status = f"no {role} account in this data set"
+            continue
         if key == "submit":
             _plan_submit(plan, ep, client, pool_ids)
             continue
@@ -212,7 +230,7 @@ def build_plan(pool: int) -> Plan:
             ep.status = f"answers {status} in-process"
             continue
         parsed = parse_html(body.decode("utf-8", "replace")) if body else None
-        if parsed is not None and key in {"list", "sessions", "triage"}:
+        if parsed is not None and key in {"list", "sessions", "triage", "triage2000"}:
             ep.rows = parsed.rows
         if key == "dashboard":
             ep.queries_warm = count_queries(client, "GET", ep.path)[0]

@@ -23,6 +23,7 @@ from tools.bench.server import Environment
 from tools.bench.stats import Sample, median
 
 TRIAGE_PATIENTS = 500
+WIDE_TRIAGE_PATIENTS = 2000
 COLD_REPETITIONS = 5
 
 
@@ -81,7 +82,8 @@ class Run:
         env.manage("migrate", "--noinput")
         env.manage("collectstatic", "--noinput")
         self.say(
-            f"[{size}] generate_data --size {size} --triage {TRIAGE_PATIENTS} --submit-pool {pool}"
+            f"[{size}] generate_data --size {size} --triage {TRIAGE_PATIENTS} "
+            f"--triage-wide {WIDE_TRIAGE_PATIENTS} --submit-pool {pool}"
         )
         t0 = time.perf_counter()
         out = env.manage(
@@ -91,6 +93,8 @@ class Run:
             size,
             "--triage",
             str(TRIAGE_PATIENTS),
+            "--triage-wide",
+            str(WIDE_TRIAGE_PATIENTS),
             "--submit-pool",
             str(pool),
             "--seed",

@@ -94,7 +94,8 @@ class Environment:
         """Production settings: DEBUG off, a real secret, one allowed host, no HTTPS redirect.
 
         `dev_tools` installs the tools app, for this run's own `manage.py` children only;
-        gunicorn serves the application exactly as shipped."""
+        gunicorn serves the application as shipped, plus the reference page
+        (`tools.bench.reference`) every page is compared with."""
         env = {
             k: v
             for k, v in os.environ.items()
@@ -109,7 +110,8 @@ class Environment:
             SECURE_HSTS_SECONDS="0",
             LOG_LEVEL="WARNING",
             PYTHONUNBUFFERED="1",
-            DJANGO_SETTINGS_MODULE="config.settings",
+            # The shipped settings plus the plain-Django reference page (tools/bench/settings.py).
+            DJANGO_SETTINGS_MODULE="tools.bench.settings",
         )
         if self.pg is not None:
             env["DATABASE_URL"] = self.pg.url

@@ -38,6 +38,13 @@ class Command(BaseCommand):
             help="Extra two-week patients sharing with the triage provider (e.g. 500).",
         )
         parser.add_argument(
+            "--triage-wide",
+            type=int,
+            default=0,
+            help="Two-week patients sharing with the wide triage provider: the --triage ones "
+            "and more up to this number (e.g. 2000).",
+        )
+        parser.add_argument(
             "--submit-pool",
             type=int,
             default=0,
@@ -58,6 +65,7 @@ class Command(BaseCommand):
         seed: int,
         days: int,
         triage: int,
+        triage_wide: int,
         submit_pool: int,
         batch_size: int,
         force: bool = False,
@@ -69,7 +77,14 @@ class Command(BaseCommand):
                 "without --force."
             )
         count = SIZES[size] if patients is None else patients
-        if count < 1 or days < 1 or triage < 0 or submit_pool < 0 or batch_size < 1:
+        if (
+            count < 1
+            or days < 1
+            or triage < 0
+            or triage_wide < 0
+            or submit_pool < 0
+            or batch_size < 1
+        ):
             raise CommandError("--patients, --days and --batch-size must be positive; others ≥ 0.")
         started = time.perf_counter()
         try:
@@ -78,6 +93,7 @@ class Command(BaseCommand):
                 seed=seed,
                 days=days,
                 triage=triage,
+                triage_wide=triage_wide,
                 pool=submit_pool,
                 batch_size=batch_size,
                 progress=lambda line: self.stdout.write(f"  {line}"),
