@@ -163,6 +163,23 @@ def test_home_and_trends_say_where_the_phq9_stands(patient, course) -> None:
     assert sentence in trends and "the last one in the week before your first session" in trends
 
 
+def test_home_follows_a_marked_baseline_at_once(patient, provider, course) -> None:
+    """Home's sentence is cached under the data version; marking or clearing a baseline is
+    part of that version, so the next view never shows the old comparison."""
+    client = client_for(patient)
+    home = reverse("journal:patient-home")
+    assert "down from 18 before treatment" in client.get(home).content.decode()
+    assert "down from 18 before treatment" in client.get(home).content.decode()  # cached
+    services.grant_share(patient=patient, provider=provider, categories=["mood"])
+    mark(provider, patient, course["early"].pk)
+    page = client.get(home).content.decode()
+    assert "down from 20" in page and "down from 18" not in page
+    client_for(provider).post(
+        reverse("journal:provider-baseline", args=[patient.pk]), {"clear": "phq9"}
+    )
+    assert "down from 18 before treatment" in client.get(home).content.decode()
+
+
 def test_no_percentage_and_a_prompt_before_the_first_session(patient) -> None:
     client = client_for(patient)
     trends = client.get(reverse("journal:dashboard")).content.decode()

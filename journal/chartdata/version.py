@@ -10,6 +10,7 @@ the clinic settings' change time (blood-pressure thresholds). Why that is enough
   symptom ratings are only ever edited through their report or check-in, which is marked too;
 - a deletion lowers the count (cascaded ratings and flags go with their parent);
 - a delete plus an insert leaves the count alone but brings a newer `updated_at`;
+- a marked baseline (outcome lines) is counted with its time and questionnaire;
 - flags (which readings the blood-pressure chart marks) are created and removed by the
   re-flagging pass of the entry that changed, or of every entry when thresholds change
   (`ClinicSettings.updated_at`, `auto_now`).
@@ -32,6 +33,7 @@ from journal.models import (
     CheckIn,
     ClinicSettings,
     Flag,
+    MarkedBaseline,
     PostSessionReport,
     QuestionnaireResponse,
     TreatmentSession,
@@ -63,6 +65,11 @@ def _sql() -> str:
     parts.append(
         f"SELECT 9, COUNT(*), MAX({q('updated_at')}), 0, MAX({q('id')}) "  # noqa: S608
         f"FROM {q(ClinicSettings._meta.db_table)}"
+    )
+    # A provider marking another baseline changes the outcome lines (not a chart's rows).
+    parts.append(
+        f"SELECT 10, COUNT(*), MAX({q('marked_at')}), SUM({q('questionnaire_id')}), "  # noqa: S608
+        f"MAX({q('id')}) FROM {q(MarkedBaseline._meta.db_table)} WHERE {q('patient_id')} = %s"
     )
     return " UNION ALL ".join(parts)
 

@@ -4,9 +4,13 @@ with `journal.permissions`; nothing here decides who may see what)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import hashlib
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import CharField, F, Q, QuerySet, Subquery, Value
 from django.urls import reverse
@@ -33,7 +37,7 @@ from journal.models import (
     TreatmentSession,
     User,
 )
-from journal.permissions import own_scope
+from journal.permissions import Scope, own_scope
 from journal.reads import outcomes as outcome_reads
 from journal.thresholds import Thresholds
 
@@ -248,10 +252,41 @@ class HomeSummary:
     outcome_sentence: str = ""
 
 
+def _home_release() -> str:
+    """A digest of the code that words the home summary: a deploy that changes it never serves
+    sentences cached by the previous release (computed once)."""
+    global _HOME_RELEASE
+    if not _HOME_RELEASE:
+        digest = hashlib.sha256()
+        for module in (summaries, outcome_rules, sys.modules[__name__]):
+            digest.update(Path(str(module.__file__)).read_bytes())
+        _HOME_RELEASE = digest.hexdigest()[:12]
+    return _HOME_RELEASE
+
+
+_HOME_RELEASE = ""
+
+
 def home_summary(user: User) -> HomeSummary:
-    """The last 30 local days of mood in one sentence (mood data only: a few fixed queries)."""
+    """The last 30 local days of mood in one sentence and the PHQ-9 against its baseline,
+    cached under the patient's data version (`chartdata.data_version`, which covers every row
+    they are computed from, marked baselines included): a repeat view costs one aggregate query
+    instead of a month of rows and the outcome course."""
     period = chartdata.parse_period(HOME_PERIOD, user.zone)
-    data = chartdata.dashboard_data(own_scope(user).narrowed({ShareCategory.MOOD.value}), period)
+    scope = own_scope(user).narrowed({ShareCategory.MOOD.value})
+    key = chartdata.version_key(
+        f"home:{_home_release()}", scope, period, chartdata.data_version(user)
+    )
+    cached = cache.get(key)
+    if isinstance(cached, dict):
+        return HomeSummary(**cached)
+    summary = _home_summary(user, scope, period)
+    cache.set(key, asdict(summary), chartdata.CHART_CACHE_SECONDS)
+    return summary
+
+
+def _home_summary(user: User, scope: Scope, period: chartdata.Period) -> HomeSummary:
+    data = chartdata.dashboard_data(scope, period)
     panel = summaries.panel(
         "mood",
         data.mood,
