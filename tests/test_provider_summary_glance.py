@@ -187,6 +187,21 @@ def test_bulk_acknowledgement_is_audited_per_flag(patient, provider) -> None:
     assert "Called" not in str([e.detail for e in audited])
 
 
+def test_flags_beyond_the_first_five_are_ticked_not_each_given_a_form(patient, provider) -> None:
+    services.grant_share(patient=patient, provider=provider, categories=ALL)
+    flags = [_severe_reading(patient, hours_ago=h) for h in range(1, 9)]
+    body = _summary(provider, patient)
+    more = body[
+        body.index('id="flags-more"') : body.index("</details>", body.index('id="flags-more"'))
+    ]
+    assert "3 more open flags" in more
+    ticked = re.findall(r'name="flag" value="(\d+)" form="flag-bulk-form"', more)
+    assert sorted(int(pk) for pk in ticked) == sorted(f.pk for f in flags[5:])
+    assert "Acknowledge only this" not in more and "<form" not in more
+    # The five in view keep their own form; the bulk form counts all eight.
+    assert body.count("Acknowledge only this") == 5 and "8 open." in body
+
+
 def test_bulk_acknowledgement_is_all_or_nothing(patient, other_patient, provider) -> None:
     services.grant_share(patient=patient, provider=provider, categories=ALL)
     mine = _severe_reading(patient, hours_ago=2)
