@@ -205,19 +205,54 @@ def test_beyond_ninety_days_two_pages_are_allowed_and_said(patient) -> None:
 
 
 def test_the_layout_is_computed_with_at_most_two_builds(patient, monkeypatch) -> None:
-    from journal.exports import pdf
+    from journal.exports import chart_images, pdf
     from journal.exports.chart_images import pdf_chart_images
 
     for days_ago in range(80, 4, -3):
         export_journal(patient, days_ago=days_ago)
     scope = own_scope(patient)
     data = read_export_data(scope)
-    charts = pdf_chart_images(scope, data)
     builds, conversions = [], []
-    build, convert = pdf._build, pdf._svg_drawing
+    build, convert = pdf._build, pdf.svg_drawing
     monkeypatch.setattr(pdf, "_build", lambda *a: builds.append(1) or build(*a))
-    monkeypatch.setattr(pdf, "_svg_drawing", lambda c: conversions.append(1) or convert(c))
+    monkeypatch.setattr(pdf, "svg_drawing", lambda c: conversions.append(1) or convert(c))
+    monkeypatch.setattr(chart_images, "svg_drawing", pdf.svg_drawing)
+    charts = pdf_chart_images(scope, data)
     reader, _ = _text(summary_pdf(data, charts=charts))
     assert len(reader.pages) == 1
     assert len(builds) <= 2
     assert len(conversions) == len(charts) == 2  # each chart converted once
+
+
+def test_the_pdf_charts_are_drawn_once_until_the_data_changes(
+    patient, provider, monkeypatch
+) -> None:
+    """Drawn and converted charts are cached under the patient's data version: a repeat PDF
+    draws nothing, a new entry redraws, and a provider's copy is never the patient's."""
+    from journal import services
+    from journal.exports import chart_images
+
+    export_journal(patient, days_ago=5)
+    drawn = []
+    for name, render in list(chart_images.PRINT_RENDER.items()):
+        monkeypatch.setitem(
+            chart_images.PRINT_RENDER, name, lambda d, r=render, n=name: drawn.append(n) or r(d)
+        )
+
+    def charts(scope: Scope) -> list[ChartImage]:
+        images = chart_images.pdf_chart_images(scope, read_export_data(scope))
+        assert all(image.drawing is not None for image in images)
+        return images
+
+    first = charts(own_scope(patient))
+    assert sorted(drawn) == ["blood-pressure", "mood"]
+    again = charts(own_scope(patient))
+    assert len(drawn) == 2 and [i.svg for i in again] == [i.svg for i in first]
+    assert again[0].drawing is not first[0].drawing  # each PDF lays out its own copy
+    summary_pdf(read_export_data(own_scope(patient)), charts=again)
+    share = services.grant_share(patient=patient, provider=provider, categories=["mood"])
+    assert [i.title for i in charts(share_scope(share))] == ["mood"]
+    assert len(drawn) == 3  # the provider's picture is its own
+    export_journal(patient, days_ago=2)
+    charts(own_scope(patient))
+    assert len(drawn) == 5

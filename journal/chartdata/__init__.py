@@ -104,6 +104,7 @@ __all__ = [
     "parse_period",
     "questionnaire_data",
     "rolling_means",
+    "scope_prefix",
     "side_effect_matrix",
     "symptom_data",
     "version_key",
@@ -343,6 +344,16 @@ def version_key(prefix: str, scope: Scope, period: Period, version: str) -> str:
     )
 
 
+def scope_prefix(prefix: str, scope: Scope) -> str:
+    """`prefix` with what else of the scope decides a picture: its first instant (a provider's
+    share start bounds the rows read) and whether a provider reads it (their charts may draw
+    more, e.g. the durability fall-back day)."""
+    not_before = scope.window_start
+    if not_before is not None:
+        prefix += f":from:{not_before.isoformat()}"
+    return prefix + (":share" if scope.share_id is not None else "")
+
+
 def chart_svg(scope: Scope, name: str, period: Period) -> bytes:
     """SVG of one chart, from the cache when the same data was drawn before.
 
@@ -352,12 +363,10 @@ def chart_svg(scope: Scope, name: str, period: Period) -> bytes:
     (e.g. a new blood-pressure reading does not redraw the mood chart)."""
     if name not in CHARTS:
         raise KeyError(name)
-    # The data read depends on the scope's first instant as well (a provider's share start).
-    patient, not_before = scope.patient, scope.window_start
-    prefix = f"chartv:{name}" + (f":from:{not_before.isoformat()}" if not_before else "")
-    if scope.share_id is not None:
-        prefix += ":share"  # a provider's chart may draw more (the durability fall-back day)
-    fast_key = version_key(prefix, scope, period, data_version(patient))
+    patient = scope.patient
+    fast_key = version_key(
+        scope_prefix(f"chartv:{name}", scope), scope, period, data_version(patient)
+    )
     svg = cache.get(fast_key)
     if svg is not None:
         return svg

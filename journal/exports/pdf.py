@@ -83,11 +83,14 @@ NOTES = Rows(cap=3, floor=1, rank=4)
 
 @dataclass(frozen=True)
 class ChartImage:
-    """A chart drawn by `journal.charts` (SVG bytes) and the category it belongs to."""
+    """A chart drawn by `journal.charts` (SVG bytes) and the category it belongs to, with its
+    drawing for the PDF when the caller converted it already (`svg_drawing`, e.g. from a cache;
+    each PDF needs its own copy: the layout places it)."""
 
     title: str
     svg: bytes
     category: str
+    drawing: Drawing | None = None
 
 
 _styles = getSampleStyleSheet()
@@ -153,10 +156,11 @@ def _when(data: ExportData, moment: dt.datetime) -> str:
     return local_stamp(moment, data.zone)
 
 
-def _svg_drawing(chart: ChartImage) -> Drawing | None:
+def svg_drawing(svg: bytes) -> Drawing | None:
+    """The SVG as a ReportLab drawing at the PDF's text width (None: nothing to draw)."""
     from svglib.svglib import svg2rlg
 
-    drawing = svg2rlg(io.BytesIO(chart.svg))
+    drawing = svg2rlg(io.BytesIO(svg))
     if drawing is None or not drawing.width or not drawing.height:
         return None
     # The print charts are drawn at the text width already (scale 1); others are fitted to it.
@@ -479,11 +483,12 @@ def _layout(bands: list[Band], measured: Measured, budget: float) -> dict[int, i
 
 
 def _drawings(data: ExportData, charts: Sequence[ChartImage] | None) -> list:
-    """The charts of the export's categories, converted once, each at the full text width."""
+    """The charts of the export's categories, each at the full text width (converted once,
+    here or by the caller)."""
     flow: list = []
     for chart in charts or ():
         if data.has(chart.category):
-            drawing = _svg_drawing(chart)
+            drawing = chart.drawing or svg_drawing(chart.svg)
             if drawing is not None:
                 flow += [drawing, Spacer(1, 2)]
     return flow
