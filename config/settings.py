@@ -194,9 +194,11 @@ _cache_url = env_str("REDIS_URL") or env_str("CACHE_URL")
 if _cache_url:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, failing soft while Redis is unreachable (journal/cache.py).
+            "BACKEND": "journal.cache.ResilientRedisCache",
             "LOCATION": _cache_url,
             "KEY_PREFIX": "aftercare",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
