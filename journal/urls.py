@@ -136,6 +136,11 @@ urlpatterns += [
     path("account/password/", security.password_change, name="password-change"),
     path("account/email/", security.email_change, name="email-change"),
     path(
+        "account/email/confirm/",
+        security.email_change_confirm_pending,
+        name="email-change-confirm-pending",
+    ),
+    path(
         "account/email/confirm/<str:token>/",
         security.email_change_confirm,
         name="email-change-confirm",

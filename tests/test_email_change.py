@@ -77,11 +77,16 @@ def test_following_the_link_shows_a_confirmation_then_applies_and_tells_the_old_
     client = client_for(patient)
     ask(client)
     path = link_path()
-    page = client.get(path)
+    opened = client.get(path)
+    # The token leaves the URL: the confirmation lives at a path without it.
+    pending = reverse("journal:email-change-confirm-pending")
+    assert opened.status_code == 302 and opened["Location"] == pending
+    page = client.get(pending)
     assert page.status_code == 200 and NEW in page.content.decode()
+    assert token_in(path) not in page.content.decode()
     patient.refresh_from_db()
     assert patient.email == "pat@clinic.test"  # a GET (a mail scanner) changes nothing
-    response = confirm(client, path, django_capture_on_commit_callbacks)
+    response = confirm(client, pending, django_capture_on_commit_callbacks)
     assert response.status_code == 302
     patient.refresh_from_db()
     assert patient.email == NEW
@@ -139,7 +144,26 @@ def test_a_tampered_or_unknown_link_is_refused(patient) -> None:
         assert response.status_code == 404 and "cannot be used" in response.content.decode()
     patient.refresh_from_db()
     assert patient.email == "pat@clinic.test"
-    assert client.get(link_path()).status_code == 200, "the real link still works"
+    assert client.get(link_path()).status_code == 302, "the real link still works"
+
+
+def test_the_confirmation_page_needs_the_link_opened_in_this_session(
+    patient, django_capture_on_commit_callbacks
+) -> None:
+    client = client_for(patient)
+    ask(client)
+    pending = reverse("journal:email-change-confirm-pending")
+    assert client.get(pending).status_code == 404
+    assert confirm(client, pending, django_capture_on_commit_callbacks).status_code == 404
+    other = client_for(patient)  # another session of the same person
+    other.get(link_path())
+    assert confirm(client, pending, django_capture_on_commit_callbacks).status_code == 404
+    patient.refresh_from_db()
+    assert patient.email == "pat@clinic.test"
+    assert confirm(other, pending, django_capture_on_commit_callbacks).status_code == 302
+    patient.refresh_from_db()
+    assert patient.email == NEW
+    assert "email_change_token" not in other.session
 
 
 def test_the_link_names_neither_address_and_only_its_hash_is_stored(patient) -> None:

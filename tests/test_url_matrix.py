@@ -86,10 +86,13 @@ MATRIX: dict[str, Row] = {
     # client_for has just logged in, so re-authentication is recent.
     "journal:password-change": Row(expect=EVERY_ROLE_OK),
     "journal:email-change": Row(expect=EVERY_ROLE_OK),
-    # The link's owner sees the confirmation; a link for another account is 404 for anyone else.
+    # The link's owner is sent on to the confirmation (the token moves into the session); a
+    # link for another account is 404 for anyone else.
     "journal:email-change-confirm": Row(
-        args=("email_change_token",), expect=only({"patient": 200}, default=404)
+        args=("email_change_token",), expect=only({"patient": 302}, default=404)
     ),
+    # Without a link opened in this session there is nothing to confirm.
+    "journal:email-change-confirm-pending": Row(expect=only({}, default=404)),
     "journal:reauth": Row(expect=EVERY_ROLE_OK),
     # Staff already have a verified authenticator (redirected to settings); patients may add one.
     "journal:mfa-setup": Row(expect=only({"patient": 200, "other_patient": 200}, default=302)),

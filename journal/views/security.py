@@ -168,22 +168,54 @@ def email_change(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "security/email_change.html", {"form": form})
 
 
+# The emailed link's token, kept in the session once the link is opened, so the page that asks
+# for confirmation (and any later Referer, history entry or access-log line) carries no token.
+PENDING_EMAIL_TOKEN_KEY = "email_change_token"  # noqa: S105 (a session key name)
+
+
 @require_http_methods(["GET", "POST"])
 def email_change_confirm(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+    """The emailed link: a valid token moves into the session and the person continues at
+    `email-change-confirm-pending`; a POST here still confirms (a form posted to the link)."""
+    if request.method == "POST":
+        return _confirm_email_change(request, token)
+    try:
+        security_services.pending_email_change(user=request.user, token=token)
+    except ValidationError as exc:
+        return _email_link_refused(request, exc)
+    request.session[PENDING_EMAIL_TOKEN_KEY] = token
+    return redirect("journal:email-change-confirm-pending")
+
+
+@require_http_methods(["GET", "POST"])
+def email_change_confirm_pending(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Confirm the change whose link this session opened (404 without one)."""
+    token = request.session.get(PENDING_EMAIL_TOKEN_KEY, "")
+    if request.method == "POST":
+        return _confirm_email_change(request, token)
     try:
         new_email = security_services.pending_email_change(user=request.user, token=token)
-        if request.method == "POST":
-            new_email = security_services.confirm_email_change(
-                user=request.user, token=token, ip=client_ip(request)
-            )
     except ValidationError as exc:
-        # The same answer for a forged, expired, spent or someone else's link.
-        context = {"error": " ".join(exc.messages)}
-        return render(request, "security/email_change_invalid.html", context, status=404)
-    if request.method == "POST":
-        messages.success(request, f"Your email address is now {new_email}. Use it to log in.")
-        return redirect("journal:account-settings")
+        return _email_link_refused(request, exc)
     return render(request, "security/email_change_confirm.html", {"new_email": new_email})
+
+
+def _confirm_email_change(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+    try:
+        new_email = security_services.confirm_email_change(
+            user=request.user, token=token, ip=client_ip(request)
+        )
+    except ValidationError as exc:
+        return _email_link_refused(request, exc)
+    request.session.pop(PENDING_EMAIL_TOKEN_KEY, None)
+    messages.success(request, f"Your email address is now {new_email}. Use it to log in.")
+    return redirect("journal:account-settings")
+
+
+def _email_link_refused(request: AuthenticatedHttpRequest, exc: ValidationError) -> HttpResponse:
+    # The same answer for a forged, expired, spent or someone else's link, and for none.
+    context = {"error": " ".join(exc.messages)}
+    return render(request, "security/email_change_invalid.html", context, status=404)
 
 
 @require_http_methods(["GET", "POST"])
