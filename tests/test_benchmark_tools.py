@@ -220,6 +220,7 @@ def test_budgets_compare_figures_of_the_same_run() -> None:
         "dashboard": _levels(c1=(60, 16), c4=(90, 40)),  # 0.6 → PASS; scaling 1.5 → FAIL
         "submit": _levels(c1=(39, 20), c4=(81, 45)),  # 0.39 → FAIL
         "triage": _levels(c1=(40, 20), c4=(60, 60)),  # p50 20 / 10 = 2.0 → PASS
+        "pdf_cold": {"path": "/export/summary.pdf", "p50_ms": 90.0},  # reported, no budget
     }
     verdicts = {
         v.name: v
@@ -241,6 +242,7 @@ def test_budgets_compare_figures_of_the_same_run() -> None:
     assert verdicts["Throughput c=4 / c=1: list"].measured == pytest.approx(2.0)
     assert verdicts["Throughput c=4 / c=1: dashboard"].status == FAIL
     assert "Throughput c=4 / c=1: submit" not in verdicts
+    assert not [name for name in verdicts if "pdf_cold" in name]
     assert verdicts["Cold chart render, median in-process (slowest chart)"].measured == 41.0
     assert verdicts["Largest gunicorn worker RSS after the run"].status == FAIL
     large = {"list": _levels(c1=(50, 12.1)), "triage": _levels(c1=(30, 23))}
@@ -331,3 +333,20 @@ def test_the_wide_triage_provider_sees_the_triage_patients_and_more() -> None:
     assert set(narrow.values_list("patient", flat=True)) < set(
         wide.values_list("patient", flat=True)
     )
+
+
+def test_the_report_gives_cold_pages_next_to_their_warm_cost() -> None:
+    from tools.bench.report import extras_table
+
+    result = {
+        "figures": {
+            "pdf": _levels(c1=(20, 50)),
+            "pdf_cold": {"path": "/export/summary.pdf", "p50_ms": 180.0},
+        },
+        "plan": {"chart_render_ms": {}},
+        "worker_rss_mb": [150.0],
+    }
+    table = extras_table(result)
+    row = "PDF summary with an empty cache (charts drawn), p50 of 5 | 180.0 ms"
+    assert f"{row} (warm p50 at c=1: 50 ms)" in table
+    assert "Provider patient summary with an empty cache" not in table

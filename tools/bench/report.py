@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tools.bench.runner import COLD_PAGES, COLD_REPETITIONS
 from tools.bench.stats import format_number, markdown_table
 
 
@@ -57,6 +58,16 @@ def extras_table(result: dict[str, Any]) -> str:
         )
         for path, ms in cold["charts_p50_ms"].items():
             rows.append([f"Chart cold over HTTP `{path}`, p50", f"{ms} ms"])
+    for key, label in COLD_PAGES.items():
+        page = result["figures"].get(f"{key}_cold")
+        warm = result["figures"].get(key, {}).get("levels", {}).get("1", {}).get("p50_ms")
+        if page:
+            rows.append(
+                [
+                    f"{label} with an empty cache (charts drawn), p50 of {COLD_REPETITIONS}",
+                    f"{page['p50_ms']} ms (warm p50 at c=1: {format_number(warm, 1)} ms)",
+                ]
+            )
     for name, t in result["plan"]["chart_render_ms"].items():
         rows.append(
             [
