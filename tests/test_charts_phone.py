@@ -149,3 +149,25 @@ def test_every_chart_renders_every_variant() -> None:
             for theme in ("light", "dark")
         }
         assert len(drawings) == 4, name
+
+
+@pytest.mark.parametrize("axis", ["session", "weeks"])
+@pytest.mark.parametrize("marked", [False, True])
+def test_phone_response_curve_text_is_at_least_11_px_and_inside(axis: str, marked: bool) -> None:
+    from dataclasses import replace
+
+    from journal.charts.outcomes import response_chart, response_curve_data
+    from tests.test_outcome_chart import phq9
+
+    data = replace(response_curve_data(phq9(), axis), baseline_marked=marked)  # type: ignore[arg-type]
+    for theme in ("light", "dark"):
+        svg = response_chart(data, variant=Variant("phone", theme))
+        width, vb_w, vb_h, texts = measured_texts(svg)
+        assert width == vb_w == PHONE_WIDTH_PX
+        words = {t for t, _, _ in texts}
+        # The levels are named in the legend on a phone.
+        assert any(w.startswith("50 % of baseline (response)") for w in words)
+        assert any(w.startswith("Remission: below 5") for w in words)
+        for text, px, (x0, y0, x1, y1) in texts:
+            assert px >= MIN_PX, f"{text!r} at {px:.1f} px"
+            assert x0 >= 0 and x1 <= vb_w and y0 >= 0 and y1 <= vb_h, f"{text!r} cut"

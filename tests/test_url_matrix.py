@@ -317,7 +317,12 @@ def test_admin_console_registers_no_journal_content() -> None:
 # Chart images take `size` (desktop, phone) and `theme` (light, dark): every drawing answers each
 # persona exactly as the plain chart URL does, and an unknown value is a 400 only for those who
 # may see the chart (everyone else still gets the plain URL's answer, so nothing is revealed).
-CHART_IMAGE_URLS = ("journal:chart", "journal:provider-chart")
+CHART_IMAGE_URLS = (
+    "journal:chart",
+    "journal:provider-chart",
+    "journal:outcome-chart",
+    "journal:provider-outcome-chart",
+)
 DRAWINGS = ("size=phone", "theme=dark", "size=phone&theme=dark", "size=desktop&theme=light")
 BAD_DRAWINGS = ("size=huge", "theme=blue", "size=", "size=phone&theme=Dark")
 

@@ -138,12 +138,13 @@ DEFAULT_VARIANT = Variant()
 
 
 def variant_srcs(src: str) -> dict[str, str]:
-    """The URL of each other drawing of the chart at `src` (which carries a query already):
-    "phone", "dark" and "phone_dark", for the `<picture>` sources of `_chart_img.html`."""
+    """The URL of each other drawing of the chart at `src`: "phone", "dark" and
+    "phone_dark", for the `<picture>` sources of `_chart_img.html`."""
+    join = "&" if "?" in src else "?"
     return {
-        "phone": f"{src}&size=phone",
-        "dark": f"{src}&theme=dark",
-        "phone_dark": f"{src}&size=phone&theme=dark",
+        "phone": f"{src}{join}size=phone",
+        "dark": f"{src}{join}theme=dark",
+        "phone_dark": f"{src}{join}size=phone&theme=dark",
     }
 
 

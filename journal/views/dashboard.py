@@ -197,4 +197,4 @@ def outcome_chart(request: AuthenticatedHttpRequest, instrument: str, axis: str)
     if instrument not in INSTRUMENTS or axis not in AXES:
         raise Http404("No such chart")
     found = for_scope(own_scope(request.user))[instrument]
-    return svg_response(curve_svg(request.user, found, axis))
+    return svg_response(curve_svg(request.user, found, axis, chart_variant(request)))

@@ -426,10 +426,11 @@ def provider_outcome_chart(
     found = outcome_reads.for_scope(share_scope(share))
     if instrument not in found or axis not in outcome_reads.AXES:
         raise Http404("No such chart")
+    variant = chart_variant(request)
     services.record_access(
         **reader(request), patient=patient, share=share, what=f"chart:outcome-{instrument}"
     )
-    return svg_response(outcome_reads.curve_svg(patient, found[instrument], axis))
+    return svg_response(outcome_reads.curve_svg(patient, found[instrument], axis, variant))
 
 
 @provider_required
