@@ -24,7 +24,7 @@ from django.utils.http import urlencode
 from journal import chartdata, durability, summaries
 from journal.chartdata import CHART_CACHE_SECONDS, Period, make_period, parse_period
 from journal.chartdata import build as chart_build
-from journal.charts import CHART_ORDER, CHARTS
+from journal.charts import CHART_ORDER, CHARTS, DEFAULT_VARIANT, Variant, variant_srcs
 from journal.models import User
 from journal.permissions import Scope
 
@@ -36,6 +36,11 @@ class ProviderPanel:
     alt: str
     src: str
     panel: summaries.Panel
+
+    @property
+    def srcs(self) -> dict[str, str]:
+        """The phone and dark drawings' URLs (`charts.variant_srcs`)."""
+        return variant_srcs(self.src)
 
 
 def provider_period(scope: Scope, key: str | None, today: date | None = None) -> Period:
@@ -59,11 +64,13 @@ def _share_prefix(kind: str, scope: Scope) -> str:
     return f"{kind}:{scope.share_id}:{scope.not_before}"
 
 
-def provider_chart_svg(scope: Scope, name: str, period: Period) -> bytes:
+def provider_chart_svg(
+    scope: Scope, name: str, period: Period, variant: Variant = DEFAULT_VARIANT
+) -> bytes:
     """SVG of chart `name` within a share's `scope` (KeyError: unknown chart; PermissionDenied:
     its category is not shared): `chartdata.chart_svg` over the shared categories, reading
-    nothing from before the share's start (its cache keys carry both)."""
-    return chartdata.chart_svg(scope, name, period)
+    nothing from before the share's start (its cache keys carry both, and the variant)."""
+    return chartdata.chart_svg(scope, name, period, variant)
 
 
 @cache_for_process

@@ -152,8 +152,10 @@ def mood_table(series: MoodSeries, period_label: str) -> Table:
     """One row per day with entries, newest first."""
     show_anxiety = any(d.anxiety is not None for d in series.days)
     show_pain = any(d.pain is not None for d in series.days)
-    columns = ["Day", "Mood (daily mean, 0–10)", "Entries", "7-day average"]
-    columns += ["Anxiety (0–10)"] * show_anxiety + ["Pain (0–10)"] * show_pain
+    # Each scale says which way is better, as the chart's panels do.
+    columns = ["Day", "Mood (daily mean, 0–10, higher = better)", "Entries", "7-day average"]
+    columns += ["Anxiety (0–10, higher = worse)"] * show_anxiety
+    columns += ["Pain (0–10, higher = worse)"] * show_pain
     rows = []
     for d in reversed(series.days):
         row = [day_text(d.day), _one(d.mood), str(d.entries), _one(d.rolling)]

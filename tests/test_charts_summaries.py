@@ -76,12 +76,17 @@ def test_mood_summary_says_down_same_and_nothing_to_compare() -> None:
 
 def test_mood_table_is_newest_first_and_shows_anxiety_only_when_recorded() -> None:
     table = mood_table(mood_series(4, 6.5), LABEL)
-    assert table.columns == ("Day", "Mood (daily mean, 0–10)", "Entries", "7-day average")
+    assert table.columns == (
+        "Day",
+        "Mood (daily mean, 0–10, higher = better)",
+        "Entries",
+        "7-day average",
+    )
     assert table.rows[0] == ("2 Mar 2025", "6.5", "1", "6.5")
     assert table.rows[1][0] == "1 Mar 2025"
     assert "sessions on 2 Mar" in table.caption
     with_anxiety = mood_table(mood_series(4, anxiety=3), LABEL)
-    assert with_anxiety.columns[-1] == "Anxiety (0–10)"
+    assert with_anxiety.columns[-1] == "Anxiety (0–10, higher = worse)"
     assert with_anxiety.rows[0][-1] == "3.0"
 
 

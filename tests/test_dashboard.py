@@ -148,9 +148,9 @@ def counting_renders(monkeypatch) -> list[str]:
     calls: list[str] = []
     spec = CHARTS["mood"]
 
-    def render(data) -> bytes:
+    def render(data, **variant) -> bytes:
         calls.append("mood")
-        return spec.render(data)
+        return spec.render(data, **variant)
 
     monkeypatch.setitem(
         CHARTS, "mood", ChartSpec(spec.name, spec.title, spec.category, render, spec.alt)
@@ -245,3 +245,21 @@ def test_only_patients_reach_trends(personas) -> None:
         assert client_for(user).get(DASHBOARD).status_code == 403
         assert client_for(user).get(chart_url("mood")).status_code == 403
     assert client_for(None).get(DASHBOARD).status_code == 302
+
+
+def test_every_chart_on_trends_and_home_offers_its_phone_drawing_to_narrow_screens(
+    patient,
+) -> None:
+    log_weeks(patient, 2)
+    client = client_for(patient)
+    trends = client.get(DASHBOARD + "?period=30").content.decode()
+    for name in CHARTS:
+        src = chart_url(name, "30")
+        assert f'srcset="{src}&amp;size=phone"' in trends, name
+        assert f'<img src="{src}"' in trends, name
+    # Each chart, and each response curve the page shows.
+    assert trends.count('<source media="(max-width: 575.98px)"') >= len(CHARTS)
+    home = client.get(reverse("journal:patient-home")).content.decode()
+    assert f'srcset="{chart_url("mood", "30")}&amp;size=phone"' in home
+    phone = client.get(chart_url("mood", "30") + "&size=phone")
+    assert phone.status_code == 200 and b'width="336"' in phone.content[:600]

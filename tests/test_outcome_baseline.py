@@ -267,7 +267,9 @@ def test_the_curve_is_drawn_once_and_redrawn_when_a_score_changes(patient, cours
     drawn = []
     real = outcome_reads.response_chart
     monkeypatch.setattr(
-        outcome_reads, "response_chart", lambda data: drawn.append(data) or real(data)
+        outcome_reads,
+        "response_chart",
+        lambda data, **variant: drawn.append(data) or real(data, **variant),
     )
     client = client_for(patient)
     url = reverse("journal:outcome-chart", args=["phq9", "session"])

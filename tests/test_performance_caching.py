@@ -200,6 +200,31 @@ def test_a_warm_chart_loads_no_data_and_an_edit_redraws_it(patient, count_loads)
     assert count_loads == ["chart", "chart"]
 
 
+def test_each_drawing_of_a_chart_is_cached_under_its_own_key(patient, count_loads) -> None:
+    checkin(patient, mood=3)
+    client = client_for(patient)
+    url = reverse("journal:chart", args=["mood"]) + "?period=30"
+    queries = ("", "&size=phone", "&theme=dark", "&size=phone&theme=dark")
+    first = [client.get(url + q).content for q in queries]
+    assert len(set(first)) == 4  # four drawings, none served for another
+    assert count_loads == ["chart"] * 4
+    again = [client.get(url + q).content for q in queries]
+    assert again == first and count_loads == ["chart"] * 4  # every drawing is a warm hit
+
+
+def test_chart_cache_keys_name_the_drawing(patient) -> None:
+    from journal.charts import Variant
+
+    period = chartdata.parse_period("30", patient.zone)
+    data = chartdata.chart_data(own_scope(patient), "mood", period)
+    keys = {
+        chartdata.chart_cache_key(patient, "mood", period, data, Variant(size, theme))
+        for size in ("desktop", "phone")
+        for theme in ("light", "dark")
+    }
+    assert len(keys) == 4
+
+
 def test_chart_keys_separate_categories(patient) -> None:
     period = chartdata.parse_period("30", patient.zone)
     version = data_version(patient)

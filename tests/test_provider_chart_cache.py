@@ -73,3 +73,26 @@ def test_a_new_entry_and_a_narrowed_share_show_at_once(patient, provider) -> Non
     narrowed, _ = _summary(client, patient)
     bp_src = reverse("journal:provider-chart", args=[patient.pk, "blood-pressure"])
     assert bp_src in after and bp_src not in narrowed
+
+
+def test_the_phone_and_dark_drawings_are_cached_per_share_and_follow_a_narrowed_share(
+    patient, provider
+) -> None:
+    journal_in_every_category(patient, at=timezone.now() - timedelta(days=3))
+    share = services.grant_share(patient=patient, provider=provider, categories=ALL)
+    client = client_for(provider)
+    bp = reverse("journal:provider-chart", args=[patient.pk, "blood-pressure"]) + "?period=30"
+    drawings = [client.get(bp + q) for q in ("", "&size=phone", "&size=phone&theme=dark")]
+    assert [r.status_code for r in drawings] == [200, 200, 200]
+    assert len({r.content for r in drawings}) == 3
+    body, _ = _summary(client, patient)
+    assert 'media="(max-width: 575.98px)"' in body and "size=phone" in body
+    services.update_share(
+        patient=patient,
+        share=Share.objects.get(pk=share.pk),
+        categories=[ShareCategory.MOOD.value],
+        starts_on=None,
+        expires_on=None,
+    )
+    for query in ("&size=phone", "&size=phone&theme=dark", "&theme=dark"):
+        assert client.get(bp + query).status_code == 404

@@ -315,3 +315,43 @@ def test_admin_console_registers_no_journal_content() -> None:
 
     registered = {model._meta.model_name for model in clinic_admin_site._registry}
     assert registered == {"user", "clinicsettings", "auditevent", "accessevent"}
+
+
+# Chart images take `size` (desktop, phone) and `theme` (light, dark): every drawing answers each
+# persona exactly as the plain chart URL does, and an unknown value is a 400 only for those who
+# may see the chart (everyone else still gets the plain URL's answer, so nothing is revealed).
+CHART_IMAGE_URLS = (
+    "journal:chart",
+    "journal:provider-chart",
+    "journal:outcome-chart",
+    "journal:provider-outcome-chart",
+)
+DRAWINGS = ("size=phone", "theme=dark", "size=phone&theme=dark", "size=desktop&theme=light")
+BAD_DRAWINGS = ("size=huge", "theme=blue", "size=", "size=phone&theme=Dark")
+
+
+@pytest.mark.parametrize("name", CHART_IMAGE_URLS)
+def test_every_drawing_of_a_chart_answers_each_persona_as_the_chart_does(
+    name: str, personas, world
+) -> None:
+    row = MATRIX[name]
+    url = _url(name, row, world)
+    for persona in PERSONAS:
+        client = client_for(None if persona == "anonymous" else getattr(personas, persona))
+        for query in DRAWINGS:
+            response = client.get(f"{url}?{query}")
+            assert response.status_code == row.expect[persona], (name, persona, query)
+            if response.status_code == 200:
+                assert response["Content-Type"] == "image/svg+xml"
+
+
+@pytest.mark.parametrize("name", CHART_IMAGE_URLS)
+def test_an_unknown_size_or_theme_is_a_400_never_a_500(name: str, personas, world) -> None:
+    row = MATRIX[name]
+    url = _url(name, row, world)
+    for persona in PERSONAS:
+        client = client_for(None if persona == "anonymous" else getattr(personas, persona))
+        expected = 400 if row.expect[persona] == 200 else row.expect[persona]
+        for query in BAD_DRAWINGS:
+            response = client.get(f"{url}?{query}")
+            assert response.status_code == expected, (name, persona, query)

@@ -54,7 +54,7 @@ from journal.chartdata.periods import (
     rolling_means,
 )
 from journal.chartdata.version import data_version
-from journal.charts import CHART_VERSION, CHARTS
+from journal.charts import CHART_VERSION, CHARTS, DEFAULT_VARIANT, Variant
 from journal.charts.types import (
     BloodPressureData,
     DurabilityData,
@@ -325,13 +325,16 @@ def chart_data(scope: Scope, name: str, period: Period) -> object:
     return LOADERS[name](scope, period)
 
 
-def chart_cache_key(patient: User, name: str, period: Period, data: object) -> str:
-    """A cache key derived from the data itself: any new or edited entry changes it.
+def chart_cache_key(
+    patient: User, name: str, period: Period, data: object, variant: Variant = DEFAULT_VARIANT
+) -> str:
+    """A cache key derived from the data itself and the drawing's variant: any new or edited
+    entry changes it, and each size and theme is a picture of its own.
 
     The SVG is a pure function of the data, so data read with and without `not_before` that
     happens to be equal may share a picture; data that differs hashes differently."""
     digest = hashlib.sha256(f"{patient.pk}|{name}|{period.key}|{data!r}".encode()).hexdigest()
-    return f"chart:{CHART_VERSION}:{name}:{digest}"
+    return f"chart:{CHART_VERSION}:{name}:{variant.key}:{digest}"
 
 
 def version_key(prefix: str, scope: Scope, period: Period, version: str) -> str:
@@ -354,8 +357,9 @@ def scope_prefix(prefix: str, scope: Scope) -> str:
     return prefix + (":share" if scope.share_id is not None else "")
 
 
-def chart_svg(scope: Scope, name: str, period: Period) -> bytes:
-    """SVG of one chart, from the cache when the same data was drawn before.
+def chart_svg(scope: Scope, name: str, period: Period, variant: Variant = DEFAULT_VARIANT) -> bytes:
+    """SVG of one chart in one variant (size, theme), from the cache when the same data was
+    drawn before.
 
     Two levels: the data-version key answers a repeat view with one aggregate query and no
     chart data loaded; on a miss, the data is loaded and the content-derived key
@@ -364,17 +368,16 @@ def chart_svg(scope: Scope, name: str, period: Period) -> bytes:
     if name not in CHARTS:
         raise KeyError(name)
     patient = scope.patient
-    fast_key = version_key(
-        scope_prefix(f"chartv:{name}", scope), scope, period, data_version(patient)
-    )
+    prefix = scope_prefix(f"chartv:{name}:{variant.key}", scope)
+    fast_key = version_key(prefix, scope, period, data_version(patient))
     svg = cache.get(fast_key)
     if svg is not None:
         return svg
     data = chart_data(scope, name, period)
-    key = chart_cache_key(patient, name, period, data)
+    key = chart_cache_key(patient, name, period, data, variant)
     svg = cache.get(key)
     if svg is None:
-        svg = CHARTS[name].render(data)
+        svg = CHARTS[name].render(data, variant=variant)
         cache.set(key, svg, CHART_CACHE_SECONDS)
     cache.set(fast_key, svg, CHART_CACHE_SECONDS)
     return svg

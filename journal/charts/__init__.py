@@ -11,16 +11,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
+from journal.charts._base import DEFAULT_VARIANT, Variant, parse_variant, variant_srcs
 from journal.charts.blood_pressure import blood_pressure_chart
 from journal.charts.mood import durability_chart, mood_chart
 from journal.charts.questionnaires import questionnaire_chart
 from journal.charts.side_effects import side_effect_chart, symptom_chart
 
-CHART_VERSION = "2"
+CHART_VERSION = "3"
 
 Data = TypeVar("Data")
+Data_contra = TypeVar("Data_contra", contravariant=True)
+
+
+class Renderer(Protocol[Data_contra]):
+    """A chart function: its data to SVG bytes, in any `Variant` (size, theme)."""
+
+    def __call__(self, data: Data_contra, /, *, variant: Variant = ...) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -28,7 +36,7 @@ class ChartSpec(Generic[Data]):
     name: str
     title: str
     category: str  # a ShareCategory value
-    render: Callable[[Data], bytes]
+    render: Renderer[Data]
     alt: str
 
 
@@ -103,13 +111,17 @@ __all__ = [
     "CHARTS",
     "CHART_ORDER",
     "CHART_VERSION",
+    "DEFAULT_VARIANT",
     "PRINT_CHARTS",
     "PRINT_RENDER",
     "ChartSpec",
+    "Variant",
     "blood_pressure_chart",
     "durability_chart",
     "mood_chart",
+    "parse_variant",
     "questionnaire_chart",
     "side_effect_chart",
     "symptom_chart",
+    "variant_srcs",
 ]

@@ -3,12 +3,18 @@
 Speed matters (a chart is drawn on a request): no pyplot, no layout engines, margins set by
 hand, text kept as SVG text, and many labels drawn by one `TextBatch` artist instead of one
 `Text` artist each (a `Text` costs about half a millisecond to lay out).
+
+Every chart comes in variants (`Variant`): a desktop or a phone size, a light or a dark theme.
+A phone chart is its own layout (`Look`), drawn 1:1 at `PHONE_WIDTH_PX` CSS pixels so that its
+text keeps its size on the screen; the dark theme is the light drawing with its palette swapped
+(`DARK_COLORS`) on a dark background.
 """
 
 from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +30,13 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
-from matplotlib.transforms import IdentityTransform, Transform, blended_transform_factory
+from matplotlib.textpath import text_to_path
+from matplotlib.transforms import (
+    IdentityTransform,
+    ScaledTranslation,
+    Transform,
+    blended_transform_factory,
+)
 from matplotlib.typing import LineStyleType, RcKeyType
 
 # Okabe–Ito: distinguishable with every common colour-vision deficiency.
@@ -37,6 +49,29 @@ PURPLE = "#CC79A7"
 INK = "#212529"
 MUTED = "#6c757d"
 GRID = "#dee2e6"
+# Dark text on a light fill (heat-map cells): the same in both themes, as the fill is.
+INK_ON_FILL = "#1c1f23"
+# The daily mood line: quieter than the average drawn over it.
+DAILY = "#7a8a99"
+# Questionnaire severity bands, light to darker grey: band order reads from lightness alone.
+BAND_SHADES = ("#f8f9fa", "#eceef0", "#dcdfe3", "#c9cdd2", "#b5bac0")
+# Heat-map cell of severity 0 (None); the other levels are their own colours in both themes.
+NONE_FILL = "#f7f7f7"
+LIGHT_BACKGROUND = "#ffffff"
+DARK_BACKGROUND = "#1a1d20"  # a shade under Bootstrap 5.3's dark body (#212529, which is INK)
+# The dark theme's palette: every light colour that would vanish (or glare) on a dark
+# background, and its replacement. Other colours (Okabe–Ito, the heat map's fills) keep.
+DARK_COLORS: dict[str, str] = {
+    INK: "#dee2e6",
+    "#000000": "#dee2e6",
+    MUTED: "#adb5bd",
+    GRID: "#495057",
+    BLUE: "#56b4e9",
+    DAILY: "#8fa3b5",
+    NONE_FILL: "#343a40",
+    # Bands: darker to lighter grey, so the order still reads from lightness alone.
+    **dict(zip(BAND_SHADES, ("#2b3035", "#343a40", "#3f464d", "#4b535b", "#59626b"), strict=True)),
+}
 
 WIDTH_IN = 6.4
 # The PDF summary's text width (US Letter between half-inch margins): printed charts are drawn
@@ -50,6 +85,7 @@ RC: dict[RcKeyType, object] = {
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"],
     "font.size": 10,
+    "text.color": INK,
     "axes.edgecolor": MUTED,
     "axes.labelcolor": INK,
     "axes.spines.top": False,
@@ -65,49 +101,195 @@ RC: dict[RcKeyType, object] = {
 }
 
 
+# A phone chart's width in CSS pixels: a 360 px screen less the page's padding (12 px a side),
+# so on any common phone the browser shows it unscaled and 11 px text stays 11 px.
+PHONE_WIDTH_PX = 336
+PHONE_WIDTH_IN = PHONE_WIDTH_PX / 72
+SIZES = ("desktop", "phone")
+THEMES = ("light", "dark")
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """Which drawing of a chart: `size` "desktop" or "phone", `theme` "light" or "dark"."""
+
+    size: str = "desktop"
+    theme: str = "light"
+
+    def __post_init__(self) -> None:
+        if self.size not in SIZES or self.theme not in THEMES:
+            raise ValueError(f"No chart variant {self.size!r}/{self.theme!r}")
+
+    @property
+    def phone(self) -> bool:
+        return self.size == "phone"
+
+    @property
+    def dark(self) -> bool:
+        return self.theme == "dark"
+
+    @property
+    def key(self) -> str:
+        """Part of every cache key of a drawn chart: "desktop-light", "phone-dark"."""
+        return f"{self.size}-{self.theme}"
+
+
+DEFAULT_VARIANT = Variant()
+
+
+def variant_srcs(src: str) -> dict[str, str]:
+    """The URL of each other drawing of the chart at `src`: "phone", "dark" and
+    "phone_dark", for the `<picture>` sources of `_chart_img.html`."""
+    join = "&" if "?" in src else "?"
+    return {
+        "phone": f"{src}{join}size=phone",
+        "dark": f"{src}{join}theme=dark",
+        "phone_dark": f"{src}{join}size=phone&theme=dark",
+    }
+
+
+def parse_variant(size: str | None, theme: str | None) -> Variant:
+    """The variant named by a chart URL's `size` and `theme` (absent: desktop, light);
+    ValueError for any other value."""
+    return Variant(size if size is not None else "desktop", theme if theme is not None else "light")
+
+
+@dataclass(frozen=True, slots=True)
+class Look:
+    """Sizes of one layout, in inches and points (at 72 dpi a point is a CSS pixel)."""
+
+    width: float
+    text: float  # tick labels, legend, labels in the plot
+    small: float  # the smallest text: secondary notes
+    heading: float
+    subheading: float
+    max_ticks: int  # day-axis labels at most
+    phone: bool = False
+
+
+DESKTOP = Look(WIDTH_IN, text=9, small=7.5, heading=12, subheading=9, max_ticks=6)
+PHONE = Look(PHONE_WIDTH_IN, text=11, small=11, heading=13, subheading=11, max_ticks=4, phone=True)
+
+
+def look(variant: Variant) -> Look:
+    """The layout sizes of a variant."""
+    return PHONE if variant.phone else DESKTOP
+
+
 @contextmanager
-def figure(height_in: float, width_in: float = WIDTH_IN) -> Iterator[Figure]:
+def figure(
+    height_in: float, width_in: float = WIDTH_IN, variant: Variant = DEFAULT_VARIANT
+) -> Iterator[Figure]:
     """A bare SVG figure under the chart style; never registered with pyplot."""
-    with matplotlib.rc_context(RC):
+    background = DARK_BACKGROUND if variant.dark else LIGHT_BACKGROUND
+    rc = {**RC, "figure.facecolor": background, "axes.facecolor": background}
+    with matplotlib.rc_context(rc):
         fig = Figure(figsize=(width_in, height_in), dpi=72)
         FigureCanvasSVG(fig)
         yield fig
 
 
-def to_svg(fig: Figure) -> bytes:
-    """Serialise a figure as SVG bytes without a timestamp (equal input, equal output)."""
+_HEX = re.compile(rb"#[0-9a-fA-F]{6}\b")
+_DARK_BYTES = {k.lower().encode(): v.lower().encode() for k, v in DARK_COLORS.items()}
+# matplotlib sizes an SVG in points; a phone chart is sized in CSS pixels (1 unit = 1 px).
+_SIZE_IN_PT = re.compile(rb'<svg ([^>]*?)width="([\d.]+)pt" height="([\d.]+)pt"')
+
+
+def to_svg(fig: Figure, variant: Variant = DEFAULT_VARIANT) -> bytes:
+    """Serialise a figure as SVG bytes without a timestamp (equal input, equal output); a phone
+    variant sized in CSS pixels, a dark one with its palette swapped."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None})
-    return buffer.getvalue()
+    svg = buffer.getvalue()
+    if variant.phone:
+        svg = _SIZE_IN_PT.sub(rb'<svg \1width="\2" height="\3"', svg, count=1)
+    if variant.dark:
+        svg = _HEX.sub(lambda m: _DARK_BYTES.get(m.group().lower(), m.group()), svg)
+    return svg
 
 
-def title(fig: Figure, text: str, subtitle: str = "") -> None:
-    """A left-aligned title (and optional muted subtitle) in the figure's top margin."""
-    height = fig.get_figheight()
-    fig.text(0.015, 1 - 0.28 / height, text, fontsize=12, fontweight="bold", color=INK)
+def text_width(text: str, size: float, weight: str = "normal") -> float:
+    """The width of one line of chart text, in inches."""
+    prop = FontProperties(family=["DejaVu Sans"], size=size, weight=weight)
+    width, _, _ = text_to_path.get_text_width_height_descent(text, prop, ismath=False)
+    return width / 72
+
+
+def wrap(text: str, width_in: float, size: float, weight: str = "normal") -> list[str]:
+    """`text` in lines no wider than `width_in` (a word longer than that keeps its own line)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and text_width(f"{lines[-1]} {word}", size, weight) <= width_in:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def header_height(text: str, subtitle: str, lk: Look) -> float:
+    """The height the phone header (`title`) takes, inches; desktop headers fit a fixed top."""
+    lines = wrap(text, lk.width - 0.15, lk.heading, "bold")
+    height = 0.12 + len(lines) * lk.heading * 1.3 / 72
     if subtitle:
-        fig.text(0.015, 1 - 0.5 / height, subtitle, fontsize=9, color=MUTED)
+        height += len(wrap(subtitle, lk.width - 0.15, lk.subheading)) * lk.subheading * 1.3 / 72
+    return height + 0.08
+
+
+def title(fig: Figure, text: str, subtitle: str = "", lk: Look = DESKTOP) -> None:
+    """A left-aligned title (and optional muted subtitle) in the figure's top margin; on a
+    phone both wrap to the width."""
+    height = fig.get_figheight()
+    if not lk.phone:
+        fig.text(0.015, 1 - 0.28 / height, text, fontsize=12, fontweight="bold", color=INK)
+        if subtitle:
+            fig.text(0.015, 1 - 0.5 / height, subtitle, fontsize=9, color=MUTED)
+        return
+    width = fig.get_figwidth()
+    y = 0.12
+    for line in wrap(text, lk.width - 0.15, lk.heading, "bold"):
+        y += lk.heading * 1.3 / 72
+        fig.text(
+            0.06 / width,
+            1 - (y - 0.04) / height,
+            line,
+            fontsize=lk.heading,
+            fontweight="bold",
+            color=INK,
+        )
+    if subtitle:
+        for line in wrap(subtitle, lk.width - 0.15, lk.subheading):
+            y += lk.subheading * 1.3 / 72
+            fig.text(
+                0.06 / width, 1 - (y - 0.04) / height, line, fontsize=lk.subheading, color=MUTED
+            )
 
 
 def empty_chart(
     heading: str,
     message: str = "Nothing to show yet.",
     hint: str = "Entries you log will appear here.",
+    variant: Variant = DEFAULT_VARIANT,
 ) -> bytes:
     """A friendly picture for a period without data (still a valid SVG)."""
-    with figure(1.6) as fig:
-        title(fig, heading)
-        fig.text(0.5, 0.45, message, ha="center", va="center", fontsize=12, color=INK)
-        fig.text(
-            0.5,
-            0.22,
-            hint,
-            ha="center",
-            va="center",
-            fontsize=10,
-            color=MUTED,
-        )
-        return to_svg(fig)
+    lk = look(variant)
+    if not lk.phone:
+        with figure(1.6, variant=variant) as fig:
+            title(fig, heading)
+            fig.text(0.5, 0.45, message, ha="center", va="center", fontsize=12, color=INK)
+            fig.text(0.5, 0.22, hint, ha="center", va="center", fontsize=10, color=MUTED)
+            return to_svg(fig, variant)
+    top = header_height(heading, "", lk)
+    messages = wrap(message, lk.width - 0.3, 12)
+    hints = wrap(hint, lk.width - 0.3, lk.text)
+    body = [(line, 12, INK) for line in messages] + [(line, lk.text, MUTED) for line in hints]
+    height = top + 0.15 + sum(size * 1.4 / 72 for _, size, _ in body) + 0.15
+    with figure(height, lk.width, variant) as fig:
+        title(fig, heading, "", lk)
+        y = top + 0.15
+        for line, size, color in body:
+            y += size * 1.4 / 72
+            fig.text(0.5, 1 - (y - 0.05) / height, line, ha="center", fontsize=size, color=color)
+        return to_svg(fig, variant)
 
 
 def margins(fig: Figure, left: float, right: float, top: float, bottom: float) -> None:
@@ -234,26 +416,56 @@ def day_ticks(first: date, last: date, max_ticks: int = 6) -> tuple[list[int], l
     return [d.toordinal() for d in ticks], labels
 
 
-def set_day_axis(ax: Axes, first: date, last: date) -> None:
+def set_day_axis(ax: Axes, first: date, last: date, lk: Look = DESKTOP) -> None:
     """Limit and label the x axis to whole local days `first`..`last`."""
     ax.set_xlim(first.toordinal() - 0.5, last.toordinal() + 0.5)
-    positions, labels = day_ticks(first, last)
-    fast_xticks(ax, positions, labels)
+    positions, labels = day_ticks(first, last, lk.max_ticks)
+    fast_xticks(ax, positions, labels, lk.text)
 
 
-def fast_xticks(ax: Axes, positions: Sequence[float], labels: Sequence[str]) -> None:
-    """X tick marks and labels without matplotlib `Tick` objects (each is costly to build)."""
+def fast_xticks(
+    ax: Axes, positions: Sequence[float], labels: Sequence[str], size: float = 9
+) -> None:
+    """X tick marks and labels without matplotlib `Tick` objects (each is costly to build);
+    the labels hang 0.08 inch below the axis, whatever the panel's height."""
     ax.set_xticks([])
     below = blended_transform_factory(ax.transData, ax.transAxes)
     x, y = broken_segments(positions, 0.0, -0.025)
     ax.plot(x, y, color=MUTED, linewidth=0.8, transform=below, clip_on=False)
-    add_text_batch(
-        ax, positions, [-0.045] * len(positions), labels, va="top", size=9, transform=below
-    )
+    # The first and last labels turn inward rather than run off the figure's edge.
+    has = ["center"] * len(positions)
+    if positions:
+        lo, hi = ax.get_xlim()
+        box = ax.get_position()
+        fig_w = float(ax.get_figure(root=True).get_figwidth())  # type: ignore[union-attr]
+        for i in (0, len(positions) - 1):
+            centre = (box.x0 + (positions[i] - lo) / (hi - lo) * box.width) * fig_w
+            half = text_width(labels[i], size) / 2
+            if centre - half < 0.04:
+                has[i] = "left"
+            elif centre + half > fig_w - 0.04:
+                has[i] = "right"
+    shift = ax.transAxes + ScaledTranslation(0, -0.08, ax.figure.dpi_scale_trans)
+    for ha in dict.fromkeys(has):
+        picked = [i for i, h in enumerate(has) if h == ha]
+        add_text_batch(
+            ax,
+            [positions[i] for i in picked],
+            [0.0] * len(picked),
+            [labels[i] for i in picked],
+            va="top",
+            ha=ha,
+            size=size,
+            transform=blended_transform_factory(ax.transData, shift),
+        )
 
 
 def fast_yticks(
-    ax: Axes, positions: Sequence[float], labels: Sequence[str] | None = None, grid: bool = True
+    ax: Axes,
+    positions: Sequence[float],
+    labels: Sequence[str] | None = None,
+    grid: bool = True,
+    size: float = 9,
 ) -> None:
     """Y tick labels (and light grid lines) without matplotlib `Tick` objects."""
     ax.set_yticks([])
@@ -263,7 +475,7 @@ def fast_yticks(
         ax.plot(x, y, color=GRID, linewidth=0.6, transform=left, zorder=0.5)
     texts = [str(p) for p in positions] if labels is None else labels
     add_text_batch(
-        ax, [-0.012] * len(positions), positions, texts, ha="right", size=9, transform=left
+        ax, [-0.012] * len(positions), positions, texts, ha="right", size=size, transform=left
     )
 
 
@@ -279,23 +491,40 @@ class Key:
     filled: bool = True
 
 
-def legend(fig: Figure, keys: Sequence[Key], bottom_in: float = 0.12) -> None:
-    """A compact legend in the bottom margin, wrapped into rows (cheaper than `Legend`)."""
-    width_in, height_in = fig.get_size_inches()
+def _legend_rows(
+    width_in: float, keys: Sequence[Key], size: float
+) -> list[tuple[float, int, float]]:
+    """(handle left, row, handle width) of each key, inches, wrapped to `width_in`."""
     x_in, row = 0.1, 0
-    placed: list[tuple[float, int, float]] = []  # (handle left, row, handle width), inches
+    placed: list[tuple[float, int, float]] = []
     for key in keys:
         handle = 0.34 if key.linewidth else 0.16
-        entry_in = handle + 0.08 + 0.06 * len(key.label) + 0.22
-        if x_in + entry_in > width_in - 0.05 and x_in > 0.1:
+        entry_in = handle + 0.08 + text_width(key.label, size) + 0.22
+        if x_in + entry_in - 0.17 > width_in - 0.05 and x_in > 0.1:
             x_in, row = 0.1, row + 1
         placed.append((x_in, row, handle))
         x_in += entry_in
-    rows = row + 1
+    return placed
+
+
+def legend_height(width_in: float, keys: Sequence[Key], size: float = 8.5) -> float:
+    """The height of the legend's rows (`legend`), inches."""
+    if not keys:
+        return 0.0
+    rows = _legend_rows(width_in, keys, size)[-1][1] + 1
+    return rows * size * 1.7 / 72
+
+
+def legend(fig: Figure, keys: Sequence[Key], bottom_in: float = 0.12, size: float = 8.5) -> None:
+    """A compact legend in the bottom margin, wrapped into rows (cheaper than `Legend`)."""
+    width_in, height_in = fig.get_size_inches()
+    placed = _legend_rows(width_in, keys, size)
+    rows = placed[-1][1] + 1 if placed else 0
+    step = size * 1.7 / 72
     text_x: list[float] = []
     text_y: list[float] = []
     for key, (left, r, handle) in zip(keys, placed, strict=True):
-        y = (bottom_in + (rows - 1 - r) * 0.2) / height_in
+        y = (bottom_in + (rows - 1 - r) * step) / height_in
         text_x.append((left + handle + 0.08) / width_in)
         text_y.append(y)
         if key.linewidth:
@@ -323,7 +552,7 @@ def legend(fig: Figure, keys: Sequence[Key], bottom_in: float = 0.12) -> None:
                 )
             )
     batch = TextBatch(
-        text_x, text_y, [k.label for k in keys], transform=fig.transFigure, ha="left", size=8.5
+        text_x, text_y, [k.label for k in keys], transform=fig.transFigure, ha="left", size=size
     )
     fig.add_artist(batch)
 

@@ -3,7 +3,7 @@ dose, each panel with the clinic's flag levels for its quantity, flagged reading
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -11,20 +11,26 @@ from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
 from journal.charts._base import (
     BLUE,
+    DEFAULT_VARIANT,
     GREEN,
     INK,
     MUTED,
+    PHONE_WIDTH_IN,
     PRINT_WIDTH_IN,
     PURPLE,
     VERMILLION,
     WIDTH_IN,
     Key,
+    Variant,
     add_text_batch,
     day_label,
     empty_chart,
     fast_yticks,
     figure,
+    header_height,
     legend,
+    legend_height,
+    look,
     margins,
     title,
     to_svg,
@@ -40,6 +46,7 @@ CONTEXTS: dict[str, tuple[str, str, str, float]] = {
     "home": ("At home", "D", PURPLE, 0.27),
 }
 MAX_GROUPS = 10
+PHONE_GROUPS = 5
 PANEL_IN = 1.35  # height of each panel (systolic, diastolic), inches
 GAP_IN = 0.45  # between the panels: room for the lower panel's name
 
@@ -53,10 +60,25 @@ class Layout:
     panel: float
     gap: float
     bottom: float
+    right: float = 1.3  # room for the flag levels' names (on a phone, their values only)
+    text: float = 8.5
+    small: float = 7.5
+    groups: int = MAX_GROUPS
 
 
 SCREEN = Layout(WIDTH_IN, top=0.9, panel=PANEL_IN, gap=GAP_IN, bottom=0.8)
 PRINT = Layout(PRINT_WIDTH_IN, top=0.72, panel=0.62, gap=0.3, bottom=0.55)
+PHONE_LAYOUT = Layout(
+    PHONE_WIDTH_IN,
+    top=0.0,  # set from the wrapped header
+    panel=1.35,
+    gap=0.5,
+    bottom=0.0,  # set from the legend's rows
+    right=0.5,
+    text=11,
+    small=11,
+    groups=PHONE_GROUPS,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,13 +109,20 @@ def threshold_lines(t: Thresholds) -> dict[str, tuple[ThresholdLine, ...]]:
     }
 
 
-def blood_pressure_chart(data: BloodPressureData, *, printed: bool = False) -> bytes:
+def blood_pressure_chart(
+    data: BloodPressureData, *, printed: bool = False, variant: Variant = DEFAULT_VARIANT
+) -> bytes:
     """Systolic and diastolic in panels of their own, each reading shaped by when it was
-    taken, each panel with its own flag levels (`printed`: the PDF's width and height)."""
+    taken, each panel with its own flag levels (`printed`: the PDF's width and height; on a
+    phone the levels' values label the lines and the legend says what each line is)."""
     groups = [g for g in data.groups if g.readings]
     if not groups:
-        return empty_chart(BP_TITLE, "No blood pressure readings in this period yet.")
-    hidden = max(0, len(groups) - MAX_GROUPS)
+        return empty_chart(
+            BP_TITLE, "No blood pressure readings in this period yet.", variant=variant
+        )
+    phone = variant.phone and not printed
+    max_groups = PHONE_GROUPS if phone else MAX_GROUPS
+    hidden = max(0, len(groups) - max_groups)
     groups = groups[hidden:]
     xs: list[float] = []
     rows: list[tuple[str, int, int, bool]] = []
@@ -118,9 +147,31 @@ def blood_pressure_chart(data: BloodPressureData, *, printed: bool = False) -> b
     if hidden:
         subtitle += f" · latest {len(groups)} of {len(groups) + hidden}"
     size = PRINT if printed else SCREEN
-    with figure(size.top + 2 * size.panel + size.gap + size.bottom, size.width) as fig:
-        title(fig, BP_TITLE, subtitle)
-        margins(fig, left=0.45, right=1.3, top=size.top, bottom=size.bottom)
+    level_keys: list[Key] = []
+    if phone:
+        t = data.thresholds
+        level_keys = [
+            Key(f"Very high: {t.severe_systolic}/{t.severe_diastolic}", VERMILLION, "-", 1),
+            Key(
+                f"Before-dose reference: {t.predose_systolic}/{t.predose_diastolic}", MUTED, "--", 1
+            ),
+        ]
+        lk = look(variant)
+        probe = _reading_keys(contexts, flagged) + level_keys
+        size = replace(
+            PHONE_LAYOUT,
+            top=header_height(BP_TITLE, subtitle, lk) + 0.22,
+            bottom=0.12 + 2 * 11 * 1.4 / 72 + 0.1 + legend_height(lk.width, probe, 11),
+        )
+    with figure(size.top + 2 * size.panel + size.gap + size.bottom, size.width, variant) as fig:
+        title(fig, BP_TITLE, subtitle, look(variant) if phone else look(Variant()))
+        margins(
+            fig,
+            left=0.45 if not phone else 0.42,
+            right=size.right,
+            top=size.top,
+            bottom=size.bottom,
+        )
         axes = fig.subplots(2, 1, sharex=True)
         fig.subplots_adjust(hspace=size.gap / size.panel)
         keys: list[Key] = []
@@ -130,10 +181,10 @@ def blood_pressure_chart(data: BloodPressureData, *, printed: bool = False) -> b
             top = float(y.max())
             # Headroom above the highest reading for its ring and "!" (a fifth of the panel).
             high = max(top + (top - low) / 4, max(line.value for line in levels) + 10)
-            _panel(ax, quantity, (low, high), len(groups))
+            _panel(ax, quantity, (low, high), len(groups), size)
             _joins(ax, sessions, x, y)
-            keys = _readings(ax, x, y, contexts, flagged)
-            _threshold_lines(ax, levels, (low, high))
+            keys = _readings(ax, x, y, contexts, flagged, 11 if phone else 10)
+            _threshold_lines(ax, levels, (low, high), size if phone else None)
         below = blended_transform_factory(axes[-1].transData, axes[-1].transAxes)
         centers = np.arange(len(groups))
         add_text_batch(
@@ -142,31 +193,48 @@ def blood_pressure_chart(data: BloodPressureData, *, printed: bool = False) -> b
             [-0.05] * len(groups),
             [day_label(g.day) for g in groups],
             va="top",
-            size=8.5,
+            size=size.text,
             transform=below,
         )
         add_text_batch(
             axes[-1],
             centers,
-            [-0.2] * len(groups),
+            [-0.05 - (size.text * 1.4 / 72) / size.panel if phone else -0.2] * len(groups),
             ["session" if g.is_session else "home" for g in groups],
             va="top",
-            size=7.5,
+            size=size.small,
             colors=MUTED,
             transform=below,
         )
-        legend(fig, keys)
-        return to_svg(fig)
+        legend(fig, keys + level_keys, 0.12, 11 if phone else 8.5)
+        return to_svg(fig, variant)
 
 
-def _panel(ax: Axes, quantity: str, span: tuple[float, float], n: int) -> None:
+def _reading_keys(contexts: np.ndarray, flagged: np.ndarray) -> list[Key]:
+    """The legend entries `_readings` will make (to size the legend before drawing)."""
+    keys = [
+        Key(label, color, linewidth=0, marker=marker)
+        for context, (label, marker, color, _) in CONTEXTS.items()
+        if (contexts == context).any()
+    ]
+    if flagged.any():
+        keys.append(Key("Flagged (!)", INK, linewidth=0, marker="o", filled=False))
+    return keys
+
+
+def _panel(ax: Axes, quantity: str, span: tuple[float, float], n: int, size: Layout) -> None:
     """Limits, y ticks and the panel's name ("Systolic (mmHg)") above its top left corner."""
     low, high = span
     ax.set_gid(f"panel-{quantity.lower()}")  # the SVG group holding this panel's artists
     ax.set_xlim(-0.6, n - 0.4)
     ax.set_ylim(low, high)
-    step = next(s for s in (10, 20, 40) if (high - low) / s <= 6)
-    fast_yticks(ax, list(range(int(low) // step * step + step, int(high) + 1, step)))
+    most = 4 if size.text > 9 else 6
+    step = next(s for s in (10, 20, 40, 80) if (high - low) / s <= most)
+    fast_yticks(
+        ax,
+        list(range(int(low) // step * step + step, int(high) + 1, step)),
+        size=9 if size.text <= 9 else size.text,
+    )
     ax.set_xticks([])
     add_text_batch(
         ax,
@@ -175,7 +243,7 @@ def _panel(ax: Axes, quantity: str, span: tuple[float, float], n: int) -> None:
         [f"{quantity} (mmHg)"],
         ha="left",
         va="bottom",
-        size=9.5,
+        size=9.5 if size.text <= 9 else size.text,
         weight="bold",
         transform=ax.transAxes,
     )
@@ -195,7 +263,12 @@ def _joins(ax: Axes, sessions: list[list[int]], x: np.ndarray, y: np.ndarray) ->
 
 
 def _readings(
-    ax: Axes, x: np.ndarray, y: np.ndarray, contexts: np.ndarray, flagged: np.ndarray
+    ax: Axes,
+    x: np.ndarray,
+    y: np.ndarray,
+    contexts: np.ndarray,
+    flagged: np.ndarray,
+    mark_size: float = 10,
 ) -> list[Key]:
     """One marker per reading by context; flagged readings ringed and marked "!"."""
     keys: list[Key] = []
@@ -225,7 +298,7 @@ def _readings(
             x[flagged],
             y[flagged],
             ["!"] * int(flagged.sum()),
-            size=10,
+            size=mark_size,
             weight="bold",
             va="bottom",
             transform=above,
@@ -235,10 +308,14 @@ def _readings(
 
 
 def _threshold_lines(
-    ax: Axes, levels: tuple[ThresholdLine, ...], span: tuple[float, float]
+    ax: Axes,
+    levels: tuple[ThresholdLine, ...],
+    span: tuple[float, float],
+    phone: Layout | None = None,
 ) -> None:
     """Each flag level as a line across the panel, named in the right margin with a note
-    beneath; labels of close levels are pushed apart so they never overlap."""
+    beneath; labels of close levels are pushed apart so they never overlap (`phone`: the
+    value alone in the narrow margin, the legend names the lines)."""
     low, high = span
     for line in levels:
         ax.axhline(
@@ -257,6 +334,19 @@ def _threshold_lines(
         y = (line.value - low) / (high - low)
         at.append(max(y, at[-1] + gap) if at else y)
     edge = blended_transform_factory(ax.transAxes, ax.transAxes)
+    if phone is not None:
+        add_text_batch(
+            ax,
+            [1.02] * len(ordered),
+            at,
+            [str(line.value) for line in ordered],
+            ha="left",
+            size=phone.text,
+            weight="bold",
+            colors=[line.color for line in ordered],
+            transform=edge,
+        )
+        return
     add_text_batch(
         ax,
         [1.015] * len(ordered),

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
+from matplotlib.colors import to_rgb, to_rgba
+from matplotlib.figure import Figure
+from matplotlib.transforms import ScaledTranslation
 
 from journal.charts._base import (
     BLUE,
+    DAILY,
+    DEFAULT_VARIANT,
+    DESKTOP,
     INK,
     MUTED,
     ORANGE,
     PRINT_WIDTH_IN,
     PURPLE,
-    WIDTH_IN,
     Key,
+    Look,
+    Variant,
     add_text_batch,
     broken_segments,
     day_label,
@@ -21,8 +29,10 @@ from journal.charts._base import (
     fast_xticks,
     fast_yticks,
     figure,
+    header_height,
     legend,
-    margins,
+    legend_height,
+    look,
     set_day_axis,
     title,
     to_svg,
@@ -31,53 +41,119 @@ from journal.charts.types import DurabilityData, MoodSeries
 
 MOOD_TITLE = "Mood over time"
 DURABILITY_TITLE = "Mood in the days after each session"
+# Mood (high = good) and anxiety and pain (high = bad) never share an axis: each panel
+# names its scale and which way is better.
+MOOD_PANEL = "Mood, 0–10 (higher = better mood)"
+WORSE_PANEL = "Anxiety and pain, 0–10 (higher = worse)"
+MOOD_SUBTITLE = "Daily mean of check-ins and reports"
 # Markers on every point only while they stay distinguishable (and cheap).
 MARKER_LIMIT = 60
-DAILY = "#7a8a99"
 SESSION_STYLE = (0, (2, 2))
 FALL_BACK_STYLE = (0, (6, 3))
+PANEL_NAME_IN = 0.26  # room above a panel for its name
 
 
-def mood_chart(series: MoodSeries, *, printed: bool = False) -> bytes:
-    """Daily mean mood, its 7-day rolling mean, session markers, optional anxiety and pain
-    (`printed`: at the PDF's text width and a shorter height)."""
+def panel_name(ax: Axes, text: str, size: float) -> None:
+    """The panel's name (its scale and direction) just above its top left corner."""
+    fig = ax.get_figure()
+    assert isinstance(fig, Figure)
+    above = ax.transAxes + ScaledTranslation(0, 0.06, fig.dpi_scale_trans)
+    add_text_batch(
+        ax, [0.0], [1.0], [text], ha="left", va="bottom", size=size, weight="bold", transform=above
+    )
+
+
+def _worse_lines(series: MoodSeries) -> list[tuple[str, str, str, tuple, str]]:
+    """(attribute, label, colour, style, marker) of anxiety and pain, where recorded."""
+    return [
+        line
+        for line in (
+            ("anxiety", "Anxiety", ORANGE, (0, (5, 2)), "^"),
+            ("pain", "Pain", PURPLE, (0, (1, 1.5)), "v"),
+        )
+        if any(getattr(d, line[0]) is not None for d in series.days)
+    ]
+
+
+def mood_chart(
+    series: MoodSeries, *, printed: bool = False, variant: Variant = DEFAULT_VARIANT
+) -> bytes:
+    """Daily mean mood, its 7-day rolling mean and session markers in one panel; anxiety and
+    pain, where recorded, in a panel of their own below (`printed`: at the PDF's text width)."""
+    lk: Look = DESKTOP if printed else look(variant)
     if not series.days:
-        return empty_chart(MOOD_TITLE, "No mood entries in this period yet.")
+        return empty_chart(MOOD_TITLE, "No mood entries in this period yet.", variant=variant)
     days = series.days
     first = series.first_day or min(days[0].day, *(series.sessions or (days[0].day,)))
     x = np.fromiter((d.day.toordinal() for d in days), float, len(days))
     mood = np.fromiter((d.mood for d in days), float, len(days))
     rolling = np.fromiter((d.rolling for d in days), float, len(days))
     few = len(days) <= MARKER_LIMIT
+    worse = _worse_lines(series)
     keys: list[Key] = []
-    size = (1.85, PRINT_WIDTH_IN) if printed else (3.6, WIDTH_IN)
-    with figure(*size) as fig:
-        title(fig, MOOD_TITLE, "0 = worst, 10 = best; daily mean of check-ins and reports")
-        top, bottom = (0.55, 0.47) if printed else (0.75, 0.95)
-        margins(fig, left=0.4, right=0.2, top=top, bottom=bottom)
-        ax = fig.add_subplot()
-        ax.set_ylim(-0.3, 10.3)
-        fast_yticks(ax, [0, 2, 4, 6, 8, 10])
-        set_day_axis(ax, first, series.last_day)
-        sessions = [d.toordinal() for d in series.sessions]
-        if sessions:
-            sx, sy = broken_segments(sessions, -0.3, 10.3)
-            ax.plot(sx, sy, color=MUTED, linewidth=0.9, linestyle=SESSION_STYLE)
-            keys.append(Key("Session", MUTED, SESSION_STYLE, 0.9))
+    if series.sessions:
+        keys.append(Key("Session", MUTED, SESSION_STYLE, 0.9))
+    keys.append(Key("Daily mood", DAILY, "-", 0.9, "o" if few else ""))
+    keys.append(Key("7-day average", BLUE, "-", 2.4))
+    keys += [Key(label, color, style, 1.3, marker) for _, label, color, style, marker in worse]
+    width = PRINT_WIDTH_IN if printed else lk.width
+    legend_size = lk.text if lk.phone else 8.5
+    if printed:
+        # The PDF keeps to one page: the two panels side by side, as tall as one.
+        top, mood_h, worse_h, gap = 0.55 + 0.22, 0.72, 0.0, 0.0
+    else:
+        top = header_height(MOOD_TITLE, MOOD_SUBTITLE, lk) if lk.phone else 0.75
+        top += PANEL_NAME_IN if lk.phone else 0.2
+        mood_h, worse_h, gap = 1.9, 1.1, 0.45
+    bottom = 0.32 + legend_height(width, keys, legend_size) + 0.1
+    height = top + mood_h + (gap + worse_h if worse else 0) + bottom
+    left, right = (0.4, 0.2) if not lk.phone else (0.32, 0.12)
+    with figure(height, width, variant) as fig:
+        title(fig, MOOD_TITLE, MOOD_SUBTITLE, lk)
+        plot_w = (width - left - right) / width
+        name_size = lk.text + (0 if lk.phone else 0.5)
+        if printed and worse:
+            side_w = 2.85 / width
+            mood_w = plot_w - side_w - 0.45 / width
+            ax = fig.add_axes((left / width, bottom / height, mood_w, mood_h / height))
+            beside = fig.add_axes(
+                (1 - right / width - side_w, bottom / height, side_w, mood_h / height)
+            )
+            panels = [(ax, MOOD_PANEL), (beside, WORSE_PANEL)]
+            name_size = 8.5
+        else:
+            ax = fig.add_axes((left / width, 1 - (top + mood_h) / height, plot_w, mood_h / height))
+            panels = [(ax, MOOD_PANEL)]
+            if worse:
+                below = fig.add_axes(
+                    (left / width, bottom / height, plot_w, worse_h / height), sharex=ax
+                )
+                panels.append((below, WORSE_PANEL))
+        for panel, name in panels:
+            panel.set_ylim(-0.3, 10.3)
+            ticks = [0, 5, 10] if panel is not ax or lk.phone or printed else [0, 2, 4, 6, 8, 10]
+            fast_yticks(panel, ticks, size=lk.text)
+            panel_name(panel, name, name_size)
+            panel.set_gid("panel-mood" if panel is ax else "panel-anxiety-pain")
+            sessions = [d.toordinal() for d in series.sessions]
+            if sessions:
+                sx, sy = broken_segments(sessions, -0.3, 10.3)
+                panel.plot(sx, sy, color=MUTED, linewidth=0.9, linestyle=SESSION_STYLE)
+        if printed:
+            for panel, _ in panels:
+                set_day_axis(panel, first, series.last_day, lk)
+        last = panels[-1][0]
+        if not printed:
+            set_day_axis(last, first, series.last_day, lk)
+            if worse:
+                ax.set_xticks([])
         ax.plot(x, mood, color=DAILY, linewidth=0.9, marker="o" if few else "", markersize=3.5)
-        keys.append(Key("Daily mood", DAILY, "-", 0.9, "o" if few else ""))
         # A single day still needs a visible mark, so the average gets a marker then.
         ax.plot(x, rolling, color=BLUE, linewidth=2.4, marker="" if len(days) > 1 else "s")
-        keys.append(Key("7-day average", BLUE, "-", 2.4))
-        for attr, label, color, style, marker in (
-            ("anxiety", "Anxiety (0 = none)", ORANGE, (0, (5, 2)), "^"),
-            ("pain", "Pain (0 = none)", PURPLE, (0, (1, 1.5)), "v"),
-        ):
+        for attr, _, color, style, marker in worse:
             values = [getattr(d, attr) for d in days]
-            if all(v is None for v in values):
-                continue
             y = np.array([np.nan if v is None else v for v in values], float)
-            ax.plot(
+            last.plot(
                 x,
                 y,
                 color=color,
@@ -86,38 +162,62 @@ def mood_chart(series: MoodSeries, *, printed: bool = False) -> bytes:
                 marker=marker if few or len(days) == 1 else "",
                 markersize=3.5,
             )
-            keys.append(Key(label, color, style, 1.3, marker))
-        legend(fig, keys)
-        return to_svg(fig)
+        legend(fig, keys, 0.12, legend_size)
+        return to_svg(fig, variant)
 
 
-def durability_chart(data: DurabilityData) -> bytes:
+def durability_chart(data: DurabilityData, *, variant: Variant = DEFAULT_VARIANT) -> bytes:
     """One line per interval between sessions: mood against days since that session."""
+    lk = look(variant)
     intervals = [i for i in data.intervals if i.points]
     if not intervals:
-        return empty_chart(DURABILITY_TITLE, "No mood entries after a session in this period yet.")
+        return empty_chart(
+            DURABILITY_TITLE, "No mood entries after a session in this period yet.", variant=variant
+        )
     longest = max(p[0] for i in intervals for p in i.points)
     count = len(intervals)
-    # Older intervals light grey, newer darker; the latest is also thicker and labelled,
-    # so the ordering does not depend on seeing colour.
-    shades = np.linspace(0.78, 0.35, count) if count > 1 else np.array([0.35])
-    colors = [(s, s, s) for s in shades[:-1]] + [BLUE]
+    # Older intervals fainter, newer stronger; the latest is also thicker, coloured and
+    # labelled, so the ordering does not depend on seeing colour (and reads in both themes).
+    alphas = np.linspace(0.25, 0.6, count - 1) if count > 1 else np.array([])
+    ink = to_rgb(INK)
+    colors: list = [(*ink, a) for a in alphas] + [to_rgba(BLUE)]
     widths = [1.1] * (count - 1) + [2.6]
     segments = [np.array(i.points, float) for i in intervals]
-    with figure(3.6) as fig:
-        title(
-            fig,
-            DURABILITY_TITLE,
-            "Each line starts on a session day (day 0) and runs to the next session",
+    fall_back = data.fall_back_day
+    keys = [Key(f"Latest: session on {day_label(intervals[-1].session_day)}", BLUE, "-", 2.6)]
+    if count > 1:
+        keys += [
+            Key("Average of all sessions", INK, (0, (4, 2)), 1.6),
+            Key("Earlier sessions (fainter = older)", INK + "66", "-", 1.1),
+        ]
+    if fall_back is not None:
+        keys.append(Key(f"Typical fall-back day (day {fall_back:g})", ORANGE, FALL_BACK_STYLE, 1.4))
+    subtitle = "Each line starts on a session day (day 0) and runs to the next session"
+    legend_size = lk.text if lk.phone else 8.5
+    top = (header_height(DURABILITY_TITLE, subtitle, lk) if lk.phone else 0.75) + PANEL_NAME_IN
+    plot_h = 1.9
+    axis_name_in = 0.32 + lk.text * 1.5 / 72
+    bottom = axis_name_in + legend_height(lk.width, keys, legend_size) + 0.12
+    height = top + plot_h + bottom
+    left, right = (0.45, 0.2) if not lk.phone else (0.32, 0.12)
+    with figure(height, lk.width, variant) as fig:
+        title(fig, DURABILITY_TITLE, subtitle, lk)
+        ax = fig.add_axes(
+            (
+                left / lk.width,
+                bottom / height,
+                (lk.width - left - right) / lk.width,
+                plot_h / height,
+            )
         )
-        margins(fig, left=0.45, right=0.2, top=0.75, bottom=1.05)
-        ax = fig.add_subplot()
         ax.set_ylim(-0.3, 10.3)
-        fast_yticks(ax, [0, 2, 4, 6, 8, 10])
+        fast_yticks(ax, [0, 5, 10] if lk.phone else [0, 2, 4, 6, 8, 10], size=lk.text)
+        panel_name(ax, MOOD_PANEL, lk.text + (0 if lk.phone else 0.5))
         ax.set_xlim(-0.5, max(longest, 1) + 0.5)
-        step = next(s for s in (1, 2, 5, 7, 14, 28, 56, 112) if longest // s <= 8)
+        most = 5 if lk.phone else 8
+        step = next(s for s in (1, 2, 5, 7, 14, 28, 56, 112) if longest // s <= most)
         day_marks = list(range(0, longest + 1, step))
-        fast_xticks(ax, day_marks, [str(d) for d in day_marks])
+        fast_xticks(ax, day_marks, [str(d) for d in day_marks], lk.text)
         ax.add_collection(LineCollection(segments, colors=colors, linewidths=widths))
         total_points = sum(len(s) for s in segments)
         if total_points <= 4 * MARKER_LIMIT:
@@ -132,7 +232,6 @@ def durability_chart(data: DurabilityData) -> bytes:
         if count > 1:
             mean = _mean_by_day(segments)
             ax.plot(mean[:, 0], mean[:, 1], color=INK, linewidth=1.6, linestyle=(0, (4, 2)))
-        fall_back = data.fall_back_day
         if fall_back is not None:
             ax.plot(
                 [fall_back, fall_back],
@@ -141,21 +240,12 @@ def durability_chart(data: DurabilityData) -> bytes:
                 linewidth=1.4,
                 linestyle=FALL_BACK_STYLE,
             )
+        under = ax.transAxes + ScaledTranslation(0, -0.32, fig.dpi_scale_trans)
         add_text_batch(
-            ax, [0.5], [-0.16], ["Days since the session"], size=9, transform=ax.transAxes, va="top"
+            ax, [0.5], [0.0], ["Days since the session"], size=lk.text, transform=under, va="top"
         )
-        keys = [Key(f"Latest: session on {day_label(intervals[-1].session_day)}", BLUE, "-", 2.6)]
-        if count > 1:
-            keys += [
-                Key("Average of all sessions", INK, (0, (4, 2)), 1.6),
-                Key("Earlier sessions (lighter = older)", "#999999", "-", 1.1),
-            ]
-        if fall_back is not None:
-            keys.append(
-                Key(f"Typical fall-back day (day {fall_back:g})", ORANGE, FALL_BACK_STYLE, 1.4)
-            )
-        legend(fig, keys)
-        return to_svg(fig)
+        legend(fig, keys, 0.12, legend_size)
+        return to_svg(fig, variant)
 
 
 def _mean_by_day(segments: list[np.ndarray]) -> np.ndarray:

@@ -15,20 +15,27 @@ from matplotlib.typing import LineStyleType
 from journal.catalogue import QUESTIONNAIRES
 from journal.charts._base import (
     BLUE,
+    DEFAULT_VARIANT,
     GREEN,
     INK,
     MUTED,
     VERMILLION,
     Key,
+    Look,
+    Variant,
     add_text_batch,
     empty_chart,
     fast_xticks,
     fast_yticks,
     figure,
+    header_height,
     legend,
+    legend_height,
+    look,
     margins,
     title,
     to_svg,
+    wrap,
 )
 from journal.charts.types import ResponseCurveData, ResponsePoint
 from journal.outcomes import REMISSION_BELOW, RESPONSE_REDUCTION, Outcome
@@ -92,14 +99,18 @@ def chart_title(data: ResponseCurveData) -> str:
     return f"{data.title} score by {by}"
 
 
-def response_chart(data: ResponseCurveData) -> bytes:
+def response_chart(data: ResponseCurveData, *, variant: Variant = DEFAULT_VARIANT) -> bytes:
     """Scores as a line against session number or weeks, the baseline marked, the 50 % and
-    remission levels drawn and named; lower is better, and the subtitle says so."""
+    remission levels drawn and named; lower is better, and the subtitle says so (on a phone
+    the levels are named in the legend, not in a right margin)."""
     heading = chart_title(data)
     if not data.points:
-        return empty_chart(heading, f"No {data.title} questionnaires yet.")
+        return empty_chart(heading, f"No {data.title} questionnaires yet.", variant=variant)
     if all(p.weeks is None for p in data.points):
-        return empty_chart(heading, f"No treatment session yet to place the {data.title} by.")
+        return empty_chart(
+            heading, f"No treatment session yet to place the {data.title} by.", variant=variant
+        )
+    lk = look(variant)
     points = data.points
     level = response_level(data.baseline)
     subtitle = f"Total 0–{data.max_total}, lower is better"
@@ -109,10 +120,25 @@ def response_chart(data: ResponseCurveData) -> bytes:
         subtitle += " · the baseline is 0, so no 50 % line"
     x = np.array([p.session_number if data.x == "session" else p.weeks for p in points], float)
     y = np.array([p.total for p in points], float)
-    top_in, bottom_in = 0.75, 1.0
-    with figure(top_in + PLOT_IN + bottom_in) as fig:
-        title(fig, heading, subtitle)
-        margins(fig, left=0.45, right=1.9, top=top_in, bottom=bottom_in)
+    top_in, bottom_in, right_in = 0.75, 1.0, 1.9
+    axis_lines = wrap(AXIS_LABELS[data.x], lk.width - 0.3, lk.text)
+    if lk.phone:
+        # Names of the levels join the legend (sized here, drawn below).
+        probe = [
+            Key("score", BLUE, "-", 1.8, "o"),
+            Key("Baseline (chosen by a provider)", INK, linewidth=0, marker="s"),
+            Key(f"{RESPONSE_LABEL}: 00.5", VERMILLION, RESPONSE_STYLE, 1.3),
+            Key(f"{REMISSION_LABEL}", GREEN, REMISSION_STYLE, 1.3),
+        ]
+        top_in = header_height(heading, subtitle, lk) + 0.1
+        bottom_in = 0.3 + len(axis_lines) * lk.text * 1.4 / 72 + 0.1
+        bottom_in += legend_height(lk.width, probe, lk.text) + 0.1
+        right_in = 0.15
+    with figure(top_in + PLOT_IN + bottom_in, lk.width, variant) as fig:
+        title(fig, heading, subtitle, lk)
+        margins(
+            fig, left=0.45 if not lk.phone else 0.36, right=right_in, top=top_in, bottom=bottom_in
+        )
         ax = fig.add_subplot()
         ax.patch.set_gid("plot-area")  # its box spans 0..max_total: tests read levels off it
         ax.set_ylim(0, data.max_total)
@@ -121,8 +147,9 @@ def response_chart(data: ResponseCurveData) -> bytes:
             ax,
             [v for v in range(0, data.max_total, step) if data.max_total - v >= 3]
             + [data.max_total],
+            size=lk.text,
         )
-        _x_axis(ax, data.x, x)
+        _x_axis(ax, data.x, x, lk, axis_lines)
         levels = [
             Level(
                 REMISSION_BELOW,
@@ -144,9 +171,12 @@ def response_chart(data: ResponseCurveData) -> bytes:
                     RESPONSE_STYLE,
                 )
             )
-        _levels(ax, levels, data.max_total)
-        ax.plot(x, y, color=BLUE, linewidth=1.8, marker="o", markersize=5, zorder=3)
         keys = [Key(f"{data.title} score", BLUE, "-", 1.8, "o")]
+        if lk.phone:
+            _levels(ax, levels, data.max_total, labelled=False)
+        else:
+            _levels(ax, levels, data.max_total)
+        ax.plot(x, y, color=BLUE, linewidth=1.8, marker="o", markersize=5, zorder=3)
         base = [i for i, p in enumerate(points) if p.is_baseline]
         if base:
             ax.plot(
@@ -171,7 +201,7 @@ def response_chart(data: ResponseCurveData) -> bytes:
                 [f"Baseline {points[i].total}" for i in base],
                 ha="left",
                 va="bottom",
-                size=8,
+                size=8 if not lk.phone else lk.text,
                 weight="bold",
                 transform=beside,
             )
@@ -183,32 +213,46 @@ def response_chart(data: ResponseCurveData) -> bytes:
                 y[rest] + data.max_total * 0.05,
                 [str(points[i].total) for i in rest],
                 va="bottom",
-                size=8,
+                size=8 if not lk.phone else lk.text,
                 colors=INK,
             )
-        legend(fig, keys)
-        return to_svg(fig)
+        if lk.phone:
+            keys += [
+                Key(f"{line.label}: {line.note}", line.color, line.style, 1.3)
+                for line in sorted(levels, key=lambda line: -line.value)
+            ]
+        legend(fig, keys, 0.12, 8.5 if not lk.phone else lk.text)
+        return to_svg(fig, variant)
 
 
-def _x_axis(ax: Axes, axis: CurveAxis, x: np.ndarray) -> None:
-    """Limits, whole-number ticks and the axis name below."""
+def _x_axis(ax: Axes, axis: CurveAxis, x: np.ndarray, lk: Look, name: list[str]) -> None:
+    """Limits, whole-number ticks and the axis name (in `name`'s lines) below."""
     low = min(0.0, float(x.min()))
     high = max(1.0, float(x.max()))
     span = math.ceil(high) - math.floor(low)
-    step = next(s for s in (1, 2, 4, 5, 10, 13, 26, 52, 104) if span / s <= 8)
+    most = 5 if lk.phone else 8
+    step = next(s for s in (1, 2, 4, 5, 10, 13, 26, 52, 104) if span / s <= most)
     first = math.floor(low / step) * step
     pad = 0.5 if axis == "session" else 0.3
     ticks = [t for t in range(first, math.ceil(high) + 1, step) if low - pad <= t <= high + pad]
     ax.set_xlim(low - pad, high + pad)
-    fast_xticks(ax, ticks, [str(t) for t in ticks])
-    add_text_batch(
-        ax, [0.5], [-0.17], [AXIS_LABELS[axis]], size=9, transform=ax.transAxes, va="top"
-    )
+    fast_xticks(ax, ticks, [str(t) for t in ticks], lk.text)
+    if not lk.phone:
+        add_text_batch(ax, [0.5], [-0.17], name, size=9, transform=ax.transAxes, va="top")
+        return
+    fig = ax.get_figure(root=True)
+    assert fig is not None
+    for i, line in enumerate(name):
+        under = ax.transAxes + ScaledTranslation(
+            0, -0.3 - i * lk.text * 1.4 / 72, fig.dpi_scale_trans
+        )
+        add_text_batch(ax, [0.5], [0.0], [line], size=lk.text, transform=under, va="top")
 
 
-def _levels(ax: Axes, levels: list[Level], max_total: int) -> None:
+def _levels(ax: Axes, levels: list[Level], max_total: int, labelled: bool = True) -> None:
     """Each level as a dashed line across the plot, named in the right margin with its score
-    beneath; labels of close levels are pushed apart so they never overlap."""
+    beneath (unless not `labelled`: the legend names them); labels of close levels are pushed
+    apart so they never overlap."""
     for line in levels:
         ax.axhline(
             line.value,
@@ -218,6 +262,8 @@ def _levels(ax: Axes, levels: list[Level], max_total: int) -> None:
             zorder=1,
             gid=line.gid,
         )
+    if not labelled:
+        return
     # Label positions in axes fractions, lowest first, at least two text lines apart.
     gap = 0.32 / PLOT_IN
     ordered = sorted(levels, key=lambda line: line.value)

@@ -7,46 +7,65 @@ from matplotlib.patches import Rectangle
 from matplotlib.transforms import blended_transform_factory
 
 from journal.charts._base import (
+    BAND_SHADES,
     BLUE,
+    DEFAULT_VARIANT,
     INK,
+    Variant,
     add_text_batch,
     empty_chart,
     fast_yticks,
     figure,
+    header_height,
+    look,
     margins,
     set_day_axis,
+    text_width,
     title,
     to_svg,
 )
 from journal.charts.types import QuestionnaireData
 
 QUESTIONNAIRE_TITLE = "PHQ-9 and GAD-7 scores"
-# Light to darker grey: band order reads from lightness alone.
-BAND_SHADES = ("#f8f9fa", "#eceef0", "#dcdfe3", "#c9cdd2", "#b5bac0")
 ROW_HEIGHT = 1.9
+PHONE_ROW_HEIGHT = 2.5
+SUBTITLE = "Higher scores mean more symptoms; shaded bands are the standard severity ranges"
 
 
-def questionnaire_chart(data: QuestionnaireData) -> bytes:
-    """One panel per questionnaire with its bands shaded and named; totals as a line."""
+def questionnaire_chart(data: QuestionnaireData, *, variant: Variant = DEFAULT_VARIANT) -> bytes:
+    """One panel per questionnaire with its bands shaded and named; totals as a line (on a
+    phone each band's name and range on two lines)."""
     series = [s for s in data.series if s.points]
     if not series:
         return empty_chart(
-            QUESTIONNAIRE_TITLE, "No PHQ-9 or GAD-7 questionnaires in this period yet."
-        )
-    first = data.first_day or min(p[0] for s in series for p in s.points)
-    height = 1.2 + ROW_HEIGHT * len(series)
-    with figure(height) as fig:
-        title(
-            fig,
             QUESTIONNAIRE_TITLE,
-            "Higher scores mean more symptoms; shaded bands are the standard severity ranges",
+            "No PHQ-9 or GAD-7 questionnaires in this period yet.",
+            variant=variant,
         )
-        margins(fig, left=0.45, right=1.45, top=0.75, bottom=0.45)
+    lk = look(variant)
+    first = data.first_day or min(p[0] for s in series for p in s.points)
+    if lk.phone:
+        top = header_height(QUESTIONNAIRE_TITLE, SUBTITLE, lk) + 0.25
+        height = top + PHONE_ROW_HEIGHT * len(series) - 0.3 + 0.45
+    else:
+        top = 0.75
+        height = 1.2 + ROW_HEIGHT * len(series)
+    with figure(height, lk.width, variant) as fig:
+        title(fig, QUESTIONNAIRE_TITLE, SUBTITLE, lk)
+        # On a phone the bands' names (the longest one line) set the right margin.
+        names = [b.label for item in series for b in item.bands]
+        right = max(text_width(n, lk.text) for n in names) + 0.16 if lk.phone else 1.45
+        margins(fig, left=0.45 if not lk.phone else 0.36, right=right, top=top, bottom=0.45)
         axes = fig.subplots(len(series), 1, sharex=True, squeeze=False)[:, 0]
-        fig.subplots_adjust(hspace=0.35)
+        fig.subplots_adjust(hspace=0.35 if not lk.phone else 0.3 / (PHONE_ROW_HEIGHT - 0.3))
         for ax, item in zip(axes, series, strict=True):
             ax.set_ylim(0, item.max_total)
-            fast_yticks(ax, sorted({0, item.max_total, *(b.low for b in item.bands)}), grid=False)
+            fast_yticks(
+                ax,
+                sorted({0, item.max_total, *(b.low for b in item.bands)}),
+                grid=False,
+                size=lk.text,
+            )
             edge = blended_transform_factory(ax.transAxes, ax.transData)
             for band, shade in zip(item.bands, BAND_SHADES, strict=False):
                 low = band.low - 0.5 if band.low else 0
@@ -63,15 +82,34 @@ def questionnaire_chart(data: QuestionnaireData) -> bytes:
                         zorder=0,
                     )
                 )
-            add_text_batch(
-                ax,
-                [1.01] * len(item.bands),
-                [(max(b.low - 0.5, 0) + min(b.high + 0.5, item.max_total)) / 2 for b in item.bands],
-                [f"{b.label} {b.low}–{b.high}" for b in item.bands],
-                ha="left",
-                size=7.5,
-                transform=edge,
-            )
+            middles = [
+                (max(b.low - 0.5, 0) + min(b.high + 0.5, item.max_total)) / 2 for b in item.bands
+            ]
+            if lk.phone:
+                for names, va in (
+                    ([b.label for b in item.bands], "bottom"),
+                    ([f"{b.low}–{b.high}" for b in item.bands], "top"),
+                ):
+                    add_text_batch(
+                        ax,
+                        [1.02] * len(item.bands),
+                        middles,
+                        names,
+                        ha="left",
+                        va=va,
+                        size=lk.text,
+                        transform=edge,
+                    )
+            else:
+                add_text_batch(
+                    ax,
+                    [1.01] * len(item.bands),
+                    middles,
+                    [f"{b.label} {b.low}–{b.high}" for b in item.bands],
+                    ha="left",
+                    size=7.5,
+                    transform=edge,
+                )
             x = np.fromiter((p[0].toordinal() for p in item.points), float, len(item.points))
             y = np.fromiter((p[1] for p in item.points), float, len(item.points))
             ax.plot(x, y, color=BLUE, linewidth=1.8, marker="o", markersize=5)
@@ -82,7 +120,7 @@ def questionnaire_chart(data: QuestionnaireData) -> bytes:
                     y + item.max_total * 0.05,
                     [str(p[1]) for p in item.points],
                     va="bottom",
-                    size=8,
+                    size=8 if not lk.phone else lk.text,
                     colors=INK,
                 )
             add_text_batch(
@@ -92,11 +130,11 @@ def questionnaire_chart(data: QuestionnaireData) -> bytes:
                 [item.title],
                 ha="left",
                 va="bottom",
-                size=10,
+                size=10 if not lk.phone else lk.text,
                 weight="bold",
                 transform=ax.transAxes,
             )
             if ax is not axes[-1]:
                 ax.set_xticks([])
-        set_day_axis(axes[-1], first, data.last_day)
-        return to_svg(fig)
+        set_day_axis(axes[-1], first, data.last_day, lk)
+        return to_svg(fig, variant)

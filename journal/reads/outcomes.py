@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from journal import outcomes
 from journal.chartdata import CHART_CACHE_SECONDS
-from journal.charts import CHART_VERSION
+from journal.charts import CHART_VERSION, DEFAULT_VARIANT, Variant, variant_srcs
 from journal.charts.outcomes import response_chart, response_curve_data
 from journal.models import (
     MarkedBaseline,
@@ -277,6 +277,11 @@ class Curve:
     weeks_src: str
     alt: str
 
+    @property
+    def srcs(self) -> dict[str, str]:
+        """The phone and dark drawings of the curve by session (`charts.variant_srcs`)."""
+        return variant_srcs(self.src)
+
 
 def curves(
     found: list[Outcome], audience: Audience, url: Callable[[str, str], str]
@@ -301,15 +306,15 @@ def curves(
     return drawn
 
 
-def curve_svg(patient: User, o: Outcome, axis: str) -> bytes:
-    """The picture of one curve (`axis`: "session" or "weeks"), cached under a key derived
-    from everything it draws (as `chartdata.chart_cache_key` does): a new, edited or
-    re-marked score redraws it; an unchanged one costs a cache read instead of a render."""
+def curve_svg(patient: User, o: Outcome, axis: str, variant: Variant = DEFAULT_VARIANT) -> bytes:
+    """The picture of one curve (`axis`: "session" or "weeks") in one variant (size, theme),
+    cached under a key derived from everything it draws (as `chartdata.chart_cache_key`
+    does): a new, edited or re-marked score redraws it; an unchanged one costs a cache read."""
     data = response_curve_data(o, "weeks" if axis == "weeks" else "session")
     digest = hashlib.sha256(f"{patient.pk}|{axis}|{data!r}".encode()).hexdigest()
-    key = f"chart:{CHART_VERSION}:outcome-{o.instrument}:{digest}"
+    key = f"chart:{CHART_VERSION}:outcome-{o.instrument}:{variant.key}:{digest}"
     svg = cache.get(key)
     if svg is None:
-        svg = response_chart(data)
+        svg = response_chart(data, variant=variant)
         cache.set(key, svg, CHART_CACHE_SECONDS)
     return svg

@@ -21,7 +21,7 @@ from django.utils.http import urlencode
 from journal import chartdata, flags, summaries
 from journal import outcomes as outcome_rules
 from journal.catalogue import QUESTIONNAIRES, SEVERITY_LABELS, answer_label, symptom_label
-from journal.charts import CHARTS
+from journal.charts import CHARTS, variant_srcs
 from journal.models import (
     BloodPressureReading,
     CheckIn,
@@ -250,6 +250,11 @@ class HomeSummary:
     trends_url: str
     # Where the PHQ-9 stands against the baseline, once there is one (DESIGN.md §3b).
     outcome_sentence: str = ""
+
+    @property
+    def chart_srcs(self) -> dict[str, str]:
+        """The chart's phone and dark drawings (`charts.variant_srcs`)."""
+        return variant_srcs(self.chart_src)
 
 
 def _home_release() -> str:

@@ -13,7 +13,8 @@ from functools import partial
 from pathlib import Path
 
 from django.core.cache import cache
-from django.http import Http404, HttpResponse
+from django.core.exceptions import BadRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.backends.django import Template as DjangoTemplate
 from django.template.loader import get_template, render_to_string
@@ -24,7 +25,14 @@ from django.views.decorators.http import require_GET
 
 from journal import chartdata, summaries
 from journal.chartdata import PERIODS, Period, parse_period
-from journal.charts import CHART_ORDER, CHARTS
+from journal.charts import (
+    CHART_ORDER,
+    CHARTS,
+    DEFAULT_VARIANT,
+    Variant,
+    parse_variant,
+    variant_srcs,
+)
 from journal.http import AuthenticatedHttpRequest
 from journal.permissions import Scope, own_scope, patient_required
 from journal.reads.outcomes import AXES, INSTRUMENTS, curve_svg, curves, for_scope, patient_outcomes
@@ -49,6 +57,15 @@ PANEL_TEMPLATES = (
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
 
+def chart_variant(request: HttpRequest) -> Variant:
+    """The drawing a chart URL asks for (`?size=phone`, `?theme=dark`); BadRequest (400) for
+    any other value, so a mistyped URL is never a server error."""
+    try:
+        return parse_variant(request.GET.get("size"), request.GET.get("theme"))
+    except ValueError:
+        raise BadRequest("No such chart size or theme") from None
+
+
 def svg_response(svg: bytes) -> HttpResponse:
     """A chart picture with the headers every chart image carries."""
     response = HttpResponse(svg, content_type="image/svg+xml")
@@ -57,11 +74,13 @@ def svg_response(svg: bytes) -> HttpResponse:
     return response
 
 
-def chart_response(scope: Scope, name: str, period: Period) -> HttpResponse:
+def chart_response(
+    scope: Scope, name: str, period: Period, variant: Variant = DEFAULT_VARIANT
+) -> HttpResponse:
     """The SVG of chart `name` within `scope` (the caller authorized it)."""
     if name not in CHARTS:
         raise Http404("No such chart")
-    return svg_response(chartdata.chart_svg(scope, name, period))
+    return svg_response(chartdata.chart_svg(scope, name, period, variant))
 
 
 @dataclass(frozen=True)
@@ -73,6 +92,10 @@ class PanelView:
     panel: summaries.Panel
     log_url: str
     log_text: str
+
+    @property
+    def srcs(self) -> dict[str, str]:
+        return variant_srcs(self.src)
 
 
 def _panels(data: chartdata.DashboardData, period: Period) -> list[PanelView]:
@@ -164,7 +187,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 @patient_required
 def chart(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
     period = parse_period(request.GET.get("period"), request.user.zone)
-    return chart_response(own_scope(request.user), name, period)
+    return chart_response(own_scope(request.user), name, period, chart_variant(request))
 
 
 @patient_required
@@ -174,4 +197,4 @@ def outcome_chart(request: AuthenticatedHttpRequest, instrument: str, axis: str)
     if instrument not in INSTRUMENTS or axis not in AXES:
         raise Http404("No such chart")
     found = for_scope(own_scope(request.user))[instrument]
-    return svg_response(curve_svg(request.user, found, axis))
+    return svg_response(curve_svg(request.user, found, axis, chart_variant(request)))

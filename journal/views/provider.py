@@ -56,7 +56,7 @@ from journal.reads.provider import (
 )
 from journal.services import outcomes as outcome_services
 from journal.summaries import Table
-from journal.views.dashboard import svg_response
+from journal.views.dashboard import chart_variant, svg_response
 
 
 @provider_required
@@ -392,8 +392,9 @@ def provider_chart(request: AuthenticatedHttpRequest, patient_id: int, name: str
     patient, share = get_shared_patient_or_404(request.user, patient_id)
     scope = share_scope(share)
     period = provider_period(scope, _period(request))
+    variant = chart_variant(request)
     try:
-        svg = provider_chart_svg(scope, name, period)
+        svg = provider_chart_svg(scope, name, period, variant)
     except (KeyError, PermissionDenied):
         # Unknown chart or a category not shared: the same answer, so nothing is revealed.
         raise Http404("No such chart") from None
@@ -425,10 +426,11 @@ def provider_outcome_chart(
     found = outcome_reads.for_scope(share_scope(share))
     if instrument not in found or axis not in outcome_reads.AXES:
         raise Http404("No such chart")
+    variant = chart_variant(request)
     services.record_access(
         **reader(request), patient=patient, share=share, what=f"chart:outcome-{instrument}"
     )
-    return svg_response(outcome_reads.curve_svg(patient, found[instrument], axis))
+    return svg_response(outcome_reads.curve_svg(patient, found[instrument], axis, variant))
 
 
 @provider_required
