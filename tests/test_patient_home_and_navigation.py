@@ -108,8 +108,9 @@ def test_a_report_with_fourteen_ratings_and_two_of_three_readings_saves_everythi
             "readings-1-diastolic": "92",
         }
     )
-    # Row 3 is left as the page rendered it: context and time pre-filled, no numbers.
-    assert data["readings-2-systolic"] == "" and data["readings-2-measured_at_0"]
+    # Row 3 is left as the page rendered it: context pre-filled, time (its default) and
+    # numbers empty.
+    assert data["readings-2-systolic"] == "" and data["readings-2-context"] == "discharge"
     # 14 side effects for the intranasal route, 7 yes/no or how-long questions, overall bother
     assert len(severities) + 1 == 22
 
@@ -118,7 +119,11 @@ def test_a_report_with_fourteen_ratings_and_two_of_three_readings_saves_everythi
     assert "Please check blood pressure reading" not in text(response)
     report = PostSessionReport.objects.get(session=session)
     assert response["Location"] == reverse("journal:report-detail", args=[report.pk])
-    assert {r.code: r.severity for r in report.ratings.all()} == severities
+    # A "still present now?" answer counts only for an effect that was felt.
+    felt = {s.code for s in symptoms if not s.follows or severities[s.follows]}
+    assert {r.code: r.severity for r in report.ratings.all()} == {
+        c: v for c, v in severities.items() if c in felt
+    }
     assert (report.mood, report.overall_bother) == (6, 2)
     readings = BloodPressureReading.objects.filter(report=report).order_by("measured_at", "id")
     assert [(r.context, r.systolic, r.diastolic, r.pulse) for r in readings] == [

@@ -143,6 +143,11 @@ def unreported_sessions(
     )
 
 
+def last_route(sessions: QuerySet[TreatmentSession]) -> str | None:
+    """The route of the patient's latest session (the next one is usually the same)."""
+    return sessions.order_by("-started_at", "-id").values_list("route", flat=True).first()
+
+
 @dataclass
 class FeedItem:
     kind: str
