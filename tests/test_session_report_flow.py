@@ -307,3 +307,14 @@ def test_the_page_carries_the_real_time_notice_and_the_crisis_numbers(patient) -
 def test_home_offers_i_just_had_a_session_first(patient) -> None:
     page = text(client_for(patient).get(reverse("journal:patient-home")))
     assert f'href="{URL}">I just had a session</a>' in page
+
+
+def test_a_remembered_route_is_named_and_changed_on_request(patient) -> None:
+    client = client_for(patient)
+    first = text(client.get(URL))
+    # No earlier session: the route question is open.
+    assert '<details class="session-more mb-3" open>' in first
+    services.log_session(patient=patient, started_at=ago(days=3), route="intranasal")
+    page = text(client.get(URL))
+    assert '<details class="session-more mb-3">' in page
+    assert '<span class="fw-semibold">Intranasal spray</span> · change' in page

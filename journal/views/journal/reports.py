@@ -124,8 +124,8 @@ def report_create(request: AuthenticatedHttpRequest, session_pk: int) -> HttpRes
 @idempotent
 def session_report_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """ "I just had a session": the session and its report on one screen, saved together."""
-    sessions = owned_by(request.user, TreatmentSession.objects.all())
-    initial = {**now_initial("started_at"), "route": last_route(sessions) or Route.IV}
+    remembered = last_route(owned_by(request.user, TreatmentSession.objects.all()))
+    initial = {**now_initial("started_at"), "route": remembered or Route.IV}
     form = SessionReportForm(request.POST or None, initial=initial, patient=request.user)
     formset = _reading_formset(request)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -150,7 +150,13 @@ def session_report_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Session and report saved. Thank you.")
             return redirect("journal:report-detail", report.pk)
-    return render(request, "journal/session_report_form.html", {"form": form, "formset": formset})
+    context = {
+        "form": form,
+        "formset": formset,
+        "remembered_route": remembered,
+        "route_label": dict(Route.choices).get(form["route"].value(), Route.IV.label),
+    }
+    return render(request, "journal/session_report_form.html", context)
 
 
 @patient_required
