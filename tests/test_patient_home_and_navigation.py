@@ -264,6 +264,56 @@ def test_home_shows_only_current_flags(personas) -> None:
     assert "Very low mood (0 out of 10)" in page
 
 
+def next_step_section(response) -> str:
+    page = text(response)
+    start = page.index('id="next-heading"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_home_puts_the_one_thing_to_do_now_first_and_the_others_one_tap_away(patient) -> None:
+    session = services.log_session(patient=patient, started_at=ago(hours=5), route="iv")
+    section = next_step_section(client_for(patient).get(reverse("journal:patient-home")))
+    report = reverse("journal:report-create", args=[session.pk])
+    # The report first, as the one big button; today's check-in and the PHQ-9 below it.
+    big = f'class="btn btn-primary btn-lg w-100" href="{report}">Write the report'
+    assert big in section
+    also = section[section.index("Also:") :]
+    assert also.index("Log today's check-in") < also.index("Fill in your PHQ-9 questionnaire")
+    assert section.count("btn-primary") == 1
+
+
+def test_home_with_nothing_due_says_so_and_offers_the_session_flow_first(patient) -> None:
+    services.log_checkin(patient=patient, recorded_at=ago(minutes=5), mood=6)
+    services.submit_questionnaire(
+        patient=patient, instrument="phq9", answers=[1] * 9, completed_at=ago(days=3)
+    )
+    section = next_step_section(client_for(patient).get(reverse("journal:patient-home")))
+    assert "You are up to date for today." in section and "Also:" not in section
+    url = reverse("journal:session-report-create")
+    assert f'class="btn btn-primary btn-lg w-100" href="{url}">I just had a session' in section
+
+
+def test_a_questionnaire_is_due_two_weeks_after_the_last(patient) -> None:
+    services.log_checkin(patient=patient, recorded_at=ago(minutes=5), mood=6)
+    services.submit_questionnaire(
+        patient=patient, instrument="phq9", answers=[1] * 9, completed_at=ago(days=15)
+    )
+    client = client_for(patient)
+    section = next_step_section(client.get(reverse("journal:patient-home")))
+    phq9 = reverse("journal:questionnaire-create", args=["phq9"])
+    assert f'href="{phq9}">Fill in your PHQ-9 questionnaire' in section
+    # A GAD-7 the patient has never taken is not asked for; one taken is, two weeks on.
+    assert "GAD-7" not in section
+    services.submit_questionnaire(
+        patient=patient, instrument="phq9", answers=[1] * 9, completed_at=ago(days=1)
+    )
+    services.submit_questionnaire(
+        patient=patient, instrument="gad7", answers=[1] * 7, completed_at=ago(days=14)
+    )
+    section = next_step_section(client.get(reverse("journal:patient-home")))
+    assert "Fill in your GAD-7 questionnaire" in section and "PHQ-9" not in section
+
+
 def test_home_query_count_is_pinned_and_flat(personas, django_assert_num_queries) -> None:
     patient = personas.patient
     client = client_for(patient)

@@ -304,9 +304,10 @@ def test_the_page_carries_the_real_time_notice_and_the_crisis_numbers(patient) -
     assert 'href="tel:988"' in page and 'href="tel:911"' in page
 
 
-def test_home_offers_i_just_had_a_session_first(patient) -> None:
+def test_home_offers_i_just_had_a_session(patient) -> None:
     page = text(client_for(patient).get(reverse("journal:patient-home")))
-    assert f'href="{URL}">I just had a session</a>' in page
+    button = rf'<a class="btn [^"]*btn-lg w-100" href="{URL}">I just had a session</a>'
+    assert re.search(button, page)
 
 
 def test_a_remembered_route_is_named_and_changed_on_request(patient) -> None:

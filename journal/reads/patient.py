@@ -133,6 +133,37 @@ def next_steps(
     }
 
 
+@dataclass(frozen=True)
+class NextStep:
+    """One thing the patient could do now: what (`kind`), where, and what it is about."""
+
+    kind: str  # "report", "checkin" or "questionnaire"
+    url: str
+    session: TreatmentSession | None = None
+    questionnaire: str = ""  # the questionnaire's title
+
+
+def next_step_list(
+    *,
+    unreported_session: TreatmentSession | None,
+    needs_checkin: bool,
+    due_questionnaire: str,
+) -> list[NextStep]:
+    """What to do now, most pressing first: a session's report, today's check-in, a due
+    questionnaire."""
+    steps = []
+    if unreported_session is not None:
+        url = reverse("journal:report-create", args=[unreported_session.pk])
+        steps.append(NextStep("report", url, session=unreported_session))
+    if needs_checkin:
+        steps.append(NextStep("checkin", reverse("journal:checkin-create")))
+    if due_questionnaire:
+        url = reverse("journal:questionnaire-create", args=[due_questionnaire])
+        title = QUESTIONNAIRES[due_questionnaire].title
+        steps.append(NextStep("questionnaire", url, questionnaire=title))
+    return steps
+
+
 def unreported_sessions(
     sessions: QuerySet[TreatmentSession], now: dt.datetime | None = None
 ) -> QuerySet[TreatmentSession]:
@@ -251,6 +282,26 @@ class HomeSummary:
     trends_url: str
     # Where the PHQ-9 stands against the baseline, once there is one (DESIGN.md §3b).
     outcome_sentence: str = ""
+    # A questionnaire to fill in now ("phq9", "gad7"), or "".
+    due_questionnaire: str = ""
+
+
+# Both questionnaires ask about the last two weeks: one is due two weeks after the last.
+QUESTIONNAIRE_INTERVAL = dt.timedelta(days=14)
+
+
+def due_questionnaire(found: dict[str, outcome_rules.Outcome], now: dt.datetime) -> str:
+    """The questionnaire to fill in now: the PHQ-9 when never taken or last taken two weeks
+    ago or more, else a GAD-7 the patient takes, two weeks after the last; "" when none."""
+    for name in ("phq9", "gad7"):
+        latest = found[name].latest
+        if latest is None:
+            if name == "phq9":
+                return name
+            continue
+        if now - latest.completed_at >= QUESTIONNAIRE_INTERVAL:
+            return name
+    return ""
 
 
 def home_summary(user: User) -> HomeSummary:
@@ -265,8 +316,11 @@ def home_summary(user: User) -> HomeSummary:
         previous_mood=data.previous_mood,
     )
     query = urlencode({"period": period.key})
-    phq9 = outcome_reads.phq9_by_patient({user.pk: None})[user.pk]  # one query
+    # One query for both questionnaires: the PHQ-9 sentence and which one is due.
+    found = outcome_reads.load({user.pk: None}, ("phq9", "gad7"))[user.pk]
+    phq9 = found["phq9"]
     return HomeSummary(
+        due_questionnaire=due_questionnaire(found, timezone.now()),
         outcome_sentence=outcome_rules.patient_sentence(phq9)
         if phq9.state in (outcome_rules.MEASURED, outcome_rules.BASELINE_ONLY)
         else "",

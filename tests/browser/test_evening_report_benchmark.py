@@ -80,8 +80,10 @@ def test_the_typical_evening_report_from_home(web: Web, viewport: str, patient: 
     act.fill(second, "Systolic", "146")
     act.fill(second, "Diastolic", "90")
     height = form_height(page)
+    page_height = page.evaluate("() => document.documentElement.scrollHeight")
     web.shot(page, f"evening-report-filled-{viewport}")
     assert web.horizontal_overflow(page) == 0, "the form scrolls sideways"
+    assert clipped_answers(page) == [], "answers whose text does not fit their button"
     web.assert_accessible(page)
 
     act.click(page.get_by_role("button", name="Save session and report"))
@@ -92,6 +94,7 @@ def test_the_typical_evening_report_from_home(web: Web, viewport: str, patient: 
         "viewport": viewport,
         "form_height_px_filled": height,
         "form_height_px_empty": empty_height,
+        "page_height_px_filled": page_height,
         "interactions": act.interactions,
     }
     RESULTS.mkdir(exist_ok=True)
@@ -109,6 +112,15 @@ def test_the_typical_evening_report_from_home(web: Web, viewport: str, patient: 
         ("after40", 146, 90),
         ("before", 132, 84),
     ]
+
+
+def clipped_answers(page: Page) -> list[str]:
+    """Visible answer buttons whose text is wider than the button."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.scale-option')]
+            .filter(b => b.offsetParent !== null && b.scrollWidth > b.clientWidth + 1)
+            .map(b => b.textContent.trim())"""
+    )
 
 
 def form_height(page: Page) -> int:
