@@ -319,3 +319,17 @@ def test_a_remembered_route_is_named_and_changed_on_request(patient) -> None:
     page = text(client.get(URL))
     assert '<details class="session-more mb-3">' in page
     assert '<span class="fw-semibold">Intranasal spray</span> · change' in page
+
+
+def test_after_home_questions_are_open_on_a_later_report_and_closed_right_after(patient) -> None:
+    client = client_for(patient)
+    assert '<details class="after-home">' in text(client.get(URL))
+    session = services.log_session(patient=patient, started_at=ago(hours=20), route="iv")
+    later = text(client.get(reverse("journal:report-create", args=[session.pk])))
+    assert '<details class="after-home" open>' in later
+    assert "After getting home: were you hard to wake" in later
+
+
+def test_log_something_offers_the_one_screen_flow(patient) -> None:
+    page = text(client_for(patient).get(reverse("journal:log-something")))
+    assert f'href="{URL}">I just had a session</a>' in page
