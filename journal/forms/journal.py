@@ -346,7 +346,7 @@ class ReportForm(SymptomRatingsMixin, EntryForm):
 
     @staticmethod
     def side_effects_initial(ratings: dict[str, int]) -> dict[str, int]:
-        """ "Any side effects?" as an existing report answers it."""
+        """How an existing report answers "Any side effects?"."""
         felt = any(v for c, v in ratings.items() if c in _SEVERITY_CODES)
         return {"any_side_effects": SOME_SIDE_EFFECTS if felt else NO_SIDE_EFFECTS}
 
@@ -386,7 +386,7 @@ class ReportForm(SymptomRatingsMixin, EntryForm):
 
     def after_home_fields(self) -> list[forms.BoundField]:
         """The optional questions about the hours after leaving the clinic."""
-        return [self[SYMPTOM_PREFIX + s.code] for s in self.symptoms if s.code in AFTER_HOME]
+        return [self[SYMPTOM_PREFIX + s.code] for s in self.symptoms if _after_home(s)]
 
     def after_home_answered(self) -> bool:
         return any(f.value() not in (None, "") or f.errors for f in self.after_home_fields())
@@ -400,12 +400,16 @@ class SideEffectRow:
 
 
 _SEVERITY_CODES = frozenset(s.code for s in SYMPTOMS if s.is_severity)
-# Items about the hours after leaving the clinic, asked together and optional.
-AFTER_HOME = ("back_to_normal", "breathing_waking", "drove")
+
+
+def _after_home(symptom: Symptom) -> bool:
+    """A post-session item that is neither a side effect nor its follow-up: how long until
+    back to normal, breathing or waking, driving; about the hours after leaving the clinic."""
+    return not symptom.is_severity and not symptom.follows
 
 
 class SessionReportForm(ReportForm):
-    """ "I just had a session": the session and its report on one screen. The report is
+    """One screen for "I just had a session": the session and its report. The report is
     written now; the route's own items are shown once the route is chosen."""
 
     started_at = LocalDateTimeField(label="When did the session start?")
