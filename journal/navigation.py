@@ -37,6 +37,7 @@ NAV_ITEMS: dict[str, tuple[str, str]] = {
     "journal:session-list": ("log", "session-list"),
     **_entries("session", "session-list"),
     **_entries("report", "session-list"),
+    "journal:session-report-create": ("log", "session-list"),
     "journal:reading-list": ("log", "reading-list"),
     **_entries("reading", "reading-list"),
     "journal:questionnaire-list": ("log", "questionnaire-list"),

@@ -29,6 +29,11 @@ from journal.views.journal import (  # noqa: E402
 urlpatterns += [
     path("sessions/", sessions.session_list, name="session-list"),
     path("sessions/new/", sessions.session_create, name="session-create"),
+    path(
+        "sessions/new-with-report/",
+        reports.session_report_create,
+        name="session-report-create",
+    ),
     path("sessions/<int:pk>/", sessions.session_detail, name="session-detail"),
     path("sessions/<int:pk>/edit/", sessions.session_edit, name="session-edit"),
     path("sessions/<int:pk>/delete/", sessions.session_delete, name="session-delete"),

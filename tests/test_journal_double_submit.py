@@ -85,6 +85,19 @@ def _report(patient: User, world: dict) -> tuple[str, dict[str, str]]:
     return reverse("journal:report-create", args=[session.pk]), data
 
 
+def _session_report(patient: User, world: dict) -> tuple[str, dict[str, str]]:
+    data = {
+        **when("started_at", ago(hours=2)),
+        "route": "iv",
+        "mood": "6",
+        "readings-TOTAL_FORMS": "3",
+        "readings-INITIAL_FORMS": "0",
+        "readings-MIN_NUM_FORMS": "0",
+        "readings-MAX_NUM_FORMS": "3",
+    }
+    return reverse("journal:session-report-create"), data
+
+
 def _share(patient: User, world: dict) -> tuple[str, dict[str, str]]:
     provider = User.objects.get(email="dr.prov@clinic.test")
     return reverse("journal:share-create"), {"provider": str(provider.pk), "mood": "on"}
@@ -109,6 +122,11 @@ CREATE_VIEWS: dict[str, tuple[Callable, type, Callable[[object], str]]] = {
     ),
     "report": (
         _report,
+        PostSessionReport,
+        lambda o: reverse("journal:report-detail", args=[o.pk]),
+    ),
+    "session_report": (
+        _session_report,
         PostSessionReport,
         lambda o: reverse("journal:report-detail", args=[o.pk]),
     ),

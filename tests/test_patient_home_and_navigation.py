@@ -108,8 +108,9 @@ def test_a_report_with_fourteen_ratings_and_two_of_three_readings_saves_everythi
             "readings-1-diastolic": "92",
         }
     )
-    # Row 3 is left as the page rendered it: context and time pre-filled, no numbers.
-    assert data["readings-2-systolic"] == "" and data["readings-2-measured_at_0"]
+    # Row 3 is left as the page rendered it: context pre-filled, time (its default) and
+    # numbers empty.
+    assert data["readings-2-systolic"] == "" and data["readings-2-context"] == "discharge"
     # 14 side effects for the intranasal route, 7 yes/no or how-long questions, overall bother
     assert len(severities) + 1 == 22
 
@@ -118,7 +119,11 @@ def test_a_report_with_fourteen_ratings_and_two_of_three_readings_saves_everythi
     assert "Please check blood pressure reading" not in text(response)
     report = PostSessionReport.objects.get(session=session)
     assert response["Location"] == reverse("journal:report-detail", args=[report.pk])
-    assert {r.code: r.severity for r in report.ratings.all()} == severities
+    # A "still present now?" answer counts only for an effect that was felt.
+    felt = {s.code for s in symptoms if not s.follows or severities[s.follows]}
+    assert {r.code: r.severity for r in report.ratings.all()} == {
+        c: v for c, v in severities.items() if c in felt
+    }
     assert (report.mood, report.overall_bother) == (6, 2)
     readings = BloodPressureReading.objects.filter(report=report).order_by("measured_at", "id")
     assert [(r.context, r.systolic, r.diastolic, r.pulse) for r in readings] == [
@@ -257,6 +262,81 @@ def test_home_shows_only_current_flags(personas) -> None:
     services.log_session(patient=patient, started_at=ago(days=12), route="iv")
     page = plain(client.get(reverse("journal:patient-home")))
     assert "Very low mood (0 out of 10)" in page
+
+
+def next_step_section(response) -> str:
+    page = text(response)
+    start = page.index('id="next-heading"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_home_puts_the_one_thing_to_do_now_first_and_the_others_one_tap_away(patient) -> None:
+    session = services.log_session(patient=patient, started_at=ago(hours=5), route="iv")
+    section = next_step_section(client_for(patient).get(reverse("journal:patient-home")))
+    report = reverse("journal:report-create", args=[session.pk])
+    # The report first, as the one big button; today's check-in and the PHQ-9 below it.
+    big = f'class="btn btn-primary btn-lg w-100" href="{report}">Write the report'
+    assert big in section
+    also = section[section.index("Also:") :]
+    assert also.index("Log today's check-in") < also.index("Fill in your PHQ-9 questionnaire")
+    assert section.count("btn-primary") == 1
+
+
+def test_home_with_nothing_due_says_so_and_offers_the_session_flow_first(patient) -> None:
+    services.log_checkin(patient=patient, recorded_at=ago(minutes=5), mood=6)
+    services.submit_questionnaire(
+        patient=patient, instrument="phq9", answers=[1] * 9, completed_at=ago(days=3)
+    )
+    section = next_step_section(client_for(patient).get(reverse("journal:patient-home")))
+    assert "You are up to date for today." in section and "Also:" not in section
+    url = reverse("journal:session-report-create")
+    assert f'class="btn btn-primary btn-lg w-100" href="{url}">I just had a session' in section
+
+
+def test_a_questionnaire_is_due_two_weeks_after_the_last(patient) -> None:
+    services.log_checkin(patient=patient, recorded_at=ago(minutes=5), mood=6)
+    services.submit_questionnaire(
+        patient=patient, instrument="phq9", answers=[1] * 9, completed_at=ago(days=15)
+    )
+    client = client_for(patient)
+    section = next_step_section(client.get(reverse("journal:patient-home")))
+    phq9 = reverse("journal:questionnaire-create", args=["phq9"])
+    assert f'href="{phq9}">Fill in your PHQ-9 questionnaire' in section
+    # A GAD-7 the patient has never taken is not asked for; one taken is, two weeks on.
+    assert "GAD-7" not in section
+    services.submit_questionnaire(
+        patient=patient, instrument="phq9", answers=[1] * 9, completed_at=ago(days=1)
+    )
+    services.submit_questionnaire(
+        patient=patient, instrument="gad7", answers=[1] * 7, completed_at=ago(days=14)
+    )
+    section = next_step_section(client.get(reverse("journal:patient-home")))
+    assert "Fill in your GAD-7 questionnaire" in section and "PHQ-9" not in section
+
+
+def test_a_questionnaire_falls_due_during_the_day_the_summary_was_cached(patient) -> None:
+    """The home summary is cached for the day; which questionnaire is due is judged at each
+    view from the last completion times it holds."""
+    from datetime import datetime, timedelta
+
+    from freezegun import freeze_time
+
+    morning = datetime(2026, 6, 10, 9, 0, tzinfo=patient.zone)
+    with freeze_time(morning):
+        services.log_checkin(patient=patient, recorded_at=morning - timedelta(minutes=5), mood=6)
+        services.submit_questionnaire(
+            patient=patient,
+            instrument="phq9",
+            answers=[1] * 9,
+            completed_at=morning - timedelta(days=14) + timedelta(minutes=5),
+        )
+        client = client_for(patient)
+        assert "PHQ-9 questionnaire" not in next_step_section(
+            client.get(reverse("journal:patient-home"))
+        )
+    with freeze_time(morning + timedelta(minutes=10)):  # well inside the idle limit
+        section = next_step_section(client.get(reverse("journal:patient-home")))
+        assert "Fill in your PHQ-9 questionnaire" in section
 
 
 def test_home_query_count_is_pinned_and_flat(personas, django_assert_num_queries) -> None:

@@ -107,6 +107,7 @@ MATRIX: dict[str, Row] = {
     # --- Journal: sessions, reports, check-ins, readings, questionnaires, flags -------------
     "journal:session-list": Row(expect=PATIENT_ONLY),
     "journal:session-create": Row(expect=PATIENT_ONLY),
+    "journal:session-report-create": Row(expect=PATIENT_ONLY),
     "journal:session-detail": Row(args=("journal_session",), expect=OWN_OBJECT),
     "journal:session-edit": Row(args=("journal_session",), expect=OWN_OBJECT),
     "journal:session-delete": Row(args=("journal_session",), expect=OWN_OBJECT),

@@ -9,6 +9,7 @@ from journal.forms.journal import (
     ReportForm,
     ReportReadingFormSet,
     SessionForm,
+    SessionReportForm,
 )
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "ReportForm",
     "ReportReadingFormSet",
     "SessionForm",
+    "SessionReportForm",
     "TimeZoneField",
     "local_to_utc",
     "time_zone_choices",

@@ -7,6 +7,7 @@ symptom fields come from `journal.catalogue`; writes happen in `journal.services
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
@@ -14,6 +15,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from journal.catalogue import (
+    POST_SESSION,
+    SYMPTOMS,
     Questionnaire,
     Symptom,
     check_in_symptoms,
@@ -117,7 +120,8 @@ class SymptomRatingsMixin(forms.Form):
         return [self[SYMPTOM_PREFIX + s.code] for s in self.symptoms]
 
     def ratings(self) -> dict[str, int]:
-        """Severity items default to None (0); other items are stored only when answered."""
+        """Severity items default to None (0); other items are stored only when answered; a
+        follow-up ("still present now?") only when the effect it follows was felt."""
         ratings: dict[str, int] = {}
         for s in self.symptoms:
             value = self.cleaned_data.get(SYMPTOM_PREFIX + s.code)
@@ -125,6 +129,9 @@ class SymptomRatingsMixin(forms.Form):
                 ratings[s.code] = value or 0
             elif value is not None:
                 ratings[s.code] = value
+        for s in self.symptoms:
+            if s.follows and not ratings.get(s.follows):
+                ratings.pop(s.code, None)
         return ratings
 
     @staticmethod
@@ -226,6 +233,14 @@ def _style(form: forms.Form) -> None:
             widget.attrs.setdefault("class", "form-control")
 
 
+READING_CONTEXTS_SHORT = [
+    (ReadingContext.BEFORE_DOSE.value, "Before dose"),
+    (ReadingContext.AFTER_DOSE.value, "40 min after"),
+    (ReadingContext.DISCHARGE.value, "At discharge"),
+    (ReadingContext.HOME.value, "At home"),
+]
+
+
 class ReportReadingForm(BloodPressureFields):
     """One of up to three readings entered with a report; a row left blank is skipped."""
 
@@ -234,19 +249,23 @@ class ReportReadingForm(BloodPressureFields):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Left blank, the time defaults by context (`services.default_reading_time`).
         self.fields["measured_at"] = LocalDateTimeField(label="Measured at", required=False)
+        self.fields["systolic"].label = "Systolic"
+        self.fields["diastolic"].label = "Diastolic"
+        self.fields["pulse"].label = "Pulse"
+        self.fields["context"].label = "Taken"
+        # Short enough to read in full next to "Reading 1" on a phone.
+        cast(forms.ChoiceField, self.fields["context"]).choices = READING_CONTEXTS_SHORT
+        number = (self.prefix or "").rsplit("-", 1)[-1]
+        if number.isdigit():
+            self.fields["measured_at"].label = f"Reading {int(number) + 1}: when was it taken?"
         self.order_fields(["context", "systolic", "diastolic", "pulse", "measured_at"])
         _style(self)
 
     def has_changed(self) -> bool:
         # Only the numbers decide whether a row was used; context and time have defaults.
         return any(self[name].value() not in (None, "") for name in self.VALUE_FIELDS)
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        if not cleaned.get("measured_at") and "measured_at" not in self.errors:
-            self.add_error("measured_at", "Enter when this reading was taken.")
-        return cleaned
 
 
 class BaseReportReadingFormSet(forms.BaseFormSet):
@@ -295,16 +314,114 @@ class SessionForm(EntryForm):
     note = _note_field("Clinic note (optional)")
 
 
+# "Any side effects?": None stores every side effect as None in one tap; Yes opens the list.
+NO_SIDE_EFFECTS, SOME_SIDE_EFFECTS = 0, 1
+
+
 class ReportForm(SymptomRatingsMixin, EntryForm):
     reported_at = LocalDateTimeField(label="When are you writing this?")
     mood = score_field("Mood right now", help_text="0 = worst, 10 = best.")
+    any_side_effects = forms.TypedChoiceField(
+        label="Any side effects since the session?",
+        choices=[(NO_SIDE_EFFECTS, "None"), (SOME_SIDE_EFFECTS, "Yes")],
+        coerce=int,
+        required=False,  # unanswered: the ratings are taken as given (None unless changed)
+        empty_value=None,
+        widget=ScaleWidget,
+        error_messages={"invalid_choice": "Choose None or Yes."},
+    )
     overall_bother = severity_field("Overall, how much did side effects bother you?")
     note = _note_field()
     note_shareable = _share_field()
 
-    def __init__(self, *args: Any, route: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, route: str | None = None, any_route: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.add_symptom_fields(post_session_symptoms(route))
+        if any_route:  # the route is chosen on the same page: route-only items are shown by it
+            symptoms = [s for s in SYMPTOMS if s.asked == POST_SESSION]
+        else:
+            symptoms = post_session_symptoms(route)
+        self.add_symptom_fields(symptoms)
+
+    @staticmethod
+    def side_effects_initial(ratings: dict[str, int]) -> dict[str, int]:
+        """How an existing report answers "Any side effects?"."""
+        felt = any(v for c, v in ratings.items() if c in _SEVERITY_CODES)
+        return {"any_side_effects": SOME_SIDE_EFFECTS if felt else NO_SIDE_EFFECTS}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("any_side_effects") == NO_SIDE_EFFECTS:
+            cleaned["overall_bother"] = 0
+        return cleaned
+
+    def ratings(self) -> dict[str, int]:
+        ratings = super().ratings()
+        if self.cleaned_data.get("any_side_effects") == NO_SIDE_EFFECTS:
+            for s in self.symptoms:
+                if s.is_severity:
+                    ratings[s.code] = 0
+                if s.follows:
+                    ratings.pop(s.code, None)
+        return ratings
+
+    def ratings_for_route(self, route: str) -> dict[str, int]:
+        """The ratings asked after a session of `route` (the others were hidden)."""
+        asked = {s.code for s in post_session_symptoms(route)}
+        return {code: value for code, value in self.ratings().items() if code in asked}
+
+    def side_effect_rows(self) -> list[SideEffectRow]:
+        """Each side effect shown after "Yes", with its "still present now?" follow-up."""
+        follow_ups = {s.follows: self[SYMPTOM_PREFIX + s.code] for s in self.symptoms if s.follows}
+        return [
+            SideEffectRow(
+                self[SYMPTOM_PREFIX + s.code],
+                follow_ups.get(s.code),
+                " ".join(sorted(s.routes or ())),
+            )
+            for s in self.symptoms
+            if s.is_severity
+        ]
+
+    def after_home_fields(self) -> list[forms.BoundField]:
+        """The optional questions about the hours after leaving the clinic."""
+        return [self[SYMPTOM_PREFIX + s.code] for s in self.symptoms if _after_home(s)]
+
+    def after_home_answered(self) -> bool:
+        return any(f.value() not in (None, "") or f.errors for f in self.after_home_fields())
+
+
+@dataclass(frozen=True)
+class SideEffectRow:
+    field: forms.BoundField
+    follow_up: forms.BoundField | None
+    routes: str  # "" for every route
+
+
+_SEVERITY_CODES = frozenset(s.code for s in SYMPTOMS if s.is_severity)
+
+
+def _after_home(symptom: Symptom) -> bool:
+    """A post-session item that is neither a side effect nor its follow-up: how long until
+    back to normal, breathing or waking, driving; about the hours after leaving the clinic."""
+    return not symptom.is_severity and not symptom.follows
+
+
+class SessionReportForm(ReportForm):
+    """One screen for "I just had a session": the session and its report. The report is
+    written now; the route's own items are shown once the route is chosen."""
+
+    started_at = LocalDateTimeField(label="When did the session start?")
+    route = forms.ChoiceField(
+        label="How was it given?", choices=Route.choices, widget=ScaleWidget, initial=Route.IV
+    )
+    dose_mg = SessionForm.base_fields["dose_mg"]
+    session_note = _note_field("Clinic note (optional)")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, any_route=True, **kwargs)
+        del self.fields["reported_at"]
 
 
 class CheckInForm(SymptomRatingsMixin, EntryForm):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +137,37 @@ def next_steps(
     }
 
 
+@dataclass(frozen=True)
+class NextStep:
+    """One thing the patient could do now: what (`kind`), where, and what it is about."""
+
+    kind: str  # "report", "checkin" or "questionnaire"
+    url: str
+    session: TreatmentSession | None = None
+    questionnaire: str = ""  # the questionnaire's title
+
+
+def next_step_list(
+    *,
+    unreported_session: TreatmentSession | None,
+    needs_checkin: bool,
+    due_questionnaire: str,
+) -> list[NextStep]:
+    """What to do now, most pressing first: a session's report, today's check-in, a due
+    questionnaire."""
+    steps = []
+    if unreported_session is not None:
+        url = reverse("journal:report-create", args=[unreported_session.pk])
+        steps.append(NextStep("report", url, session=unreported_session))
+    if needs_checkin:
+        steps.append(NextStep("checkin", reverse("journal:checkin-create")))
+    if due_questionnaire:
+        url = reverse("journal:questionnaire-create", args=[due_questionnaire])
+        title = QUESTIONNAIRES[due_questionnaire].title
+        steps.append(NextStep("questionnaire", url, questionnaire=title))
+    return steps
+
+
 def unreported_sessions(
     sessions: QuerySet[TreatmentSession], now: dt.datetime | None = None
 ) -> QuerySet[TreatmentSession]:
@@ -145,6 +176,11 @@ def unreported_sessions(
     return sessions.filter(report__isnull=True, started_at__gte=since).order_by(
         "-started_at", "-id"
     )
+
+
+def last_route(sessions: QuerySet[TreatmentSession]) -> str | None:
+    """The route of the patient's latest session (the next one is usually the same)."""
+    return sessions.order_by("-started_at", "-id").values_list("route", flat=True).first()
 
 
 @dataclass
@@ -250,11 +286,35 @@ class HomeSummary:
     trends_url: str
     # Where the PHQ-9 stands against the baseline, once there is one (DESIGN.md §3b).
     outcome_sentence: str = ""
+    # When each questionnaire ("phq9", "gad7") was last completed (None: never), so that
+    # which one is due is judged at each view (`due_questionnaire`), not when this was cached.
+    last_completed: dict[str, dt.datetime | None] = field(default_factory=dict)
 
     @property
     def chart_srcs(self) -> dict[str, str]:
         """The chart's phone and dark drawings (`charts.variant_srcs`)."""
         return variant_srcs(self.chart_src)
+
+    def due_questionnaire(self, now: dt.datetime) -> str:
+        return due_questionnaire(self.last_completed, now)
+
+
+# Both questionnaires ask about the last two weeks: one is due two weeks after the last.
+QUESTIONNAIRE_INTERVAL = dt.timedelta(days=14)
+
+
+def due_questionnaire(last_completed: dict[str, dt.datetime | None], now: dt.datetime) -> str:
+    """The questionnaire to fill in now: the PHQ-9 when never taken or last taken two weeks
+    ago or more, else a GAD-7 the patient takes, two weeks after the last; "" when none."""
+    for name in ("phq9", "gad7"):
+        latest = last_completed.get(name)
+        if latest is None:
+            if name == "phq9":
+                return name
+            continue
+        if now - latest >= QUESTIONNAIRE_INTERVAL:
+            return name
+    return ""
 
 
 def _home_release() -> str:
@@ -300,8 +360,14 @@ def _home_summary(user: User, scope: Scope, period: chartdata.Period) -> HomeSum
         previous_mood=data.previous_mood,
     )
     query = urlencode({"period": period.key})
-    phq9 = outcome_reads.phq9_by_patient({user.pk: None})[user.pk]  # one query
+    # One query for both questionnaires: the PHQ-9 sentence and which one is due.
+    found = outcome_reads.load({user.pk: None}, ("phq9", "gad7"))[user.pk]
+    phq9 = found["phq9"]
     return HomeSummary(
+        last_completed={
+            name: outcome.latest.completed_at if outcome.latest else None
+            for name, outcome in found.items()
+        },
         outcome_sentence=outcome_rules.patient_sentence(phq9)
         if phq9.state in (outcome_rules.MEASURED, outcome_rules.BASELINE_ONLY)
         else "",

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from journal.catalogue import check_in_symptoms, post_session_symptoms
 from journal.models import (
@@ -27,6 +28,7 @@ from journal.models import (
     ClinicSettings,
     PostSessionReport,
     QuestionnaireResponse,
+    ReadingContext,
     TreatmentSession,
     User,
 )
@@ -63,6 +65,7 @@ __all__ = [
     "ReadingInput",
     "StaleEdit",
     "add_reading",
+    "default_reading_time",
     "delete_checkin",
     "delete_questionnaire",
     "delete_reading",
@@ -75,6 +78,7 @@ __all__ = [
     "edit_session",
     "log_checkin",
     "log_session",
+    "log_session_with_report",
     "submit_questionnaire",
     "submit_report",
 ]
@@ -82,13 +86,35 @@ __all__ = [
 
 @dataclass(frozen=True)
 class ReadingInput:
-    """One blood-pressure reading entered together with a post-session report."""
+    """One blood-pressure reading entered together with a post-session report; without
+    `measured_at` it was taken at the usual time for its context (`default_reading_time`)."""
 
-    measured_at: datetime
+    measured_at: datetime | None
     systolic: int
     diastolic: int
     context: str
     pulse: int | None = None
+
+
+# When a reading of each context is usually taken, counted from the session's start (DESIGN.md
+# §2); a home reading has no usual time and defaults to now.
+READING_OFFSETS: dict[str, timedelta] = {
+    ReadingContext.BEFORE_DOSE: timedelta(0),
+    ReadingContext.AFTER_DOSE: timedelta(minutes=40),
+    ReadingContext.DISCHARGE: timedelta(hours=2),
+}
+
+
+def default_reading_time(
+    *, context: str, session_start: datetime, now: datetime | None = None
+) -> datetime:
+    """When a reading of `context` was most likely taken: the session start before the dose,
+    40 minutes later after it, 2 hours later at discharge; never later than now."""
+    now = now or timezone.now()
+    offset = READING_OFFSETS.get(context)
+    if offset is None:
+        return now
+    return min(session_start + offset, now)
 
 
 # --- Create -------------------------------------------------------------------------------
@@ -149,9 +175,18 @@ def submit_report(
     validate(report)
     report.save()
     save_ratings(report, cleaned, replace=False)
+    now = timezone.now()
     added = [
         new_reading(
-            patient, session, report, r.measured_at, r.systolic, r.diastolic, r.context, r.pulse
+            patient,
+            session,
+            report,
+            r.measured_at
+            or default_reading_time(context=r.context, session_start=session.started_at, now=now),
+            r.systolic,
+            r.diastolic,
+            r.context,
+            r.pulse,
         )
         for r in readings
     ]
@@ -162,6 +197,39 @@ def submit_report(
     related = {"reading_ids": [r.pk for r in added]} if added else None
     audit_entry(patient=patient, entry=report, action=CREATE, related=related)
     return report
+
+
+@transaction.atomic
+def log_session_with_report(
+    *,
+    patient: User,
+    started_at: datetime,
+    route: str,
+    dose_mg: Decimal | None = None,
+    session_note: str = "",
+    reported_at: datetime,
+    mood: int,
+    ratings: dict[str, int],
+    overall_bother: int = 0,
+    readings: Sequence[ReadingInput] = (),
+    note: str = "",
+    note_shareable: bool = False,
+) -> PostSessionReport:
+    """Record a session and its report together: both are saved, or neither."""
+    session = log_session(
+        patient=patient, started_at=started_at, route=route, dose_mg=dose_mg, note=session_note
+    )
+    return submit_report(
+        patient=patient,
+        session=session,
+        reported_at=reported_at,
+        mood=mood,
+        ratings=ratings,
+        overall_bother=overall_bother,
+        readings=readings,
+        note=note,
+        note_shareable=note_shareable,
+    )
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from journal.catalogue import QUESTIONNAIRES
 from journal.http import AuthenticatedHttpRequest
@@ -20,6 +21,7 @@ from journal.reads.patient import (
     current_flags,
     flag_views,
     home_summary,
+    next_step_list,
     next_steps,
     recent_entries,
     unreported_sessions,
@@ -44,14 +46,21 @@ def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     # Only current flags (open, since the last session or the last 7 days); the rest, and
     # those the care team has seen, are on the Flags page.
     current_rows = list(owned_by(user, current_flags(user)).select_related("acknowledged_by"))
+    summary = home_summary(user)
+    steps = next_step_list(
+        **next_steps(user, checkins, sessions),
+        due_questionnaire=summary.due_questionnaire(timezone.now()),
+    )
     return render(
         request,
         "journal/patient_home.html",
         {
-            **next_steps(user, checkins, sessions),
+            # The one thing to do now first; the others one tap away below it.
+            "next_step": steps[0] if steps else None,
+            "other_steps": steps[1:],
             "latest_flags": flag_views(current_rows[:HOME_FLAGS]),
             "more_current_flags": max(0, len(current_rows) - HOME_FLAGS),
-            "summary": home_summary(user),
+            "summary": summary,
             "feed": feed,
         },
     )

@@ -105,6 +105,8 @@ def test_a_keyboard_user_logs_a_session_report_and_check_in_without_a_mouse(
         page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="How did the session go?")).to_be_visible()
     choose_by_keyboard(page, "mood", "6", start_unchecked=True)
+    # "Any side effects?": Space picks "None", the arrow key "Yes", and the list opens.
+    choose_by_keyboard(page, "any_side_effects", "1", start_unchecked=True)
     choose_by_keyboard(page, "sym_dissociation", "2", start_unchecked=False)
     choose_by_keyboard(page, "sym_nausea", "3", start_unchecked=False)
     web.shot(page, f"keyboard-2-severity-focused-{viewport}")

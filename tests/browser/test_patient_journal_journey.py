@@ -70,20 +70,26 @@ def write_report(web: Web, page: Page) -> None:
     expect(page.get_by_role("heading", name="How did the session go?")).to_be_visible()
     expect(page.get_by_text("Intranasal spray", exact=False).first).to_be_visible()
     choose(page, "Mood right now", "6")
+    # The side effects open with "Yes"; each one is rated where it is asked.
+    expect(group(page, "Dissociation")).to_be_hidden()
+    choose(page, "Any side effects since the session?", "Yes")
     choose(page, "Dissociation", "Moderate")
+    # "Still present now?" is asked about an effect that was felt.
+    expect(group(page, "Dissociation: still present now?")).to_be_visible()
     choose(page, "Nausea", "Severe")
     # Intranasal sessions are asked about the nose; the spray-only question is on this form.
     choose(page, "Nasal discomfort", "Mild")
     choose(page, "Overall, how much did side effects bother you?", "Moderate")
     first = group(page, "Reading 1")
-    expect(first.get_by_label("When was it taken?")).to_have_value("before")
-    first.get_by_label("Systolic (upper number, mmHg)").fill("138")
-    first.get_by_label("Diastolic (lower number, mmHg)").fill("86")
-    first.get_by_label("Pulse (beats per minute, optional)").fill("72")
+    expect(first.get_by_label("Reading 1", exact=True)).to_have_value("before")
+    first.get_by_label("Systolic").fill("138")
+    first.get_by_label("Diastolic").fill("86")
+    first.get_by_label("Pulse").fill("72")
     second = group(page, "Reading 2")
-    expect(second.get_by_label("When was it taken?")).to_have_value("after40")
-    second.get_by_label("Systolic (upper number, mmHg)").fill("185")
-    second.get_by_label("Diastolic (lower number, mmHg)").fill("121")
+    expect(second.get_by_label("Reading 2", exact=True)).to_have_value("after40")
+    second.get_by_label("Systolic").fill("185")
+    second.get_by_label("Diastolic").fill("121")
+    page.get_by_text("Add a note").click()
     page.get_by_label("Note (optional)").fill("Felt floaty for an hour.")
     web.shot(page, f"journal-2-report-form-{web.viewport}")
     assert web.horizontal_overflow(page) == 0, "the report form scrolls sideways"
@@ -222,7 +228,12 @@ def test_a_patient_logs_a_session_report_check_in_and_phq9_then_reviews_flags_tr
         for r in BloodPressureReading.objects.filter(patient=patient)
     )
     assert readings == [("after40", 185, 121, None), ("before", 138, 86, 72)]
-    assert all(r.measured_at == session.started_at for r in BloodPressureReading.objects.all())
+    # Reading times default by context: the start before the dose, 40 minutes after it.
+    times = dict(BloodPressureReading.objects.values_list("context", "measured_at"))
+    assert times == {
+        "before": session.started_at,
+        "after40": session.started_at + dt.timedelta(minutes=40),
+    }
     checkin = CheckIn.objects.get(patient=patient)
     assert (checkin.mood, checkin.anxiety, checkin.pain, checkin.version) == (5, 6, None, 2)
     assert {r.code: r.severity for r in checkin.ratings.all() if r.severity} == {"sleep": 1}

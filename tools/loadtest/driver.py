@@ -443,6 +443,11 @@ def _fill_readings(fields: dict[str, Any], rng: random.Random, prefix: str = "re
             fields[f"{row}systolic"] = str(systolic)
             fields[f"{row}diastolic"] = str(rng.randint(55, min(125, systolic - 10)))
             fields[f"{row}pulse"] = rng.choice(["", str(rng.randint(50, 120))])
+            # A row's time left empty defaults by context on the server; the ledger compares
+            # what was sent, so send a time: when the report is written.
+            for part in ("0", "1"):
+                if not fields.get(f"{row}measured_at_{part}"):
+                    fields[f"{row}measured_at_{part}"] = fields.get(f"reported_at_{part}", "")
         else:
             for name in [n for n in fields if n.startswith(row)]:
                 del fields[name]

@@ -11,17 +11,18 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from journal import services
 from journal.catalogue import answer_label, symptom_label
-from journal.forms import ReportForm, ReportReadingFormSet
+from journal.forms import ReportForm, ReportReadingFormSet, SessionReportForm
 from journal.forms.journal import BaseReportReadingFormSet
 from journal.http import AuthenticatedHttpRequest, client_ip
 from journal.idempotency import idempotent
-from journal.models import BloodPressureReading, PostSessionReport, TreatmentSession
+from journal.models import BloodPressureReading, PostSessionReport, Route, TreatmentSession
 from journal.permissions import get_owned_or_404, owned_by, patient_required
-from journal.reads.patient import flag_views
+from journal.reads.patient import flag_views, last_route
 from journal.views.journal.common import (
     add_service_errors,
     confirm_delete,
@@ -62,12 +63,24 @@ def _save_kwargs(form: ReportForm) -> _ReportFields:
     }
 
 
-def _reading_formset(
-    request: AuthenticatedHttpRequest, session: TreatmentSession
-) -> BaseReportReadingFormSet:
-    # Readings are usually taken in clinic, so rows default to the session's time.
-    initial = [{"context": c, "measured_at": session.started_at} for c in READING_DEFAULT_CONTEXTS]
+def _reading_formset(request: AuthenticatedHttpRequest) -> BaseReportReadingFormSet:
+    # Readings are usually taken in clinic: before the dose, about 40 minutes after, at
+    # discharge. A row's time left blank is the usual time for its context, from the start.
+    initial = [{"context": c} for c in READING_DEFAULT_CONTEXTS]
     return ReportReadingFormSet(request.POST or None, initial=initial, prefix="readings")
+
+
+def _readings(formset: BaseReportReadingFormSet) -> list[services.ReadingInput]:
+    return [
+        services.ReadingInput(
+            measured_at=r.cleaned_data["measured_at"],
+            systolic=r.cleaned_data["systolic"],
+            diastolic=r.cleaned_data["diastolic"],
+            context=r.cleaned_data["context"],
+            pulse=r.cleaned_data["pulse"],
+        )
+        for r in formset.non_empty_forms()
+    ]
 
 
 @patient_required
@@ -85,21 +98,14 @@ def report_create(request: AuthenticatedHttpRequest, session_pk: int) -> HttpRes
         initial=now_initial("reported_at"),
         patient=request.user,
     )
-    formset = _reading_formset(request, session)
+    formset = _reading_formset(request)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        readings = [
-            services.ReadingInput(
-                measured_at=r.cleaned_data["measured_at"],
-                systolic=r.cleaned_data["systolic"],
-                diastolic=r.cleaned_data["diastolic"],
-                context=r.cleaned_data["context"],
-                pulse=r.cleaned_data["pulse"],
-            )
-            for r in formset.non_empty_forms()
-        ]
         try:
             report = services.submit_report(
-                patient=request.user, session=session, readings=readings, **_save_kwargs(form)
+                patient=request.user,
+                session=session,
+                readings=_readings(formset),
+                **_save_kwargs(form),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -111,6 +117,46 @@ def report_create(request: AuthenticatedHttpRequest, session_pk: int) -> HttpRes
         "journal/report_form.html",
         {"form": form, "formset": formset, "session": session},
     )
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+@idempotent
+def session_report_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """ "I just had a session": the session and its report on one screen, saved together."""
+    remembered = last_route(owned_by(request.user, TreatmentSession.objects.all()))
+    initial = {**now_initial("started_at"), "route": remembered or Route.IV}
+    form = SessionReportForm(request.POST or None, initial=initial, patient=request.user)
+    formset = _reading_formset(request)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = form.cleaned_data
+        try:
+            report = services.log_session_with_report(
+                patient=request.user,
+                started_at=data["started_at"],
+                route=data["route"],
+                dose_mg=data["dose_mg"],
+                session_note=data["session_note"],
+                reported_at=max(timezone.now(), data["started_at"]),
+                mood=data["mood"],
+                ratings=form.ratings_for_route(data["route"]),
+                overall_bother=data["overall_bother"],
+                readings=_readings(formset),
+                note=data["note"],
+                note_shareable=data["note_shareable"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Session and report saved. Thank you.")
+            return redirect("journal:report-detail", report.pk)
+    context = {
+        "form": form,
+        "formset": formset,
+        "remembered_route": remembered,
+        "route_label": dict(Route.choices).get(form["route"].value(), Route.IV.label),
+    }
+    return render(request, "journal/session_report_form.html", context)
 
 
 @patient_required
@@ -143,6 +189,7 @@ def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @idempotent
 def report_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = get_owned_or_404(request.user, _reports(request), pk=pk)
+    ratings = {r.code: r.severity for r in report.ratings.all()}
     initial = {
         "reported_at": report.reported_at,
         "mood": report.mood,
@@ -150,7 +197,8 @@ def report_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "note": report.note,
         "note_shareable": report.note_shareable,
         "version": report.version,
-        **ReportForm.rating_initial({r.code: r.severity for r in report.ratings.all()}),
+        **ReportForm.rating_initial(ratings),
+        **ReportForm.side_effects_initial(ratings),
     }
     return edit_entry(
         request,
