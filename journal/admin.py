@@ -316,6 +316,23 @@ class ClinicSettingsAdmin(ClinicAdminOnly, admin.ModelAdmin):
             "Accounts",
             {"fields": ["enrollment_link_hours", "erasure_grace_days", "staff_idle_minutes"]},
         ),
+        (
+            "Reminders and alerts",
+            {
+                "fields": [
+                    "report_reminder_time",
+                    "checkin_reminder_time",
+                    "questionnaire_reminder_time",
+                    "questionnaire_interval_days",
+                    "quiet_start",
+                    "quiet_end",
+                    "clinic_opens",
+                    "clinic_closes",
+                    "alert_on_high",
+                    "on_call_email",
+                ]
+            },
+        ),
         (None, {"fields": ["updated_at"]}),
     ]
 

@@ -38,6 +38,13 @@ from journal.models.journal import (
     score_0_10,
     severity_0_4,
 )
+from journal.models.notifications import (
+    Channel,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    NotificationStatus,
+)
 from journal.models.outcomes import MarkedBaseline
 from journal.models.sharing import AccessEvent, Share, ShareCategory, ShareEvent
 from journal.models.submissions import SubmissionToken
@@ -48,6 +55,7 @@ __all__ = [
     "AppendOnlyModel",
     "AuditEvent",
     "BloodPressureReading",
+    "Channel",
     "CheckIn",
     "ClinicSettings",
     "EmailChangeRequest",
@@ -60,6 +68,10 @@ __all__ = [
     "Instrument",
     "Invitation",
     "MarkedBaseline",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
+    "NotificationStatus",
     "PatientOwned",
     "PostSessionReport",
     "QuestionnaireResponse",

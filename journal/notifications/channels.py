@@ -1,0 +1,83 @@
+"""Delivering a notification: the words (no journal content, ever) and the channels.
+
+Every message is written from the notification's kind alone: it never names a mood, symptom,
+score, medicine, note or person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+
+from journal.models import Channel, Notification, NotificationKind
+
+NOT_MONITORED = (
+    "Aftercare is not monitored in real time. In an emergency call your local emergency number."
+)
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    body: str
+
+
+_REMINDERS = {
+    NotificationKind.REPORT_EVENING: Message(
+        "Aftercare: time for this evening's report",
+        "When you feel ready, please fill in your report about today's session.",
+    ),
+    NotificationKind.REPORT_MORNING: Message(
+        "Aftercare: your session report is still open",
+        "Good morning. Your report about yesterday's session is still waiting for you.",
+    ),
+    NotificationKind.CHECKIN: Message(
+        "Aftercare: time for this evening's check-in",
+        "A short check-in helps you and your care team see how things are going.",
+    ),
+    NotificationKind.QUESTIONNAIRE: Message(
+        "Aftercare: a questionnaire is due",
+        "Your regular questionnaire is due. It takes a few minutes.",
+    ),
+}
+
+
+def message_for(rows: list[Notification]) -> Message:
+    """The words of one message for `rows` (several rows only for grouped alerts)."""
+    kind = rows[0].kind
+    if kind != NotificationKind.FLAG_ALERT:
+        return _REMINDERS[NotificationKind(kind)]
+    if len(rows) == 1:
+        return Message(
+            "Aftercare: a flag awaits review",
+            "A flag in Aftercare awaits your review.",
+        )
+    return Message(
+        f"Aftercare: {len(rows)} flags await review",
+        f"{len(rows)} flags in Aftercare await your review.",
+    )
+
+
+def build_email(rows: list[Notification]) -> EmailMessage:
+    """The email for `rows`: subject, a body with the link, unsubscribe headers."""
+    first = rows[0]
+    message = message_for(rows)
+    link = settings.SITE_URL + (first.link or "/")
+    lines = [message.body, "", f"Open Aftercare: {link}", "", NOT_MONITORED]
+    headers = {"Auto-Submitted": "auto-generated"}
+    to = first.recipient.email if first.recipient is not None else first.address
+    return EmailMessage(
+        subject=message.subject,
+        body="\n".join(lines) + "\n",
+        to=[to],
+        headers=headers,
+    )
+
+
+def deliver(rows: list[Notification]) -> None:
+    """Send `rows` (one recipient, one kind) on their channel; raises when the send failed.
+    In-app notifications need no delivery: the row itself is what the person sees."""
+    if rows[0].channel == Channel.EMAIL:
+        build_email(rows).send(fail_silently=False)
