@@ -194,3 +194,14 @@ urlpatterns += [
         name="provider-export-fhir",
     ),
 ]
+
+# --- Notifications (the unsubscribe link is public: its signed token is the credential) ---
+from journal.views import notifications  # noqa: E402
+
+urlpatterns += [
+    path(
+        "unsubscribe/<str:token>/",
+        notifications.unsubscribe,
+        name="notifications-unsubscribe",
+    ),
+]

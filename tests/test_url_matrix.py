@@ -81,6 +81,10 @@ MATRIX: dict[str, Row] = {
     "journal:admin-home": Row(expect=ADMIN_ONLY),
     # --- Benchmark: public liveness probe (answers everyone, no database) ---------------
     "journal:ping": Row(public=True, expect=PUBLIC),
+    # --- Notifications: a bad unsubscribe token is not found, for everyone ---------------
+    "journal:notifications-unsubscribe": Row(
+        public=True, args=("bad_token",), expect={p: 404 for p in PERSONAS}
+    ),
     # --- Security: account settings, re-authentication, MFA ------------------------------
     "journal:account-settings": Row(expect=EVERY_ROLE_OK),
     # client_for has just logged in, so re-authentication is recent.
@@ -274,6 +278,7 @@ def test_anonymous_users_reach_only_the_documented_public_pages(personas, world)
         "enroll",
         "enroll-set-password",
         "journal:ping",
+        "journal:notifications-unsubscribe",
     }
     for name, row in MATRIX.items():
         if row.public:

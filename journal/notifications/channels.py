@@ -1,7 +1,8 @@
 """Delivering a notification: the words (no journal content, ever) and the channels.
 
 Every message is written from the notification's kind alone: it never names a mood, symptom,
-score, medicine, note or person.
+score, medicine, note or person. Emails carry a one-click unsubscribe (RFC 8058): a signed,
+single-purpose link per recipient and kind, in the body and in `List-Unsubscribe`.
 """
 
 from __future__ import annotations
@@ -9,10 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMessage
+from django.urls import reverse
 
 from journal.models import Channel, Notification, NotificationKind
 
+UNSUBSCRIBE_SALT = "aftercare.notifications.unsubscribe"
 NOT_MONITORED = (
     "Aftercare is not monitored in real time. In an emergency call your local emergency number."
 )
@@ -60,6 +64,30 @@ def message_for(rows: list[Notification]) -> Message:
     )
 
 
+def unsubscribe_token(user_id: int, kind: str) -> str:
+    """A signed token that turns off one kind of email for one person (nothing else)."""
+    return signing.dumps({"u": user_id, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
+    """The (user id, kind) a token names, or None when it is not ours or was altered."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        return None
+    if data.get("k") not in NotificationKind.values:
+        return None
+    return data["u"], data["k"]
+
+
+def unsubscribe_url(user_id: int, kind: str) -> str:
+    return settings.SITE_URL + reverse(
+        "journal:notifications-unsubscribe", kwargs={"token": unsubscribe_token(user_id, kind)}
+    )
+
+
 def build_email(rows: list[Notification]) -> EmailMessage:
     """The email for `rows`: subject, a body with the link, unsubscribe headers."""
     first = rows[0]
@@ -67,6 +95,11 @@ def build_email(rows: list[Notification]) -> EmailMessage:
     link = settings.SITE_URL + (first.link or "/")
     lines = [message.body, "", f"Open Aftercare: {link}", "", NOT_MONITORED]
     headers = {"Auto-Submitted": "auto-generated"}
+    if first.recipient_id is not None:
+        url = unsubscribe_url(first.recipient_id, first.kind)
+        lines += ["", f"Stop these emails: {url}"]
+        headers["List-Unsubscribe"] = f"<{url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     to = first.recipient.email if first.recipient is not None else first.address
     return EmailMessage(
         subject=message.subject,
