@@ -295,6 +295,7 @@ def test_admin_console_is_clinic_admin_only(personas) -> None:
         reverse("admin:journal_auditevent_changelist"),
         reverse("admin:journal_accessevent_changelist"),
         reverse("admin:journal_clinicsettings_changelist"),
+        reverse("admin:journal_alertrecord_changelist"),
     ]
     for persona in PERSONAS:
         user = None if persona == "anonymous" else getattr(personas, persona)
@@ -316,4 +317,5 @@ def test_admin_console_registers_no_journal_content() -> None:
     from journal.admin import clinic_admin_site
 
     registered = {model._meta.model_name for model in clinic_admin_site._registry}
-    assert registered == {"user", "clinicsettings", "auditevent", "accessevent"}
+    # Clinician alerts are listed as metadata only (who, when, channel, flag id).
+    assert registered == {"user", "clinicsettings", "auditevent", "accessevent", "alertrecord"}

@@ -39,6 +39,7 @@ from journal.models.journal import (
     severity_0_4,
 )
 from journal.models.notifications import (
+    AlertRecord,
     Channel,
     Notification,
     NotificationKind,
@@ -52,6 +53,7 @@ from journal.models.submissions import SubmissionToken
 __all__ = [
     "SEVERITY_CHOICES",
     "AccessEvent",
+    "AlertRecord",
     "AppendOnlyModel",
     "AuditEvent",
     "BloodPressureReading",

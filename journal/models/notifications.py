@@ -126,3 +126,13 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"Notification preferences of {self.user_id}"
+
+
+class AlertRecord(Notification):
+    """Clinician alerts as the clinic console lists them: metadata only (who, when, channel,
+    which flag id), never the flag's kind, values or patient."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "clinician alert"
+        ordering = ["-due_at", "-id"]

@@ -14,7 +14,7 @@ from django.core import signing
 from django.core.mail import EmailMessage
 from django.urls import reverse
 
-from journal.models import Channel, Notification, NotificationKind
+from journal.models import Channel, FlagSeverity, Notification, NotificationKind
 
 UNSUBSCRIBE_SALT = "aftercare.notifications.unsubscribe"
 NOT_MONITORED = (
@@ -53,14 +53,17 @@ def message_for(rows: list[Notification]) -> Message:
     kind = rows[0].kind
     if kind != NotificationKind.FLAG_ALERT:
         return _REMINDERS[NotificationKind(kind)]
+    urgent = any(r.flag is not None and r.flag.severity == FlagSeverity.URGENT for r in rows)
+    what = "an urgent flag" if urgent else "a flag"
     if len(rows) == 1:
         return Message(
-            "Aftercare: a flag awaits review",
-            "A flag in Aftercare awaits your review.",
+            f"Aftercare: {what} awaits review",
+            f"{what.capitalize()} in Aftercare awaits your review.",
         )
+    some = f"{len(rows)} flags, at least one urgent," if urgent else f"{len(rows)} flags"
     return Message(
         f"Aftercare: {len(rows)} flags await review",
-        f"{len(rows)} flags in Aftercare await your review.",
+        f"{some} in Aftercare await your review.",
     )
 
 

@@ -71,7 +71,7 @@ def claim_due(now: datetime | None = None, limit: int = 100) -> tuple[str, list[
         )
     claimed = list(
         Notification.objects.filter(claim=token, status=NotificationStatus.SENDING)
-        .select_related("recipient")
+        .select_related("recipient", "flag")
         .order_by("pk")
     )
     return token, claimed
