@@ -146,6 +146,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "journal.context_processors.clinic",
                 "journal.context_processors.navigation",
+                "journal.context_processors.notifications",
             ],
         },
     },

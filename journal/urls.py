@@ -204,4 +204,11 @@ urlpatterns += [
         notifications.unsubscribe,
         name="notifications-unsubscribe",
     ),
+    path("notifications/", notifications.notification_list, name="notification-list"),
+    path("notifications/read/", notifications.notifications_read, name="notifications-read"),
+    path(
+        "account/notifications/",
+        notifications.notification_settings,
+        name="notification-settings",
+    ),
 ]

@@ -85,6 +85,9 @@ MATRIX: dict[str, Row] = {
     "journal:notifications-unsubscribe": Row(
         public=True, args=("bad_token",), expect={p: 404 for p in PERSONAS}
     ),
+    "journal:notification-list": Row(expect=EVERY_ROLE_OK),
+    "journal:notifications-read": Row(expect=EVERY_ROLE_405),
+    "journal:notification-settings": Row(expect=EVERY_ROLE_OK),
     # --- Security: account settings, re-authentication, MFA ------------------------------
     "journal:account-settings": Row(expect=EVERY_ROLE_OK),
     # client_for has just logged in, so re-authentication is recent.

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from journal.models import Notification, NotificationStatus
 from journal.notifications import channels, checks
+from journal.reads.notifications import refresh_unread
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +120,7 @@ def send_claimed(token: str, rows: list[Notification], now: datetime | None = No
         group = (row.recipient_id, row.address, row.channel, row.kind)
         groups[group if row.kind == "flag_alert" else (row.pk,)].append(row)
     sent = 0
+    shown: set[int] = set()
     for group_rows in groups.values():
         if not _still_held(group_rows, token):
             continue  # the lease ran out and another worker took these rows over
@@ -130,6 +132,8 @@ def send_claimed(token: str, rows: list[Notification], now: datetime | None = No
         else:
             done = {"status": NotificationStatus.SENT, "sent_at": now, "error": ""}
             sent += _finish(group_rows, token, **done)
+            shown |= {r.recipient_id for r in group_rows if r.recipient_id is not None}
+    refresh_unread(shown)
     return sent
 
 

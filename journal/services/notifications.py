@@ -15,6 +15,8 @@ from journal.models import (
     NotificationStatus,
     User,
 )
+from journal.notifications import planning
+from journal.reads.notifications import remember_unread
 from journal.services.audit import record_audit
 
 # Which preference field carries the channel of each kind.
@@ -56,3 +58,59 @@ def unsubscribe(*, user_id: int, kind: str, now: datetime | None = None) -> User
         recipient=user, kind__in=kinds, status=NotificationStatus.PENDING
     ).update(channel=Channel.IN_APP)
     return user
+
+
+PREFERENCE_FIELDS = (
+    "paused",
+    "quiet_start",
+    "quiet_end",
+    "report_enabled",
+    "report_time",
+    "report_channel",
+    "checkin_enabled",
+    "checkin_time",
+    "checkin_channel",
+    "questionnaire_enabled",
+    "questionnaire_time",
+    "questionnaire_channel",
+    "alert_channel",
+)
+
+
+def save_preferences(
+    *, user: User, values: dict[str, object], now: datetime | None = None
+) -> NotificationPreference:
+    """Store the user's reminder/alert choices (validated, audited without values) and, for a
+    patient, re-plan their unsent reminders under the new choices."""
+    now = now or timezone.now()
+    unknown = set(values) - set(PREFERENCE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not preference fields: {sorted(unknown)}")
+    with transaction.atomic():
+        pref = preferences_of(user)
+        changed = [name for name, value in values.items() if getattr(pref, name) != value]
+        for name, value in values.items():
+            setattr(pref, name, value)
+        pref.updated_at = now
+        pref.full_clean()
+        pref.save()
+        if changed:
+            record_audit(
+                action="notifications.preferences",
+                actor=user,
+                subject=user,
+                detail={"changed": sorted(changed)},
+            )
+    if user.is_patient:
+        planning.replan_patient(user, now)
+    return pref
+
+
+def mark_all_read(*, user: User, now: datetime | None = None) -> int:
+    """Mark every notification shown to the user as read; returns how many were unread."""
+    now = now or timezone.now()
+    count = Notification.objects.filter(
+        recipient=user, status=NotificationStatus.SENT, read_at__isnull=True
+    ).update(read_at=now)
+    remember_unread({user.pk: 0})
+    return count
