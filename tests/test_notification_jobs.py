@@ -241,3 +241,13 @@ def test_the_broker_is_redis_url():
 
     assert broker(REDIS_URL="redis://127.0.0.1:6379/3") == "redis://127.0.0.1:6379/3"
     assert broker() == "-"
+
+
+def test_a_row_that_cannot_be_checked_is_retried_and_does_not_stop_the_batch(planned):
+    Notification.objects.create(
+        recipient=planned, kind="checkin", due_key="day:not-a-date", due_at=NOW, next_attempt_at=NOW
+    )
+    mail.outbox.clear()
+    assert jobs.dispatch(NOW) == 4  # both patients' questionnaire reminders still go out
+    bad = Notification.objects.get(due_key="day:not-a-date")
+    assert bad.status == NotificationStatus.PENDING and "ValueError" in bad.error

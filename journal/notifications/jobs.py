@@ -110,7 +110,12 @@ def send_claimed(token: str, rows: list[Notification], now: datetime | None = No
     now = now or timezone.now()
     wanted = []
     for row in rows:
-        reason = checks.not_needed(row, now)
+        try:
+            reason = checks.not_needed(row, now)
+        except Exception as exc:  # a bad row must not stop the batch; it is retried, then failed
+            logger.warning("notification check failed: %s", type(exc).__name__)
+            _failed([row], token, f"{type(exc).__name__}: {exc}", now)
+            continue
         if reason:
             _finish([row], token, status=NotificationStatus.CANCELLED, error=reason)
         else:
