@@ -217,6 +217,11 @@ CELERY_BEAT_SCHEDULE = {
     "plan-reminders": {"task": "aftercare.plan_reminders", "schedule": 15 * 60.0},
 }
 
+# Web Push (VAPID): the application server's private key, base64url of the raw 32-byte P-256
+# key (`manage.py vapid_key` makes one). Empty: push is not offered.
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY")
+VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:no-reply@localhost")
+
 # --- Accounts ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "journal.User"
 LOGIN_URL = "login"

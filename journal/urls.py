@@ -211,4 +211,14 @@ urlpatterns += [
         notifications.notification_settings,
         name="notification-settings",
     ),
+    path("push/subscribe/", notifications.push_subscribe, name="push-subscribe"),
+    path("push/unsubscribe/", notifications.push_unsubscribe, name="push-unsubscribe"),
+]
+
+# --- Installable app: manifest and service worker at the site root (public, no data) ---
+from journal.views import pwa  # noqa: E402
+
+urlpatterns += [
+    path("sw.js", pwa.service_worker, name="service-worker"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
 ]

@@ -88,6 +88,11 @@ MATRIX: dict[str, Row] = {
     "journal:notification-list": Row(expect=EVERY_ROLE_OK),
     "journal:notifications-read": Row(expect=EVERY_ROLE_405),
     "journal:notification-settings": Row(expect=EVERY_ROLE_OK),
+    "journal:push-subscribe": Row(expect=EVERY_ROLE_405),
+    "journal:push-unsubscribe": Row(expect=EVERY_ROLE_405),
+    # --- Installable app: public, no data ------------------------------------------------
+    "journal:service-worker": Row(public=True, expect=PUBLIC),
+    "journal:manifest": Row(public=True, expect=PUBLIC),
     # --- Security: account settings, re-authentication, MFA ------------------------------
     "journal:account-settings": Row(expect=EVERY_ROLE_OK),
     # client_for has just logged in, so re-authentication is recent.
@@ -282,6 +287,8 @@ def test_anonymous_users_reach_only_the_documented_public_pages(personas, world)
         "enroll-set-password",
         "journal:ping",
         "journal:notifications-unsubscribe",
+        "journal:service-worker",
+        "journal:manifest",
     }
     for name, row in MATRIX.items():
         if row.public:

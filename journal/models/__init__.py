@@ -45,6 +45,7 @@ from journal.models.notifications import (
     NotificationKind,
     NotificationPreference,
     NotificationStatus,
+    PushSubscription,
 )
 from journal.models.outcomes import MarkedBaseline
 from journal.models.sharing import AccessEvent, Share, ShareCategory, ShareEvent
@@ -76,6 +77,7 @@ __all__ = [
     "NotificationStatus",
     "PatientOwned",
     "PostSessionReport",
+    "PushSubscription",
     "QuestionnaireResponse",
     "ReadingContext",
     "Role",

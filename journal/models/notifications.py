@@ -25,6 +25,7 @@ class NotificationKind(models.TextChoices):
 
 class Channel(models.TextChoices):
     EMAIL = "email", "Email"
+    PUSH = "push", "Push notification (installed app)"
     IN_APP = "in_app", "In the app only"
 
 
@@ -136,3 +137,21 @@ class AlertRecord(Notification):
         proxy = True
         verbose_name = "clinician alert"
         ordering = ["-due_at", "-id"]
+
+
+class PushSubscription(models.Model):
+    """One browser's Web Push subscription (endpoint and its keys), removed when the push
+    service answers 404/410 or the person turns push off on that device."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Push subscription {self.pk} of {self.user_id}"

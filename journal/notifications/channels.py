@@ -15,6 +15,7 @@ from django.core.mail import EmailMessage
 from django.urls import reverse
 
 from journal.models import Channel, FlagSeverity, Notification, NotificationKind
+from journal.notifications import push
 
 UNSUBSCRIBE_SALT = "aftercare.notifications.unsubscribe"
 NOT_MONITORED = (
@@ -114,6 +115,11 @@ def build_email(rows: list[Notification]) -> EmailMessage:
 
 def deliver(rows: list[Notification]) -> None:
     """Send `rows` (one recipient, one kind) on their channel; raises when the send failed.
-    In-app notifications need no delivery: the row itself is what the person sees."""
-    if rows[0].channel == Channel.EMAIL:
+    In-app notifications need no delivery: the row itself is what the person sees (and so is
+    a push with no subscription left, or on a server without a VAPID key)."""
+    first = rows[0]
+    if first.channel == Channel.EMAIL:
         build_email(rows).send(fail_silently=False)
+    elif first.channel == Channel.PUSH and first.recipient_id is not None and push.enabled():
+        message = message_for(rows)
+        push.send(first.recipient_id, message.subject, message.body, first.link or "/")

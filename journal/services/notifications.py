@@ -1,9 +1,14 @@
-"""Notification writes: preferences, one-click unsubscribe, marking in-app notices read."""
+"""Notification writes: preferences, one-click unsubscribe, in-app notices read, push
+subscriptions."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,12 +18,14 @@ from journal.models import (
     NotificationKind,
     NotificationPreference,
     NotificationStatus,
+    PushSubscription,
     User,
 )
 from journal.notifications import planning
 from journal.reads.notifications import remember_unread
 from journal.services.audit import record_audit
 
+_B64URL = re.compile(r"[A-Za-z0-9_-]+=*")
 # Which preference field carries the channel of each kind.
 CHANNEL_FIELD = {
     NotificationKind.REPORT_EVENING: "report_channel",
@@ -114,3 +121,31 @@ def mark_all_read(*, user: User, now: datetime | None = None) -> int:
     ).update(read_at=now)
     remember_unread({user.pk: 0})
     return count
+
+
+def save_push_subscription(
+    *, user: User, endpoint: str, p256dh: str, auth: str
+) -> PushSubscription:
+    """Keep this browser's push subscription for the user (an endpoint moves to whoever
+    subscribed with it last: one browser, one person signed in)."""
+    validator = URLValidator(schemes=["https"] if not settings.DEBUG else ["https", "http"])
+    try:
+        validator(endpoint)
+    except ValidationError as exc:
+        raise ValidationError({"endpoint": "Not a push service address."}) from exc
+    for name, value, size in (("p256dh", p256dh, 200), ("auth", auth, 64)):
+        if not value or len(value) > size or not _B64URL.fullmatch(value):
+            raise ValidationError({name: "Not a push subscription key."})
+    sub, _ = PushSubscription.objects.update_or_create(
+        endpoint=endpoint, defaults={"user": user, "p256dh": p256dh, "auth": auth}
+    )
+    record_audit(action="notifications.push_on", actor=user, subject=user)
+    return sub
+
+
+def remove_push_subscription(*, user: User, endpoint: str) -> bool:
+    """Forget the user's subscription at `endpoint` (another person's is left alone)."""
+    deleted, _ = PushSubscription.objects.filter(user=user, endpoint=endpoint).delete()
+    if deleted:
+        record_audit(action="notifications.push_off", actor=user, subject=user)
+    return bool(deleted)

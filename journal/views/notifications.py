@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from journal.forms.notifications import ProviderAlertForm, ReminderPreferencesForm
 from journal.http import AuthenticatedHttpRequest
 from journal.models import ClinicSettings, NotificationKind
+from journal.notifications import push
 from journal.notifications.channels import read_unsubscribe_token
 from journal.permissions import not_found
 from journal.reads import notifications as reads
@@ -79,4 +82,45 @@ def notification_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("journal:notification-settings")
     if data is not None and form is None:
         raise PermissionDenied("Clinic admin accounts get no reminders.")
-    return render(request, "notifications/notification_settings.html", {"form": form})
+    offer_push = push.enabled() and not user.is_clinic_admin
+    return render(
+        request,
+        "notifications/notification_settings.html",
+        {"form": form, "push_key": push.public_key() if offer_push else ""},
+    )
+
+
+def _json(request: HttpRequest) -> dict:
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+@require_POST
+def push_subscribe(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Store this browser's push subscription (JSON from PushSubscription.toJSON())."""
+    if not push.enabled() or request.user.is_clinic_admin:
+        raise not_found()
+    data = _json(request)
+    raw_keys = data.get("keys")
+    keys: dict = raw_keys if isinstance(raw_keys, dict) else {}
+    try:
+        service.save_push_subscription(
+            user=request.user,
+            endpoint=str(data.get("endpoint", "")),
+            p256dh=str(keys.get("p256dh", "")),
+            auth=str(keys.get("auth", "")),
+        )
+    except ValidationError:
+        return JsonResponse({"ok": False}, status=400)
+    return JsonResponse({"ok": True}, status=201)
+
+
+@require_POST
+def push_unsubscribe(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Forget this browser's push subscription."""
+    endpoint = str(_json(request).get("endpoint", ""))
+    service.remove_push_subscription(user=request.user, endpoint=endpoint)
+    return JsonResponse({"ok": True})
