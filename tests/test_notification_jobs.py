@@ -251,3 +251,28 @@ def test_a_row_that_cannot_be_checked_is_retried_and_does_not_stop_the_batch(pla
     assert jobs.dispatch(NOW) == 4  # both patients' questionnaire reminders still go out
     bad = Notification.objects.get(due_key="day:not-a-date")
     assert bad.status == NotificationStatus.PENDING and "ValueError" in bad.error
+
+
+@pytest.mark.parametrize("size", [40, 160])
+def test_dispatch_costs_the_same_few_queries_per_notification_at_any_size(
+    personas, django_assert_max_num_queries, size
+):
+    # In-app reminders (no email): what is measured is the database work per notification.
+    patients = [personas.patient, personas.other_patient]
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=patients[i % 2],
+            kind="checkin",
+            due_key=f"day:{(NOW + timedelta(days=i)).date().isoformat()}",
+            due_at=NOW,
+            next_attempt_at=NOW,
+            channel="in_app",
+        )
+        for i in range(size)
+    )
+    # Per notification: preferences, the skip-when-done check, the claim re-check and the
+    # finish (4); per batch of 100: the claim (select, three updates, read back) and the
+    # unread recount.
+    batches = -(-size // 100) + 1
+    with django_assert_max_num_queries(4 * size + 8 * batches):
+        assert jobs.dispatch(NOW) == size

@@ -218,3 +218,14 @@ def test_every_page_links_the_manifest_and_registers_the_worker(personas):
     html = client_for(personas.patient).get(reverse("journal:patient-home")).content.decode()
     assert 'rel="manifest" href="/manifest.webmanifest"' in html
     assert "journal/push.js" in html
+
+
+def test_vapid_key_prints_a_usable_private_key(settings, capsys):
+    from django.core.management import call_command
+
+    call_command("vapid_key")
+    out = capsys.readouterr().out
+    private = out.split("VAPID_PRIVATE_KEY=")[1].split()[0]
+    settings.VAPID_PRIVATE_KEY = private
+    assert f"# public key: {push.public_key()}" in out
+    assert len(unb64url(push.public_key())) == 65
