@@ -146,6 +146,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "journal.context_processors.clinic",
                 "journal.context_processors.navigation",
+                "journal.context_processors.notifications",
             ],
         },
     },
@@ -203,6 +204,25 @@ if _cache_url:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Background jobs -------------------------------------------------------------------------
+# Celery with Redis as the broker when REDIS_URL is set (workers on any machine, one beat);
+# without it, `manage.py run_jobs` runs the same job functions in one process.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or env_str("REDIS_URL")
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "dispatch-every-minute": {"task": "aftercare.dispatch", "schedule": 60.0},
+    "plan-reminders": {"task": "aftercare.plan_reminders", "schedule": 15 * 60.0},
+}
+
+# Web Push (VAPID): the application server's private key, base64url of the raw 32-byte P-256
+# key (`manage.py vapid_key` makes one). Empty: push is not offered.
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY")
+VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:no-reply@localhost")
 
 # --- Accounts ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "journal.User"

@@ -17,7 +17,7 @@ from django_otp.admin import OTPAdminSite
 from journal import services
 from journal.forms import TimeZoneField
 from journal.http import client_ip, is_signed_in
-from journal.models import AccessEvent, AuditEvent, ClinicSettings, User
+from journal.models import AccessEvent, AlertRecord, AuditEvent, ClinicSettings, User
 from journal.permissions import can_use_admin_console
 from journal.services import accounts
 
@@ -316,6 +316,23 @@ class ClinicSettingsAdmin(ClinicAdminOnly, admin.ModelAdmin):
             "Accounts",
             {"fields": ["enrollment_link_hours", "erasure_grace_days", "staff_idle_minutes"]},
         ),
+        (
+            "Reminders and alerts",
+            {
+                "fields": [
+                    "report_reminder_time",
+                    "checkin_reminder_time",
+                    "questionnaire_reminder_time",
+                    "questionnaire_interval_days",
+                    "quiet_start",
+                    "quiet_end",
+                    "clinic_opens",
+                    "clinic_closes",
+                    "alert_on_high",
+                    "on_call_email",
+                ]
+            },
+        ),
         (None, {"fields": ["updated_at"]}),
     ]
 
@@ -353,3 +370,27 @@ class AccessEventAdmin(ReadOnly, admin.ModelAdmin):
 
     def get_fields(self, request: HttpRequest, obj=None):
         return ["at", "actor", "patient", "share", "what", "path", "ip", "user_agent"]
+
+
+@admin.register(AlertRecord, site=clinic_admin_site)
+class AlertRecordAdmin(ReadOnly, admin.ModelAdmin):
+    """Every clinician alert: who, when, on which channel, about which flag id; nothing of the
+    flag itself or the patient."""
+
+    list_display = ["due_at", "sent_at", "status", "sent_to", "channel", "flag_id", "attempts"]
+    list_filter = ["status", "channel"]
+    date_hierarchy = "due_at"
+    list_select_related = ["recipient"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AlertRecord]:
+        return super().get_queryset(request).filter(kind="flag_alert")
+
+    def get_fields(self, request: HttpRequest, obj=None):
+        return ["due_at", "sent_at", "status", "sent_to", "channel", "flag_id", "attempts", "error"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description="Sent to")
+    def sent_to(self, obj: AlertRecord) -> str:
+        return str(obj.recipient) if obj.recipient_id else f"On-call: {obj.address}"

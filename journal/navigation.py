@@ -52,6 +52,8 @@ NAV_ITEMS: dict[str, tuple[str, str]] = {
     "journal:admin-home": ("clinic", "admin-home"),
     "journal:account-settings": ("account", "account-settings"),
     "journal:account-devices": ("account", "account-settings"),
+    "journal:notification-settings": ("account", "account-settings"),
+    "journal:notification-list": ("account", "notification-list"),
     "journal:export": ("account", "export"),
     "journal:account-delete": ("account", "export"),
     "journal:access-log": ("account", "access-log"),

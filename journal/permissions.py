@@ -491,6 +491,22 @@ def get_shared_flag_or_404(provider: User, flag_id: int) -> tuple[Flag, Share]:
     return flag, share
 
 
+def provider_may_see_flag(provider: User, flag: Flag) -> bool:
+    """Whether `provider` may see `flag` now: an active share with its category and window
+    (the rule `get_shared_flag_or_404` applies, without raising)."""
+    share = get_active_share(provider, flag.patient)
+    return share is not None and shared_flags(share).filter(pk=flag.pk).exists()
+
+
+def alert_recipients(flag: Flag) -> QuerySet[User]:
+    """Providers who may see `flag` now (candidates for an alert about it)."""
+    candidates = Share.objects.filter(
+        patient_id=flag.patient_id, revoked_at__isnull=True, paused_at__isnull=True
+    ).values("provider")
+    providers = User.objects.providers().filter(is_active=True, pk__in=candidates)
+    return providers.filter(pk__in=[p.pk for p in providers if provider_may_see_flag(p, flag)])
+
+
 def provider_directory() -> QuerySet[User]:
     """Providers a patient may choose to share with (active provider accounts)."""
     return User.objects.providers().filter(is_active=True).order_by("display_name", "email")

@@ -204,3 +204,31 @@ urlpatterns += [
         name="provider-export-fhir",
     ),
 ]
+
+# --- Notifications (the unsubscribe link is public: its signed token is the credential) ---
+from journal.views import notifications  # noqa: E402
+
+urlpatterns += [
+    path(
+        "unsubscribe/<str:token>/",
+        notifications.unsubscribe,
+        name="notifications-unsubscribe",
+    ),
+    path("notifications/", notifications.notification_list, name="notification-list"),
+    path("notifications/read/", notifications.notifications_read, name="notifications-read"),
+    path(
+        "account/notifications/",
+        notifications.notification_settings,
+        name="notification-settings",
+    ),
+    path("push/subscribe/", notifications.push_subscribe, name="push-subscribe"),
+    path("push/unsubscribe/", notifications.push_unsubscribe, name="push-unsubscribe"),
+]
+
+# --- Installable app: manifest and service worker at the site root (public, no data) ---
+from journal.views import pwa  # noqa: E402
+
+urlpatterns += [
+    path("sw.js", pwa.service_worker, name="service-worker"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+]

@@ -81,6 +81,18 @@ MATRIX: dict[str, Row] = {
     "journal:admin-home": Row(expect=ADMIN_ONLY),
     # --- Benchmark: public liveness probe (answers everyone, no database) ---------------
     "journal:ping": Row(public=True, expect=PUBLIC),
+    # --- Notifications: a bad unsubscribe token is not found, for everyone ---------------
+    "journal:notifications-unsubscribe": Row(
+        public=True, args=("bad_token",), expect={p: 404 for p in PERSONAS}
+    ),
+    "journal:notification-list": Row(expect=EVERY_ROLE_OK),
+    "journal:notifications-read": Row(expect=EVERY_ROLE_405),
+    "journal:notification-settings": Row(expect=EVERY_ROLE_OK),
+    "journal:push-subscribe": Row(expect=EVERY_ROLE_405),
+    "journal:push-unsubscribe": Row(expect=EVERY_ROLE_405),
+    # --- Installable app: public, no data ------------------------------------------------
+    "journal:service-worker": Row(public=True, expect=PUBLIC),
+    "journal:manifest": Row(public=True, expect=PUBLIC),
     # --- Security: account settings, re-authentication, MFA ------------------------------
     "journal:account-settings": Row(expect=EVERY_ROLE_OK),
     # client_for has just logged in, so re-authentication is recent.
@@ -278,6 +290,9 @@ def test_anonymous_users_reach_only_the_documented_public_pages(personas, world)
         "enroll",
         "enroll-set-password",
         "journal:ping",
+        "journal:notifications-unsubscribe",
+        "journal:service-worker",
+        "journal:manifest",
     }
     for name, row in MATRIX.items():
         if row.public:
@@ -294,6 +309,7 @@ def test_admin_console_is_clinic_admin_only(personas) -> None:
         reverse("admin:journal_auditevent_changelist"),
         reverse("admin:journal_accessevent_changelist"),
         reverse("admin:journal_clinicsettings_changelist"),
+        reverse("admin:journal_alertrecord_changelist"),
     ]
     for persona in PERSONAS:
         user = None if persona == "anonymous" else getattr(personas, persona)
@@ -315,7 +331,8 @@ def test_admin_console_registers_no_journal_content() -> None:
     from journal.admin import clinic_admin_site
 
     registered = {model._meta.model_name for model in clinic_admin_site._registry}
-    assert registered == {"user", "clinicsettings", "auditevent", "accessevent"}
+    # Clinician alerts are listed as metadata only (who, when, channel, flag id).
+    assert registered == {"user", "clinicsettings", "auditevent", "accessevent", "alertrecord"}
 
 
 # Chart images take `size` (desktop, phone) and `theme` (light, dark): every drawing answers each

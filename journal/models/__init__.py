@@ -38,6 +38,15 @@ from journal.models.journal import (
     score_0_10,
     severity_0_4,
 )
+from journal.models.notifications import (
+    AlertRecord,
+    Channel,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    NotificationStatus,
+    PushSubscription,
+)
 from journal.models.outcomes import MarkedBaseline
 from journal.models.sharing import AccessEvent, Share, ShareCategory, ShareEvent
 from journal.models.submissions import SubmissionToken
@@ -45,9 +54,11 @@ from journal.models.submissions import SubmissionToken
 __all__ = [
     "SEVERITY_CHOICES",
     "AccessEvent",
+    "AlertRecord",
     "AppendOnlyModel",
     "AuditEvent",
     "BloodPressureReading",
+    "Channel",
     "CheckIn",
     "ClinicSettings",
     "EmailChangeRequest",
@@ -60,8 +71,13 @@ __all__ = [
     "Instrument",
     "Invitation",
     "MarkedBaseline",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
+    "NotificationStatus",
     "PatientOwned",
     "PostSessionReport",
+    "PushSubscription",
     "QuestionnaireResponse",
     "ReadingContext",
     "Role",

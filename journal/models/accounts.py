@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 from dataclasses import fields
+from datetime import time
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -262,6 +263,33 @@ class ClinicSettings(models.Model):
     )
     staff_idle_minutes = models.PositiveSmallIntegerField(
         default=30, validators=[MinValueValidator(5), MaxValueValidator(24 * 60)]
+    )
+    # Reminders (local time of each patient) and clinician alerts.
+    report_reminder_time = models.TimeField(
+        default=time(19, 0),
+        help_text="Evening reminder to finish a post-session report (never before the "
+        "session + 3 hours).",
+    )
+    checkin_reminder_time = models.TimeField(default=time(18, 0))
+    questionnaire_reminder_time = models.TimeField(default=time(10, 0))
+    questionnaire_interval_days = models.PositiveSmallIntegerField(
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text="PHQ-9 and GAD-7 every this many days, counted from the first session.",
+    )
+    quiet_start = models.TimeField(
+        default=time(21, 30), help_text="No reminder is sent between quiet start and end."
+    )
+    quiet_end = models.TimeField(default=time(8, 0))
+    clinic_opens = models.TimeField(
+        default=time(8, 0), help_text="Alerts raised outside clinic hours wait for opening."
+    )
+    clinic_closes = models.TimeField(default=time(18, 0))
+    alert_on_high = models.BooleanField(
+        default=False, help_text="Alert providers for high flags too (urgent flags always)."
+    )
+    on_call_email = models.EmailField(
+        blank=True, help_text="Optional address that receives every urgent alert at once."
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -32,6 +32,7 @@ from journal.models import (
     TreatmentSession,
     User,
 )
+from journal.notifications import alerts
 from journal.outcomes import BASELINE_WINDOW
 from journal.services.audit import record_audit
 from journal.thresholds import Thresholds
@@ -277,6 +278,7 @@ def sync_flags(
                 _withdraw(flag, action="edit", after=flag_values(obj), now=now)
     if create:
         Flag.objects.bulk_create(create)
+        alerts.after_flags_raised(create)
 
 
 def withdraw_deleted(objs: Iterable[PatientOwned]) -> None:

@@ -132,6 +132,7 @@ def test_the_admin_console_pages_are_accessible_for_the_clinic_admin(
         "account-change": ("admin:journal_user_change", [personas.patient.pk]),
         "audit-log": ("admin:journal_auditevent_changelist", []),
         "access-log": ("admin:journal_accessevent_changelist", []),
+        "clinician-alerts": ("admin:journal_alertrecord_changelist", []),
         "clinic-settings": ("admin:journal_clinicsettings_change", [ClinicSettings.load().pk]),
     }
     urls = {f"admin-console-{label}": reverse(n, args=a) for label, (n, a) in names.items()}

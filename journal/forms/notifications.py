@@ -1,0 +1,85 @@
+"""Reminder and alert preferences (input shape only: no permission checks, no writes)."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Any
+
+from django import forms
+
+from journal.models import Channel, ClinicSettings
+from journal.notifications.schedule import Quiet, in_quiet
+
+
+def _time_field(label: str, help_text: str = "") -> forms.TimeField:
+    return forms.TimeField(
+        label=label,
+        help_text=help_text,
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+
+
+REMINDER_KINDS = (
+    ("report", "Post-session report", "report_reminder_time"),
+    ("checkin", "Daily check-in", "checkin_reminder_time"),
+    ("questionnaire", "PHQ-9 and GAD-7", "questionnaire_reminder_time"),
+)
+
+
+def _hm(value: time) -> str:
+    return value.strftime("%H:%M")
+
+
+class ProviderAlertForm(forms.Form):
+    alert_channel = forms.ChoiceField(
+        label="Flag alerts",
+        choices=Channel.choices,
+        help_text="How you hear that a flag awaits your review. Alerts always appear in the app.",
+    )
+
+
+class ReminderPreferencesForm(forms.Form):
+    """A patient's reminders; an empty time means the clinic's default (named in the help)."""
+
+    paused = forms.BooleanField(label="Pause all reminders", required=False)
+
+    def __init__(self, clinic: ClinicSettings, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.clinic = clinic
+        for kind, label, default_field in REMINDER_KINDS:
+            default = _hm(getattr(clinic, default_field))
+            self.fields[f"{kind}_enabled"] = forms.BooleanField(
+                label=f"{label}: remind me", required=False
+            )
+            self.fields[f"{kind}_time"] = _time_field(
+                f"{label}: time",
+                f"Your local time. Leave empty for the clinic's default ({default}).",
+            )
+            self.fields[f"{kind}_channel"] = forms.ChoiceField(
+                label=f"{label}: how", choices=Channel.choices
+            )
+        quiet = f"{_hm(clinic.quiet_start)}–{_hm(clinic.quiet_end)}"
+        self.fields["quiet_start"] = _time_field(
+            "Quiet hours start",
+            f"No reminder is sent in quiet hours. Empty: the clinic's ({quiet}).",
+        )
+        self.fields["quiet_end"] = _time_field("Quiet hours end")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start = cleaned.get("quiet_start") or self.clinic.quiet_start
+        end = cleaned.get("quiet_end") or self.clinic.quiet_end
+        if "quiet_start" in cleaned and "quiet_end" in cleaned and start == end:
+            self.add_error("quiet_end", "Quiet hours must end at a different time than they start.")
+            return cleaned
+        quiet = Quiet(start=start, end=end)
+        for kind, _, _ in REMINDER_KINDS:
+            chosen = cleaned.get(f"{kind}_time")
+            if chosen is not None and in_quiet(chosen, quiet):
+                self.add_error(
+                    f"{kind}_time",
+                    f"{_hm(chosen)} is inside your quiet hours ({_hm(start)}–{_hm(end)}). "
+                    "Choose a time outside them, or change the quiet hours.",
+                )
+        return cleaned

@@ -1,0 +1,110 @@
+"""Clinician alerts: when an urgent (or, by clinic setting, high) flag is raised in a category
+a patient shares with a provider, plan an alert for that provider, and for the clinic's
+on-call address when urgent.
+
+Planned after the flag's transaction commits and sent by the worker, so a slow or unreachable
+mail server never touches the request that raised the flag. In clinic hours (the provider's
+local time) an alert is due at once; outside them it waits for the next opening, where the
+dispatcher sends one message per provider for everything waiting (the morning digest). Whether
+it is still wanted (flag unacknowledged, share still covering it) is checked at send time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from journal.models import (
+    Channel,
+    ClinicSettings,
+    Flag,
+    FlagSeverity,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    User,
+)
+from journal.notifications import schedule
+from journal.permissions import alert_recipients
+
+logger = logging.getLogger(__name__)
+
+
+def min_severity(clinic: ClinicSettings) -> int:
+    """The lowest flag severity that alerts providers under the clinic's setting."""
+    return FlagSeverity.HIGH if clinic.alert_on_high else FlagSeverity.URGENT
+
+
+def alert_due(now: datetime, provider: User, clinic: ClinicSettings) -> datetime:
+    """Now, inside the clinic's hours in the provider's zone; otherwise the next opening."""
+    zone = provider.zone
+    local = now.astimezone(zone)
+    opens, closes = clinic.clinic_opens, clinic.clinic_closes
+    at = local.time().replace(tzinfo=None)
+    if opens <= at < closes:
+        return now
+    day = local.date() if at < opens else local.date() + timedelta(days=1)
+    return schedule.local_instant(day, opens, zone)
+
+
+def after_flags_raised(flags: Iterable[Flag]) -> None:
+    """Called by the write that raised `flags`: plan alerts once its transaction commits.
+    Only flags severe enough for any clinic setting are passed on (no work for the rest)."""
+    ids = [f.pk for f in flags if f.pk is not None and f.severity >= FlagSeverity.HIGH]
+    if ids:
+        transaction.on_commit(partial(plan_flag_alerts, ids), robust=True)
+
+
+def plan_flag_alerts(flag_ids: list[int], now: datetime | None = None) -> int:
+    """Insert the alert rows for these flags (idempotent by recipient, kind and flag);
+    returns how many rows were planned."""
+    now = now or timezone.now()
+    clinic = ClinicSettings.load()
+    rows: list[Notification] = []
+    flags = Flag.objects.select_related("patient").filter(
+        pk__in=flag_ids, acknowledged_at__isnull=True, severity__gte=min_severity(clinic)
+    )
+    for flag in flags:
+        providers = list(alert_recipients(flag))
+        prefs = {
+            p.user_id: p
+            for p in NotificationPreference.objects.filter(user__in=[p.pk for p in providers])
+        }
+        link = reverse("journal:provider-patient", args=[flag.patient_id])
+        for provider in providers:
+            pref = prefs.get(provider.pk)
+            due = alert_due(now, provider, clinic)
+            rows.append(
+                Notification(
+                    recipient=provider,
+                    kind=NotificationKind.FLAG_ALERT,
+                    due_key=f"flag:{flag.pk}",
+                    due_at=due,
+                    next_attempt_at=due,
+                    channel=pref.alert_channel if pref else Channel.EMAIL,
+                    link=link,
+                    flag=flag,
+                )
+            )
+        if providers and clinic.on_call_email and flag.severity == FlagSeverity.URGENT:
+            rows.append(
+                Notification(
+                    address=clinic.on_call_email,
+                    kind=NotificationKind.FLAG_ALERT,
+                    due_key=f"flag:{flag.pk}",
+                    due_at=now,
+                    next_attempt_at=now,
+                    channel=Channel.EMAIL,
+                    link=reverse("journal:provider-home"),
+                    flag=flag,
+                )
+            )
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    logger.info("planned %d flag alerts", len(rows))
+    return len(rows)

@@ -1,0 +1,223 @@
+"""Clinician alerts: share scope, clinic hours, on-call, stop at revoke or acknowledgement."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from freezegun import freeze_time
+
+from journal import services
+from journal.models import (
+    Channel,
+    Flag,
+    Notification,
+    NotificationPreference,
+    NotificationStatus,
+)
+from journal.notifications import alerts, jobs
+from tests.conftest import client_for
+
+# 10:00 in New York (patient and providers), inside the default clinic hours 08:00–18:00.
+NOW = datetime(2026, 3, 9, 15, 0, tzinfo=UTC)
+SELF_HARM = [0, 0, 0, 0, 0, 0, 0, 0, 2]  # PHQ-9 item 9 above "not at all": urgent
+
+
+@pytest.fixture
+def frozen():
+    with freeze_time(NOW) as frozen_time:
+        yield frozen_time
+
+
+def share(personas, *categories: str):
+    return services.grant_share(
+        patient=personas.patient, provider=personas.provider, categories=categories
+    )
+
+
+def raise_urgent(patient, capture, at=NOW):
+    with capture(execute=True):
+        services.submit_questionnaire(
+            patient=patient, instrument="phq9", answers=SELF_HARM, completed_at=at
+        )
+    return Flag.objects.get(patient=patient, kind="self_harm")
+
+
+def alerts_for(user):
+    return Notification.objects.filter(recipient=user, kind="flag_alert")
+
+
+def test_an_urgent_flag_alerts_the_provider_it_is_shared_with(
+    frozen, personas, django_capture_on_commit_callbacks
+):
+    share(personas, "mood")
+    flag = raise_urgent(personas.patient, django_capture_on_commit_callbacks)
+    (alert,) = alerts_for(personas.provider)
+    assert alert.flag == flag and alert.due_at == NOW
+    assert alert.link == reverse("journal:provider-patient", args=[personas.patient.pk])
+    assert not alerts_for(personas.provider_without_share).exists()
+    mail.outbox.clear()
+    assert jobs.dispatch(NOW) == 1
+    (message,) = mail.outbox
+    assert message.to == [personas.provider.email]
+    assert message.subject == "Aftercare: an urgent flag awaits review"
+    visible = re.sub(r"https?://\S+", "", message.subject + message.body)
+    for value in (personas.patient.display_name, "Pat", "PHQ", "harm", "item", "2"):
+        assert value not in visible
+    assert alert.link in message.body
+    alert.refresh_from_db()
+    assert alert.status == NotificationStatus.SENT and alert.sent_at == NOW
+
+
+def test_no_alert_when_the_share_does_not_cover_the_flags_category(
+    frozen, personas, django_capture_on_commit_callbacks
+):
+    share(personas, "blood_pressure", "side_effects")
+    raise_urgent(personas.patient, django_capture_on_commit_callbacks)
+    assert not Notification.objects.filter(kind="flag_alert").exists()
+
+
+def test_no_alert_before_the_transaction_commits(frozen, personas):
+    share(personas, "mood")
+    services.submit_questionnaire(
+        patient=personas.patient, instrument="phq9", answers=SELF_HARM, completed_at=NOW
+    )
+    # The test transaction never commits: nothing is planned.
+    assert not Notification.objects.filter(kind="flag_alert").exists()
+
+
+def test_high_flags_alert_only_when_the_clinic_asks(
+    frozen, personas, django_capture_on_commit_callbacks
+):
+    share(personas, "mood")
+    severe_total = [3, 3, 3, 2, 2, 2, 2, 3, 0]  # PHQ-9 20: high, no item 9
+
+    def submit(at):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.submit_questionnaire(
+                patient=personas.patient, instrument="phq9", answers=severe_total, completed_at=at
+            )
+
+    submit(NOW - timedelta(hours=2))
+    assert not alerts_for(personas.provider).exists()
+    services.update_clinic_settings(actor=personas.clinic_admin, values={"alert_on_high": True})
+    submit(NOW - timedelta(hours=1))
+    assert alerts_for(personas.provider).count() == 1
+    mail.outbox.clear()
+    jobs.dispatch(NOW)
+    assert mail.outbox[0].subject == "Aftercare: a flag awaits review"
+
+
+def test_outside_clinic_hours_the_alert_waits_for_the_morning_and_is_one_digest(
+    personas, django_capture_on_commit_callbacks
+):
+    share(personas, "mood", "blood_pressure")
+    night = datetime(2026, 3, 9, 3, 0, tzinfo=UTC)  # 23:00 in New York on the 8th
+    with freeze_time(night):
+        raise_urgent(personas.patient, django_capture_on_commit_callbacks, at=night)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.add_reading(
+                patient=personas.patient,
+                systolic=190,
+                diastolic=100,
+                measured_at=night,
+                context="home",
+            )
+    rows = alerts_for(personas.provider)
+    assert rows.count() == 2
+    opening = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)  # 08:00 EDT (DST began on the 8th)
+    assert {r.due_at for r in rows} == {opening}
+    mail.outbox.clear()
+    assert jobs.dispatch(opening - timedelta(minutes=1)) == 0
+    assert jobs.dispatch(opening) == 2
+    (digest,) = mail.outbox
+    assert digest.subject == "Aftercare: 2 flags await review"
+
+
+def test_the_on_call_address_gets_urgent_alerts_at_once(
+    personas, django_capture_on_commit_callbacks
+):
+    services.update_clinic_settings(
+        actor=personas.clinic_admin, values={"on_call_email": "oncall@clinic.test"}
+    )
+    share(personas, "mood")
+    night = datetime(2026, 3, 9, 3, 0, tzinfo=UTC)
+    with freeze_time(night):
+        raise_urgent(personas.patient, django_capture_on_commit_callbacks, at=night)
+        mail.outbox.clear()
+        assert jobs.dispatch(night) == 1
+    (message,) = mail.outbox
+    assert message.to == ["oncall@clinic.test"]
+    assert "List-Unsubscribe" not in message.extra_headers
+    assert message.subject == "Aftercare: an urgent flag awaits review"
+
+
+def test_no_on_call_alert_for_a_flag_nobody_was_shared(
+    frozen, personas, django_capture_on_commit_callbacks
+):
+    services.update_clinic_settings(
+        actor=personas.clinic_admin, values={"on_call_email": "oncall@clinic.test"}
+    )
+    raise_urgent(personas.patient, django_capture_on_commit_callbacks)
+    assert not Notification.objects.filter(kind="flag_alert").exists()
+
+
+def test_a_revoked_share_stops_the_alert(frozen, personas, django_capture_on_commit_callbacks):
+    granted = share(personas, "mood")
+    raise_urgent(personas.patient, django_capture_on_commit_callbacks)
+    services.revoke_share(patient=personas.patient, share=granted)
+    mail.outbox.clear()
+    assert jobs.dispatch(NOW) == 0
+    assert mail.outbox == []
+    (alert,) = alerts_for(personas.provider)
+    assert alert.status == NotificationStatus.CANCELLED
+    assert alert.error == "The share ended or no longer covers this flag."
+
+
+def test_an_acknowledged_flag_stops_the_alert(frozen, personas, django_capture_on_commit_callbacks):
+    share(personas, "mood")
+    flag = raise_urgent(personas.patient, django_capture_on_commit_callbacks)
+    services.acknowledge_flag(provider=personas.provider, flag=flag, disposition="contacted")
+    mail.outbox.clear()
+    assert jobs.dispatch(NOW) == 0
+    (alert,) = alerts_for(personas.provider)
+    assert alert.status == NotificationStatus.CANCELLED
+    assert alert.error == "The flag was acknowledged."
+
+
+def test_a_provider_who_chose_in_app_alerts_gets_no_email(
+    frozen, personas, django_capture_on_commit_callbacks
+):
+    NotificationPreference.objects.create(user=personas.provider, alert_channel=Channel.IN_APP)
+    share(personas, "mood")
+    raise_urgent(personas.patient, django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+    assert jobs.dispatch(NOW) == 1
+    assert mail.outbox == []
+
+
+def test_planning_alerts_twice_makes_no_second_row(
+    frozen, personas, django_capture_on_commit_callbacks
+):
+    share(personas, "mood")
+    flag = raise_urgent(personas.patient, django_capture_on_commit_callbacks)
+    alerts.plan_flag_alerts([flag.pk])
+    assert alerts_for(personas.provider).count() == 1
+
+
+def test_the_clinic_console_lists_alert_metadata_only(
+    frozen, personas, django_capture_on_commit_callbacks
+):
+    share(personas, "mood")
+    flag = raise_urgent(personas.patient, django_capture_on_commit_callbacks)
+    jobs.dispatch(NOW)
+    page = client_for(personas.clinic_admin).get(reverse("admin:journal_alertrecord_changelist"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert personas.provider.display_name in html
+    assert f">{flag.pk}<" in html
+    for secret in (personas.patient.display_name, "phq9", "self", "harm", "PHQ"):
+        assert secret not in html

@@ -1,0 +1,142 @@
+"""Two real Celery worker processes, real Redis, real PostgreSQL: each notification once.
+
+Skipped on SQLite (one writer; `manage.py run_jobs` is its runner) and when no Redis answers
+on REDIS_URL (default 127.0.0.1:6379), unless CI_REQUIRE_REDIS=1 (`.ci/run` sets it) turns
+that skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count
+from django.utils import timezone
+
+from journal.models import Notification, NotificationStatus
+from tests.test_notification_email import Inbox, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
+ROWS = 120
+
+pytestmark = pytest.mark.skipif(
+    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="concurrent workers need PostgreSQL (SQLite runs `manage.py run_jobs`)",
+)
+
+
+def redis_answers() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def database_url() -> str:
+    s = connection.settings_dict
+    user = s["USER"] or "postgres"
+    auth = f"{user}:{s['PASSWORD']}" if s["PASSWORD"] else user
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def start_worker(name: str, queue: str, smtp_port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": REDIS,
+        "CELERY_BROKER_URL": REDIS,
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_port),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    return subprocess.Popen(
+        [
+            *(sys.executable, "-m", "celery", "-A", "config", "worker"),
+            *("--pool=prefork", "--concurrency=2", "--without-gossip", "--without-mingle"),
+            *("--without-heartbeat", "-Q", queue, "-n", f"{name}@%h", "--loglevel=WARNING"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_celery_workers_send_each_notification_exactly_once(personas):
+    if not redis_answers():
+        if os.environ.get("CI_REQUIRE_REDIS") == "1":
+            pytest.fail(f"no Redis at {REDIS}")
+        pytest.skip(f"no Redis at {REDIS}")
+    from aiosmtpd.controller import Controller
+    from celery import Celery
+
+    now = timezone.now() - timedelta(seconds=1)
+    patients = [personas.patient, personas.other_patient]
+    first_day = date(2026, 1, 1)
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=patients[i % 2],
+            kind="checkin",
+            due_key=f"day:{first_day + timedelta(days=i)}",
+            due_at=now,
+            next_attempt_at=now,
+            link="/check-ins/new/",
+        )
+        for i in range(ROWS)
+    )
+    inbox = Inbox()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    queue = f"aftercare-test-{uuid.uuid4().hex[:8]}"
+    workers = [start_worker(f"w{i}-{queue}", queue, smtp.port) for i in range(2)]
+    client = Celery(broker=REDIS)
+    try:
+        for _ in range(12):  # a burst of ticks: four processes race for the same rows
+            client.send_task("aftercare.dispatch", queue=queue)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            open_rows = Notification.objects.filter(
+                status__in=[NotificationStatus.PENDING, NotificationStatus.SENDING]
+            )
+            if not open_rows.exists():
+                break
+            assert all(w.poll() is None for w in workers), [w.stderr.read() for w in workers]
+            time.sleep(0.5)
+        else:
+            pytest.fail("the workers did not finish in 90 s")
+        time.sleep(1)  # the last SMTP conversation may still be closing
+    finally:
+        for w in workers:
+            os.killpg(w.pid, signal.SIGTERM)
+        for w in workers:
+            try:
+                w.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(w.pid, signal.SIGKILL)
+                w.wait()
+        smtp.stop()
+        with client.connection_for_write() as conn:
+            conn.default_channel.queue_delete(queue)
+    statuses = dict(Notification.objects.order_by().values_list("status").annotate(n=Count("pk")))
+    assert statuses == {NotificationStatus.SENT: ROWS}
+    assert set(Notification.objects.values_list("attempts", flat=True)) == {1}
+    assert len(inbox.envelopes) == ROWS
+    sent_to = [tuple(e.rcpt_tos) for e in inbox.envelopes]
+    assert sent_to.count((personas.patient.email,)) == ROWS // 2
+    assert sent_to.count((personas.other_patient.email,)) == ROWS // 2
