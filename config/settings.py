@@ -214,6 +214,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# How long a worker's claim on due notifications lasts; a worker killed mid-send releases its
+# rows for one retry after this long.
+NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 300, minimum=5)
 CELERY_BEAT_SCHEDULE = {
     "dispatch-every-minute": {"task": "aftercare.dispatch", "schedule": 60.0},
     "plan-reminders": {"task": "aftercare.plan_reminders", "schedule": 15 * 60.0},

@@ -221,3 +221,33 @@ def test_the_clinic_console_lists_alert_metadata_only(
     assert f">{flag.pk}<" in html
     for secret in (personas.patient.display_name, "phq9", "self", "harm", "PHQ"):
         assert secret not in html
+
+
+def test_erasing_a_patient_removes_their_notifications_and_unlinks_alerts_about_them(
+    personas, django_capture_on_commit_callbacks
+):
+    from journal.services import data_rights
+    from tests.conftest import PASSWORD
+
+    patient = personas.patient
+    with freeze_time(NOW):
+        share(personas, "mood")
+        raise_urgent(patient, django_capture_on_commit_callbacks)
+        planning_rows = planning_for(patient)
+        NotificationPreference.objects.create(user=patient, paused=False)
+        data_rights.request_erasure(user=patient, password=PASSWORD)
+    assert planning_rows
+    with freeze_time(NOW + timedelta(days=60)):
+        assert data_rights.erase_due_accounts() == [patient.pk]
+    assert not Notification.objects.filter(recipient=patient).exists()
+    assert not NotificationPreference.objects.filter(user=patient).exists()
+    (alert,) = alerts_for(personas.provider)
+    assert alert.flag is None and alert.link == ""
+    assert alert.status == NotificationStatus.CANCELLED
+
+
+def planning_for(patient) -> int:
+    from journal.notifications import planning
+
+    planning.plan_reminders(NOW)
+    return Notification.objects.filter(recipient=patient).count()

@@ -132,12 +132,12 @@ def test_a_worker_killed_mid_send_causes_one_retry_and_never_a_second(planned):
     assert rows
     mail.outbox.clear()
     # While the lease holds, nobody else takes the rows.
-    assert jobs.dispatch(NOW + jobs.LEASE - timedelta(seconds=1)) == 0
+    assert jobs.dispatch(NOW + jobs.lease() - timedelta(seconds=1)) == 0
     # After it, one retry sends each once.
-    assert jobs.dispatch(NOW + jobs.LEASE) == len(rows)
+    assert jobs.dispatch(NOW + jobs.lease()) == len(rows)
     assert len(mail.outbox) == len(rows)
     # The killed worker waking up cannot change the rows any more.
-    assert jobs.send_claimed(token, rows, NOW + jobs.LEASE) == 0
+    assert jobs.send_claimed(token, rows, NOW + jobs.lease()) == 0
     assert all(
         n.status == NotificationStatus.SENT and n.interrupted == 1
         for n in Notification.objects.filter(pk__in=[r.pk for r in rows])
@@ -146,10 +146,10 @@ def test_a_worker_killed_mid_send_causes_one_retry_and_never_a_second(planned):
 
 def test_a_send_interrupted_twice_ends_failed_instead_of_a_third_try(planned):
     _, rows = jobs.claim_due(NOW)
-    _, again = jobs.claim_due(NOW + jobs.LEASE)  # the retry's worker is killed too
+    _, again = jobs.claim_due(NOW + jobs.lease())  # the retry's worker is killed too
     assert {r.pk for r in again} == {r.pk for r in rows}
     mail.outbox.clear()
-    assert jobs.dispatch(NOW + 2 * jobs.LEASE) == 0
+    assert jobs.dispatch(NOW + 2 * jobs.lease()) == 0
     assert mail.outbox == []
     for row in Notification.objects.filter(pk__in=[r.pk for r in rows]):
         assert row.status == NotificationStatus.FAILED

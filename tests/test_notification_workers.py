@@ -51,8 +51,11 @@ def database_url() -> str:
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-def start_worker(name: str, queue: str, smtp_port: int) -> subprocess.Popen:
+def start_worker(
+    name: str, queue: str, smtp_port: int, concurrency: int = 2, **extra: str
+) -> subprocess.Popen:
     env = {
+        **extra,
         **os.environ,
         "DATABASE_URL": database_url(),
         "REDIS_URL": REDIS,
@@ -65,7 +68,8 @@ def start_worker(name: str, queue: str, smtp_port: int) -> subprocess.Popen:
     return subprocess.Popen(
         [
             *(sys.executable, "-m", "celery", "-A", "config", "worker"),
-            *("--pool=prefork", "--concurrency=2", "--without-gossip", "--without-mingle"),
+            *("--pool=prefork", f"--concurrency={concurrency}", "--without-gossip"),
+            "--without-mingle",
             *("--without-heartbeat", "-Q", queue, "-n", f"{name}@%h", "--loglevel=WARNING"),
         ],
         cwd=ROOT,
@@ -77,15 +81,14 @@ def start_worker(name: str, queue: str, smtp_port: int) -> subprocess.Popen:
     )
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_celery_workers_send_each_notification_exactly_once(personas):
+def need_redis() -> None:
     if not redis_answers():
         if os.environ.get("CI_REQUIRE_REDIS") == "1":
             pytest.fail(f"no Redis at {REDIS}")
         pytest.skip(f"no Redis at {REDIS}")
-    from aiosmtpd.controller import Controller
-    from celery import Celery
 
+
+def due_reminders(personas) -> None:
     now = timezone.now() - timedelta(seconds=1)
     patients = [personas.patient, personas.other_patient]
     first_day = date(2026, 1, 1)
@@ -100,6 +103,33 @@ def test_two_celery_workers_send_each_notification_exactly_once(personas):
         )
         for i in range(ROWS)
     )
+
+
+def stop(workers: list[subprocess.Popen], sig: int = signal.SIGTERM) -> None:
+    for w in workers:
+        if w.poll() is None:
+            os.killpg(w.pid, sig)
+    for w in workers:
+        try:
+            w.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(w.pid, signal.SIGKILL)
+            w.wait()
+
+
+def open_rows() -> bool:
+    return Notification.objects.filter(
+        status__in=[NotificationStatus.PENDING, NotificationStatus.SENDING]
+    ).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_celery_workers_send_each_notification_exactly_once(personas):
+    need_redis()
+    from aiosmtpd.controller import Controller
+    from celery import Celery
+
+    due_reminders(personas)
     inbox = Inbox()
     smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
     smtp.start()
@@ -111,10 +141,7 @@ def test_two_celery_workers_send_each_notification_exactly_once(personas):
             client.send_task("aftercare.dispatch", queue=queue)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
-            open_rows = Notification.objects.filter(
-                status__in=[NotificationStatus.PENDING, NotificationStatus.SENDING]
-            )
-            if not open_rows.exists():
+            if not open_rows():
                 break
             assert all(w.poll() is None for w in workers), [w.stderr.read() for w in workers]
             time.sleep(0.5)
@@ -122,14 +149,7 @@ def test_two_celery_workers_send_each_notification_exactly_once(personas):
             pytest.fail("the workers did not finish in 90 s")
         time.sleep(1)  # the last SMTP conversation may still be closing
     finally:
-        for w in workers:
-            os.killpg(w.pid, signal.SIGTERM)
-        for w in workers:
-            try:
-                w.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(w.pid, signal.SIGKILL)
-                w.wait()
+        stop(workers)
         smtp.stop()
         with client.connection_for_write() as conn:
             conn.default_channel.queue_delete(queue)
@@ -140,3 +160,57 @@ def test_two_celery_workers_send_each_notification_exactly_once(personas):
     sent_to = [tuple(e.rcpt_tos) for e in inbox.envelopes]
     assert sent_to.count((personas.patient.email,)) == ROWS // 2
     assert sent_to.count((personas.other_patient.email,)) == ROWS // 2
+
+
+class SlowInbox(Inbox):
+    """An SMTP server that takes a moment per message, so a burst lasts a few seconds."""
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        import asyncio
+
+        await asyncio.sleep(0.05)
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_during_a_burst_loses_nothing_and_repeats_at_most_its_send(personas):
+    need_redis()
+    from aiosmtpd.controller import Controller
+    from celery import Celery
+
+    due_reminders(personas)
+    inbox = SlowInbox()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    queue = f"aftercare-test-{uuid.uuid4().hex[:8]}"
+    client = Celery(broker=REDIS)
+    short_lease = {"NOTIFICATION_LEASE_SECONDS": "5"}
+    doomed = start_worker(f"a-{queue}", queue, smtp.port, concurrency=1, **short_lease)
+    workers = [doomed]
+    try:
+        client.send_task("aftercare.dispatch", queue=queue)
+        deadline = time.monotonic() + 60
+        while len(inbox.envelopes) < 15:
+            assert time.monotonic() < deadline, "the first worker never started sending"
+            time.sleep(0.05)
+        os.killpg(doomed.pid, signal.SIGKILL)  # mid-burst, holding a claim of up to 100 rows
+        doomed.wait()
+        assert open_rows()
+        workers.append(start_worker(f"b-{queue}", queue, smtp.port, **short_lease))
+        deadline = time.monotonic() + 90
+        while open_rows():
+            assert time.monotonic() < deadline, "the second worker did not finish in 90 s"
+            client.send_task("aftercare.dispatch", queue=queue)  # beat's ticks
+            time.sleep(1)
+        time.sleep(1)
+    finally:
+        stop(workers)
+        smtp.stop()
+        with client.connection_for_write() as conn:
+            conn.default_channel.queue_delete(queue)
+    assert set(Notification.objects.values_list("status", flat=True)) == {NotificationStatus.SENT}
+    retried = Notification.objects.filter(interrupted=1).count()
+    assert retried > 0  # the killed worker's claim was taken over after its lease
+    # Nothing lost; the one message the killed process may have handed to the SMTP server
+    # before marking it sent is the only possible repeat.
+    assert ROWS <= len(inbox.envelopes) <= ROWS + 1

@@ -3,8 +3,10 @@
 A claim marks rows `sending` with a lease and a random claim token in one short transaction
 (`SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL, so two workers never take the same row;
 SQLite's immediate transactions allow one writer at a time). Only the holder of the claim
-token can finish a row, so a worker that wakes up late cannot overwrite a retry's result. A
-row whose lease ran out (its worker was killed mid-send) is retried once; if that retry is
+token can finish a row, so a worker that wakes up late cannot overwrite a retry's result; a
+worker renews its lease before each send (and the rest of its batch every third of a lease),
+so a slow batch is not taken over while it is alive. A row whose lease ran out (its worker
+was killed mid-send) is retried once; if that retry is
 interrupted too, it ends `failed` rather than risk more duplicates. Failed sends retry with
 back-off and end `failed` after `MAX_ATTEMPTS`.
 """
@@ -13,9 +15,11 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -26,10 +30,14 @@ from journal.reads.notifications import refresh_unread
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 MAX_INTERRUPTED = 1
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
+
+
+def lease() -> timedelta:
+    """How long a claim holds its rows (longer than any send should take)."""
+    return timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -60,10 +68,10 @@ def claim_due(now: datetime | None = None, limit: int = 100) -> tuple[str, list[
             for pk, status, interrupted in rows
             if status == NotificationStatus.SENDING and interrupted >= MAX_INTERRUPTED
         ]
-        lease = {"status": NotificationStatus.SENDING, "claim": token, "lease_until": now + LEASE}
-        Notification.objects.filter(pk__in=fresh).update(attempts=F("attempts") + 1, **lease)
+        held = {"status": NotificationStatus.SENDING, "claim": token, "lease_until": now + lease()}
+        Notification.objects.filter(pk__in=fresh).update(attempts=F("attempts") + 1, **held)
         Notification.objects.filter(pk__in=retry).update(
-            attempts=F("attempts") + 1, interrupted=F("interrupted") + 1, **lease
+            attempts=F("attempts") + 1, interrupted=F("interrupted") + 1, **held
         )
         Notification.objects.filter(pk__in=give_up).update(
             status=NotificationStatus.FAILED,
@@ -84,10 +92,19 @@ def _finish(rows: list[Notification], token: str, **values) -> int:
     ).update(lease_until=None, **values)
 
 
-def _still_held(rows: list[Notification], token: str) -> bool:
+def _hold(rows: list[Notification], token: str, now: datetime) -> bool:
+    """Renew the lease on `rows` just before sending them; False when the claim was lost (it
+    ran out and another worker took the rows over)."""
+    until = max(now, timezone.now()) + lease()
     return Notification.objects.filter(
         pk__in=[r.pk for r in rows], claim=token, status=NotificationStatus.SENDING
-    ).count() == len(rows)
+    ).update(lease_until=until) == len(rows)
+
+
+def _renew_claim(token: str, now: datetime) -> None:
+    Notification.objects.filter(claim=token, status=NotificationStatus.SENDING).update(
+        lease_until=max(now, timezone.now()) + lease()
+    )
 
 
 def _failed(rows: list[Notification], token: str, error: str, now: datetime) -> None:
@@ -126,8 +143,13 @@ def send_claimed(token: str, rows: list[Notification], now: datetime | None = No
         groups[group if row.kind == "flag_alert" else (row.pk,)].append(row)
     sent = 0
     shown: set[int] = set()
+    renewed = time.monotonic()
     for group_rows in groups.values():
-        if not _still_held(group_rows, token):
+        # A slow batch keeps its claim: the rest of it is renewed every third of a lease.
+        if time.monotonic() - renewed > lease().total_seconds() / 3:
+            _renew_claim(token, now)
+            renewed = time.monotonic()
+        if not _hold(group_rows, token, now):
             continue  # the lease ran out and another worker took these rows over
         try:
             channels.deliver(group_rows)

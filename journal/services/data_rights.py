@@ -28,7 +28,12 @@ from journal.models import (
     EntryRevision,
     Flag,
     Invitation,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    NotificationStatus,
     PostSessionReport,
+    PushSubscription,
     QuestionnaireResponse,
     Role,
     Share,
@@ -160,6 +165,21 @@ def _delete_mfa_devices(user: User) -> None:
             apps.get_model(label, model).objects.filter(user=user).delete()
 
 
+def _erase_notifications(user: User) -> int:
+    # The person's own reminders, choices and push subscriptions go. Alerts providers received
+    # about this patient's flags stay as the clinic's record (who, when, channel), without the
+    # link that named the patient; unsent ones are cancelled.
+    alerts = Notification.objects.filter(kind=NotificationKind.FLAG_ALERT, flag__patient=user)
+    alerts.filter(status=NotificationStatus.PENDING).update(
+        status=NotificationStatus.CANCELLED, error="The patient's account was erased."
+    )
+    alerts.update(link="")
+    NotificationPreference.objects.filter(user=user).delete()
+    PushSubscription.objects.filter(user=user).delete()
+    deleted, _ = Notification.objects.filter(recipient=user).delete()
+    return deleted
+
+
 @transaction.atomic
 def erase_account(*, user: User, now: datetime | None = None) -> dict[str, int] | None:
     """Delete every journal row of `user`, their shares, flags, revisions and access events,
@@ -174,6 +194,7 @@ def erase_account(*, user: User, now: datetime | None = None) -> dict[str, int] 
         + SymptomRating.objects.filter(checkin__patient=user).count()
     }
     erased_access_ids = list(AccessEvent.objects.filter(patient=user).values_list("pk", flat=True))
+    counts["notification"] = _erase_notifications(user)
     for model in ERASED_MODELS:
         if model is AccessEvent:  # append-only: the one sanctioned delete, keeping the chain
             counts["accessevent"] = audit_chain.erase_access_events(
