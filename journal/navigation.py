@@ -32,6 +32,7 @@ NAV_ITEMS: dict[str, tuple[str, str]] = {
     "journal:patient-home": ("home", "patient-home"),
     "journal:log-something": ("log", "log-something"),
     "journal:flag-list": ("log", "flag-list"),
+    "journal:entry-list": ("log", "entry-list"),
     "journal:checkin-list": ("log", "checkin-list"),
     **_entries("checkin", "checkin-list"),
     "journal:session-list": ("log", "session-list"),

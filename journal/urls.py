@@ -11,6 +11,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("patient/", patient.patient_home, name="patient-home"),
     path("log/", patient.log_something, name="log-something"),
+    path("entries/", patient.entry_list, name="entry-list"),
     path("provider/", provider.provider_home, name="provider-home"),
     path("clinic/", home.admin_home, name="admin-home"),
     path("ping/", ping.ping, name="ping"),

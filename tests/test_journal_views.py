@@ -186,7 +186,8 @@ def test_another_patient_cannot_see_edit_or_delete_an_entry(
 def test_lists_show_only_the_patients_own_entries(patient, other_patient, world) -> None:
     services.log_checkin(patient=other_patient, recorded_at=ago(hours=1), mood=9, note="olive")
     client = client_for(other_patient)
-    for name in ("session-list", "checkin-list", "reading-list", "questionnaire-list", "flag-list"):
+    names = ("session-list", "checkin-list", "reading-list", "questionnaire-list", "flag-list")
+    for name in (*names, "entry-list"):
         page = text(client.get(reverse(f"journal:{name}")))
         for kind, key in OWNED:
             assert reverse(f"journal:{kind}-detail", args=[world[key].pk]) not in page
@@ -495,10 +496,10 @@ def make_entries(patient, n: int) -> None:
         )
 
 
-def test_home_lists_recent_entries_newest_first_twenty_a_page(patient) -> None:
+def test_everything_recorded_is_listed_newest_first_twenty_a_page(patient) -> None:
     make_entries(patient, 6)  # 30 entries
     client = client_for(patient)
-    first = client.get(reverse("journal:patient-home"))
+    first = client.get(reverse("journal:entry-list"))
     items = first.context["feed"].object_list
     assert len(items) == 20 and first.context["feed"].paginator.count == 30
     times = [item.at for item in items]
@@ -510,9 +511,12 @@ def test_home_lists_recent_entries_newest_first_twenty_a_page(patient) -> None:
         "checkin",
         "questionnaire",
     }
-    second = client.get(reverse("journal:patient-home") + "?page=2")
+    second = client.get(reverse("journal:entry-list") + "?page=2")
     assert len(second.context["feed"].object_list) == 10
-    assert client.get(reverse("journal:patient-home") + "?page=abc").status_code == 200
+    assert client.get(reverse("journal:entry-list") + "?page=abc").status_code == 200
+    # Home links to it instead of listing entries itself.
+    home = client.get(reverse("journal:patient-home"))
+    assert "feed" not in home.context and reverse("journal:entry-list") in text(home)
 
 
 def test_home_query_count_does_not_grow_with_entries(
@@ -522,11 +526,11 @@ def test_home_query_count_does_not_grow_with_entries(
     make_entries(patient, 1)
     client.get(reverse("journal:patient-home"))  # warm the clinic settings row
     make_entries(patient, 1)  # a new data version: the summary is computed afresh
-    # 14 for the page and feed, +1 for the data version the summary is cached under, +5 for
-    # the 30-day mood sentence (chartdata.dashboard_data for the mood category: sessions,
-    # check-ins, reports, the session before, questionnaires), +1 for the PHQ-9 outcome
-    # sentence (one UNION of PHQ-9s, sessions and a marked baseline).
-    with django_assert_max_num_queries(21) as few:
+    # 6 for the page (session, user, next steps, current flags), +1 for the data version the
+    # summary is cached under, +5 for the 30-day mood sentence (chartdata.dashboard_data for
+    # the mood category: sessions, check-ins, reports, the session before, questionnaires),
+    # +1 for the questionnaires' outcomes (one UNION of scores, sessions, marked baselines).
+    with django_assert_max_num_queries(13) as few:
         client.get(reverse("journal:patient-home"))
     make_entries(patient, 8)
     with django_assert_max_num_queries(len(few.captured_queries)):

@@ -213,19 +213,19 @@ def test_the_flag_list_needs_no_query_per_flag(personas, django_assert_max_num_q
 # --- The patient home -------------------------------------------------------------------------
 
 
-def test_home_shows_a_thirty_day_mood_sentence_and_the_mood_chart(patient) -> None:
+def test_home_gives_the_thirty_day_trend_in_a_sentence_and_the_chart_one_tap_away(patient):
     for days, mood in ((1, 6), (2, 8), (40, 3)):
         services.log_checkin(patient=patient, recorded_at=ago(days=days), mood=mood)
     response = client_for(patient).get(reverse("journal:patient-home"))
     page = text(response)
     assert "Over the last 30 days your average daily mood was 7.0 out of 10 (2 days" in page
     assert "up 4.0 from 3.0 in the 30 days before" in page
-    chart = reverse("journal:chart", args=["mood"]) + "?period=30"
-    assert f'<img src="{chart}" alt="Line chart of daily mood' in page
-    assert f'href="{reverse("journal:dashboard")}?period=30"' in page
-    # The image answers for the patient (an SVG, not a broken picture).
-    svg = client_for(patient).get(chart)
-    assert svg.status_code == 200 and svg["Content-Type"] == "image/svg+xml"
+    # No chart and no list of entries on home: both are one tap away.
+    assert "<img" not in page and "<picture" not in page
+    trends = f"{reverse('journal:dashboard')}?period=30"
+    assert f'href="{trends}">Your trends: the charts, with the numbers as tables' in page
+    assert f'href="{reverse("journal:entry-list")}">Everything you recorded' in page
+    assert 'mood.svg?period=30"' in text(client_for(patient).get(trends))
 
 
 def test_home_without_mood_entries_says_so_and_offers_a_check_in(patient) -> None:
@@ -340,24 +340,24 @@ def test_a_questionnaire_falls_due_during_the_day_the_summary_was_cached(patient
 
 
 def test_home_query_count_is_pinned_and_flat(personas, django_assert_num_queries) -> None:
-    """The first view after a change computes the summary (the data version, then the PHQ-9
-    outcome UNION of PHQ-9s, sessions and marked baseline among the rest); a repeat view reads
-    it from the cache under that data version. Both counts stay flat as the journal grows."""
+    """The first view after a change computes the summary (the data version, the month of mood
+    rows and the questionnaires' outcome UNION among them); a repeat view reads it from the
+    cache under that data version. Both counts stay flat as the journal grows."""
     patient = personas.patient
     client = client_for(patient)
     make_entries(patient, 1)
     client.get(reverse("journal:patient-home"))  # warm the clinic settings row
     make_entries(patient, 1)  # a new data version: the next view misses the summary cache
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(13):
         client.get(reverse("journal:patient-home"))
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(7):
         client.get(reverse("journal:patient-home"))
     make_entries(patient, 8)
     acknowledged_flag(personas)
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(13):
         response = client.get(reverse("journal:patient-home"))
     assert len(response.context["latest_flags"]) == 5
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(7):
         client.get(reverse("journal:patient-home"))
 
 

@@ -143,6 +143,8 @@ MATRIX: dict[str, Row] = {
     "journal:questionnaire-edit": Row(args=("journal_questionnaire",), expect=OWN_OBJECT),
     "journal:questionnaire-delete": Row(args=("journal_questionnaire",), expect=OWN_OBJECT),
     "journal:flag-list": Row(expect=PATIENT_ONLY),
+    # Everything the patient recorded, newest first (home links to it).
+    "journal:entry-list": Row(expect=PATIENT_ONLY),
     # The "Log something" page the Log menu points to.
     "journal:log-something": Row(expect=PATIENT_ONLY),
     # --- Charts and dashboard (each patient sees only their own data) ---------------------

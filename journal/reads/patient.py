@@ -21,7 +21,6 @@ from django.utils.http import urlencode
 from journal import chartdata, flags, summaries
 from journal import outcomes as outcome_rules
 from journal.catalogue import QUESTIONNAIRES, SEVERITY_LABELS, answer_label, symptom_label
-from journal.charts import CHARTS, variant_srcs
 from journal.models import (
     BloodPressureReading,
     CheckIn,
@@ -277,23 +276,17 @@ HOME_PERIOD = "30"
 
 @dataclass(frozen=True)
 class HomeSummary:
-    """The home page's 30-day mood sentence and where its chart lives."""
+    """The home page's 30-day mood sentence, the PHQ-9 against its baseline, and the link to the
+    trends (the chart is one tap away there)."""
 
     sentence: str
     has_data: bool
-    chart_src: str
-    chart_alt: str
     trends_url: str
     # Where the PHQ-9 stands against the baseline, once there is one (DESIGN.md §3b).
     outcome_sentence: str = ""
     # When each questionnaire ("phq9", "gad7") was last completed (None: never), so that
     # which one is due is judged at each view (`due_questionnaire`), not when this was cached.
     last_completed: dict[str, dt.datetime | None] = field(default_factory=dict)
-
-    @property
-    def chart_srcs(self) -> dict[str, str]:
-        """The chart's phone and dark drawings (`charts.variant_srcs`)."""
-        return variant_srcs(self.chart_src)
 
     def due_questionnaire(self, now: dt.datetime) -> str:
         return due_questionnaire(self.last_completed, now)
@@ -373,8 +366,6 @@ def _home_summary(user: User, scope: Scope, period: chartdata.Period) -> HomeSum
         else "",
         sentence=panel.summary,
         has_data=panel.has_data,
-        chart_src=f"{reverse('journal:chart', args=['mood'])}?{query}",
-        chart_alt=f"{CHARTS['mood'].alt} Last 30 days.",
         trends_url=f"{reverse('journal:dashboard')}?{query}",
     )
 

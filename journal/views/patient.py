@@ -1,5 +1,5 @@
-"""Patient pages: home (next step, latest flags, 30-day summary, recent entries) and the
-"Log something" page."""
+"""Patient pages: home (the next step, current flags, the 30-day trend in a sentence), every
+entry newest first, and the "Log something" page."""
 
 from __future__ import annotations
 
@@ -32,17 +32,11 @@ HOME_FLAGS = 5
 
 @patient_required
 def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """What to do now first, then current flags and the trend in a sentence; the chart, the
+    tables and every entry are one tap away (Trends, "Everything you recorded")."""
     user = request.user
     sessions = owned_by(user, TreatmentSession.objects.all())
     checkins = owned_by(user, CheckIn.objects.all())
-    feed = recent_entries(
-        sessions=sessions,
-        reports=owned_by(user, PostSessionReport.objects.all()),
-        checkins=checkins,
-        readings=owned_by(user, BloodPressureReading.objects.all()),
-        questionnaires=owned_by(user, QuestionnaireResponse.objects.all()),
-        page_number=request.GET.get("page"),
-    )
     # Only current flags (open, since the last session or the last 7 days); the rest, and
     # those the care team has seen, are on the Flags page.
     current_rows = list(owned_by(user, current_flags(user)).select_related("acknowledged_by"))
@@ -61,9 +55,23 @@ def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "latest_flags": flag_views(current_rows[:HOME_FLAGS]),
             "more_current_flags": max(0, len(current_rows) - HOME_FLAGS),
             "summary": summary,
-            "feed": feed,
         },
     )
+
+
+@patient_required
+def entry_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Every kind of entry the patient recorded, newest first, 20 a page."""
+    user = request.user
+    feed = recent_entries(
+        sessions=owned_by(user, TreatmentSession.objects.all()),
+        reports=owned_by(user, PostSessionReport.objects.all()),
+        checkins=owned_by(user, CheckIn.objects.all()),
+        readings=owned_by(user, BloodPressureReading.objects.all()),
+        questionnaires=owned_by(user, QuestionnaireResponse.objects.all()),
+        page_number=request.GET.get("page"),
+    )
+    return render(request, "journal/entry_list.html", {"feed": feed})
 
 
 @patient_required
