@@ -250,7 +250,9 @@ def test_the_curve_is_drawn_once_and_redrawn_when_a_score_changes(patient, cours
     drawn = []
     real = outcome_reads.response_chart
     monkeypatch.setattr(
-        outcome_reads, "response_chart", lambda data: drawn.append(data) or real(data)
+        outcome_reads,
+        "response_chart",
+        lambda data, **variant: drawn.append(data) or real(data, **variant),
     )
     client = client_for(patient)
     url = reverse("journal:outcome-chart", args=["phq9", "session"])
@@ -258,3 +260,6 @@ def test_the_curve_is_drawn_once_and_redrawn_when_a_score_changes(patient, cours
     assert client.get(url).content == first and len(drawn) == 1
     phq9(patient, 3, timezone.now() - timedelta(hours=1))
     assert client.get(url).content != first and len(drawn) == 2
+    # Each drawing (size, theme) is cached on its own, and redrawn on its own.
+    phone = client.get(url + "?size=phone&theme=dark").content
+    assert client.get(url + "?size=phone&theme=dark").content == phone and len(drawn) == 3
