@@ -158,3 +158,19 @@ def test_main_pages_pass_axe_in_both_schemes(web: Web, demo, scheme: str, viewpo
         web.shot(page, f"{scheme}-{name.split(':')[1]}")
         page.context.close()
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("persona", ["patient", "provider", "clinic_admin"])
+def test_every_page_of_each_role_passes_axe_in_the_dark_scheme(
+    persona: str, viewport: str, web: Web, personas: Any, world: dict[str, object]
+) -> None:
+    """The URL matrix's pages (as in test_every_page) on a device that asks for dark."""
+    from tests.browser.test_every_page import pages_of, scan_all
+    from tests.test_url_matrix import MATRIX, _url
+
+    user = getattr(personas, persona)
+    urls = {
+        f"dark-{name.replace(':', '-')}": _url(name, MATRIX[name], world)
+        for name in pages_of(persona)
+    }
+    scan_all(web, user, urls, persona, color_scheme="dark")
