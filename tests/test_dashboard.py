@@ -247,7 +247,7 @@ def test_only_patients_reach_trends(personas) -> None:
     assert client_for(None).get(DASHBOARD).status_code == 302
 
 
-def test_every_chart_on_trends_and_home_offers_its_phone_drawing_to_narrow_screens(
+def test_every_chart_on_trends_offers_its_phone_drawing_to_narrow_screens(
     patient,
 ) -> None:
     log_weeks(patient, 2)
@@ -259,7 +259,5 @@ def test_every_chart_on_trends_and_home_offers_its_phone_drawing_to_narrow_scree
         assert f'<img src="{src}"' in trends, name
     # Each chart, and each response curve the page shows.
     assert trends.count('<source media="(max-width: 575.98px)"') >= len(CHARTS)
-    home = client.get(reverse("journal:patient-home")).content.decode()
-    assert f'srcset="{chart_url("mood", "30")}&amp;size=phone"' in home
     phone = client.get(chart_url("mood", "30") + "&size=phone")
     assert phone.status_code == 200 and b'width="336"' in phone.content[:600]

@@ -277,3 +277,6 @@ def test_the_curve_is_drawn_once_and_redrawn_when_a_score_changes(patient, cours
     assert client.get(url).content == first and len(drawn) == 1
     phq9(patient, 3, timezone.now() - timedelta(hours=1))
     assert client.get(url).content != first and len(drawn) == 2
+    # Each drawing (size, theme) is cached on its own, and redrawn on its own.
+    phone = client.get(url + "?size=phone&theme=dark").content
+    assert client.get(url + "?size=phone&theme=dark").content == phone and len(drawn) == 3

@@ -438,10 +438,12 @@ def fast_xticks(
         lo, hi = ax.get_xlim()
         box = ax.get_position()
         fig_w = float(ax.get_figure(root=True).get_figwidth())  # type: ignore[union-attr]
+        # Phone text is large against its margins: keep the first label clear of the y labels.
+        left_edge = box.x0 * fig_w - 0.02 if size > 9 else 0.04
         for i in (0, len(positions) - 1):
             centre = (box.x0 + (positions[i] - lo) / (hi - lo) * box.width) * fig_w
             half = text_width(labels[i], size) / 2
-            if centre - half < 0.04:
+            if centre - half < left_edge:
                 has[i] = "left"
             elif centre + half > fig_w - 0.04:
                 has[i] = "right"

@@ -12,9 +12,11 @@ from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 from journal.charts._base import (
     BLUE,
     DEFAULT_VARIANT,
+    DESKTOP,
     GREEN,
     INK,
     MUTED,
+    PHONE,
     PHONE_WIDTH_IN,
     PRINT_WIDTH_IN,
     PURPLE,
@@ -30,7 +32,6 @@ from journal.charts._base import (
     header_height,
     legend,
     legend_height,
-    look,
     margins,
     title,
     to_svg,
@@ -63,7 +64,6 @@ class Layout:
     right: float = 1.3  # room for the flag levels' names (on a phone, their values only)
     text: float = 8.5
     small: float = 7.5
-    groups: int = MAX_GROUPS
 
 
 SCREEN = Layout(WIDTH_IN, top=0.9, panel=PANEL_IN, gap=GAP_IN, bottom=0.8)
@@ -77,7 +77,6 @@ PHONE_LAYOUT = Layout(
     right=0.5,
     text=11,
     small=11,
-    groups=PHONE_GROUPS,
 )
 
 
@@ -156,15 +155,15 @@ def blood_pressure_chart(
                 f"Before-dose reference: {t.predose_systolic}/{t.predose_diastolic}", MUTED, "--", 1
             ),
         ]
-        lk = look(variant)
         probe = _reading_keys(contexts, flagged) + level_keys
+        lines_in = 2 * PHONE.text * 1.4 / 72  # the dates and "session"/"home" beneath them
         size = replace(
             PHONE_LAYOUT,
-            top=header_height(BP_TITLE, subtitle, lk) + 0.22,
-            bottom=0.12 + 2 * 11 * 1.4 / 72 + 0.1 + legend_height(lk.width, probe, 11),
+            top=header_height(BP_TITLE, subtitle, PHONE) + 0.22,
+            bottom=0.22 + lines_in + legend_height(PHONE.width, probe, PHONE.text),
         )
     with figure(size.top + 2 * size.panel + size.gap + size.bottom, size.width, variant) as fig:
-        title(fig, BP_TITLE, subtitle, look(variant) if phone else look(Variant()))
+        title(fig, BP_TITLE, subtitle, PHONE if phone else DESKTOP)
         margins(
             fig,
             left=0.45 if not phone else 0.42,
@@ -183,7 +182,7 @@ def blood_pressure_chart(
             high = max(top + (top - low) / 4, max(line.value for line in levels) + 10)
             _panel(ax, quantity, (low, high), len(groups), size)
             _joins(ax, sessions, x, y)
-            keys = _readings(ax, x, y, contexts, flagged, 11 if phone else 10)
+            keys = _readings(ax, x, y, contexts, flagged, PHONE.text if phone else 10)
             _threshold_lines(ax, levels, (low, high), size if phone else None)
         below = blended_transform_factory(axes[-1].transData, axes[-1].transAxes)
         centers = np.arange(len(groups))
@@ -206,7 +205,7 @@ def blood_pressure_chart(
             colors=MUTED,
             transform=below,
         )
-        legend(fig, keys + level_keys, 0.12, 11 if phone else 8.5)
+        legend(fig, keys + level_keys, 0.12, PHONE.text if phone else 8.5)
         return to_svg(fig, variant)
 
 

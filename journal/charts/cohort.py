@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from journal.charts._base import (
     BLUE,
+    DEFAULT_VARIANT,
     MUTED,
     Key,
+    Variant,
     empty_chart,
     fast_xticks,
     fast_yticks,
@@ -25,9 +27,11 @@ def cohort_chart_title(figures: CohortFigures) -> str:
     return f"{figures.title}: time to first response"
 
 
-def cohort_chart(figures: CohortFigures) -> bytes:
+def cohort_chart(figures: CohortFigures, *, variant: Variant = DEFAULT_VARIANT) -> bytes:
     """Share of the cohort who had responded, by started weeks since the first session (a
-    Kaplan–Meier step curve; + marks patients whose follow-up ends there)."""
+    Kaplan–Meier step curve; + marks patients whose follow-up ends there). A desktop drawing
+    only (a provider's page), in either theme."""
+    variant = Variant("desktop", variant.theme)
     heading = cohort_chart_title(figures)
     shown = figures.shown
     if shown is None:
@@ -35,12 +39,13 @@ def cohort_chart(figures: CohortFigures) -> bytes:
             heading,
             EMPTY_MESSAGE,
             "Figures are shown once 5 or more patients meet the criteria.",
+            variant=variant,
         )
     steps = shown.curve
     last = max((s.time for s in steps), default=0.0)
     xs = [0.0] + [s.time for s in steps]
     ys = [0.0] + [100 * s.responded for s in steps]
-    with figure(3.4) as fig:
+    with figure(3.4, variant=variant) as fig:
         title(
             fig,
             heading,
@@ -76,4 +81,4 @@ def cohort_chart(figures: CohortFigures) -> bytes:
                 Key("Half of the cohort", MUTED, linestyle="--", linewidth=1),
             ],
         )
-        return to_svg(fig)
+        return to_svg(fig, variant)

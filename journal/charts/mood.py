@@ -147,7 +147,16 @@ def mood_chart(
             set_day_axis(last, first, series.last_day, lk)
             if worse:
                 ax.set_xticks([])
-        ax.plot(x, mood, color=DAILY, linewidth=0.9, marker="o" if few else "", markersize=3.5)
+        # Markers at 0 and 10 reach past the panel's edges: never clip them.
+        ax.plot(
+            x,
+            mood,
+            color=DAILY,
+            linewidth=0.9,
+            marker="o" if few else "",
+            markersize=3.5,
+            clip_on=False,
+        )
         # A single day still needs a visible mark, so the average gets a marker then.
         ax.plot(x, rolling, color=BLUE, linewidth=2.4, marker="" if len(days) > 1 else "s")
         for attr, _, color, style, marker in worse:
@@ -161,6 +170,7 @@ def mood_chart(
                 linestyle=style,
                 marker=marker if few or len(days) == 1 else "",
                 markersize=3.5,
+                clip_on=False,
             )
         legend(fig, keys, 0.12, legend_size)
         return to_svg(fig, variant)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.patches import Rectangle
-from matplotlib.transforms import blended_transform_factory
+from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
 from journal.charts._base import (
     BAND_SHADES,
@@ -86,9 +86,10 @@ def questionnaire_chart(data: QuestionnaireData, *, variant: Variant = DEFAULT_V
                 (max(b.low - 0.5, 0) + min(b.high + 0.5, item.max_total)) / 2 for b in item.bands
             ]
             if lk.phone:
-                for names, va in (
-                    ([b.label for b in item.bands], "bottom"),
-                    ([f"{b.low}–{b.high}" for b in item.bands], "top"),
+                # Name above the band's middle, range below, 1.5 px apart from it.
+                for names, va, shift in (
+                    ([b.label for b in item.bands], "bottom", 1.5),
+                    ([f"{b.low}–{b.high}" for b in item.bands], "top", -1.5),
                 ):
                     add_text_batch(
                         ax,
@@ -98,7 +99,7 @@ def questionnaire_chart(data: QuestionnaireData, *, variant: Variant = DEFAULT_V
                         ha="left",
                         va=va,
                         size=lk.text,
-                        transform=edge,
+                        transform=edge + ScaledTranslation(0, shift / 72, fig.dpi_scale_trans),
                     )
             else:
                 add_text_batch(

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from journal import services
 from journal.access_wording import CLINIC_OUTCOMES, CLINIC_OUTCOMES_CHART
 from journal.chartdata import PERIODS, PROVIDER_DEFAULT_PERIOD
-from journal.charts import PRINT_CHARTS
+from journal.charts import PRINT_CHARTS, variant_srcs
 from journal.charts.cohort import cohort_chart, cohort_chart_title
 from journal.cohort import MIN_CELL, MIN_WEEKS, CohortFigures, curve_summary, curve_table
 from journal.forms.sharing import FlagAcknowledgeForm
@@ -415,6 +415,11 @@ class OutcomeSection:
     summary: str
     table: Table
 
+    @property
+    def srcs(self) -> dict[str, str]:
+        """The dark drawing (a cohort chart has no phone layout: its page is a provider's)."""
+        return {"dark": variant_srcs(self.chart_src)["dark"]}
+
 
 @provider_required
 @require_GET
@@ -464,7 +469,10 @@ def provider_outcomes(request: AuthenticatedHttpRequest) -> HttpResponse:
 def provider_outcomes_chart(request: AuthenticatedHttpRequest, instrument: str) -> HttpResponse:
     if instrument not in INSTRUMENTS:
         raise Http404("No such chart")
+    variant = chart_variant(request)
+    if variant.phone:
+        raise Http404("This chart has no phone drawing")
     report = clinic_outcomes(request.user)
-    svg = cohort_chart(report.section(instrument))
+    svg = cohort_chart(report.section(instrument), variant=variant)
     services.record_list_access(**reader(request), shares=report.shares, what=CLINIC_OUTCOMES_CHART)
     return svg_response(svg)

@@ -222,12 +222,20 @@ class Web:
         return self.base_url + path
 
     # --- Contexts and pages -----------------------------------------------------------------
-    def context(self, user: Any | None = None, *, viewport: str | None = None) -> BrowserContext:
-        """A fresh guarded browser context, logged in as `user` (anonymous for None)."""
+    def context(
+        self,
+        user: Any | None = None,
+        *,
+        viewport: str | None = None,
+        color_scheme: str = "light",
+    ) -> BrowserContext:
+        """A fresh guarded browser context, logged in as `user` (anonymous for None), whose
+        device asks for the `color_scheme` ("light" or "dark": `prefers-color-scheme`)."""
         context = self._new_context(
             viewport=VIEWPORTS[viewport or self.viewport],
             accept_downloads=True,
             locale="en-US",
+            color_scheme=color_scheme,
         )
         # Fail in seconds rather than Playwright's default 30 s when something is missing.
         context.set_default_timeout(15_000)
@@ -260,9 +268,10 @@ class Web:
         *args: object,
         viewport: str | None = None,
         expect_status: int | None = 200,
+        color_scheme: str = "light",
     ) -> Page:
         """A new page in a new context as `user`, at `name_or_path`; asserts the status."""
-        page = self.context(user, viewport=viewport).new_page()
+        page = self.context(user, viewport=viewport, color_scheme=color_scheme).new_page()
         self.goto(page, name_or_path, *args, expect_status=expect_status)
         return page
 

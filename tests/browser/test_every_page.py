@@ -96,10 +96,12 @@ def scan(web: Web, page: Page, url: str, label: str) -> list[str]:
     return problems + guard.take()
 
 
-def scan_all(web: Web, user: Any | None, urls: dict[str, str], persona: str) -> None:
-    """Scan each of `urls` ({label: url}) in one browser as `user` at the test's viewport;
-    fail listing every page."""
-    page = web.context(user).new_page()
+def scan_all(
+    web: Web, user: Any | None, urls: dict[str, str], persona: str, color_scheme: str = "light"
+) -> None:
+    """Scan each of `urls` ({label: url}) in one browser as `user` at the test's viewport (and
+    the device's `color_scheme`); fail listing every page."""
+    page = web.context(user, color_scheme=color_scheme).new_page()
     failures = {}
     for label, url in urls.items():
         problems = scan(web, page, url, f"{label}--{persona}")

@@ -1,0 +1,81 @@
+"""The dark colour mode: wired through a static script (no inline code, so the CSP holds), on
+a Bootstrap that has colour modes; every chart picture offers its dark drawing to a dark
+device, and the provider's printed summary never prints a dark chart."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from journal import services
+from journal.charts import CHARTS
+from journal.models import ShareCategory
+from tests.conftest import client_for
+from tests.factories import journal_in_every_category
+
+pytestmark = pytest.mark.django_db
+
+STATIC = Path(settings.BASE_DIR, "journal", "static")
+
+
+def test_bootstrap_has_colour_modes() -> None:
+    """`data-bs-theme` needs Bootstrap 5.3 or later: a downgrade would silently drop dark mode."""
+    header = (STATIC / "vendor" / "bootstrap" / "bootstrap.min.css").read_text()[:300]
+    major, minor = map(int, re.search(r"v(\d+)\.(\d+)\.\d+", header).groups())  # type: ignore[union-attr]
+    assert (major, minor) >= (5, 3)
+    assert (
+        "[data-bs-theme=dark]"
+        in (STATIC / "vendor" / "bootstrap" / "bootstrap.min.css").read_text()
+    )
+
+
+def test_every_page_loads_the_theme_script_before_its_styles_and_the_dark_styles_after(
+    patient,
+) -> None:
+    html = client_for(patient).get(reverse("journal:patient-home")).content.decode()
+    head = html.split("</head>")[0]
+    script = head.index('src="/static/journal/theme.js"')
+    assert script < head.index("bootstrap.min.css") < head.index("app.css") < head.index("dark.css")
+    assert '<meta name="color-scheme" content="light dark">' in head
+    # No inline script anywhere: the policy stays script-src 'self'.
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+
+
+def test_the_trends_page_offers_every_chart_in_dark(patient) -> None:
+    journal_in_every_category(patient, at=timezone.now() - timedelta(days=3))
+    html = client_for(patient).get(reverse("journal:dashboard") + "?period=30").content.decode()
+    for name in CHARTS:
+        src = reverse("journal:chart", args=[name]) + "?period=30"
+        assert f'srcset="{src}&amp;theme=dark"' in html, name
+        assert f'srcset="{src}&amp;size=phone&amp;theme=dark"' in html, name
+    # The phone-and-dark source comes first: a picture takes the first source that matches.
+    first = html.index("(max-width: 575.98px) and (prefers-color-scheme: dark)")
+    assert first < html.index('<source media="(max-width: 575.98px)"')
+
+
+def test_the_printed_summary_never_asks_for_a_dark_chart(patient, provider) -> None:
+    journal_in_every_category(patient, at=timezone.now() - timedelta(days=3))
+    services.grant_share(patient=patient, provider=provider, categories=ShareCategory.values)
+    client = client_for(provider)
+    screen = client.get(reverse("journal:provider-patient", args=[patient.pk])).content.decode()
+    printed = client.get(
+        reverse("journal:provider-patient-print", args=[patient.pk])
+    ).content.decode()
+    assert "theme=dark" in screen
+    assert "<picture>" in printed and "theme=dark" not in printed
+
+
+def test_the_dark_chart_is_a_dark_picture_with_light_text(patient) -> None:
+    journal_in_every_category(patient, at=timezone.now() - timedelta(days=3))
+    client = client_for(patient)
+    url = reverse("journal:chart", args=["mood"]) + "?period=30"
+    light, dark = client.get(url).content, client.get(url + "&theme=dark").content
+    assert b"fill: #ffffff" in light and b"fill: #1a1d20" in dark
+    assert b"fill: #212529" in light and b"fill: #212529" not in dark
+    assert b"fill: #dee2e6" in dark  # the text colour
