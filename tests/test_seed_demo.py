@@ -19,6 +19,11 @@ def test_seed_demo_creates_each_role_once_and_can_log_in(settings, client) -> No
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     assert "ketamine-journal-2026" in out.getvalue()
+    # Staff learn before logging in that an authenticator will be asked for, and how.
+    said = " ".join(out.getvalue().split())
+    staff = [email for email, _, role, _ in DEMO_ACCOUNTS if role in (Role.ADMIN, Role.PROVIDER)]
+    assert f"each staff account ({', '.join(staff)}) is asked to set up an authenticator" in said
+    assert "scan the QR code" in said and "6-digit code" in said
     assert User.objects.filter(role=Role.ADMIN).count() == 1
     assert User.objects.filter(role=Role.PROVIDER).count() == 2
     assert User.objects.filter(role=Role.PATIENT).count() == PATIENTS

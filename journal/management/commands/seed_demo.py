@@ -99,6 +99,16 @@ class Command(BaseCommand):
         for user in created:
             self.stdout.write(f"  {user.get_role_display():<13} {user.email}")
         self.stdout.write(f"  password: {DEMO_PASSWORD}")
+        staff = [u.email for u in created if u.role in (Role.ADMIN, Role.PROVIDER)]
+        if staff:
+            self.stdout.write(
+                "Two-step verification: at its first log-in each staff account "
+                f"({', '.join(staff)}) is asked to set up an authenticator app before any page "
+                "opens: after the password, scan the QR code (or type the key shown under it) "
+                "into any TOTP app (a password manager's, Google Authenticator, Authy...), then "
+                "enter its 6-digit code and keep the recovery codes. Patients may turn it on "
+                "later in Account settings."
+            )
 
     def _set_clinic_numbers(self) -> None:
         """Fill in demo clinic numbers where none are set; numbers already set are kept."""
