@@ -79,3 +79,40 @@ def test_the_dark_chart_is_a_dark_picture_with_light_text(patient) -> None:
     assert b"fill: #ffffff" in light and b"fill: #1a1d20" in dark
     assert b"fill: #212529" in light and b"fill: #212529" not in dark
     assert b"fill: #dee2e6" in dark  # the text colour
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_every_chart_text_on_the_background_reads_at_4_5_to_1(patient, theme: str) -> None:
+    """Axe cannot see inside chart images: the text colours of every drawing are checked here
+    against the drawing's background (text on a heat-map cell sits on that cell's own fill,
+    which keeps its colour in both themes)."""
+    from journal.charts._base import DARK_BACKGROUND, INK_ON_FILL, LIGHT_BACKGROUND
+
+    journal_in_every_category(patient, at=timezone.now() - timedelta(days=3))
+    client = client_for(patient)
+    background = DARK_BACKGROUND if theme == "dark" else LIGHT_BACKGROUND
+    on_cells = {INK_ON_FILL.lower(), "#ffffff"}  # the heat map's text on its darker fills
+    for name in CHARTS:
+        for size in ("desktop", "phone"):
+            url = f"{reverse('journal:chart', args=[name])}?period=30&size={size}&theme={theme}"
+            svg = client.get(url).content.decode()
+            fills = {
+                m.group(1).lower()
+                for tag in re.findall(r"<text[^>]*>", svg)
+                if (m := re.search(r"fill:\s*(#[0-9a-fA-F]{6})", tag))
+            }
+            assert fills, (name, size)
+            for colour in fills - on_cells:
+                ratio = _contrast(colour, background)
+                assert ratio >= 4.5, f"{name} {size} {theme}: {colour} is {ratio:.2f}:1"

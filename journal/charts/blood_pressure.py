@@ -314,7 +314,10 @@ def _threshold_lines(
 ) -> None:
     """Each flag level as a line across the panel, named in the right margin with a note
     beneath; labels of close levels are pushed apart so they never overlap (`phone`: the
-    value alone in the narrow margin, the legend names the lines)."""
+    value alone in the narrow margin, the legend names the lines). The line carries the
+    level's colour; its words are in the text colours, which read at 4.5:1 on either
+    background (the level's own colour, as small text, did not: vermillion is 3.9:1 on
+    white)."""
     low, high = span
     for line in levels:
         ax.axhline(
@@ -342,7 +345,7 @@ def _threshold_lines(
             ha="left",
             size=phone.text,
             weight="bold",
-            colors=[line.color for line in ordered],
+            colors=[INK] * len(ordered),
             transform=edge,
         )
         return
@@ -355,7 +358,7 @@ def _threshold_lines(
         va="bottom",
         size=8,
         weight="bold",
-        colors=[line.color for line in ordered],
+        colors=[INK] * len(ordered),
         transform=edge,
     )
     add_text_batch(
@@ -366,6 +369,6 @@ def _threshold_lines(
         ha="left",
         va="top",
         size=7.5,
-        colors=[line.color for line in ordered],
+        colors=[MUTED] * len(ordered),
         transform=edge,
     )
