@@ -350,3 +350,30 @@ def test_the_report_gives_cold_pages_next_to_their_warm_cost() -> None:
     row = "PDF summary with an empty cache (charts drawn), p50 of 5 | 180.0 ms"
     assert f"{row} (warm p50 at c=1: 50 ms)" in table
     assert "Provider patient summary with an empty cache" not in table
+
+
+@pytest.mark.django_db
+def test_dispatch_is_measured_per_notification_and_leaves_nothing_behind(personas) -> None:
+    from journal.models import Notification
+    from tools.bench.dispatch import measure_dispatch
+
+    before = Notification.objects.count()
+    found = measure_dispatch((20, 60))
+    assert set(found) == {"20", "60"}
+    for size, figures in found.items():
+        # Every reminder sent by email (none skipped as done), with its cost per notification.
+        assert figures["sent"] == figures["mails"] == int(size)
+        assert figures["queries_per_notification"] > 0 and figures["ms_per_notification"] > 0
+    assert Notification.objects.count() == before
+
+
+def test_dispatch_budgets_compare_the_largest_size_with_the_smallest() -> None:
+    def at(queries: float, ms: float) -> dict:
+        return {"queries_per_notification": queries, "ms_per_notification": ms}
+
+    flat = budgets.dispatch_verdicts({"1000": at(4.0, 2.0), "10000": at(4.1, 2.2)})
+    assert [v.status for v in flat] == [PASS, PASS]
+    assert flat[0].name == "Dispatch queries per notification, 10,000 / 1,000 reminders"
+    growing = budgets.dispatch_verdicts({"1000": at(4.0, 2.0), "10000": at(5.0, 2.6)})
+    assert [v.status for v in growing] == [FAIL, FAIL]
+    assert [v.status for v in budgets.dispatch_verdicts({})] == [NOT_MEASURED, NOT_MEASURED]

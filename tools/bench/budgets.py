@@ -49,6 +49,27 @@ SCALING = 1.6  # throughput at c=4 over c=1 (2 cores, 3 workers)
 LARGE_OVER_SMALL = 1.2
 
 
+def dispatch_verdicts(dispatch: dict[str, dict[str, Any]]) -> list[Verdict]:
+    """Dispatching due reminders stays flat per notification from the smallest size measured
+    to the largest (issue 18): queries within 5 %, time within `LARGE_OVER_SMALL`."""
+    sizes = sorted(dispatch, key=int)
+    small = dispatch[sizes[0]] if sizes else {}
+    large = dispatch[sizes[-1]] if len(sizes) > 1 else {}
+    label = f"{int(sizes[-1]):,} / {int(sizes[0]):,}" if len(sizes) > 1 else "largest / smallest"
+    return [
+        budget_max(
+            f"Dispatch queries per notification, {label} reminders",
+            ratio(large.get("queries_per_notification"), small.get("queries_per_notification")),
+            1.05,
+        ),
+        budget_max(
+            f"Dispatch time per notification, {label} reminders",
+            ratio(large.get("ms_per_notification"), small.get("ms_per_notification")),
+            LARGE_OVER_SMALL,
+        ),
+    ]
+
+
 def evaluate(
     figures: dict[str, Any],
     queries: dict[str, int | None],

@@ -91,6 +91,8 @@ class Plan:
     accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
     submit_paths: list[str] = field(default_factory=list)
     chart_render_ms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Due reminders dispatched in-process, by size (`tools.bench.dispatch`).
+    dispatch: dict[str, dict[str, Any]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -170,11 +172,14 @@ def count_queries(
 _TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
 
+def is_data_statement(sql: str) -> bool:
+    """Whether `sql` reads or writes data (not transaction control)."""
+    return not sql.lstrip().upper().startswith(_TRANSACTION_CONTROL)
+
+
 def data_statements(captured: list[dict[str, str]]) -> int:
     """How many of `captured` read or write data (not transaction control)."""
-    return sum(
-        1 for q in captured if not q["sql"].lstrip().upper().startswith(_TRANSACTION_CONTROL)
-    )
+    return sum(1 for q in captured if is_data_statement(q["sql"]))
 
 
 def build_plan(pool: int) -> Plan:
@@ -236,6 +241,9 @@ def build_plan(pool: int) -> Plan:
             ep.queries_warm = count_queries(client, "GET", ep.path)[0]
             _plan_charts(plan, client, parsed)
     _time_charts(plan, patient)
+    from tools.bench.dispatch import measure_dispatch
+
+    plan.dispatch = measure_dispatch()
     return plan
 
 

@@ -77,6 +77,14 @@ def extras_table(result: dict[str, Any]) -> str:
                 f"max {format_number(t['max'], 1)})",
             ]
         )
+    for size, d in (result["plan"].get("dispatch") or {}).items():
+        rows.append(
+            [
+                f"Dispatch {int(size):,} due reminders (email, in-memory backend)",
+                f"{d['sent']:,} sent in {d['seconds']} s: {d['ms_per_notification']} ms and "
+                f"{d['queries_per_notification']} queries per notification",
+            ]
+        )
     rss = result.get("worker_rss_mb") or []
     rows.append(["gunicorn worker RSS after the run", ", ".join(f"{v:.0f} MB" for v in rss) or "–"])
     return markdown_table(["measure", "value"], rows)

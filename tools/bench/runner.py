@@ -303,7 +303,7 @@ def run_benchmark(
             chart_ms,
             small["worker_rss_mb"],
             results["large"]["figures"] if large else None,
-        )
+        ) + budgets.dispatch_verdicts(small["plan"].get("dispatch") or {})
         results["budgets"] = [
             {"name": v.name, "rule": v.describe(), "measured": v.measured, "status": v.status}
             for v in verdicts
