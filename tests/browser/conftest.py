@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import OperationalError
 from django.test.testcases import LiveServerThread
 from django.urls import reverse
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Response
@@ -253,8 +255,20 @@ class Web:
         return context
 
     def log_in(self, context: BrowserContext, user: Any) -> None:
-        """Copy the session of `client_for(user)` (MFA-verified where that applies)."""
-        client = client_for(user)
+        """Copy the session of `client_for(user)` (MFA-verified where that applies).
+
+        The test database is SQLite in memory, shared with the live server's threads, whose
+        table locks do not wait: a page still loading in the background (every page registers
+        the service worker, fetching /sw.js after load) can hold `django_session` for a moment
+        while this writes to it. Such a write is tried again, briefly."""
+        for attempt in range(10):
+            try:
+                client = client_for(user)
+                break
+            except OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 9:
+                    raise
+                time.sleep(0.2)
         morsel = client.cookies.get(settings.SESSION_COOKIE_NAME)
         assert morsel is not None and morsel.value, f"client_for({user}) made no session"
         context.add_cookies(
