@@ -70,12 +70,15 @@ def plan_flag_alerts(flag_ids: list[int], now: datetime | None = None) -> int:
     flags = Flag.objects.select_related("patient").filter(
         pk__in=flag_ids, acknowledged_at__isnull=True, severity__gte=min_severity(clinic)
     )
-    for flag in flags:
-        providers = list(alert_recipients(flag))
-        prefs = {
-            p.user_id: p
-            for p in NotificationPreference.objects.filter(user__in=[p.pk for p in providers])
-        }
+    recipients = {flag: list(alert_recipients(flag)) for flag in flags}
+    # Every recipient's channel in one query, whatever the number of flags.
+    prefs = {
+        p.user_id: p
+        for p in NotificationPreference.objects.filter(
+            user__in={provider.pk for providers in recipients.values() for provider in providers}
+        )
+    }
+    for flag, providers in recipients.items():
         link = reverse("journal:provider-patient", args=[flag.patient_id])
         for provider in providers:
             pref = prefs.get(provider.pk)
