@@ -23,7 +23,6 @@ from django.db.models import (
     JSONField,
     Model,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -43,12 +42,14 @@ from journal.catalogue import (
 )
 from journal.chartdata import PERIODS, DashboardData, Period, local_day
 from journal.models import (
+    SEVERITY_CHOICES,
     BloodPressureReading,
     CheckIn,
     EntryRevision,
     Flag,
     PostSessionReport,
     QuestionnaireResponse,
+    Route,
     Share,
     ShareCategory,
     SymptomRating,
@@ -642,43 +643,57 @@ def _mood_section(share: Share, period: Period) -> dict[str, list[dict[str, Any]
     return {"rows": rows}
 
 
-def _ratings_text(ratings: list[SymptomRating]) -> list[str]:
+def _ratings_text(ratings: list[tuple[str, int]]) -> list[str]:
     return [
-        f"{symptom_label(r.code)}: {answer_label(r.code, r.severity)}"
-        for r in ratings
-        if r.severity > 0
+        f"{symptom_label(code)}: {answer_label(code, severity)}"
+        for code, severity in ratings
+        if severity > 0
     ]
 
 
 def _side_effect_section(share: Share, period: Period) -> dict[str, list[dict[str, Any]]]:
     """After-session reports (route, dose, overall bother: what the chart's matrix does not
-    show) and check-ins with a symptom rated, newest first."""
-    nonzero = Prefetch("ratings", queryset=SymptomRating.objects.filter(severity__gt=0))
-    reports = list(
-        _since(permissions.side_effect_reports(share), "reported_at", period)
-        .select_related("session")
-        .prefetch_related(nonzero)
-        .order_by("-session__started_at", "-id")
+    show) and check-ins with a symptom rated, newest first.
+
+    Three flat queries of values (reports, their non-zero ratings, the check-ins' non-zero
+    ratings with their time): a `Prefetch` cloned its queryset once per report and check-in,
+    which made this the summary's most expensive read."""
+    reports = _since(permissions.side_effect_reports(share), "reported_at", period)
+    report_rows = list(
+        reports.order_by("-session__started_at", "-id").values_list(
+            "id", "session__started_at", "session__route", "session__dose_mg", "overall_bother"
+        )
     )
-    checkins = list(
-        _since(permissions.side_effect_checkins(share), "recorded_at", period)
-        .filter(ratings__severity__gt=0)
-        .distinct()
-        .prefetch_related(nonzero)
-    )
+    by_report: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for report_id, code, severity in (
+        SymptomRating.objects.filter(report__in=reports.values("id"), severity__gt=0)
+        .order_by("id")
+        .values_list("report_id", "code", "severity")
+    ):
+        by_report[report_id].append((code, severity))
+    checkins = _since(permissions.side_effect_checkins(share), "recorded_at", period)
+    by_checkin: dict[int, tuple[datetime, list[tuple[str, int]]]] = {}
+    for checkin_id, at, code, severity in (
+        SymptomRating.objects.filter(checkin__in=checkins.values("id"), severity__gt=0)
+        .order_by("-checkin__recorded_at", "-checkin_id", "id")
+        .values_list("checkin_id", "checkin__recorded_at", "code", "severity")
+    ):
+        by_checkin.setdefault(checkin_id, (at, []))[1].append((code, severity))
+    routes = dict(Route.choices)
+    bother = dict(SEVERITY_CHOICES)
     return {
         "sessions": [
             {
-                "started_at": rep.session.started_at,
-                "route": rep.session.get_route_display(),
-                "dose_mg": rep.session.dose_mg,
-                "bother": rep.get_overall_bother_display(),
-                "ratings": _ratings_text(list(rep.ratings.all())),
+                "started_at": started_at,
+                "route": routes.get(route, route),
+                "dose_mg": dose_mg,
+                "bother": bother.get(overall_bother, overall_bother),
+                "ratings": _ratings_text(by_report.get(report_id, [])),
             }
-            for rep in reports
+            for report_id, started_at, route, dose_mg, overall_bother in report_rows
         ],
         "checkins": [
-            {"at": c.recorded_at, "ratings": _ratings_text(list(c.ratings.all()))} for c in checkins
+            {"at": at, "ratings": _ratings_text(ratings)} for at, ratings in by_checkin.values()
         ],
     }
 

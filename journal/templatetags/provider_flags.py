@@ -1,0 +1,114 @@
+"""A flag on the provider summary, rendered in Python: a patient with a hundred open flags
+made `_provider_flag.html` (a dozen lookups per flag, included once per flag) the largest part
+of the summary's time (BENCHMARKS.md). Every value is escaped (`html.escape`, as the
+template's autoescape; plain strings because `format_html` per value cost three times as
+much); the markup is the template's.
+
+`_provider_flag.html` keeps the one part that needs the request (a flag's own acknowledgement
+form) and calls `flag_head` / `flag_tail` around it; the flags that carry no form (the ones
+behind "N more open flags", acknowledged ones, printing) are rendered as a whole list by
+`flag_items`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from html import escape
+from typing import Any
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timesince import timesince
+from django.utils.timezone import now as current_time
+
+from journal.reads.provider import FlagView
+from journal.timefmt import local_stamp
+
+register = template.Library()
+
+
+def _history(item: FlagView) -> str:
+    count = len(item.history)
+    versions = "\n".join(
+        f'<p class="mb-0 mt-1 fw-semibold">{escape(rev.label)}</p>\n<ul class="mb-1">'
+        + "".join(f"<li>{escape(str(key))}: {escape(str(value))}</li>" for key, value in rev.rows)
+        + "</ul>"
+        for rev in item.history
+    )
+    return (
+        '\n<details class="small flag-more">\n'
+        f"<summary>Edit history of this entry ({count} version{'' if count == 1 else 's'})"
+        f"</summary>\n{versions}\n</details>"
+    )
+
+
+def head(item: FlagView, patient: Any, printing: bool, now: datetime) -> str:
+    """The flag's `<li>` up to where its own acknowledgement form goes."""
+    flag = item.flag
+    pk = int(flag.pk)
+    control = not printing and item.is_open
+    box = (
+        '<input class="form-check-input me-1 flex-shrink-0" type="checkbox" name="flag" '
+        f'value="{pk}" form="flag-bulk-form" id="select-flag-{pk}">'
+        if control
+        else ""
+    )
+    withdrawn = (
+        '\n<p class="small mb-1 mt-1 w-100"><span class="badge text-bg-light border">'
+        f"Withdrawn by the patient</span> {escape(item.withdrawn)}</p>"
+        if item.withdrawn
+        else ""
+    )
+    label_for = f' for="select-flag-{pk}"' if control else ""
+    return (
+        '<li class="border-bottom py-1 d-flex flex-wrap column-gap-2 align-items-baseline '
+        f'flag-item" id="flag-{pk}" data-flag-block>\n'
+        f'<span class="flag-head">{box}\n<span><label{label_for}>'
+        f'<span class="badge {escape(flag.severity_level.badge)} flag-badge">'
+        f"{escape(item.severity_name)}</span>\n"
+        f'<span class="fw-semibold">{escape(item.title)}</span></label>\n'
+        f'<span class="small">— {escape(local_stamp(flag.raised_at, patient.zone))}, '
+        f"{escape(timesince(flag.raised_at, now, depth=1))} ago</span></span></span>"
+        f"{withdrawn}{_history(item) if item.history and not printing else ''}"
+    )
+
+
+def tail(item: FlagView, patient: Any, printing: bool) -> str:
+    """Who acknowledged a closed flag, and how (never for an open one), then `</li>`."""
+    flag = item.flag
+    if item.is_open:
+        return "\n</li>"
+    by = (flag.acknowledged_by.display_name if flag.acknowledged_by else "") or "a provider"
+    how = f": {escape(flag.get_disposition_display().lower())}" if flag.disposition else ""
+    note = (
+        f'\n<p class="small mb-0">Note: {escape(flag.acknowledgement_note)}</p>'
+        if flag.acknowledgement_note and not printing
+        else ""
+    )
+    return (
+        f'\n<span class="small">· Acknowledged by {escape(by)} on '
+        f"{escape(local_stamp(flag.acknowledged_at, patient.zone))}{how}</span>{note}\n</li>"
+    )
+
+
+@register.simple_tag
+def flag_head(item: FlagView, patient: Any, printing: bool = False) -> SafeString:
+    return mark_safe(head(item, patient, bool(printing), current_time()))  # noqa: S308 (escaped)
+
+
+@register.simple_tag
+def flag_tail(item: FlagView, patient: Any, printing: bool = False) -> SafeString:
+    return mark_safe(tail(item, patient, bool(printing)))  # noqa: S308 (escaped)
+
+
+@register.simple_tag
+def flag_items(items: Iterable[FlagView], patient: Any, printing: bool = False) -> SafeString:
+    """Flags without their own acknowledgement form (compact open ones, acknowledged ones,
+    printing), one `<li>` each."""
+    now = current_time()
+    return mark_safe(  # noqa: S308 (every value is escaped)
+        "\n".join(
+            head(item, patient, bool(printing), now) + tail(item, patient, bool(printing))
+            for item in items
+        )
+    )

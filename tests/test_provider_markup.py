@@ -1,0 +1,75 @@
+"""The provider summary's flags and data tables are rendered in Python (for speed,
+BENCHMARKS.md): what a patient or provider typed comes out escaped, and each flag shows what the
+template showed (title, severity, times in the patient's zone, who acknowledged and how)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+
+from journal import services
+from journal.models import Flag, ShareCategory
+from journal.summaries import Table
+from journal.templatetags.data_tables import table_rows
+from tests.conftest import client_for
+from tests.test_provider import severe_reading
+
+ALL = ShareCategory.values
+
+
+def test_an_acknowledged_flag_shows_who_how_and_the_note_escaped(patient, provider) -> None:
+    provider.display_name = "Dr <b>Bold</b>"
+    provider.save(update_fields=["display_name"])
+    services.grant_share(patient=patient, provider=provider, categories=ALL)
+    severe_reading(patient)
+    flag = Flag.objects.get(patient=patient)
+    note = "Called <script>alert(1)</script> & rechecked"
+    client_for(provider).post(
+        reverse("journal:provider-flag-acknowledge", args=[flag.pk]),
+        {"period": "30", "disposition": "contacted", "note": note},
+    )
+    body = client_for(provider).get(reverse("journal:provider-patient", args=[patient.pk]))
+    html = body.content.decode()
+    assert "<script>alert(1)</script>" not in html and "<b>Bold</b>" not in html
+    assert "Note: Called &lt;script&gt;alert(1)&lt;/script&gt; &amp; rechecked" in html
+    local = flag.raised_at.astimezone(patient.zone).strftime("%Y-%m-%d %H:%M")
+    assert f'id="flag-{flag.pk}"' in html and local in html
+    assert "Acknowledged by Dr &lt;b&gt;Bold&lt;/b&gt; on " in html
+    assert ": contacted the patient</span>" in html
+    # An acknowledged flag carries no checkbox of its own.
+    assert f'id="select-flag-{flag.pk}"' not in html
+
+
+def test_open_flags_beyond_five_carry_a_checkbox_and_their_severity(patient, provider) -> None:
+    services.grant_share(patient=patient, provider=provider, categories=ALL)
+    for _ in range(7):
+        severe_reading(patient)
+    flags = list(Flag.objects.filter(patient=patient))
+    assert len(flags) >= 7
+    html = (
+        client_for(provider)
+        .get(reverse("journal:provider-patient", args=[patient.pk]))
+        .content.decode()
+    )
+    for flag in flags:
+        assert f'value="{flag.pk}" form="flag-bulk-form" id="select-flag-{flag.pk}">' in html, (
+            flag.pk
+        )
+        assert f'<label for="select-flag-{flag.pk}">' in html
+    assert html.count('flag-badge">Urgent</span>') + html.count('flag-badge">High</span>') >= 7
+    assert timezone.now().astimezone(patient.zone).strftime("%Y-%m-%d") in html
+
+
+def test_table_cells_are_escaped_and_the_first_is_the_row_header() -> None:
+    table = Table(caption="c", columns=("Day", "Value"), rows=(("<i>1 Dec</i>", "a & b"),))
+    assert str(table_rows(table)) == (
+        '<tr><th scope="row">&lt;i&gt;1 Dec&lt;/i&gt;</th><td>a &amp; b</td></tr>'
+    )
+
+
+def test_table_numbers_are_printed_as_the_template_would() -> None:
+    from django.utils import translation
+
+    table = Table(caption="c", columns=("Day", "Mean"), rows=(("1 Dec", 4.5),))  # type: ignore[arg-type]
+    with translation.override("en"):
+        assert "<td>4.5</td>" in str(table_rows(table))
