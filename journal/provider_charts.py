@@ -85,15 +85,18 @@ def _code_digest() -> str:
     return digest.hexdigest()[:12]
 
 
-def provider_dashboard(scope: Scope, period: Period) -> chartdata.DashboardData:
+def provider_dashboard(
+    scope: Scope, period: Period, version: str | None = None
+) -> chartdata.DashboardData:
     """Every shared chart's data for the period (`chartdata.dashboard_data`), cached under the
     patient's data version, the share (id, start date, categories) and the period, so a repeat
-    view loads no chart data. The summary's facts and its charts both read this one value."""
+    view loads no chart data. The summary's facts and its charts both read this one value.
+    `version`: the patient's `chartdata.data_version`, when the caller has read it already."""
     key = chartdata.version_key(
         _share_prefix(f"pdata:{_code_digest()}", scope),
         scope,
         period,
-        chartdata.data_version(scope.patient),
+        version if version is not None else chartdata.data_version(scope.patient),
     )
     data = cache.get(key)
     if data is None:

@@ -7,13 +7,16 @@ do not grow with the number of patients or entries (subqueries and prefetches, n
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache as django_cache
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
@@ -32,15 +35,15 @@ from django.db.models import (
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
+from journal import chartdata, permissions
 from journal import flags as flag_rules
 from journal import outcomes as outcome_rules
-from journal import permissions
 from journal.catalogue import (
     FLAG_RULES,
     answer_label,
     symptom_label,
 )
-from journal.chartdata import PERIODS, DashboardData, Period, local_day
+from journal.chartdata import CHART_CACHE_SECONDS, PERIODS, DashboardData, Period, local_day
 from journal.models import (
     SEVERITY_CHOICES,
     BloodPressureReading,
@@ -720,6 +723,15 @@ def _withdrawn_text(flag: Flag, zone: ZoneInfo) -> str:
     return f"The patient changed this entry on {when}; the rule no longer fires."
 
 
+# A flag's link to the entry that raised it, by field name.
+_ENTRY_FIELDS: dict[str, type[Model]] = {
+    "report": PostSessionReport,
+    "checkin": CheckIn,
+    "reading": BloodPressureReading,
+    "questionnaire": QuestionnaireResponse,
+}
+
+
 def _histories(flags: list[Flag], zone: ZoneInfo) -> dict[tuple[str, int], list[RevisionView]]:
     """Earlier versions of every flagged entry that was edited or deleted (one query), and the
     values each still-existing entry holds now. Notes are never included."""
@@ -743,6 +755,17 @@ def _histories(flags: list[Flag], zone: ZoneInfo) -> dict[tuple[str, int], list[
         verb = "deleted" if rev.action == "delete" else "replaced"
         label = f"Version {rev.version}, {verb} {local_words(rev.changed_at, zone)}"
         out[key].append(RevisionView(label, describe_snapshot(data)))
+    # The edited entries that still exist, read only for flags with a history (one query per
+    # kind of entry; most pages have none), not joined to every flag.
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for flag in flags:
+        if flag.entry_id is not None and (flag.entry_type, flag.entry_id) in out:
+            for name in _ENTRY_FIELDS:
+                if (entry_id := getattr(flag, f"{name}_id")) is not None:
+                    wanted[name].add(entry_id)
+    entries = {
+        name: _ENTRY_FIELDS[name]._default_manager.in_bulk(ids) for name, ids in wanted.items()
+    }
     with_now: set[tuple[str, int]] = set()  # entries whose values now are already listed
     for flag in flags:
         if flag.entry_id is None:
@@ -750,9 +773,9 @@ def _histories(flags: list[Flag], zone: ZoneInfo) -> dict[tuple[str, int], list[
         key = (flag.entry_type, flag.entry_id)
         entry = next(
             (
-                getattr(flag, field)
-                for field in ("report", "checkin", "reading", "questionnaire")
-                if getattr(flag, f"{field}_id") is not None
+                entries[name].get(getattr(flag, f"{name}_id"))
+                for name in _ENTRY_FIELDS
+                if name in entries and getattr(flag, f"{name}_id") is not None
             ),
             None,
         )
@@ -770,9 +793,7 @@ def flag_views(flags: QuerySet[Flag], zone: ZoneInfo | None = None) -> list[Flag
     """Flags with clinical titles, withdrawal and the flagged entry's edit history; open ones
     first, then by severity and time."""
     zone = zone or ZoneInfo("UTC")
-    rows = list(
-        flags.select_related("acknowledged_by", "report", "checkin", "reading", "questionnaire")
-    )
+    rows = list(flags.select_related("acknowledged_by"))
     histories = _histories(rows, zone)
     items = [
         FlagView(
@@ -799,31 +820,91 @@ def open_flag_count(share: Share) -> int:
     return permissions.shared_flags(share).filter(acknowledged_at__isnull=True).count()
 
 
+@dataclass(frozen=True)
+class _Sections:
+    """What the summary shows besides its flags: every part is read from rows the patient's
+    data version covers (entries, questionnaires, marked baselines), so it is cached under it."""
+
+    facts: list[Fact]
+    mood: dict[str, list[dict[str, Any]]] | None
+    side_effects: dict[str, list[dict[str, Any]]] | None
+    notes: list[dict[str, object]] | None
+    outcomes: list[OutcomeView]
+
+
+# Bump when `_Sections` or what it holds changes shape (the code digest covers this module).
+SUMMARY_CACHE_VERSION = 1
+
+
+@cache
+def _code_digest() -> str:
+    """This module's and the outcome rules' code: a deploy never reads sections cached by the
+    previous code."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(Path(outcome_rules.__file__).read_bytes())
+    digest.update(Path(outcome_reads.__file__).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _sections(
+    share: Share, scope: permissions.Scope, period: Period, data: DashboardData, version: str
+) -> _Sections:
+    """The summary's facts, entries tables and outcomes, cached like the provider's charts:
+    under the share (id, start), its categories, the period's local dates and the patient's
+    data version (`chartdata.version_key`), so any new, edited or deleted entry, a new share or
+    a new day is a new key. The flags are not in it: acknowledging one changes no entry."""
+    key = chartdata.version_key(
+        chartdata.scope_prefix(
+            f"psummary:{SUMMARY_CACHE_VERSION}:{_code_digest()}:{share.pk}", scope
+        ),
+        scope,
+        period,
+        version,
+    )
+    sections = django_cache.get(key)
+    if sections is None:
+        categories = scope.categories
+        zone = share.patient.zone
+        sections = _Sections(
+            facts=glance_facts(data, zone, chart_period_label(period), period.days),
+            mood=_mood_section(share, period) if ShareCategory.MOOD in categories else None,
+            side_effects=(
+                _side_effect_section(share, period)
+                if ShareCategory.SIDE_EFFECTS in categories
+                else None
+            ),
+            notes=_notes_section(share, period) if ShareCategory.NOTES in categories else None,
+            outcomes=outcome_views(share),
+        )
+        django_cache.set(key, sections, CHART_CACHE_SECONDS)
+    return sections
+
+
 def patient_summary(share: Share, period: str, now: datetime | None = None) -> Summary:
     """Everything the share allows about its patient in `period` (the chart period: whole
     local days, never before the share's start), by category. Its figures (the glance facts)
-    and the charts come from one `DashboardData`; its tables list the same days' rows."""
+    and the charts come from one `DashboardData`; its tables list the same days' rows. All but
+    the flags is cached under the patient's data version (read once, before the data)."""
     scope = permissions.share_scope(share)
     zone = share.patient.zone
     today = local_day(now, zone) if now is not None else None
     chart_period = provider_period(scope, period, today)
-    data = provider_dashboard(scope, chart_period)
-    categories = scope.categories
+    version = chartdata.data_version(share.patient)
+    data = provider_dashboard(scope, chart_period, version)
+    sections = _sections(share, scope, chart_period, data, version)
     summary = Summary(
         share=share,
-        categories=categories,
+        categories=scope.categories,
         period=chart_period.key,
         period_label=PERIODS[chart_period.key].title,
         chart_period=chart_period,
         data=data,
-        facts=glance_facts(data, zone, chart_period_label(chart_period), chart_period.days),
+        facts=sections.facts,
+        mood=sections.mood,
+        side_effects=sections.side_effects,
+        notes=sections.notes,
+        outcomes=sections.outcomes,
     )
-    if ShareCategory.MOOD in categories:
-        summary.mood = _mood_section(share, chart_period)
-    if ShareCategory.SIDE_EFFECTS in categories:
-        summary.side_effects = _side_effect_section(share, chart_period)
-    if ShareCategory.NOTES in categories:
-        summary.notes = _notes_section(share, chart_period)
     # Open flags stay in view whatever the period: a flag leaves only by acknowledgement.
     shared = permissions.shared_flags(share)
     if chart_period.start is not None:
@@ -831,5 +912,4 @@ def patient_summary(share: Share, period: str, now: datetime | None = None) -> S
             Q(acknowledged_at__isnull=True) | Q(raised_at__gte=chart_period.start)
         )
     summary.flags = flag_views(shared, zone)
-    summary.outcomes = outcome_views(share)
     return summary

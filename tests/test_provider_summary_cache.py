@@ -1,0 +1,94 @@
+"""The provider summary's facts, entries tables and outcomes are cached under the patient's
+data version (`reads.provider._sections`): every change a provider must see shows on the next
+view, and nothing cached for one share or period is shown for another."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from journal import services
+from journal.models import CheckIn, Flag, ShareCategory
+from tests.conftest import client_for
+from tests.factories import journal_in_every_category
+
+ALL = ShareCategory.values
+
+
+def _summary(provider, patient, period: str = "30") -> str:
+    url = reverse("journal:provider-patient", args=[patient.pk]) + f"?period={period}"
+    response = client_for(provider).get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _checkin(patient, *, hours_ago: float, note: str, rating: int = 2) -> CheckIn:
+    return services.log_checkin(
+        patient=patient,
+        recorded_at=timezone.now() - timedelta(hours=hours_ago),
+        mood=6,
+        ratings={"urinary": rating},
+        note=note,
+        note_shareable=True,
+    )
+
+
+def test_a_new_edited_or_deleted_entry_shows_on_the_next_view(patient, provider) -> None:
+    services.grant_share(patient=patient, provider=provider, categories=ALL)
+    journal_in_every_category(patient)
+    first = _summary(provider, patient)
+    assert "Checked the garden twice" not in first
+    checkin = _checkin(patient, hours_ago=3, note="Checked the garden twice")
+    assert "Checked the garden twice" in _summary(provider, patient)
+    services.edit_checkin(
+        patient=patient,
+        checkin=checkin,
+        expected_version=checkin.version,
+        recorded_at=checkin.recorded_at,
+        mood=6,
+        ratings={"urinary": 3},
+        note="Watered the garden instead",
+        note_shareable=True,
+    )
+    edited = _summary(provider, patient)
+    assert "Watered the garden instead" in edited and "Checked the garden twice" not in edited
+    checkin.refresh_from_db()
+    services.delete_checkin(patient=patient, checkin=checkin, expected_version=checkin.version)
+    assert "Watered the garden instead" not in _summary(provider, patient)
+
+
+def test_another_share_or_period_never_reads_the_cached_sections(patient, provider) -> None:
+    share = services.grant_share(
+        patient=patient,
+        provider=provider,
+        categories=ALL,
+        starts_on=(timezone.now() - timedelta(days=120)).date(),
+    )
+    journal_in_every_category(patient)
+    _checkin(patient, hours_ago=3, note="Slept in the afternoon")
+    _checkin(patient, hours_ago=24 * 60, note="Walked to the lake", rating=3)
+    # Each period lists its own days: the 60-day-old note only in the 90-day view.
+    thirty = _summary(provider, patient, "30")
+    assert "Slept in the afternoon" in thirty and "Walked to the lake" not in thirty
+    assert "Walked to the lake" in _summary(provider, patient, "90")
+    assert "Walked to the lake" not in _summary(provider, patient, "30")
+    # The same patient then shares only mood with the same provider: no notes, no side effects.
+    services.revoke_share(patient=patient, share=share)
+    services.grant_share(patient=patient, provider=provider, categories=["mood"])
+    narrowed = _summary(provider, patient, "30")
+    assert "Slept in the afternoon" not in narrowed
+    assert 'id="entries-symptoms"' not in narrowed and 'id="entries-notes"' not in narrowed
+
+
+def test_an_acknowledgement_shows_at_once_though_no_entry_changed(patient, provider) -> None:
+    services.grant_share(patient=patient, provider=provider, categories=ALL)
+    journal_in_every_category(patient)
+    before = _summary(provider, patient)
+    flag = Flag.objects.filter(patient=patient).order_by("pk").first()
+    assert flag is not None and f'id="select-flag-{flag.pk}"' in before
+    services.acknowledge_flag(provider=provider, flag=flag, disposition="reviewed", note="")
+    after = _summary(provider, patient)
+    assert f'id="select-flag-{flag.pk}"' not in after
+    assert "Acknowledged by Dr Provider" in after
