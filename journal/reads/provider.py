@@ -50,6 +50,7 @@ from journal.models import (
     CheckIn,
     EntryRevision,
     Flag,
+    PatientOwned,
     PostSessionReport,
     QuestionnaireResponse,
     Route,
@@ -724,7 +725,7 @@ def _withdrawn_text(flag: Flag, zone: ZoneInfo) -> str:
 
 
 # A flag's link to the entry that raised it, by field name.
-_ENTRY_FIELDS: dict[str, type[Model]] = {
+_ENTRY_FIELDS: dict[str, type[PatientOwned]] = {
     "report": PostSessionReport,
     "checkin": CheckIn,
     "reading": BloodPressureReading,
