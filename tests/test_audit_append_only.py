@@ -148,3 +148,37 @@ def test_postgres_refuses_updates_and_deletes(history, sql) -> None:
 def test_postgres_refuses_an_orm_update_too(history) -> None:
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEvent.objects.update(outcome="failure")
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'", reason="counts SQLite's VM steps")
+def test_reading_the_chain_head_does_not_grow_with_the_log(patient) -> None:
+    """Every provider page appends access events after reading the chain's newest hash: that
+    read must take the newest row by index, not sort every row ever written (it did on SQLite,
+    so each view cost more as the log grew). Counted in SQLite virtual-machine steps."""
+    table = AccessEvent._meta.db_table
+    sql = audit_chain._HEAD_SQL.format(table=connection.ops.quote_name(table))
+
+    def steps() -> int:
+        count = 0
+
+        def tick() -> int:
+            nonlocal count
+            count += 1
+            return 0
+
+        connection.ensure_connection()
+        raw = connection.connection
+        raw.set_progress_handler(tick, 1)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [table])
+                cursor.fetchall()
+        finally:
+            raw.set_progress_handler(None, 1)
+        return count
+
+    audit_chain.append([AccessEvent(patient=patient, what="read") for _ in range(10)])
+    few = steps()
+    audit_chain.append([AccessEvent(patient=patient, what="read") for _ in range(3000)])
+    many = steps()
+    assert many <= few + 20, (few, many)

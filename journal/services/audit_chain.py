@@ -78,11 +78,16 @@ def _lock(model: ChainedModel) -> None:
             )
 
 
-# The newest link of a chain: its last row, or a later row that erasure removed.
+# The newest link of a chain: its last row, or a later row that erasure removed. Each side
+# takes its own newest row first (the primary key; the erasure records' unique (table, row_id)
+# index), so SQLite reads two rows: ordering the whole union, as PostgreSQL's planner does well
+# with a merge of two backward index scans, made SQLite sort every access event ever written,
+# on every page that records one (tests/test_audit_chain.py checks the plan).
 _HEAD_SQL = (
-    "SELECT chain_hash FROM (SELECT id, chain_hash FROM {table} UNION ALL "
-    'SELECT row_id, chain_hash FROM journal_erasedauditrow WHERE "table" = %s) AS links '
-    "ORDER BY id DESC LIMIT 1"
+    "SELECT chain_hash FROM ("
+    "SELECT * FROM (SELECT id, chain_hash FROM {table} ORDER BY id DESC LIMIT 1) UNION ALL "
+    'SELECT * FROM (SELECT row_id, chain_hash FROM journal_erasedauditrow WHERE "table" = %s '
+    "ORDER BY row_id DESC LIMIT 1)) AS links ORDER BY id DESC LIMIT 1"
 )
 
 
