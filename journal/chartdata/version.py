@@ -11,6 +11,8 @@ the clinic settings' change time (blood-pressure thresholds). Why that is enough
 - a deletion lowers the count (cascaded ratings and flags go with their parent);
 - a delete plus an insert leaves the count alone but brings a newer `updated_at`;
 - a marked baseline (outcome lines) is counted with its time and questionnaire;
+- a flag's acknowledgement and withdrawal are counted with their newest times (pages that
+  list flags are cached under this version too: the provider summary, the exports);
 - flags (which readings the blood-pressure chart marks) are created and removed by the
   re-flagging pass of the entry that changed, or of every entry when thresholds change
   (`ClinicSettings.updated_at`, `auto_now`).
@@ -65,6 +67,17 @@ def _sql() -> str:
     parts.append(
         f"SELECT 9, COUNT(*), MAX({q('updated_at')}), 0, MAX({q('id')}) "  # noqa: S608
         f"FROM {q(ClinicSettings._meta.db_table)}"
+    )
+    # A flag acknowledged, withdrawn (its entry edited or deleted) or reopened changes what
+    # pages listing flags show, though no entry row changed. Acknowledgements only ever add
+    # (the first one stands); a withdrawal moves the newest time, a reopening lowers the count.
+    parts.append(
+        f"SELECT 11, COUNT({q('acknowledged_at')}), MAX({q('acknowledged_at')}), 0, 0 "  # noqa: S608
+        f"FROM {q(Flag._meta.db_table)} WHERE {q('patient_id')} = %s"
+    )
+    parts.append(
+        f"SELECT 12, COUNT({q('withdrawn_at')}), MAX({q('withdrawn_at')}), 0, 0 "  # noqa: S608
+        f"FROM {q(Flag._meta.db_table)} WHERE {q('patient_id')} = %s"
     )
     # A provider marking another baseline changes the outcome lines (not a chart's rows).
     parts.append(

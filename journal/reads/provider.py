@@ -823,18 +823,20 @@ def open_flag_count(share: Share) -> int:
 
 @dataclass(frozen=True)
 class _Sections:
-    """What the summary shows besides its flags: every part is read from rows the patient's
-    data version covers (entries, questionnaires, marked baselines), so it is cached under it."""
+    """What the summary shows: every part is read from rows the patient's data version covers
+    (entries, questionnaires, marked baselines, flags with their acknowledgement and
+    withdrawal), so it is cached under it."""
 
     facts: list[Fact]
     mood: dict[str, list[dict[str, Any]]] | None
     side_effects: dict[str, list[dict[str, Any]]] | None
     notes: list[dict[str, object]] | None
     outcomes: list[OutcomeView]
+    flags: list[FlagView]
 
 
 # Bump when `_Sections` or what it holds changes shape (the code digest covers this module).
-SUMMARY_CACHE_VERSION = 1
+SUMMARY_CACHE_VERSION = 2
 
 
 @cache
@@ -852,8 +854,8 @@ def _sections(
 ) -> _Sections:
     """The summary's facts, entries tables and outcomes, cached like the provider's charts:
     under the share (id, start), its categories, the period's local dates and the patient's
-    data version (`chartdata.version_key`), so any new, edited or deleted entry, a new share or
-    a new day is a new key. The flags are not in it: acknowledging one changes no entry."""
+    data version (`chartdata.version_key`), so any new, edited or deleted entry, flag
+    acknowledged or withdrawn, a new share or a new day is a new key."""
     key = chartdata.version_key(
         chartdata.scope_prefix(
             f"psummary:{SUMMARY_CACHE_VERSION}:{_code_digest()}:{share.pk}", scope
@@ -876,6 +878,7 @@ def _sections(
             ),
             notes=_notes_section(share, period) if ShareCategory.NOTES in categories else None,
             outcomes=outcome_views(share),
+            flags=_period_flags(share, period),
         )
         django_cache.set(key, sections, CHART_CACHE_SECONDS)
     return sections
@@ -884,8 +887,8 @@ def _sections(
 def patient_summary(share: Share, period: str, now: datetime | None = None) -> Summary:
     """Everything the share allows about its patient in `period` (the chart period: whole
     local days, never before the share's start), by category. Its figures (the glance facts)
-    and the charts come from one `DashboardData`; its tables list the same days' rows. All but
-    the flags is cached under the patient's data version (read once, before the data)."""
+    and the charts come from one `DashboardData`; its tables list the same days' rows. All of
+    it is cached under the patient's data version (read once, before the data)."""
     scope = permissions.share_scope(share)
     zone = share.patient.zone
     today = local_day(now, zone) if now is not None else None
@@ -905,12 +908,15 @@ def patient_summary(share: Share, period: str, now: datetime | None = None) -> S
         side_effects=sections.side_effects,
         notes=sections.notes,
         outcomes=sections.outcomes,
+        flags=sections.flags,
     )
-    # Open flags stay in view whatever the period: a flag leaves only by acknowledgement.
-    shared = permissions.shared_flags(share)
-    if chart_period.start is not None:
-        shared = shared.filter(
-            Q(acknowledged_at__isnull=True) | Q(raised_at__gte=chart_period.start)
-        )
-    summary.flags = flag_views(shared, zone)
     return summary
+
+
+def _period_flags(share: Share, period: Period) -> list[FlagView]:
+    """Open flags whatever the period (a flag leaves only by acknowledgement), and the
+    acknowledged ones raised in it."""
+    shared = permissions.shared_flags(share)
+    if period.start is not None:
+        shared = shared.filter(Q(acknowledged_at__isnull=True) | Q(raised_at__gte=period.start))
+    return flag_views(shared, share.patient.zone)
