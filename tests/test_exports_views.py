@@ -230,3 +230,45 @@ def test_an_unknown_period_returns_to_the_summary_with_a_message(patient, provid
     url = reverse("journal:provider-export-pdf", args=[patient.pk])
     response = client_for(provider).get(url, {"period": "7"})
     assert response.status_code == 302
+
+
+def test_a_repeat_pdf_shows_what_changed_since_and_its_own_creation_time(patient, provider) -> None:
+    """The PDF's data is cached under the patient's data version: a new reading, a provider's
+    acknowledgement and a narrower share all show in the next download, which carries the
+    time it was made, not the first download's."""
+    from freezegun import freeze_time
+
+    from journal.models import Flag
+
+    export_journal(patient)
+    share = _share(patient, provider, ["mood", "blood_pressure"])
+    client = client_for(provider)
+    url = reverse("journal:provider-export-pdf", args=[patient.pk])
+
+    def text() -> str:
+        pdf = client.get(url)
+        assert pdf.status_code == 200
+        return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+
+    first = text()
+    assert "203/131" not in first
+    with freeze_time(timezone.now() + timedelta(minutes=7)):
+        services.add_reading(
+            patient=patient,
+            measured_at=timezone.now() - timedelta(minutes=5),
+            systolic=203,
+            diastolic=131,
+            context="home",
+        )
+        second = text()
+    assert "203/131" in second
+    stamp = (timezone.now() + timedelta(minutes=7)).astimezone(patient.zone).strftime("%H:%M")
+    assert stamp in second and stamp not in first
+    assert "No open flags in this period." not in second
+    for flag in Flag.objects.filter(patient=patient, acknowledged_at__isnull=True):
+        services.acknowledge_flag(provider=provider, flag=flag, disposition="reviewed", note="")
+    assert "No open flags in this period." in text()
+    services.revoke_share(patient=patient, share=share)
+    _share(patient, provider, ["mood"])
+    narrowed = text()
+    assert "203/131" not in narrowed and "Blood pressure" not in narrowed

@@ -22,11 +22,15 @@ so "not shared" never looks like "empty".
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import zoneinfo
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import cache as cache_for_process
+from pathlib import Path
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -389,3 +393,44 @@ def read_export_data(
         if mood
         else (),
     )
+
+
+# Bump when `ExportData` or what it holds changes shape (the code digest covers this module).
+EXPORT_CACHE_VERSION = 1
+
+
+@cache_for_process
+def _code_digest() -> str:
+    """This module's and the outcome rules' code: a deploy never reads data cached by the
+    previous code."""
+    from journal import outcomes
+
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(Path(outcomes.__file__).read_bytes())
+    digest.update(Path(outcome_reads.__file__).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def cached_export_data(
+    scope: Scope, *, start: dt.date | None = None, end: dt.date | None = None
+) -> ExportData:
+    """`read_export_data`, cached under the patient's data version (`chartdata.data_version`:
+    every entry, flag acknowledgement and withdrawal, marked baseline and the time zone), the
+    scope (share, its first day, categories, private notes), the patient's name and the
+    dates. For the one-page PDF, which people download again and again; `generated_at` is
+    always this request's."""
+    from journal.chartdata import CHART_CACHE_SECONDS, data_version
+
+    patient = scope.patient
+    name = hashlib.sha256(patient.display_name.encode()).hexdigest()[:12]
+    cats = ",".join(sorted(scope.categories))
+    key = (
+        f"export:{EXPORT_CACHE_VERSION}:{_code_digest()}:{patient.pk}:{scope.share_id}:"
+        f"{scope.window_start}:{cats}:{scope.private_notes}:{start}:{end}:{name}:"
+        f"{data_version(patient)}"
+    )
+    data = cache.get(key)
+    if data is None:
+        data = read_export_data(scope, start=start, end=end)
+        cache.set(key, data, CHART_CACHE_SECONDS)
+    return replace(data, generated_at=timezone.now())

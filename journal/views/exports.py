@@ -20,7 +20,7 @@ from journal.chartdata import parse_period
 from journal.exports.archive import everything_zip, export_filename
 from journal.exports.chart_images import pdf_chart_images
 from journal.exports.csv_export import csv_zip
-from journal.exports.data import ExportData, read_export_data
+from journal.exports.data import ExportData, cached_export_data, read_export_data
 from journal.exports.fhir import fhir_json
 from journal.exports.history import README as HISTORY_README
 from journal.exports.history import history_files, read_history
@@ -124,7 +124,8 @@ def _patient_export(request: AuthenticatedHttpRequest, kind: str) -> HttpRespons
         return render(request, "journal/export.html", _page_context(form), status=400)
     start, end = _period(form, kind, request.user)
     scope = own_scope(request.user)
-    data = read_export_data(scope, start=start, end=end)
+    read = cached_export_data if kind == "pdf" else read_export_data
+    data = read(scope, start=start, end=end)
     return _attachment(_render(kind, data, scope), kind, data)
 
 
@@ -167,7 +168,8 @@ def _provider_export(request: AuthenticatedHttpRequest, patient_id: int, kind: s
         return redirect("journal:provider-patient", patient_id=patient.pk)
     start, end = _period(form, kind, patient)
     scope = share_scope(share)
-    data = read_export_data(scope, start=start, end=end)
+    read = cached_export_data if kind == "pdf" else read_export_data
+    data = read(scope, start=start, end=end)
     body = _render(kind, data, scope)
     services.record_access(
         **reader(request),
