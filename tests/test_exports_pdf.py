@@ -256,3 +256,42 @@ def test_the_pdf_charts_are_drawn_once_until_the_data_changes(
     export_journal(patient, days_ago=2)
     charts(own_scope(patient))
     assert len(drawn) == 5
+
+
+def test_a_remembered_layout_gives_the_same_pdf_without_measuring(patient, monkeypatch) -> None:
+    """The row counts a summary got are remembered (the views keep them under the data
+    version): the repeat measures nothing and prints the same page."""
+    from journal.exports import pdf
+    from journal.exports.pdf import LayoutMemo
+
+    for days_ago in range(40, 4, -3):
+        export_journal(patient, days_ago=days_ago)
+    data = read_export_data(own_scope(patient))
+    kept: list[list[int]] = []
+    memo = LayoutMemo(get=lambda: kept[-1] if kept else None, set=kept.append)
+    _, first = _text(summary_pdf(data, layout=memo))
+    assert len(kept) == 1 and all(rows >= 0 for rows in kept[0])
+    measures = []
+    measure = pdf._measure
+    monkeypatch.setattr(pdf, "_measure", lambda bands: measures.append(1) or measure(bands))
+    reader, again = _text(summary_pdf(data, layout=memo))
+    assert measures == [] and again == first and len(reader.pages) == 1
+    assert len(kept) == 1  # nothing new to remember
+
+
+def test_a_remembered_layout_is_kept_within_what_each_table_has(patient) -> None:
+    """Row counts remembered for other data (a stale key) never ask a table for rows it does
+    not have: the page still fits and still ends with the discussion list."""
+    from journal.exports.pdf import LayoutMemo
+
+    for days_ago in range(88, 2, -2):
+        export_journal(patient, days_ago=days_ago)
+    data = read_export_data(own_scope(patient))
+    learned: list[list[int]] = []
+    summary_pdf(data, layout=LayoutMemo(get=lambda: None, set=learned.append))
+    stale = [500] * len(learned[0])  # far more rows than any table has, one per table
+    kept: list[list[int]] = []
+    memo = LayoutMemo(get=lambda: stale, set=kept.append)
+    reader, text = _text(summary_pdf(data, layout=memo))
+    assert len(reader.pages) == 1 and "Top things to discuss" in text
+    assert kept and max(kept[-1]) < 500

@@ -272,3 +272,29 @@ def test_a_repeat_pdf_shows_what_changed_since_and_its_own_creation_time(patient
     _share(patient, provider, ["mood"])
     narrowed = text()
     assert "203/131" not in narrowed and "Blood pressure" not in narrowed
+
+
+def test_a_repeat_pdf_reuses_its_layout_until_the_data_changes(patient, monkeypatch) -> None:
+    from journal.exports import pdf
+
+    export_journal(patient)
+    measures = []
+    measure = pdf._measure
+    monkeypatch.setattr(pdf, "_measure", lambda bands: measures.append(1) or measure(bands))
+    client = client_for(patient)
+    url = reverse("journal:export-pdf")
+    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 200
+    assert len(measures) == 1
+    services.add_reading(
+        patient=patient,
+        measured_at=timezone.now() - timedelta(minutes=5),
+        systolic=128,
+        diastolic=84,
+        context="home",
+    )
+    assert client.get(url).status_code == 200
+    assert len(measures) == 2
+    # Another period is another layout.
+    assert client.get(url, {"period": "30"}).status_code == 200
+    assert len(measures) == 3

@@ -609,27 +609,53 @@ def _build(story: list, data: ExportData, why: str) -> tuple[bytes, int, float]:
     return buffer.getvalue(), doc.page, doc.used_on_last_page
 
 
+@dataclass(frozen=True)
+class LayoutMemo:
+    """Where a caller keeps the row counts of a summary whose data it knows to be unchanged
+    (the views: the cache, under the patient's data version): measuring every table's rows
+    costs about as much as building the PDF. This module stays free of the cache."""
+
+    get: Callable[[], list[int] | None]
+    set: Callable[[list[int]], None]
+
+
 def summary_pdf(
     data: ExportData,
     *,
     clinic_name: str = "",
     thresholds: Thresholds | None = None,
     charts: Sequence[ChartImage] | None = None,
+    layout: LayoutMemo | None = None,
 ) -> bytes:
     """The summary of `data` as PDF bytes: one page for up to 90 days, at most two beyond.
 
     The layout is computed, not searched: the charts' and tables' heights are measured once and
     each table gets the rows the space left allows. A second build happens only when the
-    measured estimate was off (fewer rows by the overflow)."""
+    measured estimate was off (fewer rows by the overflow). `layout` remembers the rows each
+    table got for the same data, so a repeat skips the measuring; a remembered count is kept
+    within what each table has, and a remembered layout that overflows is measured and
+    corrected like an estimate."""
     del thresholds  # flags arrive already judged; kept for callers that pass the clinic's
     allowed = 1 if _one_page(data) else 2
     why = "" if allowed == 1 else f": a period longer than {ONE_PAGE_DAYS} days may take two pages"
     bands = _bands(data, clinic_name, _drawings(data, charts))  # each chart converted once
-    measured = _measure(bands)
+    parts = [part for left, right in bands for part in left + right]
     budget = allowed * FRAME_H
-    shown = _layout(bands, measured, budget)
+    remembered = layout.get() if layout is not None else None
+    measured: Measured | None = None
+    if remembered is not None and len(remembered) == len(parts):
+        shown = {
+            id(part): max(part.least, min(rows, part.most))
+            for part, rows in zip(parts, remembered, strict=True)
+        }
+    else:
+        measured = _measure(bands)
+        shown = _layout(bands, measured, budget)
     pdf, pages, used = _build(_story(bands, shown), data, why)
     if pages > allowed:  # the estimate was off (a band moved whole to the next page)
+        measured = measured or _measure(bands)
         shown = _layout(bands, measured, budget - (pages - allowed - 1) * FRAME_H - used - 6)
         pdf, pages, used = _build(_story(bands, shown), data, why)
+    if layout is not None and [shown[id(p)] for p in parts] != remembered:
+        layout.set([shown[id(part)] for part in parts])
     return pdf  # at the fewest rows a page more, rather than type too small to read

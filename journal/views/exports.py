@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from journal import services
 from journal.chartdata import parse_period
 from journal.exports.archive import everything_zip, export_filename
-from journal.exports.chart_images import pdf_chart_images
+from journal.exports.chart_images import pdf_chart_images, pdf_layout_memo
 from journal.exports.csv_export import csv_zip
 from journal.exports.data import ExportData, cached_export_data, read_export_data
 from journal.exports.fhir import fhir_json
@@ -72,7 +72,11 @@ def _render(
     charts = pdf_chart_images(scope, data)
     if kind == "pdf":
         return summary_pdf(
-            data, clinic_name=clinic.clinic_name, thresholds=thresholds, charts=charts
+            data,
+            clinic_name=clinic.clinic_name,
+            thresholds=thresholds,
+            charts=charts,
+            layout=pdf_layout_memo(scope, data, clinic.clinic_name, charts),
         )
     return everything_zip(
         data,
