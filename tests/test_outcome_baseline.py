@@ -280,3 +280,25 @@ def test_the_curve_is_drawn_once_and_redrawn_when_a_score_changes(patient, cours
     # Each drawing (size, theme) is cached on its own, and redrawn on its own.
     phone = client.get(url + "?size=phone&theme=dark").content
     assert client.get(url + "?size=phone&theme=dark").content == phone and len(drawn) == 3
+
+
+def test_the_baseline_choices_name_each_questionnaires_day_score_and_session(
+    patient, provider, course
+) -> None:
+    services.grant_share(patient=patient, provider=provider, categories=["mood"])
+    html = summary(provider, patient)
+
+    def option(score, when: str, selected: bool = False) -> str:
+        day = score.completed_at.astimezone(patient.zone).strftime("%Y-%m-%d")
+        chosen = " selected" if selected else ""
+        return f'<option value="{score.pk}"{chosen}>{day} — {score.total}{when}</option>'
+
+    assert option(course["pre"], " (before the first session)", selected=True) in html
+    assert option(course["early"], " (before the first session)") in html
+    assert option(course["w2"], " (after session 2)") in html
+    assert option(course["w6"], " (after session 6)") in html
+    # Marking another one moves the choice.
+    assert mark(provider, patient, course["w2"].pk).status_code == 302
+    moved = summary(provider, patient)
+    assert option(course["w2"], " (after session 2)", selected=True) in moved
+    assert option(course["pre"], " (before the first session)") in moved
