@@ -73,3 +73,56 @@ def test_table_numbers_are_printed_as_the_template_would() -> None:
     table = Table(caption="c", columns=("Day", "Mean"), rows=(("1 Dec", 4.5),))  # type: ignore[arg-type]
     with translation.override("en"):
         assert "<td>4.5</td>" in str(table_rows(table))
+
+
+def test_entry_rows_write_what_the_template_loops_wrote(patient) -> None:
+    """The summary's three entries tables, rendered in Python, against the template loops
+    they replaced (times in the patient's zone, "—" for a score not given, "None" for no
+    rating, the dose only when given, everything escaped)."""
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from django.template import engines
+
+    at = datetime(2026, 3, 8, 6, 30, tzinfo=UTC)  # the night New York's clocks change
+    moods = [
+        {"at": at, "source": "Check-in", "mood": 4, "anxiety": None, "pain": 7},
+        {"at": at, "source": "<b>After</b>", "mood": 0, "anxiety": 0, "pain": None},
+    ]
+    sessions = [
+        {
+            "started_at": at,
+            "route": "IV",
+            "dose_mg": Decimal("52.5"),
+            "ratings": [],
+            "bother": "Mild",
+        },
+        {
+            "started_at": at,
+            "route": "Intranasal",
+            "dose_mg": None,
+            "ratings": ["Nausea: Severe", "a<b"],
+            "bother": "None",
+        },
+    ]
+    symptoms = [{"at": at, "ratings": ["Urinary: Mild", "x & y"]}]
+    old = engines["django"].from_string(
+        "{% load patient_time %}"
+        "{% for r in moods %}<tr><td>{{ r.at|patient_time:patient }}</td><td>{{ r.source }}</td>"
+        '<td>{{ r.mood }}</td><td>{{ r.anxiety|default_if_none:"—" }}</td>'
+        '<td>{{ r.pain|default_if_none:"—" }}</td></tr>{% endfor %}|'
+        "{% for s in sessions %}<tr><td>{{ s.started_at|patient_time:patient }}</td>"
+        "<td>{{ s.route }}{% if s.dose_mg is not None %}, {{ s.dose_mg }} mg{% endif %}</td>"
+        '<td>{{ s.ratings|join:"; "|default:"None" }}</td><td>{{ s.bother }}</td></tr>'
+        "{% endfor %}|"
+        "{% for c in symptoms %}<tr><td>{{ c.at|patient_time:patient }}</td>"
+        '<td>{{ c.ratings|join:"; " }}</td></tr>{% endfor %}'
+    )
+    new = engines["django"].from_string(
+        "{% load data_tables %}{% mood_rows moods patient %}|{% session_rows sessions patient %}|"
+        "{% symptom_rows symptoms patient %}"
+    )
+    context = {"moods": moods, "sessions": sessions, "symptoms": symptoms, "patient": patient}
+    expected = old.render(context)
+    assert new.render(context) == expected
+    assert "&lt;b&gt;After&lt;/b&gt;" in expected and ", 52.5 mg" in expected
