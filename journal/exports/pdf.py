@@ -21,7 +21,7 @@ from functools import partial
 from html import escape
 from typing import Any
 
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.shapes import Drawing, Group, Path
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -168,7 +168,36 @@ def svg_drawing(svg: bytes) -> Drawing | None:
     drawing.scale(scale, scale)
     drawing.width, drawing.height = drawing.width * scale, drawing.height * scale
     drawing.hAlign = "LEFT"
+    _inline_plain_groups(drawing)
     return drawing
+
+
+_IDENTITY = (1, 0, 0, 1, 0, 0)
+
+
+def _inline_plain_groups(group: Group) -> None:
+    """Put the children of every group that changes nothing in its parent's place.
+
+    svglib wraps each SVG element in groups (about 350 in the blood-pressure chart), most with
+    an identity transform and no style, and ReportLab saves and restores the graphics state
+    around every group it draws: that was most of the PDF's drawing time. A group that holds a
+    clipping path keeps its own state (the save/restore is what ends the clip), and so does one
+    with a transform."""
+    contents = []
+    for child in group.contents:
+        if isinstance(child, Group):
+            _inline_plain_groups(child)
+            plain = tuple(child.transform) == _IDENTITY and set(vars(child)) <= {
+                "transform",
+                "contents",
+                "svgid",
+                "_attrMap",
+            }
+            if plain and not any(isinstance(c, Path) and c.isClipPath for c in child.contents):
+                contents.extend(child.contents)
+                continue
+        contents.append(child)
+    group.contents = contents
 
 
 def _session_cell(data: ExportData, session: SessionRow) -> str:
