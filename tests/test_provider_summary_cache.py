@@ -92,3 +92,23 @@ def test_an_acknowledgement_shows_at_once_though_no_entry_changed(patient, provi
     after = _summary(provider, patient)
     assert f'id="select-flag-{flag.pk}"' not in after
     assert "Acknowledged by Dr Provider" in after
+
+
+def test_the_charts_section_follows_a_new_reading_and_the_print_page_keeps_its_tables(
+    patient, provider
+) -> None:
+    services.grant_share(patient=patient, provider=provider, categories=ALL)
+    journal_in_every_category(patient)
+    assert "203/131" not in _summary(provider, patient)
+    services.add_reading(
+        patient=patient,
+        measured_at=timezone.now() - timedelta(hours=2),
+        systolic=203,
+        diastolic=131,
+        context="home",
+    )
+    html = _summary(provider, patient)
+    charts = html[html.index('id="charts-heading"') : html.index('id="entries-heading"')]
+    assert "203" in charts and "131" in charts
+    printed = client_for(provider).get(reverse("journal:provider-patient-print", args=[patient.pk]))
+    assert printed.status_code == 200 and "203" in printed.content.decode()

@@ -598,6 +598,9 @@ class Summary:
     flags: list[FlagView] = field(default_factory=list)
     # PHQ-9 / GAD-7 outcomes over the whole share (not the period): DESIGN.md §3b.
     outcomes: list[OutcomeView] = field(default_factory=list)
+    # The key everything above is cached under (share, categories, period, data version):
+    # what a page builds only from it may be cached under it too.
+    cache_key: str = ""
 
     @property
     def category_labels(self) -> list[str]:
@@ -849,14 +852,8 @@ def _code_digest() -> str:
     return digest.hexdigest()[:12]
 
 
-def _sections(
-    share: Share, scope: permissions.Scope, period: Period, data: DashboardData, version: str
-) -> _Sections:
-    """The summary's facts, entries tables and outcomes, cached like the provider's charts:
-    under the share (id, start), its categories, the period's local dates and the patient's
-    data version (`chartdata.version_key`), so any new, edited or deleted entry, flag
-    acknowledged or withdrawn, a new share or a new day is a new key."""
-    key = chartdata.version_key(
+def _sections_key(share: Share, scope: permissions.Scope, period: Period, version: str) -> str:
+    return chartdata.version_key(
         chartdata.scope_prefix(
             f"psummary:{SUMMARY_CACHE_VERSION}:{_code_digest()}:{share.pk}", scope
         ),
@@ -864,6 +861,15 @@ def _sections(
         period,
         version,
     )
+
+
+def _sections(
+    share: Share, scope: permissions.Scope, period: Period, data: DashboardData, key: str
+) -> _Sections:
+    """The summary's facts, entries tables and outcomes, cached like the provider's charts:
+    under the share (id, start), its categories, the period's local dates and the patient's
+    data version (`chartdata.version_key`), so any new, edited or deleted entry, flag
+    acknowledged or withdrawn, a new share or a new day is a new key."""
     sections = django_cache.get(key)
     if sections is None:
         categories = scope.categories
@@ -895,7 +901,8 @@ def patient_summary(share: Share, period: str, now: datetime | None = None) -> S
     chart_period = provider_period(scope, period, today)
     version = chartdata.data_version(share.patient)
     data = provider_dashboard(scope, chart_period, version)
-    sections = _sections(share, scope, chart_period, data, version)
+    key = _sections_key(share, scope, chart_period, version)
+    sections = _sections(share, scope, chart_period, data, key)
     summary = Summary(
         share=share,
         categories=scope.categories,
@@ -909,6 +916,7 @@ def patient_summary(share: Share, period: str, now: datetime | None = None) -> S
         notes=sections.notes,
         outcomes=sections.outcomes,
         flags=sections.flags,
+        cache_key=key,
     )
     return summary
 

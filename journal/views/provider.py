@@ -11,18 +11,21 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from journal import services
 from journal.access_wording import CLINIC_OUTCOMES, CLINIC_OUTCOMES_CHART
-from journal.chartdata import PERIODS, PROVIDER_DEFAULT_PERIOD
+from journal.chartdata import CHART_CACHE_SECONDS, PERIODS, PROVIDER_DEFAULT_PERIOD
 from journal.charts import PRINT_CHARTS, variant_srcs
 from journal.charts.cohort import cohort_chart, cohort_chart_title
 from journal.cohort import MIN_CELL, MIN_WEEKS, CohortFigures, curve_summary, curve_table
@@ -33,6 +36,7 @@ from journal.idempotency import idempotent
 from journal.models import Flag, FlagDisposition, Instrument, Share
 from journal.outcomes import OUTCOME_SOURCE
 from journal.permissions import (
+    Scope,
     get_shared_flag_or_404,
     get_shared_patient_or_404,
     provider_required,
@@ -48,6 +52,7 @@ from journal.reads import outcomes as outcome_reads
 from journal.reads.cohort import INSTRUMENTS, clinic_outcomes
 from journal.reads.provider import (
     TRIAGE_ORDERS,
+    Summary,
     kind_label,
     open_flag_count,
     patient_summary,
@@ -148,8 +153,37 @@ def _entries_table(request: AuthenticatedHttpRequest, key: str, rows: list) -> E
     )
 
 
+def _charts_html(summary: Summary, scope: Scope, printing: bool) -> tuple[str, list]:
+    """The summary's "Charts" section (pictures, sentences, tables), and the panels when they
+    were built: the section is made only of the cached summary's data, so it is cached under the
+    same key (with printing, which draws fewer pictures); the print page also needs the panels
+    for its tables."""
+    key = f"{summary.cache_key}:charts:{int(printing)}"
+    cached = cache.get(key) if summary.cache_key else None
+    if cached is not None and not printing:
+        return mark_safe(cached), []  # noqa: S308 (rendered by our template, autoescaped)
+    panels = provider_panels(scope, summary.chart_period, data=summary.data)
+    if cached is None:
+        cached = render_to_string(
+            "journal/_provider_charts.html",
+            {
+                "panels": panels,
+                "chart_period": summary.chart_period,
+                "print_charts": PRINT_CHARTS,
+                "printing": printing,
+            },
+        )
+        if summary.cache_key:
+            cache.set(key, cached, CHART_CACHE_SECONDS)
+    return mark_safe(cached), panels  # noqa: S308 (rendered by our template, autoescaped)
+
+
 def _summary_page(
-    request: AuthenticatedHttpRequest, patient_id: int, template: str, what: str
+    request: AuthenticatedHttpRequest,
+    patient_id: int,
+    template: str,
+    what: str,
+    printing: bool = False,
 ) -> HttpResponse:
     patient, share = get_shared_patient_or_404(request.user, patient_id)
     summary = patient_summary(share, _period(request))
@@ -165,6 +199,7 @@ def _summary_page(
         "provider",
         lambda name, axis: reverse("journal:provider-outcome-chart", args=[patient.pk, name, axis]),
     )
+    charts_html, panels = _charts_html(summary, scope, printing)
     tables = {}
     if summary.mood is not None:
         tables["mood"] = _entries_table(request, "mood", summary.mood["rows"])
@@ -179,8 +214,8 @@ def _summary_page(
         "periods": [(key, p.title) for key, p in PERIODS.items()],
         "chart_period": summary.chart_period,
         # Every shared chart's sentence and table (print draws only PRINT_CHARTS' pictures).
-        "panels": provider_panels(scope, summary.chart_period, data=summary.data),
-        "print_charts": PRINT_CHARTS,
+        "charts_html": charts_html,
+        "panels": panels,
         "tables": tables,
         "dispositions": FlagDisposition.choices,
         "outcome_source": OUTCOME_SOURCE,
@@ -199,7 +234,7 @@ def provider_patient(request: AuthenticatedHttpRequest, patient_id: int) -> Http
 @require_GET
 def provider_patient_print(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     return _summary_page(
-        request, patient_id, "journal/provider_patient_print.html", "printable summary"
+        request, patient_id, "journal/provider_patient_print.html", "printable summary", True
     )
 
 
