@@ -230,14 +230,17 @@ class Web:
         *,
         viewport: str | None = None,
         color_scheme: str = "light",
+        javascript: bool = True,
     ) -> BrowserContext:
         """A fresh guarded browser context, logged in as `user` (anonymous for None), whose
-        device asks for the `color_scheme` ("light" or "dark": `prefers-color-scheme`)."""
+        device asks for the `color_scheme` ("light" or "dark": `prefers-color-scheme`), with
+        or without `javascript`."""
         context = self._new_context(
             viewport=VIEWPORTS[viewport or self.viewport],
             accept_downloads=True,
             locale="en-US",
             color_scheme=color_scheme,
+            java_script_enabled=javascript,
         )
         # Fail in seconds rather than Playwright's default 30 s when something is missing.
         context.set_default_timeout(15_000)
@@ -283,9 +286,13 @@ class Web:
         viewport: str | None = None,
         expect_status: int | None = 200,
         color_scheme: str = "light",
+        javascript: bool = True,
     ) -> Page:
         """A new page in a new context as `user`, at `name_or_path`; asserts the status."""
-        page = self.context(user, viewport=viewport, color_scheme=color_scheme).new_page()
+        context = self.context(
+            user, viewport=viewport, color_scheme=color_scheme, javascript=javascript
+        )
+        page = context.new_page()
         self.goto(page, name_or_path, *args, expect_status=expect_status)
         return page
 
