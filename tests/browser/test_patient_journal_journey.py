@@ -26,7 +26,6 @@ from journal.models import (
     User,
 )
 from tests.browser.conftest import Web
-from tests.browser.test_charts_phone_and_dark import load_chart_images
 from tests.browser.journeys import (
     choose,
     fill_when,
@@ -36,6 +35,7 @@ from tests.browser.journeys import (
     radio,
     status,
 )
+from tests.browser.test_charts_phone_and_dark import load_chart_images
 
 pytestmark = pytest.mark.browser
 
