@@ -116,3 +116,51 @@ def test_every_chart_text_on_the_background_reads_at_4_5_to_1(patient, theme: st
             for colour in fills - on_cells:
                 ratio = _contrast(colour, background)
                 assert ratio >= 4.5, f"{name} {size} {theme}: {colour} is {ratio:.2f}:1"
+
+
+def test_the_no_script_and_print_styles_are_generated_from_the_current_dark_rules() -> None:
+    """theme-auto.css repeats every dark rule for a page whose script did not run, and gives
+    printed pages the light colours; it must follow dark.css and Bootstrap."""
+    from tools.build_theme_css import BOOTSTRAP, DARK, OUTPUT, build
+
+    expected = build(BOOTSTRAP.read_text("utf-8"), DARK.read_text("utf-8"))
+    assert OUTPUT.read_text("utf-8") == expected, "run: python -m tools.build_theme_css"
+    no_script, paper = expected.split("@media print")
+    assert "@media screen and (prefers-color-scheme: dark)" in no_script
+    assert ":root:not([data-bs-theme]){color-scheme:dark;--bs-body-color:#dee2e6;" in no_script
+    assert ":root:not([data-bs-theme]) .btn-outline-primary{" in no_script
+    assert "--bs-body-bg:#fff;" in paper and "color-scheme:light" in paper
+
+
+def test_the_dark_drawings_are_for_screens_only(patient) -> None:
+    """Printing falls back to the light drawing (a source media `screen and ...`)."""
+    journal_in_every_category(patient, at=timezone.now() - timedelta(days=3))
+    html = client_for(patient).get(reverse("journal:dashboard")).content.decode()
+    sources = re.findall(r'<source media="([^"]+)" srcset="[^"]*theme=dark', html)
+    assert sources and all(m.startswith("screen and ") for m in sources), sources
+
+
+@pytest.mark.parametrize("status", [400, 500])
+def test_the_error_pages_without_a_request_have_the_theme_and_no_inline_code(
+    client, status: int
+) -> None:
+    from journal.views import errors
+
+    request = client.get("/").wsgi_request
+    response = errors.bad_request(request) if status == 400 else errors.server_error(request)
+    html = response.content.decode()
+    assert response.status_code == status
+    head = html.split("</head>")[0]
+    assert head.index("journal/theme.js") < head.index("bootstrap.min.css")
+    assert "theme-auto.css" in head and "dark.css" in head
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+    assert "<style" not in html and " style=" not in html
+
+
+def test_a_failed_csrf_check_without_a_session_gets_the_themed_page(client) -> None:
+    client.handler.enforce_csrf_checks = True
+    response = client.post(reverse("login"), {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "This form could not be sent" in html and "journal/theme.js" in html
+    assert "<style" not in html

@@ -333,3 +333,46 @@ def test_after_home_questions_are_open_on_a_later_report_and_closed_right_after(
 def test_log_something_offers_the_one_screen_flow(patient) -> None:
     page = text(client_for(patient).get(reverse("journal:log-something")))
     assert f'href="{URL}">I just had a session</a>' in page
+
+
+# --- A session that began earlier, in one tap from home ----------------------------------------
+
+
+def test_home_offers_the_earlier_start_times_as_links_to_the_one_screen_form(patient) -> None:
+    html = client_for(patient).get(reverse("journal:patient-home")).content.decode()
+    for minutes in (30, 60, 120, 180):
+        assert f'href="{URL}?started={minutes}"' in html
+    assert "I had a session that started </span>2 h ago" in html
+
+
+def test_started_two_hours_ago_fills_in_that_start_and_the_readings_follow_it(patient) -> None:
+    client = client_for(patient)
+    data = {**rendered_form(client, URL + "?started=120"), "mood": "6"}
+    data.update(
+        {
+            "readings-0-systolic": "132",
+            "readings-0-diastolic": "84",
+            "readings-1-systolic": "146",
+            "readings-1-diastolic": "90",
+        }
+    )
+    before = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    response = client.post(URL, data)
+    assert response.status_code == 302, text(response)
+    session = TreatmentSession.objects.get(patient=patient)
+    two_hours = before - dt.timedelta(hours=2)
+    assert two_hours - dt.timedelta(minutes=1) <= session.started_at <= two_hours
+    times = dict(BloodPressureReading.objects.values_list("context", "measured_at"))
+    assert times == {
+        "before": session.started_at,
+        "after40": session.started_at + dt.timedelta(minutes=40),
+    }
+
+
+@pytest.mark.parametrize("value", ["", "45", "-60", "99999", "x"])
+def test_any_other_started_value_opens_the_form_at_now(patient, value: str) -> None:
+    client = client_for(patient)
+    now = dt.datetime.now(patient.zone)
+    data = rendered_form(client, f"{URL}?started={value}")
+    assert data["started_at_0"] == f"{now:%Y-%m-%d}"
+    assert data["started_at_1"] in {f"{now:%H:%M}", f"{now + dt.timedelta(minutes=1):%H:%M}"}

@@ -19,7 +19,7 @@ from journal.charts.mood import durability_chart, mood_chart
 from journal.charts.questionnaires import questionnaire_chart
 from journal.charts.side_effects import side_effect_chart, symptom_chart
 
-CHART_VERSION = "4"
+CHART_VERSION = "5"
 
 Data = TypeVar("Data")
 Data_contra = TypeVar("Data_contra", contravariant=True)

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from matplotlib.transforms import ScaledTranslation
+
 from journal.charts._base import (
     BLUE,
     DEFAULT_VARIANT,
     MUTED,
     Key,
     Variant,
+    add_text_batch,
     empty_chart,
     fast_xticks,
     fast_yticks,
     figure,
+    header_height,
     legend,
+    legend_height,
+    look,
     margins,
+    text_width,
     title,
     to_svg,
+    wrap,
 )
 from journal.cohort import CohortFigures
 
@@ -27,11 +35,15 @@ def cohort_chart_title(figures: CohortFigures) -> str:
     return f"{figures.title}: time to first response"
 
 
+X_LABEL = "Weeks since first treatment session (started weeks)"
+Y_LABEL = "Patients who had responded"
+PHONE_PLOT_IN = 2.6  # the plot's height on a phone, inches (1 in = 72 CSS px there)
+
+
 def cohort_chart(figures: CohortFigures, *, variant: Variant = DEFAULT_VARIANT) -> bytes:
     """Share of the cohort who had responded, by started weeks since the first session (a
-    Kaplan–Meier step curve; + marks patients whose follow-up ends there). A desktop drawing
-    only (a provider's page), in either theme."""
-    variant = Variant("desktop", variant.theme)
+    Kaplan–Meier step curve; + marks patients whose follow-up ends there), in either size and
+    theme (on a phone the axis name wraps under the plot and the text is 11 px)."""
     heading = cohort_chart_title(figures)
     shown = figures.shown
     if shown is None:
@@ -41,17 +53,29 @@ def cohort_chart(figures: CohortFigures, *, variant: Variant = DEFAULT_VARIANT) 
             "Figures are shown once 5 or more patients meet the criteria.",
             variant=variant,
         )
+    lk = look(variant)
     steps = shown.curve
     last = max((s.time for s in steps), default=0.0)
     xs = [0.0] + [s.time for s in steps]
     ys = [0.0] + [100 * s.responded for s in steps]
-    with figure(3.4, variant=variant) as fig:
-        title(
-            fig,
-            heading,
-            f"Kaplan–Meier estimate, {shown.n} patients; response: ≥ 50 % below baseline",
-        )
-        margins(fig, left=0.95, right=0.25, top=0.75, bottom=0.95)
+    subtitle = f"Kaplan–Meier estimate, {shown.n} patients; response: ≥ 50 % below baseline"
+    keys = [
+        Key("Had responded (estimate)", BLUE, linewidth=2),
+        Key("Follow-up ends (censored)", BLUE, linewidth=0, marker="+"),
+        Key("Half of the cohort", MUTED, linestyle="--", linewidth=1),
+    ]
+    height, top, left, bottom = 3.4, 0.75, 0.95, 0.95
+    x_lines = [X_LABEL]
+    if lk.phone:
+        x_lines = wrap(X_LABEL, lk.width - 0.3, lk.text)
+        top = header_height(heading, subtitle, lk) + 0.1
+        bottom = 0.3 + len(x_lines) * lk.text * 1.4 / 72 + 0.1
+        bottom += legend_height(lk.width, keys, lk.text) + 0.1
+        left = text_width("100 %", lk.text) + 0.1 + lk.text * 1.6 / 72
+        height = top + PHONE_PLOT_IN + bottom
+    with figure(height, lk.width, variant) as fig:
+        title(fig, heading, subtitle, lk)
+        margins(fig, left=left, right=0.25 if not lk.phone else 0.15, top=top, bottom=bottom)
         ax = fig.add_subplot()
         ax.set_xlim(0, max(last, 1) + 0.5)
         ax.set_ylim(0, 100)
@@ -67,18 +91,21 @@ def cohort_chart(figures: CohortFigures, *, variant: Variant = DEFAULT_VARIANT) 
                 markersize=9,
                 color=BLUE,
             )
-        step = max(1, round((last + 1) / 8))
+        step = max(1, round((last + 1) / (4 if lk.phone else 8)))
         ticks = list(range(0, int(last) + 1, step))
-        fast_xticks(ax, ticks, [str(t) for t in ticks])
-        fast_yticks(ax, [0, 25, 50, 75, 100], ["0 %", "25 %", "50 %", "75 %", "100 %"])
-        ax.set_xlabel("Weeks since first treatment session (started weeks)", labelpad=16)
-        ax.set_ylabel("Patients who had responded", labelpad=36)
-        legend(
-            fig,
-            [
-                Key("Had responded (estimate)", BLUE, linewidth=2),
-                Key("Follow-up ends (censored)", BLUE, linewidth=0, marker="+"),
-                Key("Half of the cohort", MUTED, linestyle="--", linewidth=1),
-            ],
-        )
+        size = lk.text if lk.phone else 9
+        fast_xticks(ax, ticks, [str(t) for t in ticks], size=size)
+        fast_yticks(ax, [0, 25, 50, 75, 100], ["0 %", "25 %", "50 %", "75 %", "100 %"], size=size)
+        if not lk.phone:
+            ax.set_xlabel(X_LABEL, labelpad=16)
+            ax.set_ylabel(Y_LABEL, labelpad=36)
+            legend(fig, keys)
+            return to_svg(fig, variant)
+        ax.set_ylabel(Y_LABEL, fontsize=lk.text, labelpad=text_width("100 %", lk.text) * 72 + 6)
+        for i, line in enumerate(x_lines):
+            under = ax.transAxes + ScaledTranslation(
+                0, -0.3 - i * lk.text * 1.4 / 72, fig.dpi_scale_trans
+            )
+            add_text_batch(ax, [0.5], [0.0], [line], size=lk.text, transform=under, va="top")
+        legend(fig, keys, 0.12, lk.text)
         return to_svg(fig, variant)

@@ -408,6 +408,22 @@ def _after_home(symptom: Symptom) -> bool:
     return not symptom.is_severity and not symptom.follows
 
 
+# "I just had a session" started earlier: home offers these start times (minutes before now), so
+# the evening after a session costs one tap, not an edit of the date and time; the exact pair
+# stays on the form, filled in with the chosen time.
+STARTED_EARLIER: tuple[tuple[int, str], ...] = (
+    (30, "30 min ago"),
+    (60, "1 h ago"),
+    (120, "2 h ago"),
+    (180, "3 h ago"),
+)
+
+
+def started_minutes_ago(value: str | None) -> int:
+    """The minutes of a `?started=` start-time choice from home; 0 (now) for anything else."""
+    return next((minutes for minutes, _ in STARTED_EARLIER if str(minutes) == value), 0)
+
+
 class SessionReportForm(ReportForm):
     """One screen for "I just had a session": the session and its report. The report is
     written now; the route's own items are shown once the route is chosen."""

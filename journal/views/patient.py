@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from journal.catalogue import QUESTIONNAIRES
+from journal.forms.journal import STARTED_EARLIER
 from journal.http import AuthenticatedHttpRequest
 from journal.models import (
     BloodPressureReading,
@@ -55,6 +56,7 @@ def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "latest_flags": flag_views(current_rows[:HOME_FLAGS]),
             "more_current_flags": max(0, len(current_rows) - HOME_FLAGS),
             "summary": summary,
+            "started_earlier": STARTED_EARLIER,
         },
     )
 

@@ -452,8 +452,8 @@ class OutcomeSection:
 
     @property
     def srcs(self) -> dict[str, str]:
-        """The dark drawing (a cohort chart has no phone layout: its page is a provider's)."""
-        return {"dark": variant_srcs(self.chart_src)["dark"]}
+        """The phone and dark drawings' URLs (`charts.variant_srcs`)."""
+        return variant_srcs(self.chart_src)
 
 
 @provider_required
@@ -505,8 +505,6 @@ def provider_outcomes_chart(request: AuthenticatedHttpRequest, instrument: str) 
     if instrument not in INSTRUMENTS:
         raise Http404("No such chart")
     variant = chart_variant(request)
-    if variant.phone:
-        raise Http404("This chart has no phone drawing")
     report = clinic_outcomes(request.user)
     svg = cohort_chart(report.section(instrument), variant=variant)
     services.record_list_access(**reader(request), shares=report.shares, what=CLINIC_OUTCOMES_CHART)

@@ -7,8 +7,8 @@ fails the test. `web.shot()` writes screenshots to test-results/screenshots/<vie
 A and AA rules. Personas are logged in by copying the session cookie of
 `tests.conftest.client_for(user)`, so the browser gets exactly the session the test client has.
 
-Journeys that should run at both sizes ask for the `viewport` fixture; `web` then opens its
-pages at that size:
+Journeys that should run at both sizes ask for the `viewport` fixture, and those that should
+run on a light and a dark device the `scheme` fixture; `web` then opens its pages that way:
 
     def test_something(web, viewport, patient):
         page = web.open(patient, "journal:patient-home")
@@ -55,6 +55,7 @@ VIEWPORTS: dict[str, dict[str, int]] = {
     "phone": {"width": 390, "height": 844},
     "desktop": {"width": 1280, "height": 800},
 }
+SCHEMES = ["light", "dark"]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_CSP_NOISE = re.compile(r"^(Applying inline style violates|CSP violation: style-src)")
 # Reports every Content Security Policy violation (enforced or report-only) as a console
@@ -140,6 +141,12 @@ def viewport(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
+@pytest.fixture(params=SCHEMES)
+def scheme(request: pytest.FixtureRequest) -> str:
+    """Run the requesting test once on a light and once on a dark device."""
+    return request.param
+
+
 def format_violations(violations: list[dict[str, Any]]) -> str:
     """One readable line per axe violation and affected element."""
     lines = []
@@ -204,11 +211,13 @@ class Web:
         axe_source: str,
         viewport: str,
         test_name: str,
+        scheme: str = "light",
     ) -> None:
         self._new_context = new_context
         self.base_url = base_url.rstrip("/")
         self.axe_source = axe_source
         self.viewport = viewport
+        self.scheme = scheme
         self.test_name = test_name
         self.guards: list[Guard] = []
         self.visits = 0
@@ -229,15 +238,18 @@ class Web:
         user: Any | None = None,
         *,
         viewport: str | None = None,
-        color_scheme: str = "light",
+        color_scheme: str | None = None,
+        javascript: bool = True,
     ) -> BrowserContext:
         """A fresh guarded browser context, logged in as `user` (anonymous for None), whose
-        device asks for the `color_scheme` ("light" or "dark": `prefers-color-scheme`)."""
+        device asks for the `color_scheme` ("light" or "dark": `prefers-color-scheme`), with
+        or without `javascript`; the test's `scheme` when not given."""
         context = self._new_context(
             viewport=VIEWPORTS[viewport or self.viewport],
             accept_downloads=True,
             locale="en-US",
-            color_scheme=color_scheme,
+            color_scheme=color_scheme or self.scheme,
+            java_script_enabled=javascript,
         )
         # Fail in seconds rather than Playwright's default 30 s when something is missing.
         context.set_default_timeout(15_000)
@@ -282,10 +294,14 @@ class Web:
         *args: object,
         viewport: str | None = None,
         expect_status: int | None = 200,
-        color_scheme: str = "light",
+        color_scheme: str | None = None,
+        javascript: bool = True,
     ) -> Page:
         """A new page in a new context as `user`, at `name_or_path`; asserts the status."""
-        page = self.context(user, viewport=viewport, color_scheme=color_scheme).new_page()
+        context = self.context(
+            user, viewport=viewport, color_scheme=color_scheme, javascript=javascript
+        )
+        page = context.new_page()
         self.goto(page, name_or_path, *args, expect_status=expect_status)
         return page
 
@@ -372,7 +388,8 @@ def web(
 ) -> Iterator[Web]:
     """Guarded browser pages against the live server (see the module docstring)."""
     size = request.getfixturevalue("viewport") if "viewport" in request.fixturenames else "desktop"
-    helper = Web(new_context, live_server.url, axe_source, size, request.node.name)
+    scheme = request.getfixturevalue("scheme") if "scheme" in request.fixturenames else "light"
+    helper = Web(new_context, live_server.url, axe_source, size, request.node.name, scheme)
     yield helper
     leftover = helper.finish()
     if leftover:

@@ -101,6 +101,7 @@ def test_charts_read_on_a_phone_in_both_schemes(web: Web, demo, scheme: str) -> 
     pages = [
         (sam, "journal:dashboard", ()),
         (rivera, "journal:provider-patient", (sam.pk,)),
+        (rivera, "journal:provider-outcomes", ()),
     ]
     smallest = 99.0
     for user, name, args in pages:
@@ -109,8 +110,6 @@ def test_charts_read_on_a_phone_in_both_schemes(web: Web, demo, scheme: str) -> 
         images = load_chart_images(page)
         assert images, name
         for image in images:
-            if "outcomes/charts" in image["src"]:
-                continue  # the clinic cohort chart is a provider's desktop drawing
             assert "size=phone" in image["src"], image
             assert ("theme=dark" in image["src"]) == (scheme == "dark"), image
             # Drawn for the phone: shown at its own width, not shrunk.
@@ -173,3 +172,15 @@ def test_every_page_of_each_role_passes_axe_in_the_dark_scheme(
         for name in pages_of(persona)
     }
     scan_all(web, user, urls, persona, color_scheme="dark")
+
+
+def test_the_provider_summary_charts_read_at_desktop_width(web: Web, demo) -> None:
+    """At 1280×800 the summary's charts (in two columns) keep every text at 11 CSS px or more."""
+    rivera, sam = demo
+    page = web.open(rivera, "journal:provider-patient", sam.pk, viewport="desktop")
+    images = load_chart_images(page)
+    assert len(images) >= 4, images
+    smallest = min(measure_drawing(web, page, image) for image in images)
+    print(f"\nsmallest chart text on the provider summary at 1280 px: {smallest:.2f} CSS px")
+    assert web.horizontal_overflow(page) == 0
+    web.shot(page, "provider-summary-charts-desktop")

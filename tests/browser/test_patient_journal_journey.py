@@ -3,7 +3,8 @@
 Session (intranasal) → post-session report with two readings (one 185/121) and side effects →
 check-in → PHQ-9 with item 9 answered "Several days" (crisis resources) → flags with guidance →
 Trends (charts load, a data table opens) → the check-in edited and its history shown. The
-database is checked at the end.
+database is checked at the end. On a light and on a dark device (the page dark and the charts
+in their dark drawings).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from tests.browser.journeys import (
     radio,
     status,
 )
+from tests.browser.test_charts_phone_and_dark import load_chart_images
 
 pytestmark = pytest.mark.browser
 
@@ -164,6 +166,10 @@ def see_trends(web: Web, page: Page) -> None:
         page.wait_for_function(
             "(img) => img.complete && img.naturalWidth > 0", arg=chart.element_handle()
         )
+    scheme = web.scheme
+    assert page.evaluate("() => document.documentElement.dataset.bsTheme") == scheme
+    shown = [i["src"] for i in load_chart_images(page)]
+    assert shown and all(("theme=dark" in src) == (scheme == "dark") for src in shown), shown
     blood = page.get_by_role("region").filter(
         has=page.get_by_role("heading", level=2, name=re.compile("blood pressure", re.I))
     )
@@ -171,7 +177,7 @@ def see_trends(web: Web, page: Page) -> None:
     table = blood.get_by_role("table")
     expect(table).to_be_visible()
     expect(table).to_contain_text("185")
-    web.shot(page, f"journal-7-trends-{web.viewport}")
+    web.shot(page, f"journal-7-trends-{web.viewport}-{scheme}")
     assert web.horizontal_overflow(page) == 0, "Trends scrolls sideways with a table open"
     web.assert_accessible(page)
 
@@ -202,7 +208,7 @@ def edit_checkin(web: Web, page: Page) -> None:
 
 
 def test_a_patient_logs_a_session_report_check_in_and_phq9_then_reviews_flags_trends_and_history(
-    web: Web, viewport: str, patient: User
+    web: Web, viewport: str, scheme: str, patient: User
 ) -> None:
     page = web.open(patient, "journal:patient-home")
     started = local_now(patient) - dt.timedelta(hours=3)

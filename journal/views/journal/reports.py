@@ -3,7 +3,7 @@ delete."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TypedDict
 
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from journal import services
 from journal.catalogue import answer_label, symptom_label
 from journal.forms import ReportForm, ReportReadingFormSet, SessionReportForm
-from journal.forms.journal import BaseReportReadingFormSet
+from journal.forms.journal import BaseReportReadingFormSet, started_minutes_ago
 from journal.http import AuthenticatedHttpRequest, client_ip
 from journal.idempotency import idempotent
 from journal.models import BloodPressureReading, PostSessionReport, Route, TreatmentSession
@@ -125,7 +125,9 @@ def report_create(request: AuthenticatedHttpRequest, session_pk: int) -> HttpRes
 def session_report_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """ "I just had a session": the session and its report on one screen, saved together."""
     remembered = last_route(owned_by(request.user, TreatmentSession.objects.all()))
-    initial = {**now_initial("started_at"), "route": remembered or Route.IV}
+    # From home, "started 2 h ago" (`?started=120`) fills in that start time instead of now.
+    ago = timedelta(minutes=started_minutes_ago(request.GET.get("started")))
+    initial = {"started_at": timezone.now() - ago, "route": remembered or Route.IV}
     form = SessionReportForm(request.POST or None, initial=initial, patient=request.user)
     formset = _reading_formset(request)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
