@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from journal.models import Channel, FlagSeverity, Notification, NotificationKind
 from journal.notifications import push
+from journal.notifications.schedule import BOTH_INSTRUMENTS
 
 UNSUBSCRIBE_SALT = "aftercare.notifications.unsubscribe"
 NOT_MONITORED = (
@@ -47,11 +48,18 @@ _REMINDERS = {
         "Your regular questionnaire is due. It takes a few minutes.",
     ),
 }
+# PHQ-9 and GAD-7 due together: one message, not two.
+BOTH_QUESTIONNAIRES = Message(
+    "Aftercare: two short questionnaires are due",
+    "Your two regular questionnaires are due. Each takes a few minutes.",
+)
 
 
 def message_for(rows: list[Notification]) -> Message:
     """The words of one message for `rows` (several rows only for grouped alerts)."""
     kind = rows[0].kind
+    if kind == NotificationKind.QUESTIONNAIRE and rows[0].due_key.startswith(BOTH_INSTRUMENTS):
+        return BOTH_QUESTIONNAIRES
     if kind != NotificationKind.FLAG_ALERT:
         return _REMINDERS[NotificationKind(kind)]
     urgent = any(r.flag is not None and r.flag.severity == FlagSeverity.URGENT for r in rows)
