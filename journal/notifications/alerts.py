@@ -4,7 +4,8 @@ on-call address when urgent.
 
 Planned after the flag's transaction commits and sent by the worker, so a slow or unreachable
 mail server never touches the request that raised the flag. In clinic hours (the provider's
-local time) an alert is due at once; outside them it waits for the next opening, where the
+local time, on the clinic's open days) an alert is due at once; outside them it waits for the
+next open day's opening, where the
 dispatcher sends one message per provider for everything waiting (the morning digest). Whether
 it is still wanted (flag unacknowledged, share still covering it) is checked at send time.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 
 from django.db import transaction
@@ -42,15 +43,11 @@ def min_severity(clinic: ClinicSettings) -> int:
 
 
 def alert_due(now: datetime, provider: User, clinic: ClinicSettings) -> datetime:
-    """Now, inside the clinic's hours in the provider's zone; otherwise the next opening."""
-    zone = provider.zone
-    local = now.astimezone(zone)
-    opens, closes = clinic.clinic_opens, clinic.clinic_closes
-    at = local.time().replace(tzinfo=None)
-    if opens <= at < closes:
-        return now
-    day = local.date() if at < opens else local.date() + timedelta(days=1)
-    return schedule.local_instant(day, opens, zone)
+    """Now, inside the clinic's hours on an open day in the provider's zone; otherwise the
+    next open day's opening."""
+    return schedule.next_opening(
+        now, provider.zone, clinic.clinic_opens, clinic.clinic_closes, clinic.open_weekdays
+    )
 
 
 def after_flags_raised(flags: Iterable[Flag]) -> None:

@@ -111,6 +111,23 @@ def out_of_quiet(instant: datetime, zone: ZoneInfo, quiet: Quiet) -> datetime:
     return local_instant(day, quiet.end, zone)
 
 
+def next_opening(
+    now: datetime, zone: ZoneInfo, opens: time, closes: time, open_days: frozenset[int]
+) -> datetime:
+    """`now` when it falls inside opening hours on an open weekday (local to `zone`);
+    otherwise the next open day's opening, skipping closed days (DST-correct)."""
+    local = now.astimezone(zone)
+    at = local.time().replace(tzinfo=None)
+    if local.weekday() in open_days and opens <= at < closes:
+        return now.astimezone(UTC)
+    day = local.date() if at < opens else local.date() + timedelta(days=1)
+    for _ in range(7):
+        if day.weekday() in open_days:
+            break
+        day += timedelta(days=1)
+    return local_instant(day, opens, zone)
+
+
 def report_reminders(session: SessionFact, choices: Choices) -> list[Due]:
     """The evening reminder (clinic or chosen time on the session's local day, never before
     the session + 3 h) and the next morning's (end of quiet hours), unless reported."""
