@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import socket
+import time as time_module
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -332,3 +334,67 @@ def test_the_console_sets_the_clinic_open_days(personas):
     assert refused.status_code == 200
     assert b"Choose at least one day the clinic is open." in refused.content
     assert ClinicSettings.load().clinic_open_days == "025"
+
+
+# --- Sent at once, not at the beat's next minute ---------------------------------------------
+
+
+@pytest.fixture
+def celery_app():
+    from config.celery import app
+
+    return app
+
+
+def test_an_alert_in_clinic_hours_is_sent_without_waiting_for_the_beat(
+    frozen, personas, django_capture_on_commit_callbacks, celery_app, monkeypatch
+):
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+    share(personas, "mood")
+    mail.outbox.clear()
+    raise_urgent(personas.patient, django_capture_on_commit_callbacks)
+    # No dispatch was called: committing the flag queued one, which (eager) ran at once.
+    (alert,) = alerts_for(personas.provider)
+    assert alert.status == NotificationStatus.SENT
+    assert [m.to for m in mail.outbox] == [[personas.provider.email]]
+
+
+def test_an_alert_outside_clinic_hours_queues_nothing(
+    personas, django_capture_on_commit_callbacks, celery_app, monkeypatch
+):
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+    queued = []
+    monkeypatch.setattr(alerts, "send_soon", lambda: queued.append(1))
+    share(personas, "mood")
+    night = datetime(2026, 3, 9, 3, 0, tzinfo=UTC)
+    with freeze_time(night):
+        raise_urgent(personas.patient, django_capture_on_commit_callbacks, at=night)
+    assert queued == []
+    (alert,) = alerts_for(personas.provider)
+    assert alert.status == NotificationStatus.PENDING
+
+
+def test_a_broker_that_is_down_does_not_fail_the_flag_and_the_beat_still_sends_it(
+    frozen, personas, settings, celery_app, monkeypatch, caplog
+):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens here once closed
+    down = f"redis://127.0.0.1:{port}/0"
+    settings.CELERY_BROKER_URL = down
+    monkeypatch.setitem(celery_app.conf, "broker_url", down)
+    share(personas, "mood")
+    # The flag's own transaction (not captured): only the planning below runs.
+    services.submit_questionnaire(
+        patient=personas.patient, instrument="phq9", answers=SELF_HARM, completed_at=NOW
+    )
+    flag = Flag.objects.get(patient=personas.patient, kind="self_harm")
+    started = time_module.monotonic()
+    assert alerts.plan_flag_alerts([flag.pk]) == 1
+    assert time_module.monotonic() - started < 10
+    assert "could not queue the alert dispatch" in caplog.text
+    (alert,) = alerts_for(personas.provider)
+    assert alert.status == NotificationStatus.PENDING
+    mail.outbox.clear()
+    assert jobs.dispatch(NOW) == 1
+    assert [m.to for m in mail.outbox] == [[personas.provider.email]]
