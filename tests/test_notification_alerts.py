@@ -156,7 +156,7 @@ def test_the_on_call_address_gets_urgent_alerts_at_once(
         assert jobs.dispatch(night) == 1
     (message,) = mail.outbox
     assert message.to == ["oncall@clinic.test"]
-    assert "List-Unsubscribe" not in message.extra_headers
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message.subject == "Aftercare: an urgent flag awaits review"
 
 
