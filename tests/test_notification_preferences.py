@@ -56,6 +56,8 @@ def test_the_page_names_the_clinic_defaults(frozen, personas):
     assert "clinic&#x27;s default (18:00)" in html  # daily check-in
     assert "clinic&#x27;s default (19:00)" in html  # post-session report
     assert "21:30–08:00" in html
+    assert "Every 14 days from your first session" in html
+    assert "on the next two days, three asks in all" in html
     assert (
         SETTINGS
         in client_for(personas.patient).get(reverse("journal:account-settings")).content.decode()
