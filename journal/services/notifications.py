@@ -69,21 +69,20 @@ def unsubscribe(*, user_id: int, kind: str, now: datetime | None = None) -> User
 
 
 @transaction.atomic
-def stop_on_call_alerts(*, address: str, now: datetime | None = None) -> bool:
+def stop_on_call_alerts(*, address: str) -> bool:
     """Stop alert emails to the clinic's on-call `address` (from its one-click link): clear it
     from the clinic settings when it is still the on-call address, and cancel what is waiting
     for it. Audited; returns whether the setting changed. Safe to repeat."""
-    now = now or timezone.now()
     clinic = ClinicSettings.objects.select_for_update().get(pk=ClinicSettings.load().pk)
-    current = clinic.on_call_email.strip().lower() == address.lower() and clinic.on_call_email
-    if current:
+    changed = bool(clinic.on_call_email) and clinic.on_call_email.lower() == address.lower()
+    if changed:
         clinic.on_call_email = ""
         clinic.save(update_fields=["on_call_email", "updated_at"])
         record_audit(action="notifications.on_call_unsubscribe", detail={"address": address})
     Notification.objects.filter(
         recipient__isnull=True, address__iexact=address, status=NotificationStatus.PENDING
     ).update(status=NotificationStatus.CANCELLED, error="The on-call address unsubscribed.")
-    return bool(current)
+    return changed
 
 
 PREFERENCE_FIELDS = (
