@@ -134,6 +134,7 @@ def send_soon() -> None:
         with app.connection_for_write() as conn:
             # One quick try: the request waits for this, and the beat is the fallback.
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
-            tasks.dispatch.apply_async(retry=False, connection=conn)
+            queue = app.conf.task_default_queue  # the configured queue, read at send time
+            tasks.dispatch.apply_async(retry=False, connection=conn, queue=queue)
     except Exception as exc:  # a down broker or a failing eager run must not reach the request
         logger.warning("could not queue the alert dispatch: %s", type(exc).__name__)
