@@ -346,6 +346,7 @@ class ClinicSettingsAdmin(ClinicAdminOnly, admin.ModelAdmin):
                     "clinic_opens",
                     "clinic_closes",
                     "clinic_open_days",
+                    "clinic_time_zone",
                     "alert_on_high",
                     "on_call_email",
                 ]

@@ -398,3 +398,38 @@ def test_a_broker_that_is_down_does_not_fail_the_flag_and_the_beat_still_sends_i
     mail.outbox.clear()
     assert jobs.dispatch(NOW) == 1
     assert [m.to for m in mail.outbox] == [[personas.provider.email]]
+
+
+def test_clinic_hours_are_the_clinics_whatever_the_providers_zone(
+    personas, django_capture_on_commit_callbacks
+):
+    share(personas, "mood")
+    personas.provider.time_zone = "Asia/Kolkata"  # 20:30 there: the provider's evening
+    personas.provider.save(update_fields=["time_zone"])
+    with freeze_time(NOW):  # Monday 11:00 in New York, the clinic's zone by default
+        raise_urgent(personas.patient, django_capture_on_commit_callbacks)
+    (alert,) = alerts_for(personas.provider)
+    assert alert.due_at == NOW
+    # A clinic in Berlin is closed at that moment (16:00 there is open; 19:00 is not).
+    services.update_clinic_settings(
+        actor=personas.clinic_admin, values={"clinic_time_zone": "Europe/Berlin"}
+    )
+    Notification.objects.all().delete()
+    later = NOW + timedelta(hours=3)  # 19:00 in Berlin, Monday
+    with freeze_time(later):
+        flag = Flag.objects.get(patient=personas.patient, kind="self_harm")
+        alerts.plan_flag_alerts([flag.pk])
+    (alert,) = alerts_for(personas.provider)
+    assert alert.due_at == datetime(2026, 3, 10, 7, 0, tzinfo=UTC)  # Tuesday 08:00 CET
+
+
+def test_the_console_refuses_an_unknown_clinic_zone_with_a_message(personas):
+    client = client_for(personas.clinic_admin)
+    url = reverse("admin:journal_clinicsettings_change", args=[ClinicSettings.load().pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data["clinic_time_zone"] = "Mars/Olympus_Mons"
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.errors["clinic_time_zone"]
+    assert ClinicSettings.load().clinic_time_zone == "America/New_York"

@@ -302,6 +302,12 @@ class ClinicSettings(models.Model):
         default=time(8, 0), help_text="Alerts raised outside clinic hours wait for opening."
     )
     clinic_closes = models.TimeField(default=time(18, 0))
+    clinic_time_zone = models.CharField(
+        max_length=64,
+        default="America/New_York",
+        validators=[validate_time_zone],
+        help_text="The zone of the clinic hours and open days (an IANA name, e.g. Europe/Berlin).",
+    )
     clinic_open_days = models.CharField(
         max_length=7,
         default="01234",
@@ -324,6 +330,11 @@ class ClinicSettings(models.Model):
 
     def __str__(self) -> str:
         return self.clinic_name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The clinic's zone, in which its hours and open days are meant."""
+        return zoneinfo.ZoneInfo(self.clinic_time_zone)
 
     @property
     def open_weekdays(self) -> frozenset[int]:

@@ -5,7 +5,7 @@ on-call address when urgent.
 Planned after the flag's transaction commits and sent by a worker, asked at once to send
 what is due (`send_soon`): a slow or unreachable mail server never touches the request that
 raised the flag, and an alert in clinic hours does not wait for the beat's next minute. In
-clinic hours (the provider's local time, on the clinic's open days) an alert is due at once;
+clinic hours (the clinic's zone, on its open days) an alert is due at once;
 outside them it waits for the next open day's opening, where the dispatcher sends one message
 per provider for everything waiting (the morning digest). Whether it is still wanted (flag
 unacknowledged, share still covering it) is checked at send time.
@@ -31,7 +31,6 @@ from journal.models import (
     Notification,
     NotificationKind,
     NotificationPreference,
-    User,
 )
 from journal.notifications import schedule
 from journal.permissions import alert_recipients
@@ -44,11 +43,11 @@ def min_severity(clinic: ClinicSettings) -> int:
     return FlagSeverity.HIGH if clinic.alert_on_high else FlagSeverity.URGENT
 
 
-def alert_due(now: datetime, provider: User, clinic: ClinicSettings) -> datetime:
-    """Now, inside the clinic's hours on an open day in the provider's zone; otherwise the
-    next open day's opening."""
+def alert_due(now: datetime, clinic: ClinicSettings) -> datetime:
+    """Now, inside the clinic's hours on an open day (in the clinic's zone: the hours are the
+    clinic's, wherever a provider's own zone is set); otherwise the next open day's opening."""
     return schedule.next_opening(
-        now, provider.zone, clinic.clinic_opens, clinic.clinic_closes, clinic.open_weekdays
+        now, clinic.zone, clinic.clinic_opens, clinic.clinic_closes, clinic.open_weekdays
     )
 
 
@@ -77,11 +76,11 @@ def plan_flag_alerts(flag_ids: list[int], now: datetime | None = None) -> int:
             user__in={provider.pk for providers in recipients.values() for provider in providers}
         )
     }
+    due = alert_due(now, clinic)
     for flag, providers in recipients.items():
         link = reverse("journal:provider-patient", args=[flag.patient_id])
         for provider in providers:
             pref = prefs.get(provider.pk)
-            due = alert_due(now, provider, clinic)
             rows.append(
                 Notification(
                     recipient=provider,
