@@ -18,6 +18,7 @@ from journal import services
 from journal.forms import TimeZoneField
 from journal.http import client_ip, is_signed_in
 from journal.models import AccessEvent, AlertRecord, AuditEvent, ClinicSettings, User
+from journal.models.accounts import WEEKDAYS
 from journal.permissions import can_use_admin_console
 from journal.services import accounts
 
@@ -255,6 +256,22 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
 class ClinicSettingsForm(forms.ModelForm):
     """The settings form; the admin builds its fields from `ClinicSettingsAdmin.fieldsets`."""
 
+    clinic_open_days = forms.MultipleChoiceField(
+        choices=WEEKDAYS,
+        widget=forms.CheckboxSelectMultiple,
+        label="Clinic open days",
+        help_text="Alerts raised on other days wait for the next open day's opening.",
+        error_messages={"required": "Choose at least one day the clinic is open."},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Stored as weekday digits ("01234"); the checkboxes want one value per day.
+        self.initial["clinic_open_days"] = list(self.instance.clinic_open_days)
+
+    def clean_clinic_open_days(self) -> str:
+        return "".join(sorted(set(self.cleaned_data["clinic_open_days"])))
+
     def clean(self) -> dict:
         cleaned = super().clean() or {}
         # The service refuses too; asking here shows the reason next to the number.
@@ -328,6 +345,8 @@ class ClinicSettingsAdmin(ClinicAdminOnly, admin.ModelAdmin):
                     "quiet_end",
                     "clinic_opens",
                     "clinic_closes",
+                    "clinic_open_days",
+                    "clinic_time_zone",
                     "alert_on_high",
                     "on_call_email",
                 ]

@@ -215,6 +215,11 @@ urlpatterns += [
         notifications.unsubscribe,
         name="notifications-unsubscribe",
     ),
+    path(
+        "unsubscribe/on-call/<str:token>/",
+        notifications.on_call_unsubscribe,
+        name="notifications-unsubscribe-on-call",
+    ),
     path("notifications/", notifications.notification_list, name="notification-list"),
     path("notifications/read/", notifications.notifications_read, name="notifications-read"),
     path(

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import zipfile
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -15,7 +15,8 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from journal import services
-from journal.models import AccessEvent, AuditEvent, ShareCategory
+from journal.models import AccessEvent, AuditEvent, Notification, ShareCategory
+from journal.services import notifications as notification_services
 from tests.conftest import PASSWORD, client_for
 from tests.factories import EXPORT_NOTE, export_journal
 from tests.test_security_sessions import stale
@@ -149,3 +150,69 @@ def test_the_download_is_audited_and_shown_in_who_viewed_my_data(patient) -> Non
     # The next download lists the earlier one in its own history.
     viewed = _rows(_members(client.get(reverse(URL)))["history/who_viewed.csv"])
     assert [(v["who"], v["what"]) for v in viewed] == [("you", "Download of everything")]
+
+
+def test_the_archive_holds_reminder_choices_push_devices_and_notifications(personas) -> None:
+    patient = personas.patient
+    notification_services.save_preferences(
+        user=patient, values={"checkin_time": time(20, 15), "questionnaire_channel": "in_app"}
+    )
+    endpoint = "https://push.example.net/send/c2VjcmV0LWVuZHBvaW50LWlk"
+    p256dh = (
+        "BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8U"
+    )
+    auth = "tBHItJI5svbpez7KI4CCXg"
+    notification_services.save_push_subscription(
+        user=patient, endpoint=endpoint, p256dh=p256dh, auth=auth
+    )
+    other = notification_services.save_push_subscription(
+        user=personas.other_patient,
+        endpoint="https://other.example.org/x",
+        p256dh=p256dh,
+        auth=auth,
+    )
+    now = timezone.now()
+    Notification.objects.create(
+        recipient=patient,
+        kind="checkin",
+        due_key="day:2026-03-07",
+        due_at=now - timedelta(hours=2),
+        next_attempt_at=now - timedelta(hours=2),
+        sent_at=now - timedelta(hours=2),
+        status="sent",
+        channel="email",
+        claim="f00dfeedf00dfeedf00dfeedf00dfeed",
+    )
+    Notification.objects.create(
+        recipient=personas.other_patient,
+        kind="questionnaire",
+        due_key="phq9+gad7:2026-03-07:1",
+        due_at=now,
+        next_attempt_at=now,
+    )
+    members = _members(client_for(patient).get(reverse(URL)))
+    assert "notifications.csv" in members["README.txt"].decode()
+
+    rows = _rows(members["history/notifications.csv"])
+    # Saving the choices planned the day's reminders: those are listed too, still pending.
+    assert {r["status"] for r in rows} == {"sent", "pending"}
+    (sent,) = [r for r in rows if r["status"] == "sent"]
+    assert (sent["kind"], sent["channel"], sent["status"]) == ("checkin", "email", "sent")
+    assert sent["due_at"] and sent["sent_at"] and sent["read_at"] == ""
+    settings = json.loads(members["history/notification_settings.json"])
+    prefs = settings["reminder_preferences"]
+    assert prefs["checkin_time"] == "20:15:00" and prefs["questionnaire_channel"] == "in_app"
+    (device,) = settings["push_devices"]
+    assert device["push_service"] == "push.example.net"
+    everything = b"".join(members.values())
+    # Never the subscription's keys, its full address, a claim token, or anyone else's rows.
+    for secret in (p256dh, auth, "c2VjcmV0LWVuZHBvaW50LWlk", "f00dfeed", other.endpoint):
+        assert secret.encode() not in everything, secret
+    assert b"phq9+gad7" not in everything
+
+
+def test_the_archive_says_so_when_no_reminder_was_ever_chosen(patient) -> None:
+    members = _members(client_for(patient).get(reverse(URL)))
+    settings = json.loads(members["history/notification_settings.json"])
+    assert settings == {"reminder_preferences": {}, "push_devices": []}
+    assert _rows(members["history/notifications.csv"]) == []

@@ -17,7 +17,9 @@ from freezegun import freeze_time
 
 from journal import services
 from journal.models import (
+    AuditEvent,
     Channel,
+    ClinicSettings,
     Notification,
     NotificationPreference,
     NotificationStatus,
@@ -160,7 +162,7 @@ def test_one_click_unsubscribe_stops_that_kind_of_email(frozen, smtp, personas):
     planning.plan_reminders(NOW)
     jobs.dispatch(NOW)  # the questionnaire reminders, by email
     first_emails = smtp.messages(patient.email)
-    assert len(first_emails) == 2  # PHQ-9 and GAD-7
+    assert len(first_emails) == 1  # PHQ-9 and GAD-7, due together: one email
     message = first_emails[0]
     url = message["List-Unsubscribe"].strip().strip("<>").removeprefix("http://127.0.0.1:8000")
     client = Client(enforce_csrf_checks=True)  # a mail client's POST carries no form token
@@ -174,11 +176,11 @@ def test_one_click_unsubscribe_stops_that_kind_of_email(frozen, smtp, personas):
     assert pref.checkin_channel == Channel.EMAIL  # single purpose: only that kind
     assert client.post(url).status_code == 200  # repeating it is harmless
     # The next questionnaire ask is kept in the app, not emailed.
-    assert jobs.dispatch(NOW + timedelta(hours=23, minutes=30)) >= 2
+    assert jobs.dispatch(NOW + timedelta(hours=23, minutes=30)) >= 1
     asks = Notification.objects.filter(recipient=patient, due_key__endswith=":2")
     assert {n.channel for n in asks} == {Channel.IN_APP}
     assert {n.status for n in asks} == {NotificationStatus.SENT}
-    later = smtp.messages(patient.email)[2:]
+    later = smtp.messages(patient.email)[1:]
     assert [m["Subject"] for m in later] == ["Aftercare: time for this evening's check-in"]
 
 
@@ -206,3 +208,74 @@ def test_an_unreachable_smtp_server_is_retried_later(frozen, settings, personas)
         and "ConnectionRefusedError" in n.error
         for n in rows
     )
+
+
+def test_the_on_call_email_carries_a_one_click_unsubscribe_that_stops_on_call_alerts(
+    frozen, smtp, personas, django_capture_on_commit_callbacks
+):
+    address = "OnCall@clinic.test"
+    services.update_clinic_settings(actor=personas.clinic_admin, values={"on_call_email": address})
+    services.grant_share(patient=personas.patient, provider=personas.provider, categories=["mood"])
+    phi = fill_journal(personas.patient)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_questionnaire(
+            patient=personas.patient,
+            instrument="phq9",
+            answers=[0, 0, 0, 0, 0, 0, 0, 0, 2],
+            completed_at=NOW,
+        )
+    jobs.dispatch(NOW)
+    (message,) = smtp.messages(address)
+    assert message["Subject"] == "Aftercare: an urgent flag awaits review"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    link = re.fullmatch(r"<(http://[^>]+)>", message["List-Unsubscribe"].strip())
+    assert link is not None and link.group(1) in message.get_content()
+    visible = re.sub(r"https?://\S+", "", f"{message['Subject']}\n{message.get_content()}")
+    for value in phi:
+        assert value not in visible, value
+    url = link.group(1).removeprefix("http://127.0.0.1:8000")
+    client = Client(enforce_csrf_checks=True)
+    assert b"Stop these emails?" in client.get(url).content
+    assert ClinicSettings.load().on_call_email == address  # a GET changes nothing
+    # An alert still waiting for the address (planned before the click) is cancelled too.
+    waiting = Notification.objects.create(
+        address=address.lower(),
+        kind="flag_alert",
+        due_key="flag:999999",
+        due_at=NOW + timedelta(hours=1),
+        next_attempt_at=NOW + timedelta(hours=1),
+    )
+    done = client.post(url, {"List-Unsubscribe": "One-Click"})
+    assert done.status_code == 200 and b"Emails stopped" in done.content
+    assert ClinicSettings.load().on_call_email == ""
+    waiting.refresh_from_db()
+    assert waiting.status == NotificationStatus.CANCELLED
+    (audit,) = AuditEvent.objects.filter(action="notifications.on_call_unsubscribe")
+    assert audit.actor is None and audit.detail == {"address": address.lower()}
+    assert client.post(url).status_code == 200  # repeating it is harmless and not re-audited
+    assert AuditEvent.objects.filter(action="notifications.on_call_unsubscribe").count() == 1
+    # A new on-call address set by the clinic is not touched by the old address's link.
+    services.update_clinic_settings(
+        actor=personas.clinic_admin, values={"on_call_email": "night@clinic.test"}
+    )
+    client.post(url)
+    assert ClinicSettings.load().on_call_email == "night@clinic.test"
+
+
+def test_on_call_and_personal_unsubscribe_tokens_do_not_stand_in_for_each_other(personas):
+    services.update_clinic_settings(
+        actor=personas.clinic_admin, values={"on_call_email": "oncall@clinic.test"}
+    )
+    on_call = channels.on_call_unsubscribe_token("oncall@clinic.test")
+    personal = channels.unsubscribe_token(personas.patient.pk, "checkin")
+    for name, token in (
+        ("journal:notifications-unsubscribe", on_call),
+        ("journal:notifications-unsubscribe-on-call", personal),
+        ("journal:notifications-unsubscribe-on-call", on_call[:-2] + "xx"),
+        ("journal:notifications-unsubscribe-on-call", signing.dumps({"a": "oncall@clinic.test"})),
+    ):
+        url = reverse(name, args=[token])
+        assert Client().get(url).status_code == 404
+        assert Client().post(url).status_code == 404
+    assert ClinicSettings.load().on_call_email == "oncall@clinic.test"
+    assert not NotificationPreference.objects.filter(user=personas.patient).exists()

@@ -15,6 +15,7 @@ from freezegun import freeze_time
 from journal import services
 from journal.models import Notification, NotificationStatus
 from journal.notifications import channels, jobs, planning
+from tests.conftest import PASSWORD
 
 # 10:00 in New York (the personas' zone) on the Saturday before DST starts.
 NOW = datetime(2026, 3, 7, 15, 0, tzinfo=UTC)
@@ -39,10 +40,9 @@ def keys(user) -> set[tuple[str, str]]:
 def test_planning_makes_each_reminder_once(planned):
     assert keys(planned) == {
         ("checkin", "day:2026-03-07"),
-        ("questionnaire", "phq9:2026-03-07:1"),
-        ("questionnaire", "gad7:2026-03-07:1"),
-        ("questionnaire", "phq9:2026-03-07:2"),
-        ("questionnaire", "gad7:2026-03-07:2"),
+        # PHQ-9 and GAD-7 due the same day: one notification per ask, not two.
+        ("questionnaire", "phq9+gad7:2026-03-07:1"),
+        ("questionnaire", "phq9+gad7:2026-03-07:2"),
     }
     before = Notification.objects.count()
     assert planning.plan_reminders(NOW) == 0
@@ -62,8 +62,7 @@ def test_reminder_links_are_the_pages_they_name(planned):
     links = set(Notification.objects.filter(recipient=planned).values_list("link", flat=True))
     assert links == {
         reverse("journal:checkin-create"),
-        reverse("journal:questionnaire-create", args=["phq9"]),
-        reverse("journal:questionnaire-create", args=["gad7"]),
+        reverse("journal:questionnaire-list"),
         reverse("journal:report-create", args=[session.pk]),
     }
 
@@ -74,21 +73,20 @@ def subjects(user) -> list[str]:
 
 def test_dispatch_sends_what_is_due_exactly_once(planned, personas):
     mail.outbox.clear()
-    # Both patients' first questionnaire asks are due at 10:00.
-    assert jobs.dispatch(NOW) == 4
-    assert subjects(planned) == ["Aftercare: a questionnaire is due"] * 2
+    # Both patients' first questionnaire asks (PHQ-9 and GAD-7 in one) are due at 10:00.
+    assert jobs.dispatch(NOW) == 2
+    assert subjects(planned) == ["Aftercare: two short questionnaires are due"]
     assert jobs.dispatch(NOW) == 0
     evening = NOW + timedelta(hours=9)
     assert jobs.dispatch(evening) == 2
     assert subjects(planned) == [
-        "Aftercare: a questionnaire is due",
-        "Aftercare: a questionnaire is due",
         "Aftercare: time for this evening's check-in",
+        "Aftercare: two short questionnaires are due",
     ]
     assert jobs.dispatch(evening) == 0
-    assert len(mail.outbox) == 6
+    assert len(mail.outbox) == 4
     sent = Notification.objects.filter(recipient=planned, status=NotificationStatus.SENT)
-    assert sent.count() == 3
+    assert sent.count() == 2
     assert all(n.sent_at is not None and n.attempts == 1 for n in sent)
 
 
@@ -99,7 +97,22 @@ def test_a_reminder_is_not_sent_when_the_patient_already_did_it(planned):
     )
     mail.outbox.clear()
     jobs.dispatch(NOW + timedelta(hours=9))
-    assert subjects(planned) == ["Aftercare: a questionnaire is due"]
+    # The GAD-7 is still open: the combined ask goes out, the check-in does not.
+    assert subjects(planned) == ["Aftercare: two short questionnaires are due"]
+    services.submit_questionnaire(
+        patient=planned, instrument="gad7", answers=[0] * 7, completed_at=NOW, difficulty=0
+    )
+    Notification.objects.create(
+        recipient=planned,
+        kind="questionnaire",
+        due_key="phq9+gad7:2026-03-07:3",
+        due_at=NOW,
+        next_attempt_at=NOW,
+    )
+    mail.outbox.clear()
+    jobs.dispatch(NOW + timedelta(hours=9))
+    assert mail.outbox == []
+    assert Notification.objects.get(due_key="phq9+gad7:2026-03-07:3").error == "Already completed."
     checkin = Notification.objects.get(recipient=planned, kind="checkin")
     assert checkin.status == NotificationStatus.CANCELLED
     assert checkin.error == "Already checked in that day."
@@ -110,7 +123,7 @@ def test_a_failing_channel_retries_with_back_off_then_ends_failed(planned, monke
         raise ConnectionRefusedError("SMTP server unreachable")
 
     monkeypatch.setattr(channels, "deliver", broken)
-    row = Notification.objects.get(recipient=planned, due_key="phq9:2026-03-07:1")
+    row = Notification.objects.get(recipient=planned, due_key="phq9+gad7:2026-03-07:1")
     at = NOW
     for attempt in range(1, jobs.MAX_ATTEMPTS):
         jobs.dispatch(at)
@@ -160,9 +173,9 @@ def test_run_jobs_once_plans_and_sends(frozen, personas, capsys):
     mail.outbox.clear()
     call_command("run_jobs", "--once")
     out = capsys.readouterr().out
-    # Two patients: a check-in and two questionnaire asks (today, tomorrow) each.
-    assert "planned 10" in out and "sent 4" in out
-    assert len(mail.outbox) == 4
+    # Two patients: a check-in and two combined questionnaire asks (today, tomorrow) each.
+    assert "planned 6" in out and "sent 2" in out
+    assert len(mail.outbox) == 2
 
 
 @pytest.mark.django_db(transaction=True)
@@ -248,7 +261,7 @@ def test_a_row_that_cannot_be_checked_is_retried_and_does_not_stop_the_batch(pla
         recipient=planned, kind="checkin", due_key="day:not-a-date", due_at=NOW, next_attempt_at=NOW
     )
     mail.outbox.clear()
-    assert jobs.dispatch(NOW) == 4  # both patients' questionnaire reminders still go out
+    assert jobs.dispatch(NOW) == 2  # both patients' questionnaire reminders still go out
     bad = Notification.objects.get(due_key="day:not-a-date")
     assert bad.status == NotificationStatus.PENDING and "ValueError" in bad.error
 
@@ -276,3 +289,37 @@ def test_dispatch_costs_the_same_few_queries_per_notification_at_any_size(
     batches = -(-size // 100) + 1
     with django_assert_max_num_queries(4 * size + 8 * batches):
         assert jobs.dispatch(NOW) == size
+
+
+def test_enrolling_asks_for_a_baseline_at_once_even_with_a_session_that_day(
+    personas, django_capture_on_commit_callbacks
+):
+    # Made by the clinic on Monday, enrolled on Wednesday at 13:00 New York time (after the
+    # clinic's 10:00 questionnaire time), first session the same afternoon.
+    made = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+    enrolled = datetime(2026, 3, 4, 18, 0, tzinfo=UTC)
+    with freeze_time(made):
+        _, link = services.create_account(
+            actor=personas.clinic_admin,
+            email="new@example.org",
+            display_name="New Patient",
+            role="patient",
+            time_zone="America/New_York",
+        )
+    with freeze_time(enrolled), django_capture_on_commit_callbacks(execute=True):
+        patient = services.accept_invitation(
+            token=link.rstrip("/").rsplit("/", 1)[-1],
+            password=PASSWORD,
+            time_zone="America/New_York",
+        )
+    ask = Notification.objects.get(recipient=patient, due_key="phq9+gad7:2026-03-04:1")
+    assert ask.due_at == enrolled
+    with freeze_time(enrolled + timedelta(hours=1)):
+        services.log_session(patient=patient, started_at=enrolled + timedelta(hours=1), route="iv")
+        planning.plan_reminders(enrolled + timedelta(hours=1))
+    keys = set(
+        Notification.objects.filter(recipient=patient, kind="questionnaire").values_list(
+            "due_key", flat=True
+        )
+    )
+    assert keys == {"phq9+gad7:2026-03-04:1", "phq9+gad7:2026-03-04:2"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.core import mail
@@ -13,6 +13,7 @@ from journal import services
 from journal.models import Notification, NotificationPreference
 from journal.notifications import jobs, planning
 from journal.notifications.schedule import local_instant
+from journal.services.security import update_account_settings
 from tests.conftest import client_for
 
 NOW = datetime(2026, 3, 7, 15, 0, tzinfo=UTC)  # 10:00 in New York
@@ -55,6 +56,8 @@ def test_the_page_names_the_clinic_defaults(frozen, personas):
     assert "clinic&#x27;s default (18:00)" in html  # daily check-in
     assert "clinic&#x27;s default (19:00)" in html  # post-session report
     assert "21:30–08:00" in html
+    assert "Every 14 days from your first session" in html
+    assert "on the next two days, three asks in all" in html
     assert (
         SETTINGS
         in client_for(personas.patient).get(reverse("journal:account-settings")).content.decode()
@@ -138,7 +141,8 @@ def test_providers_choose_the_alert_channel_and_admins_have_nothing_to_set(perso
 def test_the_list_shows_sent_notifications_with_the_unread_count(frozen, personas):
     patient = personas.patient
     planning.plan_reminders(NOW)
-    jobs.dispatch(NOW)  # two questionnaire reminders
+    jobs.dispatch(NOW)  # the questionnaire reminder (PHQ-9 and GAD-7 in one)
+    jobs.dispatch(NOW + timedelta(hours=9))  # and the evening check-in
     client = client_for(patient)
     # The dispatcher remembered the count: the navigation shows it on any page.
     home = client.get(reverse("journal:patient-home")).content.decode()
@@ -146,8 +150,8 @@ def test_the_list_shows_sent_notifications_with_the_unread_count(frozen, persona
     page = client.get(LIST)
     html = page.content.decode()
     assert "2 unread" in html
-    assert html.count("PHQ-9 and GAD-7") == 2
-    assert reverse("journal:questionnaire-create", args=["phq9"]) in html
+    assert html.count("PHQ-9 and GAD-7") == 1
+    assert reverse("journal:questionnaire-list") in html
     assert {n.recipient_id for n in page.context["notifications"]} == {patient.pk}
     # Another patient sees only their own.
     other = client_for(personas.other_patient).get(LIST).context["notifications"]
@@ -156,3 +160,32 @@ def test_the_list_shows_sent_notifications_with_the_unread_count(frozen, persona
     assert "Nothing unread" in client.get(LIST).content.decode()
     home = client.get(reverse("journal:patient-home")).content.decode()
     assert "unread</span>" not in home
+
+
+def test_a_zone_change_plans_the_unsent_reminders_again_in_the_new_zone(
+    frozen, personas, django_capture_on_commit_callbacks
+):
+    patient = personas.patient
+    planning.plan_reminders(NOW)
+    ny = patient.zone
+    assert checkin_due(patient) == local_instant(NOW.date(), time(18, 0), ny)
+    jobs.dispatch(NOW)  # the first questionnaire ask goes out at 10:00 New York time
+    sent = Notification.objects.get(recipient=patient, due_key="phq9+gad7:2026-03-07:1")
+    assert sent.status == "sent"
+    with django_capture_on_commit_callbacks(execute=True):
+        update_account_settings(
+            user=patient, display_name=patient.display_name, time_zone="Europe/Berlin"
+        )
+    patient.refresh_from_db()
+    berlin = patient.zone
+    assert checkin_due(patient) == local_instant(NOW.date(), time(18, 0), berlin)
+    second = Notification.objects.get(recipient=patient, due_key="phq9+gad7:2026-03-07:2")
+    assert second.due_at == local_instant(date(2026, 3, 8), time(10, 0), berlin)
+    # What was sent stays, once: no second row for the same key.
+    assert Notification.objects.filter(recipient=patient, due_key=sent.due_key).count() == 1
+    sent.refresh_from_db()
+    assert sent.status == "sent"
+    mail.outbox.clear()
+    assert jobs.dispatch(NOW + timedelta(minutes=5)) == 0
+    # Planning again changes nothing.
+    assert planning.plan_reminders(NOW + timedelta(minutes=15)) == 0

@@ -211,8 +211,10 @@ def _asks(facts: Facts, day: date, c: Choices) -> set[str]:
 def test_a_baseline_is_asked_at_enrollment_and_gently_repeated_for_three_days():
     facts = Facts(enrolled_on=date(2026, 1, 1))
     c = choices(BERLIN)
-    assert _asks(facts, date(2026, 1, 1), c) == {"phq9:2026-01-01:1", "gad7:2026-01-01:1"}
-    assert _asks(facts, date(2026, 1, 3), c) == {"phq9:2026-01-01:3", "gad7:2026-01-01:3"}
+    # Three asks in all: the due day and the two days after it.
+    assert _asks(facts, date(2026, 1, 1), c) == {"phq9+gad7:2026-01-01:1"}
+    assert _asks(facts, date(2026, 1, 2), c) == {"phq9+gad7:2026-01-01:2"}
+    assert _asks(facts, date(2026, 1, 3), c) == {"phq9+gad7:2026-01-01:3"}
     assert _asks(facts, date(2026, 1, 4), c) == set()
 
 
@@ -230,26 +232,64 @@ def test_the_questionnaire_clock_restarts_at_the_first_session():
     c = choices(NY)
     # Not 14 days after enrollment (15 January) but 14 days after the first session.
     assert _asks(facts, date(2026, 1, 15), c) == set()
-    assert _asks(facts, date(2026, 1, 24), c) == {"phq9:2026-01-24:1", "gad7:2026-01-24:1"}
-    assert _asks(facts, date(2026, 2, 7), c) == {"phq9:2026-02-07:1", "gad7:2026-02-07:1"}
+    assert _asks(facts, date(2026, 1, 24), c) == {"phq9+gad7:2026-01-24:1"}
+    assert _asks(facts, date(2026, 2, 7), c) == {"phq9+gad7:2026-02-07:1"}
 
 
 def test_the_questionnaire_interval_is_the_clinic_setting():
     first = local_instant(date(2026, 1, 10), time(9, 0), NY)
     facts = Facts(enrolled_on=date(2026, 1, 1), sessions=(SessionFact(1, first, True),))
-    assert _asks(facts, date(2026, 1, 17), choices(NY, interval=7)) == {
-        "phq9:2026-01-17:1",
-        "gad7:2026-01-17:1",
-    }
+    assert _asks(facts, date(2026, 1, 17), choices(NY, interval=7)) == {"phq9+gad7:2026-01-17:1"}
 
 
 def test_the_questionnaire_day_is_the_patients_local_day():
     # 23:30 on 9 January in New York is already 10 January in UTC.
     first = datetime(2026, 1, 10, 4, 30, tzinfo=UTC)
     facts = Facts(enrolled_on=date(2026, 1, 1), sessions=(SessionFact(1, first, True),))
-    assert _asks(facts, date(2026, 1, 23), choices(NY)) == {
-        "phq9:2026-01-23:1",
-        "gad7:2026-01-23:1",
-    }
+    assert _asks(facts, date(2026, 1, 23), choices(NY)) == {"phq9+gad7:2026-01-23:1"}
     due = questionnaire_reminders(date(2026, 1, 23), facts, choices(NY))
     assert {d.due_at for d in due} == {local_instant(date(2026, 1, 23), time(10, 0), NY)}
+
+
+def test_phq9_and_gad7_due_the_same_day_are_one_notification():
+    facts = Facts(enrolled_on=date(2026, 1, 1))
+    (due,) = questionnaire_reminders(date(2026, 1, 1), facts, choices(NY))
+    assert due.due_key == "phq9+gad7:2026-01-01:1"
+    assert due.link == "/questionnaires/"
+    # Once one is done, the other is asked on its own.
+    done = Facts(
+        enrolled_on=date(2026, 1, 1), questionnaire_days={"gad7": frozenset({date(2026, 1, 1)})}
+    )
+    (due,) = questionnaire_reminders(date(2026, 1, 2), done, choices(NY))
+    assert due.due_key == "phq9:2026-01-01:2" and due.link == "/questionnaires/phq9/new/"
+
+
+def test_a_first_session_on_the_enrollment_day_still_gets_a_baseline_ask():
+    enrolled = local_instant(date(2026, 1, 5), time(8, 30), NY)
+    first = local_instant(date(2026, 1, 5), time(14, 0), NY)
+    facts = Facts(
+        enrolled_on=date(2026, 1, 5),
+        enrolled_at=enrolled,
+        sessions=(SessionFact(1, first, False),),
+    )
+    c = choices(NY)
+    assert _asks(facts, date(2026, 1, 5), c) == {"phq9+gad7:2026-01-05:1"}
+    assert _asks(facts, date(2026, 1, 7), c) == {"phq9+gad7:2026-01-05:3"}
+    # The clock still restarts at the first session: next due 14 days after it.
+    assert _asks(facts, date(2026, 1, 19), c) == {"phq9+gad7:2026-01-19:1"}
+    assert _asks(facts, date(2026, 1, 8), c) == set()
+
+
+def test_the_baseline_ask_comes_at_once_when_enrolling_after_the_questionnaire_time():
+    enrolled = local_instant(date(2026, 1, 5), time(13, 7), NY)
+    facts = Facts(enrolled_on=date(2026, 1, 5), enrolled_at=enrolled)
+    (due,) = questionnaire_reminders(date(2026, 1, 5), facts, choices(NY))
+    assert due.due_at == enrolled
+    # Before the day's questionnaire time, it waits for that time; later asks keep it.
+    early = Facts(
+        enrolled_on=date(2026, 1, 5), enrolled_at=local_instant(date(2026, 1, 5), time(9), NY)
+    )
+    (due,) = questionnaire_reminders(date(2026, 1, 5), early, choices(NY))
+    assert due.due_at == local_instant(date(2026, 1, 5), time(10, 0), NY)
+    (due,) = questionnaire_reminders(date(2026, 1, 6), facts, choices(NY))
+    assert due.due_at == local_instant(date(2026, 1, 6), time(10, 0), NY)

@@ -14,6 +14,7 @@ import sys
 import time
 import uuid
 from datetime import date, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,9 @@ def need_redis() -> None:
 
 
 def due_reminders(personas) -> None:
+    # Enrolling the personas (committed, in these transactional tests) planned their own
+    # reminders; only the burst below is counted.
+    Notification.objects.all().delete()
     now = timezone.now() - timedelta(seconds=1)
     patients = [personas.patient, personas.other_patient]
     first_day = date(2026, 1, 1)
@@ -214,3 +218,54 @@ def test_a_worker_killed_during_a_burst_loses_nothing_and_repeats_at_most_its_se
     # Nothing lost; the one message the killed process may have handed to the SMTP server
     # before marking it sent is the only possible repeat.
     assert ROWS <= len(inbox.envelopes) <= ROWS + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_alert_in_clinic_hours_reaches_a_real_worker_without_waiting_for_the_beat(
+    personas, settings, monkeypatch
+):
+    need_redis()
+    from aiosmtpd.controller import Controller
+
+    from config.celery import app
+    from journal import services
+
+    inbox = Inbox()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    queue = f"aftercare-test-{uuid.uuid4().hex[:8]}"
+    # The web process publishes to this test's own queue; no beat runs at all.
+    settings.CELERY_BROKER_URL = REDIS
+    monkeypatch.setitem(app.conf, "broker_url", REDIS)
+    monkeypatch.setitem(app.conf, "task_default_queue", queue)
+    worker = start_worker(f"alert-{queue}", queue, smtp.port, concurrency=1)
+    try:
+        services.update_clinic_settings(
+            actor=personas.clinic_admin,
+            values={
+                "clinic_opens": dt_time(0, 0),
+                "clinic_closes": dt_time(23, 59),
+                "clinic_open_days": "0123456",
+            },
+        )
+        services.grant_share(
+            patient=personas.patient, provider=personas.provider, categories=["mood"]
+        )
+        services.submit_questionnaire(
+            patient=personas.patient,
+            instrument="phq9",
+            answers=[0, 0, 0, 0, 0, 0, 0, 0, 2],
+            completed_at=timezone.now(),
+        )
+        deadline = time.monotonic() + 45
+        while not inbox.messages(personas.provider.email):
+            assert worker.poll() is None, worker.stderr.read() if worker.stderr else ""
+            assert time.monotonic() < deadline, "the alert was not sent by the worker"
+            time.sleep(0.2)
+    finally:
+        stop([worker])
+        smtp.stop()
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_delete(queue)
+    alert = Notification.objects.get(recipient=personas.provider, kind="flag_alert")
+    assert alert.status == NotificationStatus.SENT

@@ -85,6 +85,9 @@ MATRIX: dict[str, Row] = {
     "journal:notifications-unsubscribe": Row(
         public=True, args=("bad_token",), expect={p: 404 for p in PERSONAS}
     ),
+    "journal:notifications-unsubscribe-on-call": Row(
+        public=True, args=("bad_token",), expect={p: 404 for p in PERSONAS}
+    ),
     "journal:notification-list": Row(expect=EVERY_ROLE_OK),
     "journal:notifications-read": Row(expect=EVERY_ROLE_405),
     "journal:notification-settings": Row(expect=EVERY_ROLE_OK),
@@ -293,6 +296,7 @@ def test_anonymous_users_reach_only_the_documented_public_pages(personas, world)
         "enroll-set-password",
         "journal:ping",
         "journal:notifications-unsubscribe",
+        "journal:notifications-unsubscribe-on-call",
         "journal:service-worker",
         "journal:manifest",
     }

@@ -1,5 +1,6 @@
 """The patient's history for "Download everything": shares, consent history, who viewed the
-data, and the edit history of their entries.
+data, the edit history of their entries, and their reminders (choices, push devices, what was
+sent).
 
 `read_history` reads it for one patient; `history_files` turns it into files for the archive
 (CSV with the same cell rules as the CSV export; edits as JSON, since each revision keeps the
@@ -15,10 +16,20 @@ import json
 import zoneinfo
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from journal.access_wording import describe_access
 from journal.exports.csv_export import write_csv
-from journal.models import AccessEvent, EntryRevision, Share, ShareEvent, User
+from journal.models import (
+    AccessEvent,
+    EntryRevision,
+    Notification,
+    NotificationPreference,
+    PushSubscription,
+    Share,
+    ShareEvent,
+    User,
+)
 from journal.permissions import shared_categories
 
 YOU = "you"
@@ -70,12 +81,37 @@ class RevisionRow:
 
 
 @dataclass(frozen=True)
+class PushDeviceRow:
+    # The push service's host only: the full endpoint address and the subscription's keys
+    # (p256dh, auth) are what lets anyone send to that browser, so they stay out of a file
+    # that may be copied around; the host says which service (and so which browser) it is.
+    push_service: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class NotificationRow:
+    # What and when only: no claim token, lease or error text of the sending machinery.
+    kind: str
+    due_at: dt.datetime
+    sent_at: dt.datetime | None
+    channel: str
+    status: str
+    read_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
 class History:
     time_zone: str
     shares: list[ShareRow]
     consent: list[ConsentRow]
     access: list[AccessRow]
     revisions: list[RevisionRow]
+    # The reminder choices as stored (empty: the clinic's defaults were never overridden).
+    preferences: dict[str, Any]
+    push_devices: list[PushDeviceRow]
+    notifications: list[NotificationRow]
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -95,8 +131,23 @@ def _categories(names: list[str] | frozenset[str]) -> str:
     return "; ".join(sorted(names))
 
 
+def _preferences(patient: User) -> dict[str, Any]:
+    pref = NotificationPreference.objects.filter(user=patient).first()
+    if pref is None:
+        return {}
+    names = [f.name for f in NotificationPreference._meta.concrete_fields]
+    return {
+        name: getattr(pref, name).isoformat()
+        if isinstance(getattr(pref, name), dt.time | dt.datetime)
+        else getattr(pref, name)
+        for name in names
+        if name not in {"id", "user"}
+    }
+
+
 def read_history(patient: User) -> History:
-    """Every share, share event, access event and entry revision of `patient`, oldest first."""
+    """Every share, share event, access event and entry revision of `patient`, oldest first,
+    and their reminder choices, push devices and notifications."""
     shares = list(Share.objects.filter(patient=patient).select_related("provider").order_by("pk"))
     events = ShareEvent.objects.filter(share__patient=patient).select_related(
         "share__provider", "actor"
@@ -150,6 +201,26 @@ def read_history(patient: User) -> History:
             )
             for r in revisions.order_by("changed_at", "pk")
         ],
+        preferences=_preferences(patient),
+        push_devices=[
+            PushDeviceRow(
+                push_service=urlsplit(sub.endpoint).hostname or "",
+                created_at=sub.created_at,
+                last_used_at=sub.last_used_at,
+            )
+            for sub in PushSubscription.objects.filter(user=patient).order_by("created_at", "pk")
+        ],
+        notifications=[
+            NotificationRow(
+                kind=n.kind,
+                due_at=n.due_at,
+                sent_at=n.sent_at,
+                channel=n.channel,
+                status=n.status,
+                read_at=n.read_at,
+            )
+            for n in Notification.objects.filter(recipient=patient).order_by("due_at", "pk")
+        ],
     )
 
 
@@ -197,7 +268,32 @@ def history_files(history: History) -> dict[str, bytes]:
         }
         for r in history.revisions
     ]
+    notifications = write_csv(
+        ["kind", "due_at", "sent_at", "channel", "status", "read_at"],
+        [
+            [n.kind, n.due_at, n.sent_at, n.channel, n.status, n.read_at]
+            for n in history.notifications
+        ],
+        zone,
+    )
+    settings = {
+        "reminder_preferences": history.preferences,
+        "push_devices": [
+            {
+                "push_service": d.push_service,
+                "created_at": d.created_at.astimezone(zone).isoformat(),
+                "last_used_at": d.last_used_at.astimezone(zone).isoformat()
+                if d.last_used_at
+                else None,
+            }
+            for d in history.push_devices
+        ],
+    }
     return {
+        f"{FOLDER}/notifications.csv": notifications,
+        f"{FOLDER}/notification_settings.json": json.dumps(
+            settings, ensure_ascii=False, indent=2, default=str
+        ).encode("utf-8"),
         f"{FOLDER}/shares.csv": shares,
         f"{FOLDER}/consent_history.csv": consent,
         f"{FOLDER}/who_viewed.csv": access,
@@ -212,4 +308,8 @@ README = (
     "of them (consent_history.csv), every view of your data by someone else and every\n"
     "download of everything (who_viewed.csv), and what your entries looked like before each\n"
     "edit or deletion (edit_history.json). Others appear only by the names you see in Aftercare.\n"
+    "Your reminders: every notification Aftercare planned or sent you (notifications.csv:\n"
+    "kind, when due, when sent, channel, state, when read) and your reminder choices and push\n"
+    "devices (notification_settings.json; a device by its push service only, without the\n"
+    "address and keys that would let someone else send to it).\n"
 )

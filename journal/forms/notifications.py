@@ -59,6 +59,11 @@ class ReminderPreferencesForm(forms.Form):
             self.fields[f"{kind}_channel"] = forms.ChoiceField(
                 label=f"{label}: how", choices=Channel.choices
             )
+        self.fields["questionnaire_enabled"].help_text = (
+            f"Every {clinic.questionnaire_interval_days} days from your first session (and once "
+            "when you join, as a starting point). When they are due you are asked that day and "
+            "on the next two days, three asks in all, until you have filled them in."
+        )
         quiet = f"{_hm(clinic.quiet_start)}–{_hm(clinic.quiet_end)}"
         self.fields["quiet_start"] = _time_field(
             "Quiet hours start",

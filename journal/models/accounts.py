@@ -17,6 +17,23 @@ from django.utils import timezone
 
 from journal.thresholds import Thresholds
 
+# Clinic open days as weekday digits (Monday 0 … Sunday 6), as `date.weekday()` counts them.
+WEEKDAYS = (
+    ("0", "Monday"),
+    ("1", "Tuesday"),
+    ("2", "Wednesday"),
+    ("3", "Thursday"),
+    ("4", "Friday"),
+    ("5", "Saturday"),
+    ("6", "Sunday"),
+)
+
+
+def validate_open_days(value: str) -> None:
+    """At least one weekday digit 0–6, each once."""
+    if not value or any(c not in "0123456" for c in value) or len(set(value)) != len(value):
+        raise ValidationError("Choose at least one day the clinic is open.")
+
 
 def validate_time_zone(value: str) -> None:
     """Accept only names from the IANA time-zone database."""
@@ -285,6 +302,19 @@ class ClinicSettings(models.Model):
         default=time(8, 0), help_text="Alerts raised outside clinic hours wait for opening."
     )
     clinic_closes = models.TimeField(default=time(18, 0))
+    clinic_time_zone = models.CharField(
+        max_length=64,
+        default="America/New_York",
+        validators=[validate_time_zone],
+        help_text="The zone of the clinic hours and open days (an IANA name, e.g. Europe/Berlin).",
+    )
+    clinic_open_days = models.CharField(
+        max_length=7,
+        default="01234",
+        validators=[validate_open_days],
+        help_text="Days the clinic is open; alerts raised on other days wait for the next "
+        "open day's opening.",
+    )
     alert_on_high = models.BooleanField(
         default=False, help_text="Alert providers for high flags too (urgent flags always)."
     )
@@ -300,6 +330,16 @@ class ClinicSettings(models.Model):
 
     def __str__(self) -> str:
         return self.clinic_name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The clinic's zone, in which its hours and open days are meant."""
+        return zoneinfo.ZoneInfo(self.clinic_time_zone)
+
+    @property
+    def open_weekdays(self) -> frozenset[int]:
+        """The weekdays (Monday 0 … Sunday 6) the clinic is open."""
+        return frozenset(int(c) for c in self.clinic_open_days)
 
     @classmethod
     def load(cls) -> ClinicSettings:

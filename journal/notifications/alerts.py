@@ -2,20 +2,23 @@
 a patient shares with a provider, plan an alert for that provider, and for the clinic's
 on-call address when urgent.
 
-Planned after the flag's transaction commits and sent by the worker, so a slow or unreachable
-mail server never touches the request that raised the flag. In clinic hours (the provider's
-local time) an alert is due at once; outside them it waits for the next opening, where the
-dispatcher sends one message per provider for everything waiting (the morning digest). Whether
-it is still wanted (flag unacknowledged, share still covering it) is checked at send time.
+Planned after the flag's transaction commits and sent by a worker, asked at once to send
+what is due (`send_soon`): a slow or unreachable mail server never touches the request that
+raised the flag, and an alert in clinic hours does not wait for the beat's next minute. In
+clinic hours (the clinic's zone, on its open days) an alert is due at once;
+outside them it waits for the next open day's opening, where the dispatcher sends one message
+per provider for everything waiting (the morning digest). Whether it is still wanted (flag
+unacknowledged, share still covering it) is checked at send time.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +31,6 @@ from journal.models import (
     Notification,
     NotificationKind,
     NotificationPreference,
-    User,
 )
 from journal.notifications import schedule
 from journal.permissions import alert_recipients
@@ -41,16 +43,12 @@ def min_severity(clinic: ClinicSettings) -> int:
     return FlagSeverity.HIGH if clinic.alert_on_high else FlagSeverity.URGENT
 
 
-def alert_due(now: datetime, provider: User, clinic: ClinicSettings) -> datetime:
-    """Now, inside the clinic's hours in the provider's zone; otherwise the next opening."""
-    zone = provider.zone
-    local = now.astimezone(zone)
-    opens, closes = clinic.clinic_opens, clinic.clinic_closes
-    at = local.time().replace(tzinfo=None)
-    if opens <= at < closes:
-        return now
-    day = local.date() if at < opens else local.date() + timedelta(days=1)
-    return schedule.local_instant(day, opens, zone)
+def alert_due(now: datetime, clinic: ClinicSettings) -> datetime:
+    """Now, inside the clinic's hours on an open day (in the clinic's zone: the hours are the
+    clinic's, wherever a provider's own zone is set); otherwise the next open day's opening."""
+    return schedule.next_opening(
+        now, clinic.zone, clinic.clinic_opens, clinic.clinic_closes, clinic.open_weekdays
+    )
 
 
 def after_flags_raised(flags: Iterable[Flag]) -> None:
@@ -78,11 +76,11 @@ def plan_flag_alerts(flag_ids: list[int], now: datetime | None = None) -> int:
             user__in={provider.pk for providers in recipients.values() for provider in providers}
         )
     }
+    due = alert_due(now, clinic)
     for flag, providers in recipients.items():
         link = reverse("journal:provider-patient", args=[flag.patient_id])
         for provider in providers:
             pref = prefs.get(provider.pk)
-            due = alert_due(now, provider, clinic)
             rows.append(
                 Notification(
                     recipient=provider,
@@ -110,4 +108,32 @@ def plan_flag_alerts(flag_ids: list[int], now: datetime | None = None) -> int:
             )
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     logger.info("planned %d flag alerts", len(rows))
+    if any(row.due_at <= now for row in rows):
+        send_soon()
     return len(rows)
+
+
+def send_soon() -> None:
+    """Ask a worker to send what is due now rather than wait for the beat's next minute.
+
+    Only with a broker (or Celery's eager mode): without one there is no worker to ask, and
+    `manage.py run_jobs` sends the alert on its next pass (every 20 s by default). A broker
+    that is down costs a log line, never the request that raised the flag: the row is
+    already planned and the next dispatch sends it. Dispatch claims rows, so an extra run
+    next to the beat's never sends anything twice."""
+    from config.celery import app  # the configured app, also in web processes
+    from journal.notifications import tasks
+
+    if not (settings.CELERY_BROKER_URL or app.conf.task_always_eager):
+        return
+    try:
+        if app.conf.task_always_eager:
+            tasks.dispatch.apply_async()
+            return
+        with app.connection_for_write() as conn:
+            # One quick try: the request waits for this, and the beat is the fallback.
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+            queue = app.conf.task_default_queue  # the configured queue, read at send time
+            tasks.dispatch.apply_async(retry=False, connection=conn, queue=queue)
+    except Exception as exc:  # a down broker or a failing eager run must not reach the request
+        logger.warning("could not queue the alert dispatch: %s", type(exc).__name__)

@@ -2,7 +2,8 @@
 
 Every message is written from the notification's kind alone: it never names a mood, symptom,
 score, medicine, note or person. Emails carry a one-click unsubscribe (RFC 8058): a signed,
-single-purpose link per recipient and kind, in the body and in `List-Unsubscribe`.
+single-purpose link per recipient and kind (for the clinic's on-call address, which is no
+account: per address, stopping on-call alerts only), in the body and in `List-Unsubscribe`.
 """
 
 from __future__ import annotations
@@ -16,8 +17,12 @@ from django.urls import reverse
 
 from journal.models import Channel, FlagSeverity, Notification, NotificationKind
 from journal.notifications import push
+from journal.notifications.schedule import BOTH_INSTRUMENTS
 
 UNSUBSCRIBE_SALT = "aftercare.notifications.unsubscribe"
+# The clinic's on-call address is no account: its token names the address and can only stop
+# on-call alerts to it.
+ON_CALL_UNSUBSCRIBE_SALT = "aftercare.notifications.on-call-unsubscribe"
 NOT_MONITORED = (
     "Aftercare is not monitored in real time. In an emergency call your local emergency number."
 )
@@ -47,11 +52,18 @@ _REMINDERS = {
         "Your regular questionnaire is due. It takes a few minutes.",
     ),
 }
+# PHQ-9 and GAD-7 due together: one message, not two.
+BOTH_QUESTIONNAIRES = Message(
+    "Aftercare: two short questionnaires are due",
+    "Your two regular questionnaires are due. Each takes a few minutes.",
+)
 
 
 def message_for(rows: list[Notification]) -> Message:
     """The words of one message for `rows` (several rows only for grouped alerts)."""
     kind = rows[0].kind
+    if kind == NotificationKind.QUESTIONNAIRE and rows[0].due_key.startswith(BOTH_INSTRUMENTS):
+        return BOTH_QUESTIONNAIRES
     if kind != NotificationKind.FLAG_ALERT:
         return _REMINDERS[NotificationKind(kind)]
     urgent = any(r.flag is not None and r.flag.severity == FlagSeverity.URGENT for r in rows)
@@ -92,6 +104,29 @@ def unsubscribe_url(user_id: int, kind: str) -> str:
     )
 
 
+def on_call_unsubscribe_token(address: str) -> str:
+    """A signed token that stops the clinic's on-call alerts to `address` (nothing else)."""
+    return signing.dumps({"a": address.lower()}, salt=ON_CALL_UNSUBSCRIBE_SALT, compress=True)
+
+
+def read_on_call_unsubscribe_token(token: str) -> str | None:
+    """The address an on-call token names, or None when it is not ours or was altered."""
+    try:
+        data = signing.loads(token, salt=ON_CALL_UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("a"), str) or "@" not in data["a"]:
+        return None
+    return data["a"]
+
+
+def on_call_unsubscribe_url(address: str) -> str:
+    return settings.SITE_URL + reverse(
+        "journal:notifications-unsubscribe-on-call",
+        kwargs={"token": on_call_unsubscribe_token(address)},
+    )
+
+
 def build_email(rows: list[Notification]) -> EmailMessage:
     """The email for `rows`: subject, a body with the link, unsubscribe headers."""
     first = rows[0]
@@ -101,9 +136,11 @@ def build_email(rows: list[Notification]) -> EmailMessage:
     headers = {"Auto-Submitted": "auto-generated"}
     if first.recipient_id is not None:
         url = unsubscribe_url(first.recipient_id, first.kind)
-        lines += ["", f"Stop these emails: {url}"]
-        headers["List-Unsubscribe"] = f"<{url}>"
-        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    else:
+        url = on_call_unsubscribe_url(first.address)
+    lines += ["", f"Stop these emails: {url}"]
+    headers["List-Unsubscribe"] = f"<{url}>"
+    headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     to = first.recipient.email if first.recipient is not None else first.address
     return EmailMessage(
         subject=message.subject,

@@ -10,6 +10,7 @@ from journal.models import (
     Notification,
     NotificationKind,
     NotificationPreference,
+    NotificationStatus,
     PostSessionReport,
     QuestionnaireResponse,
     TreatmentSession,
@@ -50,13 +51,26 @@ def not_needed(row: Notification, now: datetime) -> str:
         if PostSessionReport.objects.filter(session_id=session_id).exists():
             return "The report is done."
         return ""
-    instrument, due, _ = key.split(":")
+    code, due, ask = key.split(":")
+    instruments = code.split("+")
     since = date.fromisoformat(due) - timedelta(days=QUESTIONNAIRE_EARLY_DAYS)
     start = datetime.combine(since, datetime.min.time(), tzinfo=user.zone)
-    done = QuestionnaireResponse.objects.filter(
-        patient=user, instrument=instrument, completed_at__gte=start
+    done = set(
+        QuestionnaireResponse.objects.filter(
+            patient=user, instrument__in=instruments, completed_at__gte=start
+        ).values_list("instrument", flat=True)
     )
-    return "Already completed." if done.exists() else ""
+    if done >= set(instruments):
+        return "Already completed."
+    if len(instruments) > 1:
+        # Rows planned one per instrument (before they were combined) already ask for this.
+        separate = [f"{i}:{due}:{ask}" for i in instruments]
+        asked = Notification.objects.filter(
+            recipient=user, kind=row.kind, due_key__in=separate
+        ).exclude(status=NotificationStatus.CANCELLED)
+        if asked.exists():
+            return "Already asked for each questionnaire."
+    return ""
 
 
 def _alert_not_needed(row: Notification) -> str:

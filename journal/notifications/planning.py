@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.utils import timezone
 from journal.models import (
     CheckIn,
     ClinicSettings,
+    Invitation,
     Notification,
     NotificationKind,
     NotificationPreference,
@@ -113,6 +115,14 @@ def facts_for(
     ).values_list("patient_id", "instrument", "completed_at"):
         questionnaires[patient_id][instrument].add(_local_day(at, zones[patient_id]))
     joined = dict(User.objects.filter(pk__in=patient_ids).values_list("pk", "date_joined"))
+    # Enrollment is when the person used their link (the account may be made days before).
+    joined |= dict(
+        Invitation.objects.filter(user_id__in=patient_ids, used_at__isnull=False)
+        .order_by()
+        .values("user_id")
+        .annotate(first=Min("used_at"))
+        .values_list("user_id", "first")
+    )
     out = {}
     for patient_id in patient_ids:
         own = list(sessions[patient_id])
@@ -123,6 +133,7 @@ def facts_for(
             own.append(schedule.SessionFact(first_id, first, True))
         out[patient_id] = schedule.Facts(
             enrolled_on=_local_day(joined[patient_id], zones[patient_id]),
+            enrolled_at=joined[patient_id],
             sessions=tuple(own),
             checkin_days=frozenset(checkin_days[patient_id]),
             questionnaire_days={k: frozenset(v) for k, v in questionnaires[patient_id].items()},
@@ -178,12 +189,21 @@ def plan_reminders(now: datetime | None = None, batch: int = 500) -> int:
 
 
 def replan_patient(user: User, now: datetime | None = None) -> None:
-    """After the patient changed their choices: drop their unsent reminders and plan again."""
+    """After the patient changed their choices or time zone (or just enrolled): drop their
+    unsent reminders and plan again. Rows already sent or being sent stay; their unique key
+    keeps the new plan from making a second one."""
     with transaction.atomic():
         Notification.objects.filter(
             recipient=user, kind__in=REMINDER_KINDS, status=NotificationStatus.PENDING
         ).delete()
     plan_for(user, now)
+
+
+def replan_after_commit(user: User) -> None:
+    """Re-plan a patient's reminders once the current transaction commits (their zone or
+    enrollment changed); a failure is logged, never raised into the request."""
+    if user.is_patient:
+        transaction.on_commit(partial(replan_patient, user), robust=True)
 
 
 def plan_for(user: User, now: datetime | None = None) -> None:

@@ -14,11 +14,14 @@ from zoneinfo import ZoneInfo
 
 # A post-session report reminder never comes sooner than this after the session began.
 REPORT_MIN_DELAY = timedelta(hours=3)
-# PHQ-9/GAD-7: asked on the due day and gently again on the following days, this many in all.
+# PHQ-9/GAD-7: asked on the due day and gently again on the two days after it: three asks in
+# all (day 0, +1, +2), the "gentle repeat for 3 days".
 QUESTIONNAIRE_ASKS = 3
 # A questionnaire completed up to this many days before its due day counts for that cycle.
 QUESTIONNAIRE_EARLY_DAYS = 2
 INSTRUMENTS = ("phq9", "gad7")
+# Both instruments due on the same day and ask go out as one notification with this key prefix.
+BOTH_INSTRUMENTS = "+".join(INSTRUMENTS)
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,9 @@ class Facts:
     """What the journal says, as plain values (instants in UTC or aware)."""
 
     enrolled_on: date
+    # The enrollment instant: the first baseline ask on the enrollment day comes no sooner,
+    # and at once when the day's questionnaire time has passed.
+    enrolled_at: datetime | None = None
     sessions: tuple[SessionFact, ...] = ()
     checkin_days: frozenset[date] = frozenset()
     # Local dates of completed questionnaires per instrument code.
@@ -105,6 +111,23 @@ def out_of_quiet(instant: datetime, zone: ZoneInfo, quiet: Quiet) -> datetime:
     return local_instant(day, quiet.end, zone)
 
 
+def next_opening(
+    now: datetime, zone: ZoneInfo, opens: time, closes: time, open_days: frozenset[int]
+) -> datetime:
+    """`now` when it falls inside opening hours on an open weekday (local to `zone`);
+    otherwise the next open day's opening, skipping closed days (DST-correct)."""
+    local = now.astimezone(zone)
+    at = local.time().replace(tzinfo=None)
+    if local.weekday() in open_days and opens <= at < closes:
+        return now.astimezone(UTC)
+    day = local.date() if at < opens else local.date() + timedelta(days=1)
+    for _ in range(7):
+        if day.weekday() in open_days:
+            break
+        day += timedelta(days=1)
+    return local_instant(day, opens, zone)
+
+
 def report_reminders(session: SessionFact, choices: Choices) -> list[Due]:
     """The evening reminder (clinic or chosen time on the session's local day, never before
     the session + 3 h) and the next morning's (end of quiet hours), unless reported."""
@@ -134,33 +157,34 @@ def checkin_reminder(day: date, facts: Facts, choices: Choices) -> Due | None:
 
 
 def questionnaire_due_days(facts: Facts, interval_days: int, until: date) -> list[date]:
-    """Due days up to `until`: every `interval_days` from enrollment (a baseline before any
-    session), the clock restarting at the first session's local day."""
-    zone_free_first = min((s.started_at for s in facts.sessions), default=None)
-    days: list[date] = []
+    """Due days up to `until`: the enrollment day (the baseline, asked even when the first
+    session falls on that day) and every `interval_days` after it until the first session,
+    then every `interval_days` from the first session's local day."""
+    first = min((s.started_at for s in facts.sessions), default=None)
     step = timedelta(days=interval_days)
-    anchor = facts.enrolled_on
+    # The caller passes sessions in the patient's zone; the date is taken from that zone.
+    first_day = first.date() if first is not None else None
     stop = until
-    first_day = None
-    if zone_free_first is not None:
-        # The caller passes sessions in the patient's zone; the date is taken from that zone.
-        first_day = zone_free_first.date()
-        stop = min(until, first_day - timedelta(days=1))
-    day = anchor
+    if first_day is not None:
+        stop = min(until, max(first_day - timedelta(days=1), facts.enrolled_on))
+    days: list[date] = []
+    day = facts.enrolled_on
     while day <= stop:
         days.append(day)
         day += step
     if first_day is not None:
         day = first_day + step
         while day <= until:
-            days.append(day)
+            if day > facts.enrolled_on:
+                days.append(day)
             day += step
     return days
 
 
 def questionnaire_reminders(day: date, facts: Facts, choices: Choices) -> list[Due]:
-    """PHQ-9 and GAD-7 reminders for local `day`: on a due day and the days after it (three
-    asks in all), until the instrument is completed for that cycle."""
+    """PHQ-9 and GAD-7 reminders for local `day`: on a due day and the two days after it
+    (three asks in all), until the instrument is completed for that cycle. When both are
+    asked for the same cycle and ask, they go out as one notification."""
     c = choices.questionnaire
     if not c.enabled:
         return []
@@ -174,7 +198,7 @@ def questionnaire_reminders(day: date, facts: Facts, choices: Choices) -> list[D
     )
     due_days = questionnaire_due_days(local_facts, choices.interval_days, day)
     done = facts.questionnaire_days or {}
-    out = []
+    wanted: dict[tuple[date, int], list[str]] = {}
     for instrument in INSTRUMENTS:
         for due_day in due_days:
             ask = (day - due_day).days
@@ -183,10 +207,20 @@ def questionnaire_reminders(day: date, facts: Facts, choices: Choices) -> list[D
             since = due_day - timedelta(days=QUESTIONNAIRE_EARLY_DAYS)
             if any(since <= d <= day for d in done.get(instrument, frozenset())):
                 continue
-            at = out_of_quiet(local_instant(day, c.at, zone), zone, choices.quiet)
-            key = f"{instrument}:{due_day.isoformat()}:{ask + 1}"
-            link = f"/questionnaires/{instrument}/new/"
-            out.append(Due(at, "questionnaire", key, c.channel, link))
+            wanted.setdefault((due_day, ask), []).append(instrument)
+    out = []
+    for (due_day, ask), instruments in wanted.items():
+        at = local_instant(day, c.at, zone)
+        if ask == 0 and due_day == facts.enrolled_on and facts.enrolled_at is not None:
+            at = max(at, facts.enrolled_at.astimezone(UTC))
+        at = out_of_quiet(at, zone, choices.quiet)
+        if len(instruments) == len(INSTRUMENTS):
+            code, link = BOTH_INSTRUMENTS, "/questionnaires/"
+        else:
+            (code,) = instruments
+            link = f"/questionnaires/{code}/new/"
+        key = f"{code}:{due_day.isoformat()}:{ask + 1}"
+        out.append(Due(at, "questionnaire", key, c.channel, link))
     return out
 
 

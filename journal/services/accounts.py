@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from journal.models import ClinicSettings, Invitation, Role, User
+from journal.notifications import planning
 from journal.services import sharing
 from journal.services.audit import record_audit
 from journal.services.devices import end_sessions
@@ -212,6 +213,8 @@ def accept_invitation(*, token: str, password: str, time_zone: str, ip: str | No
     Invitation.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=invitation.used_at
     )
+    # The baseline questionnaire is asked from the moment of enrollment, in the chosen zone.
+    planning.replan_after_commit(user)
     record_audit(
         action="enrollment.completed",
         actor=user,
@@ -271,6 +274,8 @@ def update_account(
         setattr(user, name, value)
     user.full_clean(exclude=["password"])
     user.save(update_fields=list(values))
+    if "time_zone" in changed:
+        planning.replan_after_commit(user)
     record_audit(
         action="account.update", actor=actor, subject=user, ip=ip, detail={"fields": changed}
     )

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from journal.models import (
     Channel,
+    ClinicSettings,
     Notification,
     NotificationKind,
     NotificationPreference,
@@ -65,6 +66,23 @@ def unsubscribe(*, user_id: int, kind: str, now: datetime | None = None) -> User
         recipient=user, kind__in=kinds, status=NotificationStatus.PENDING
     ).update(channel=Channel.IN_APP)
     return user
+
+
+@transaction.atomic
+def stop_on_call_alerts(*, address: str) -> bool:
+    """Stop alert emails to the clinic's on-call `address` (from its one-click link): clear it
+    from the clinic settings when it is still the on-call address, and cancel what is waiting
+    for it. Audited; returns whether the setting changed. Safe to repeat."""
+    clinic = ClinicSettings.objects.select_for_update().get(pk=ClinicSettings.load().pk)
+    changed = bool(clinic.on_call_email) and clinic.on_call_email.lower() == address.lower()
+    if changed:
+        clinic.on_call_email = ""
+        clinic.save(update_fields=["on_call_email", "updated_at"])
+        record_audit(action="notifications.on_call_unsubscribe", detail={"address": address})
+    Notification.objects.filter(
+        recipient__isnull=True, address__iexact=address, status=NotificationStatus.PENDING
+    ).update(status=NotificationStatus.CANCELLED, error="The on-call address unsubscribed.")
+    return changed
 
 
 PREFERENCE_FIELDS = (

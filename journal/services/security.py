@@ -24,6 +24,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from journal.models import EmailChangeRequest, Role, User
+from journal.notifications import planning
 from journal.services.audit import record_audit
 from journal.services.devices import end_sessions
 
@@ -393,6 +394,8 @@ def update_account_settings(
         setattr(user, name, value)
     user.full_clean(exclude=["password"])
     user.save(update_fields=list(values))
+    if "time_zone" in changed:
+        planning.replan_after_commit(user)
     if changed:
         record_audit(
             action="account.settings_change",

@@ -17,7 +17,10 @@ from journal.forms.notifications import ProviderAlertForm, ReminderPreferencesFo
 from journal.http import AuthenticatedHttpRequest
 from journal.models import ClinicSettings, NotificationKind
 from journal.notifications import push
-from journal.notifications.channels import read_unsubscribe_token
+from journal.notifications.channels import (
+    read_on_call_unsubscribe_token,
+    read_unsubscribe_token,
+)
 from journal.permissions import not_found
 from journal.reads import notifications as reads
 from journal.services import notifications as service
@@ -41,6 +44,22 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             raise not_found()
         return render(request, "notifications/unsubscribed.html", {"label": label})
     return render(request, "notifications/unsubscribe.html", {"label": label})
+
+
+@login_not_required
+@csrf_exempt  # RFC 8058, as above.
+@require_http_methods(["GET", "POST"])
+def on_call_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The clinic's on-call address stops its alert emails: GET asks, POST clears it from the
+    clinic settings (the clinic admin can set an address again)."""
+    address = read_on_call_unsubscribe_token(token)
+    if address is None:
+        raise not_found()
+    label = "urgent flag alerts to the clinic's on-call address"
+    if request.method == "POST":
+        service.stop_on_call_alerts(address=address)
+        return render(request, "notifications/unsubscribed.html", {"label": label, "on_call": True})
+    return render(request, "notifications/unsubscribe.html", {"label": label, "on_call": True})
 
 
 @require_GET

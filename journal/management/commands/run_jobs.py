@@ -2,7 +2,9 @@
 
 For a single-machine deployment without Redis (the default SQLite set-up): the same job
 functions Celery's worker and beat run (`journal.notifications.tasks`), called in a loop —
-plan the reminders every 15 minutes, send what is due every `--interval` seconds. No broker
+plan the reminders every 15 minutes, send what is due every `--interval` seconds (20 by
+default: with no broker, a flag raised in clinic hours cannot wake a worker, so this pass is
+what sends its alert; a pass with nothing due is one query). No broker
 and no second service to keep running; several copies are still safe, because a job claims
 its rows in the database. With Redis, run a Celery worker and beat instead (README).
 """
@@ -24,9 +26,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--once", action="store_true", help="One pass, then exit.")
-        parser.add_argument("--interval", type=int, default=60, help="Seconds between passes.")
+        parser.add_argument("--interval", type=int, default=20, help="Seconds between passes.")
 
-    def handle(self, *args, once: bool = False, interval: int = 60, **options) -> None:
+    def handle(self, *args, once: bool = False, interval: int = 20, **options) -> None:
         last_plan = 0.0
         while True:
             if once or time.monotonic() - last_plan >= PLAN_EVERY_SECONDS:
