@@ -112,3 +112,28 @@ def test_the_charts_section_follows_a_new_reading_and_the_print_page_keeps_its_t
     assert "203" in charts and "131" in charts
     printed = client_for(provider).get(reverse("journal:provider-patient-print", args=[patient.pk]))
     assert printed.status_code == 200 and "203" in printed.content.decode()
+
+
+def test_who_acknowledged_and_who_marked_a_baseline_carry_todays_names(patient, provider) -> None:
+    """Names are not part of the data version: the cached summary still shows a renamed
+    provider's new name next to what they did."""
+    from journal.models import QuestionnaireResponse
+
+    services.grant_share(patient=patient, provider=provider, categories=ALL)
+    journal_in_every_category(patient)
+    flag = Flag.objects.filter(patient=patient).order_by("pk").first()
+    assert flag is not None
+    services.acknowledge_flag(provider=provider, flag=flag, disposition="reviewed", note="")
+    phq9 = QuestionnaireResponse.objects.filter(patient=patient, instrument="phq9").first()
+    assert phq9 is not None
+    marked = client_for(provider).post(
+        reverse("journal:provider-baseline", args=[patient.pk]), {"questionnaire": phq9.pk}
+    )
+    assert marked.status_code == 302
+    before = _summary(provider, patient)
+    assert "Acknowledged by Dr Provider" in before and "marked by Dr Provider" in before
+    provider.display_name = "Dr Renamed"
+    provider.save(update_fields=["display_name"])
+    after = _summary(provider, patient)
+    assert "Acknowledged by Dr Renamed" in after and "marked by Dr Renamed" in after
+    assert "Dr Provider" not in after.replace("Dr Renamed", "")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -902,7 +902,7 @@ def patient_summary(share: Share, period: str, now: datetime | None = None) -> S
     version = chartdata.data_version(share.patient)
     data = provider_dashboard(scope, chart_period, version)
     key = _sections_key(share, scope, chart_period, version)
-    sections = _sections(share, scope, chart_period, data, key)
+    sections = _current_names(share, _sections(share, scope, chart_period, data, key))
     summary = Summary(
         share=share,
         categories=scope.categories,
@@ -919,6 +919,27 @@ def patient_summary(share: Share, period: str, now: datetime | None = None) -> S
         cache_key=key,
     )
     return summary
+
+
+def _current_names(share: Share, sections: _Sections) -> _Sections:
+    """The cached sections with today's names of the providers they mention (who acknowledged
+    a flag, who marked a baseline): a renamed account is not part of the data version, and
+    these are records of who did what. At most one query each, only when there are any."""
+    ids = {
+        item.flag.acknowledged_by_id
+        for item in sections.flags
+        if item.flag.acknowledged_by_id is not None
+    }
+    if ids:
+        people = User.objects.in_bulk(ids)
+        for item in sections.flags:
+            if item.flag.acknowledged_by_id is not None:
+                item.flag.acknowledged_by = people.get(item.flag.acknowledged_by_id)
+    if any(view.mark is not None for view in sections.outcomes):
+        marks = outcome_reads.baseline_marks(share.patient)
+        outcomes = [replace(view, mark=marks.get(view.instrument)) for view in sections.outcomes]
+        sections = replace(sections, outcomes=outcomes)
+    return sections
 
 
 def _period_flags(share: Share, period: Period) -> list[FlagView]:
