@@ -11,11 +11,9 @@ and the picture, the sentence and the table are built from the same shared rows.
 
 from __future__ import annotations
 
-import hashlib
+import sys
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import cache as cache_for_process
-from pathlib import Path
 
 from django.core.cache import cache
 from django.urls import reverse
@@ -73,16 +71,12 @@ def provider_chart_svg(
     return chartdata.chart_svg(scope, name, period, variant)
 
 
-@cache_for_process
 def _code_digest() -> str:
     """A digest of the code that builds the panels: a deploy that changes it never reads
     panels cached by the previous code."""
-    digest = hashlib.sha256(Path(summaries.__file__).read_bytes())
-    digest.update(Path(durability.__file__).read_bytes())
-    digest.update(Path(chartdata.__file__).read_bytes())
-    digest.update(Path(chart_build.__file__).read_bytes())
-    digest.update(Path(__file__).read_bytes())
-    return digest.hexdigest()[:12]
+    return chartdata.code_digest(
+        summaries, durability, chartdata, chart_build, sys.modules[__name__]
+    )
 
 
 def provider_dashboard(

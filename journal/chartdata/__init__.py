@@ -53,7 +53,7 @@ from journal.chartdata.periods import (
     parse_period,
     rolling_means,
 )
-from journal.chartdata.version import data_version
+from journal.chartdata.version import code_digest, data_version
 from journal.charts import CHART_VERSION, CHARTS, DEFAULT_VARIANT, Variant
 from journal.charts.types import (
     BloodPressureData,
@@ -93,6 +93,7 @@ __all__ = [
     "chart_cache_key",
     "chart_data",
     "chart_svg",
+    "code_digest",
     "daily_means",
     "dashboard_data",
     "data_version",

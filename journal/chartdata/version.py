@@ -27,6 +27,9 @@ newer data under an older version's key, which nobody asks for again.
 from __future__ import annotations
 
 import hashlib
+from functools import cache
+from pathlib import Path
+from types import ModuleType
 
 from django.db import connection
 
@@ -96,3 +99,13 @@ def data_version(patient: User) -> str:
         rows = sorted(cursor.fetchall())
     text = f"{patient.pk}|{patient.time_zone}|{rows!r}"
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+@cache
+def code_digest(*modules: ModuleType) -> str:
+    """A digest of the modules' source, for cache keys: a deploy that changes the code that
+    builds a cached value never reads values the previous code cached (once per process)."""
+    digest = hashlib.sha256()
+    for module in modules:
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return digest.hexdigest()[:12]

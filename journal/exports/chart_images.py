@@ -11,12 +11,11 @@ A chart that cannot be drawn is left out (the PDF's tables still hold the number
 from __future__ import annotations
 
 import logging
-from functools import cache as cache_for_process
 
 from django.core.cache import cache
 
 from journal.charts import CHART_ORDER, CHARTS, PRINT_RENDER
-from journal.exports.data import ExportData
+from journal.exports.data import ExportData, export_key
 from journal.exports.pdf import ChartImage, LayoutMemo, svg_drawing
 from journal.permissions import Scope
 
@@ -67,47 +66,25 @@ def pdf_chart_images(scope: Scope, data: ExportData) -> list[ChartImage]:
     return images
 
 
-@cache_for_process
-def _pdf_code_digest() -> str:
-    """The PDF module's code: a deploy that changes the layout never reads an older one."""
-    import hashlib
-    from pathlib import Path
-
-    from journal.exports import pdf
-
-    return hashlib.sha256(Path(pdf.__file__).read_bytes()).hexdigest()[:12]
-
-
 def pdf_layout_memo(
     scope: Scope, data: ExportData, clinic_name: str, charts: list[ChartImage]
 ) -> LayoutMemo:
     """Where the PDF summary remembers how many rows each table got, under everything the
-    layout depends on: the patient's data version, the scope (share, first day, categories,
-    private notes), the dates, the names (patient, clinic), the charts drawn, the creation
-    day and its time-zone label (both are written in the header)."""
+    layout depends on: what decides its data (`export_key`), the PDF module's code, the clinic's
+    name, the charts drawn, the creation day and its time-zone label (both are written in the
+    header)."""
     import hashlib
 
-    from journal.chartdata import CHART_CACHE_SECONDS, data_version
+    from journal.chartdata import CHART_CACHE_SECONDS, code_digest
+    from journal.exports import pdf
     from journal.timefmt import zone_label
 
     zone = zone_label(data.generated_at, data.zone)
-    words = "|".join([data.patient_name, clinic_name, zone, *(chart.title for chart in charts)])
-    key = ":".join(
-        str(part)
-        for part in (
-            "pdflayout",
-            _pdf_code_digest(),
-            scope.patient.pk,
-            scope.share_id,
-            scope.window_start,
-            ",".join(sorted(scope.categories)),
-            scope.private_notes,
-            data.start,
-            data.end,
-            data.local(data.generated_at).date(),
-            hashlib.sha256(words.encode()).hexdigest()[:16],
-            data_version(scope.patient),
-        )
+    words = "|".join([clinic_name, zone, *(chart.title for chart in charts)])
+    key = (
+        f"pdflayout:{code_digest(pdf)}:{export_key(scope, data.start, data.end)}:"
+        f"{data.local(data.generated_at).date()}:"
+        f"{hashlib.sha256(words.encode()).hexdigest()[:16]}"
     )
     return LayoutMemo(
         get=lambda: cache.get(key),

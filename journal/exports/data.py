@@ -26,8 +26,6 @@ import hashlib
 import zoneinfo
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from functools import cache as cache_for_process
-from pathlib import Path
 from typing import Any
 
 from django.core.cache import cache
@@ -395,40 +393,39 @@ def read_export_data(
     )
 
 
-# Bump when `ExportData` or what it holds changes shape (the code digest covers this module).
+# Bump when `ExportData` or what it holds changes shape (the key's code digest covers this
+# module and the outcome rules).
 EXPORT_CACHE_VERSION = 1
 
 
-@cache_for_process
-def _code_digest() -> str:
-    """This module's and the outcome rules' code: a deploy never reads data cached by the
-    previous code."""
-    from journal import outcomes
+def export_key(scope: Scope, start: dt.date | None, end: dt.date | None) -> str:
+    """What decides an export's data, for cache keys: the patient's data version
+    (`chartdata.data_version`: every entry, flag acknowledgement and withdrawal, marked
+    baseline and the time zone), the scope (share, its first day, categories, private notes),
+    the patient's name, the dates and the code that reads it."""
+    import sys
 
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    digest.update(Path(outcomes.__file__).read_bytes())
-    digest.update(Path(outcome_reads.__file__).read_bytes())
-    return digest.hexdigest()[:12]
+    from journal import outcomes
+    from journal.chartdata import code_digest, data_version
+
+    patient = scope.patient
+    name = hashlib.sha256(patient.display_name.encode()).hexdigest()[:12]
+    cats = ",".join(sorted(scope.categories))
+    code = code_digest(sys.modules[__name__], outcomes, outcome_reads)
+    return (
+        f"{EXPORT_CACHE_VERSION}:{code}:{patient.pk}:{scope.share_id}:{scope.window_start}:"
+        f"{cats}:{scope.private_notes}:{start}:{end}:{name}:{data_version(patient)}"
+    )
 
 
 def cached_export_data(
     scope: Scope, *, start: dt.date | None = None, end: dt.date | None = None
 ) -> ExportData:
-    """`read_export_data`, cached under the patient's data version (`chartdata.data_version`:
-    every entry, flag acknowledgement and withdrawal, marked baseline and the time zone), the
-    scope (share, its first day, categories, private notes), the patient's name and the
-    dates. For the one-page PDF, which people download again and again; `generated_at` is
-    always this request's."""
-    from journal.chartdata import CHART_CACHE_SECONDS, data_version
+    """`read_export_data`, cached under `export_key`, for the one-page PDF, which people
+    download again and again; `generated_at` is always this request's."""
+    from journal.chartdata import CHART_CACHE_SECONDS
 
-    patient = scope.patient
-    name = hashlib.sha256(patient.display_name.encode()).hexdigest()[:12]
-    cats = ",".join(sorted(scope.categories))
-    key = (
-        f"export:{EXPORT_CACHE_VERSION}:{_code_digest()}:{patient.pk}:{scope.share_id}:"
-        f"{scope.window_start}:{cats}:{scope.private_notes}:{start}:{end}:{name}:"
-        f"{data_version(patient)}"
-    )
+    key = f"export:{export_key(scope, start, end)}"
     data = cache.get(key)
     if data is None:
         data = read_export_data(scope, start=start, end=end)

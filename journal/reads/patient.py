@@ -4,10 +4,8 @@ with `journal.permissions`; nothing here decides who may see what)."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import sys
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from django.core.cache import cache
@@ -312,17 +310,8 @@ def due_questionnaire(last_completed: dict[str, dt.datetime | None], now: dt.dat
 
 def _home_release() -> str:
     """A digest of the code that words the home summary: a deploy that changes it never serves
-    sentences cached by the previous release (computed once)."""
-    global _HOME_RELEASE
-    if not _HOME_RELEASE:
-        digest = hashlib.sha256()
-        for module in (summaries, outcome_rules, sys.modules[__name__]):
-            digest.update(Path(str(module.__file__)).read_bytes())
-        _HOME_RELEASE = digest.hexdigest()[:12]
-    return _HOME_RELEASE
-
-
-_HOME_RELEASE = ""
+    sentences cached by the previous release."""
+    return chartdata.code_digest(summaries, outcome_rules, sys.modules[__name__])
 
 
 def home_summary(user: User) -> HomeSummary:

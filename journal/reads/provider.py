@@ -7,12 +7,11 @@ do not grow with the number of patients or entries (subqueries and prefetches, n
 
 from __future__ import annotations
 
-import hashlib
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -838,25 +837,15 @@ class _Sections:
     flags: list[FlagView]
 
 
-# Bump when `_Sections` or what it holds changes shape (the code digest covers this module).
+# Bump when `_Sections` or what it holds changes shape (the key's code digest covers this
+# module and the outcome rules).
 SUMMARY_CACHE_VERSION = 2
 
 
-@cache
-def _code_digest() -> str:
-    """This module's and the outcome rules' code: a deploy never reads sections cached by the
-    previous code."""
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    digest.update(Path(outcome_rules.__file__).read_bytes())
-    digest.update(Path(outcome_reads.__file__).read_bytes())
-    return digest.hexdigest()[:12]
-
-
 def _sections_key(share: Share, scope: permissions.Scope, period: Period, version: str) -> str:
+    code = chartdata.code_digest(sys.modules[__name__], outcome_rules, outcome_reads)
     return chartdata.version_key(
-        chartdata.scope_prefix(
-            f"psummary:{SUMMARY_CACHE_VERSION}:{_code_digest()}:{share.pk}", scope
-        ),
+        chartdata.scope_prefix(f"psummary:{SUMMARY_CACHE_VERSION}:{code}:{share.pk}", scope),
         scope,
         period,
         version,
