@@ -110,6 +110,8 @@ MIDDLEWARE = [
     "journal.security.middleware.RefuseTraceMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's language (Accept-Language) until someone signs in; then theirs, below.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -119,6 +121,7 @@ MIDDLEWARE = [
     # Django's LoginRequiredMiddleware, keeping what was typed into a form sent logged out.
     "journal.security.middleware.LoginRequiredMiddleware",
     "journal.middleware.UserTimeZoneMiddleware",
+    "journal.middleware.UserLanguageMiddleware",
     # Audit: a signed-in person's 403/404 answers (rate-limited), after auth and the OTP check.
     "journal.security.denials.DeniedAccessAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -142,6 +145,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "journal.context_processors.clinic",
@@ -326,7 +330,14 @@ EMERGENCY_NUMBER = env_str("EMERGENCY_NUMBER", "911")
 CRISIS_NUMBER = env_str("CRISIS_NUMBER", "988")
 
 # --- Internationalisation ------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# English and Spanish. A signed-in person reads the app in their own `User.language`
+# (`journal.middleware.UserLanguageMiddleware`); the log-in and enrollment pages follow the
+# browser's Accept-Language (`LocaleMiddleware`). Dates and numbers are formatted per language.
+# The catalogues live in journal/locale/ (`.po` in git, compiled to `.mo` by
+# `manage.py compile_translations`, which .ci/install and the README's commands run).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "journal" / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

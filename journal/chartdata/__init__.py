@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, F, Q, When
+from django.utils.translation import get_language
 
 from journal.chartdata.build import (
     build_blood_pressure,
@@ -333,17 +334,20 @@ def chart_cache_key(
     entry changes it, and each size and theme is a picture of its own.
 
     The SVG is a pure function of the data, so data read with and without `not_before` that
-    happens to be equal may share a picture; data that differs hashes differently."""
+    happens to be equal may share a picture; data that differs hashes differently. A picture's
+    words are in the active language, so each language has its own."""
     digest = hashlib.sha256(f"{patient.pk}|{name}|{period.key}|{data!r}".encode()).hexdigest()
-    return f"chart:{CHART_VERSION}:{name}:{variant.key}:{digest}"
+    return f"chart:{CHART_VERSION}:{get_language()}:{name}:{variant.key}:{digest}"
 
 
 def version_key(prefix: str, scope: Scope, period: Period, version: str) -> str:
     """A cache key from the patient's data version (`data_version`), the period's local
-    dates and the scope's categories: cheap to compute, and any change to the rows changes it."""
+    dates and the scope's categories: cheap to compute, and any change to the rows changes it.
+    What is cached under it is written in the active language, which the key names too."""
     cats = ",".join(sorted(scope.categories))
     return (
-        f"{prefix}:{CHART_VERSION}:{scope.patient.pk}:{period.key}:{period.first_day}:"
+        f"{prefix}:{CHART_VERSION}:{get_language()}:{scope.patient.pk}:{period.key}:"
+        f"{period.first_day}:"
         f"{period.last_day}:{cats}:{version}"
     )
 

@@ -31,6 +31,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from journal.models import (
     BloodPressureReading,
@@ -413,7 +414,8 @@ def export_key(scope: Scope, start: dt.date | None, end: dt.date | None) -> str:
     cats = ",".join(sorted(scope.categories))
     code = code_digest(sys.modules[__name__], outcomes, outcome_reads)
     return (
-        f"{EXPORT_CACHE_VERSION}:{code}:{patient.pk}:{scope.share_id}:{scope.window_start}:"
+        f"{EXPORT_CACHE_VERSION}:{code}:{get_language()}:{patient.pk}:{scope.share_id}:"
+        f"{scope.window_start}:"
         f"{cats}:{scope.private_notes}:{start}:{end}:{name}:{data_version(patient)}"
     )
 

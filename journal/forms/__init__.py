@@ -1,6 +1,11 @@
 """Input shape only: no permission checks, no writes. One module per area."""
 
-from journal.forms.accounts import EnrollmentForm, TimeZoneField, time_zone_choices
+from journal.forms.accounts import (
+    EnrollmentForm,
+    LanguageField,
+    TimeZoneField,
+    time_zone_choices,
+)
 from journal.forms.fields import LocalDateTimeField, local_to_utc
 from journal.forms.journal import (
     CheckInForm,
@@ -15,6 +20,7 @@ from journal.forms.journal import (
 __all__ = [
     "CheckInForm",
     "EnrollmentForm",
+    "LanguageField",
     "LocalDateTimeField",
     "QuestionnaireForm",
     "ReadingForm",

@@ -7,7 +7,9 @@ from functools import cache
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
 
 from journal.models import User
 
@@ -32,6 +34,17 @@ class TimeZoneField(forms.ChoiceField):
         super().__init__(choices=time_zone_choices, **kwargs)
 
 
+class LanguageField(forms.ChoiceField):
+    """The language a person reads the app in. Each language is named in itself ("Español"),
+    so anyone can find their own whatever the page is in. Left out of a form sent, it keeps the
+    current one (enrollment: the page's)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("label", _("Language"))
+        kwargs.setdefault("required", False)
+        super().__init__(choices=settings.LANGUAGES, **kwargs)
+
+
 class EnrollmentForm(forms.Form):
     password1 = forms.CharField(
         label="Choose a password",
@@ -47,6 +60,7 @@ class EnrollmentForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     time_zone = TimeZoneField()
+    language = LanguageField()
 
     def __init__(self, user: User, *args, **kwargs) -> None:
         self.user = user

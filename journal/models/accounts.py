@@ -99,6 +99,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     time_zone = models.CharField(
         max_length=64, default="America/New_York", validators=[validate_time_zone]
     )
+    # The language this person reads the app, its emails and notifications in (one of
+    # settings.LANGUAGES). Enrollment stores the browser's; account settings change it.
+    language = models.CharField(max_length=8, default="en", choices=settings.LANGUAGES)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
         default=False, help_text="Can open the clinic admin console (clinic admins only)."

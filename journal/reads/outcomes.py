@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from django.core.cache import cache
 from django.db.models import CharField, Count, DateTimeField, IntegerField, Q, Value
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from journal import outcomes
 from journal.chartdata import CHART_CACHE_SECONDS
@@ -312,7 +313,7 @@ def curve_svg(patient: User, o: Outcome, axis: str, variant: Variant = DEFAULT_V
     does): a new, edited or re-marked score redraws it; an unchanged one costs a cache read."""
     data = response_curve_data(o, "weeks" if axis == "weeks" else "session")
     digest = hashlib.sha256(f"{patient.pk}|{axis}|{data!r}".encode()).hexdigest()
-    key = f"chart:{CHART_VERSION}:outcome-{o.instrument}:{variant.key}:{digest}"
+    key = f"chart:{CHART_VERSION}:{get_language()}:outcome-{o.instrument}:{variant.key}:{digest}"
     svg = cache.get(key)
     if svg is None:
         svg = response_chart(data, variant=variant)

@@ -8,7 +8,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.http import HttpRequest
 
-from journal.forms import TimeZoneField
+from journal.forms import LanguageField, TimeZoneField
 from journal.models import User
 
 CODE_HELP = "The 6-digit code from your authenticator app, or one of your recovery codes."
@@ -63,6 +63,7 @@ def idle_choices() -> list[tuple[str, str]]:
 class AccountSettingsForm(forms.Form):
     display_name = forms.CharField(label="Your name as shown in Aftercare", max_length=150)
     time_zone = TimeZoneField()
+    language = LanguageField()
     idle_timeout_minutes = forms.TypedChoiceField(
         label="Log me out after this long without activity",
         choices=idle_choices,

@@ -195,8 +195,16 @@ def find_invitation(token: str) -> Invitation:
 
 
 @transaction.atomic
-def accept_invitation(*, token: str, password: str, time_zone: str, ip: str | None = None) -> User:
-    """Use an enrollment link once: set the password and time zone."""
+def accept_invitation(
+    *,
+    token: str,
+    password: str,
+    time_zone: str,
+    language: str | None = None,
+    ip: str | None = None,
+) -> User:
+    """Use an enrollment link once: set the password, time zone and (when given) the language
+    the person reads the app in."""
     invitation = find_invitation(token)
     # Lock the row so two tabs submitting the same link cannot both succeed.
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -205,6 +213,8 @@ def accept_invitation(*, token: str, password: str, time_zone: str, ip: str | No
         raise InvitationError("used")
     validate_password(password, user)
     user.time_zone = time_zone
+    if language is not None:
+        user.language = language
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()

@@ -375,10 +375,11 @@ def update_account_settings(
     display_name: str,
     time_zone: str,
     idle_timeout_minutes: int | None = None,
+    language: str | None = None,
     ip: str | None = None,
 ) -> User:
-    """Change display name, time zone and (patients only) the idle timeout; audited by field
-    name only."""
+    """Change display name, time zone, language (when given) and (patients only) the idle
+    timeout; audited by field name only."""
     if idle_timeout_minutes is not None:
         if user.role != Role.PATIENT:
             raise ValidationError({"idle_timeout_minutes": "Only patients choose this."})
@@ -389,6 +390,8 @@ def update_account_settings(
         "time_zone": time_zone,
         "idle_timeout_minutes": idle_timeout_minutes,
     }
+    if language is not None:
+        values["language"] = language
     changed = sorted(name for name, value in values.items() if getattr(user, name) != value)
     for name, value in values.items():
         setattr(user, name, value)

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
 from journal import services
@@ -54,13 +55,16 @@ def enroll_set_password(request: HttpRequest) -> HttpResponse:
             status=410 if exc.reason in {"used", "expired"} else 404,
         )
     user = invitation.user
-    form = EnrollmentForm(user, request.POST or None, initial={"time_zone": user.time_zone})
+    # The page is in the browser's language (LocaleMiddleware); that is the choice offered.
+    initial = {"time_zone": user.time_zone, "language": get_language()}
+    form = EnrollmentForm(user, request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.accept_invitation(
                 token=token,
                 password=form.cleaned_data["password1"],
                 time_zone=form.cleaned_data["time_zone"],
+                language=form.cleaned_data["language"] or get_language(),
                 ip=client_ip(request),
             )
         except services.InvitationError as exc:

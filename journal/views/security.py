@@ -87,6 +87,7 @@ def account_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     initial = {
         "display_name": user.display_name,
         "time_zone": user.time_zone,
+        "language": user.language,
         "idle_timeout_minutes": user.idle_timeout_minutes or "",
     }
     form = AccountSettingsForm(user, request.POST or None, initial=initial)
@@ -96,6 +97,7 @@ def account_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
                 user=user,
                 display_name=form.cleaned_data["display_name"],
                 time_zone=form.cleaned_data["time_zone"],
+                language=form.cleaned_data["language"] or None,
                 idle_timeout_minutes=form.cleaned_data.get("idle_timeout_minutes"),
                 ip=client_ip(request),
             )
