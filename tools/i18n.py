@@ -78,7 +78,7 @@ _LITERAL = re.compile(r"""(_\()?("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')""")
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 # Tags whose string arguments are names, paths or markup, never text.
 _NAME_TAGS = re.compile(
-    r"{%\s*(url|load|extends|include|static|block|endblock|cycle|csrf_token|with_scope|"
+    r"{%\s*(url|load|extends|static|block|endblock|cycle|csrf_token|with_scope|"
     r"widthratio|templatetag|now|firstof_class|get_current_language|get_available_languages)\b"
 )
 
@@ -134,7 +134,9 @@ def scan_template(path: Path) -> list[Finding]:
     for tag in _TAG.finditer(text):
         if _NAME_TAGS.match(tag.group(0)):
             continue
-        for lit in _LITERAL.finditer(tag.group(0)):
+        # {% include "name.html" with label="..." %}: the template's name is not text.
+        body = re.sub(r"^{%\s*include\s+(\"[^\"]*\"|'[^']*')", "", tag.group(0))
+        for lit in _LITERAL.finditer(body):
             if lit.group(1):  # _("...") is marked
                 continue
             if _reads_like_text(lit.group(2)):
