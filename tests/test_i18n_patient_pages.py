@@ -13,9 +13,11 @@ still seen here, so the guard can be tightened once every catalogue is in.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import time
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -25,6 +27,8 @@ from journal import services
 from journal.models import User
 from journal.security.sessions import REAUTH_AT
 from tests.conftest import client_for
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # English words and phrases of the patient pages' own UI (templates and views).
 OWN_WORDS = (
@@ -400,3 +404,25 @@ def test_saved_messages_and_numbers_read_in_spanish(world, patient) -> None:
     session.save(update_fields=["dose_mg"])
     detail = client.get(_url("journal:session-detail", ("session",), world))
     assert "0,50 mg" in text_of(detail)  # a number a person reads is written the Spanish way
+
+
+def test_the_push_buttons_messages_come_translated_from_the_page(patient, settings) -> None:
+    from journal.notifications import push
+
+    settings.VAPID_PRIVATE_KEY = push.new_private_key()
+    settings.VAPID_SUBJECT = "mailto:clinic@example.test"
+    patient.language = "es"
+    patient.save(update_fields=["language"])
+    html = client_for(patient).get(reverse("journal:notification-settings")).content.decode()
+    assert 'data-said-on="Las notificaciones push están activadas en este dispositivo."' in html
+    assert 'data-said-failed="No se pudieron cambiar las notificaciones push' in html
+    script = (ROOT / "journal" / "static" / "journal" / "push.js").read_text()
+    assert "button.dataset.saidOn" in script and "Push notifications are" not in script
+
+
+def test_the_installed_apps_description_follows_the_language(db) -> None:
+    spanish = client_for(None).get("/manifest.webmanifest", HTTP_ACCEPT_LANGUAGE="es")
+    manifest = json.loads(spanish.content)
+    assert manifest["lang"] == "es" and manifest["description"].startswith("Diario de efectos")
+    english = json.loads(client_for(None).get("/manifest.webmanifest").content)
+    assert english["lang"] == "en" and english["description"].startswith("Side-effect")
