@@ -8,6 +8,7 @@ axe-clean.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -18,7 +19,9 @@ from journal.models import QuestionnaireResponse, Role, TreatmentSession, User
 from tests.browser.conftest import VIEWPORTS, Web
 from tests.browser.journeys import choose
 from tests.browser.test_charts_phone_and_dark import load_chart_images
+from tests.browser.test_every_page import pages_of, scan_all
 from tests.test_i18n_patient_pages import _Visible, english_words
+from tests.test_url_matrix import MATRIX, _url
 
 pytestmark = pytest.mark.browser
 
@@ -148,3 +151,17 @@ def test_a_spanish_speaking_patient_enrolls_logs_a_session_takes_the_phq9_and_re
     web.shot(page, "spanish-5-trends")
     assert web.horizontal_overflow(page) == 0, "Trends scrolls sideways on a phone"
     spanish_page(web, page)
+
+
+def test_every_patient_page_is_accessible_in_spanish_on_a_phone(
+    web: Web, personas: Any, world: dict[str, object]
+) -> None:
+    patient = personas.patient
+    patient.language = "es"
+    patient.save(update_fields=["language"])
+    web.viewport = "phone"
+    urls = {name.replace(":", "-"): _url(name, MATRIX[name], world) for name in pages_of("patient")}
+    assert len(urls) > 20
+    scan_all(web, patient, urls, "patient-es")
+    page = web.open(patient, "journal:patient-home")
+    assert page.evaluate("() => document.documentElement.lang") == "es"
