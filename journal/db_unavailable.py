@@ -22,7 +22,9 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.template import loader
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
 
@@ -40,70 +42,70 @@ _MACHINERY = ("csrfmiddlewaretoken", "submission_token")
 
 class _Reason(TypedDict):
     status: int
-    title: str
-    lead: str
-    advice: str
+    title: str | Promise  # translated when the page is rendered
+    lead: str | Promise
+    advice: str | Promise
 
 
 _REASONS: dict[str, _Reason] = {
     "unavailable": {
         "status": 503,
-        "title": "Not saved: please try again",
-        "lead": (
+        "title": _("Not saved: please try again"),
+        "lead": _(
             "The journal could not reach its storage just now, so nothing you sent was saved."
         ),
-        "advice": "Wait a moment and send it again.",
+        "advice": _("Wait a moment and send it again."),
     },
     "uncertain": {
         "status": 503,
-        "title": "Your entry may not have been saved",
-        "lead": "The journal lost touch with its storage while handling what you sent.",
-        "advice": (
+        "title": _("Your entry may not have been saved"),
+        "lead": _("The journal lost touch with its storage while handling what you sent."),
+        "advice": _(
             "Wait a moment, then check whether your entry is there before sending it again."
         ),
     },
     "expired": {
         "status": 400,
-        "title": "Not saved: this form is too old",
-        "lead": "This form was opened too long ago to be sent safely, so nothing was saved.",
-        "advice": "Open the form again and copy your entry into it.",
+        "title": _("Not saved: this form is too old"),
+        "lead": _("This form was opened too long ago to be sent safely, so nothing was saved."),
+        "advice": _("Open the form again and copy your entry into it."),
     },
     "invalid": {
         "status": 400,
-        "title": "Not saved: this form could not be checked",
-        "lead": "This form was not opened from your account, so nothing was saved.",
-        "advice": "Open the form again and copy your entry into it.",
+        "title": _("Not saved: this form could not be checked"),
+        "lead": _("This form was not opened from your account, so nothing was saved."),
+        "advice": _("Open the form again and copy your entry into it."),
     },
     # A form sent after the session ended (journal.security.middleware.SessionLimitsMiddleware).
     # 403, not 401: a 401 must carry a WWW-Authenticate challenge, and log-in is a form.
     "idle": {
         "status": 403,
-        "title": "Not saved: you were logged out",
-        "lead": "You were logged out after a period of inactivity.",
-        "advice": "Copy your entry, log in, and submit again.",
+        "title": _("Not saved: you were logged out"),
+        "lead": _("You were logged out after a period of inactivity."),
+        "advice": _("Copy your entry, log in, and submit again."),
     },
     "absolute": {
         "status": 403,
-        "title": "Not saved: you were logged out",
-        "lead": "Your session reached its time limit, so you were logged out.",
-        "advice": "Copy your entry, log in, and submit again.",
+        "title": _("Not saved: you were logged out"),
+        "lead": _("Your session reached its time limit, so you were logged out."),
+        "advice": _("Copy your entry, log in, and submit again."),
     },
     "unknown": {
         "status": 403,
-        "title": "Not saved: you were logged out",
-        "lead": "Your session ended, so you were logged out.",
-        "advice": "Copy your entry, log in, and submit again.",
+        "title": _("Not saved: you were logged out"),
+        "lead": _("Your session ended, so you were logged out."),
+        "advice": _("Copy your entry, log in, and submit again."),
     },
     # A form sent with no session at all (journal.security.middleware.LoginRequiredMiddleware):
     # it expired, its row was deleted, or the browser dropped the cookie.
     "gone": {
         "status": 403,
-        "title": "Not saved: you were logged out",
-        "lead": (
+        "title": _("Not saved: you were logged out"),
+        "lead": _(
             "You were logged out before this was saved. Your session may have timed out, or"
             " you logged out in another window."
         ),
-        "advice": "Copy your entry, log in, and submit again.",
+        "advice": _("Copy your entry, log in, and submit again."),
     },
 }
 LOGGED_OUT_REASONS = frozenset({"idle", "absolute", "unknown", "gone"})

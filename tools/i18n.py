@@ -38,6 +38,8 @@ UNIVERSAL = {
     "GAD",
     "mmHg",
     "bpm",
+    "mg",
+    "min",
     "FHIR",
     "CSV",
     "PDF",

@@ -19,8 +19,10 @@ from django.shortcuts import render
 from django.template.backends.django import Template as DjangoTemplate
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from journal import chartdata, summaries
@@ -37,14 +39,16 @@ from journal.http import AuthenticatedHttpRequest
 from journal.permissions import Scope, own_scope, patient_required
 from journal.reads.outcomes import AXES, INSTRUMENTS, curve_svg, curves, for_scope, patient_outcomes
 
+StrOrPromise = str | Promise
+
 # Where to go to log what a chart is missing.
-LOG_LINKS: dict[str, tuple[str, str]] = {
-    "mood": ("journal:checkin-create", "Log a check-in"),
-    "durability": ("journal:session-create", "Log a treatment session"),
-    "side-effects": ("journal:session-list", "Report on a session"),
-    "symptoms": ("journal:checkin-create", "Log a check-in"),
-    "blood-pressure": ("journal:reading-create", "Add a blood pressure reading"),
-    "questionnaires": ("journal:questionnaire-list", "Fill in a questionnaire"),
+LOG_LINKS: dict[str, tuple[str, StrOrPromise]] = {
+    "mood": ("journal:checkin-create", _("Log a check-in")),
+    "durability": ("journal:session-create", _("Log a treatment session")),
+    "side-effects": ("journal:session-list", _("Report on a session")),
+    "symptoms": ("journal:checkin-create", _("Log a check-in")),
+    "blood-pressure": ("journal:reading-create", _("Add a blood pressure reading")),
+    "questionnaires": ("journal:questionnaire-list", _("Fill in a questionnaire")),
 }
 DASHBOARD_CACHE_SECONDS = 24 * 3600
 # What shapes the cached panels' HTML besides the data (see `_release`).
@@ -122,7 +126,7 @@ def _panels(data: chartdata.DashboardData, period: Period) -> list[PanelView]:
                 src=f"{reverse('journal:chart', args=[name])}?{query}",
                 panel=panel,
                 log_url=reverse(log_url),
-                log_text=log_text,
+                log_text=str(log_text),
             )
         )
     return views

@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import pluralize
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from journal.http import AuthenticatedHttpRequest, client_ip
@@ -37,7 +38,8 @@ def device_end(request: AuthenticatedHttpRequest, device_id: int) -> HttpRespons
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"{device_label(device.user_agent)} is logged out.")
+        ended = _("%(device)s is logged out.") % {"device": device_label(device.user_agent)}
+        messages.success(request, ended)
     return redirect("journal:account-devices")
 
 
@@ -51,7 +53,12 @@ def devices_end_others(request: AuthenticatedHttpRequest) -> HttpResponse:
         ip=client_ip(request),
     )
     if ended:
-        messages.success(request, f"Logged out of {ended} other session{pluralize(ended)}.")
+        text = ngettext(
+            "Logged out of %(count)s other session.",
+            "Logged out of %(count)s other sessions.",
+            ended,
+        ) % {"count": ended}
+        messages.success(request, text)
     else:
-        messages.info(request, "You were not logged in anywhere else.")
+        messages.info(request, _("You were not logged in anywhere else."))
     return redirect("journal:account-devices")

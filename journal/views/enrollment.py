@@ -13,7 +13,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from journal import services
@@ -21,10 +22,16 @@ from journal.forms import EnrollmentForm
 from journal.http import client_ip
 
 INVALID_MESSAGES = {
-    "unknown": "This enrollment link is not valid. Check that you copied the whole link.",
-    "used": "This enrollment link has already been used. If that was you, log in. "
-    "Otherwise ask the clinic for a new link.",
-    "expired": "This enrollment link has expired. Ask the clinic to send you a new one.",
+    "unknown": gettext_lazy(
+        "This enrollment link is not valid. Check that you copied the whole link."
+    ),
+    "used": gettext_lazy(
+        "This enrollment link has already been used. If that was you, log in. "
+        "Otherwise ask the clinic for a new link."
+    ),
+    "expired": gettext_lazy(
+        "This enrollment link has expired. Ask the clinic to send you a new one."
+    ),
 }
 
 
@@ -79,6 +86,6 @@ def enroll_set_password(request: HttpRequest) -> HttpResponse:
         else:
             request.session.pop(PENDING_LINK_KEY, None)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "Your password is set. Welcome to Aftercare.")
+            messages.success(request, _("Your password is set. Welcome to Aftercare."))
             return redirect("journal:home")
     return render(request, "registration/enroll.html", {"form": form, "enrollee": user})

@@ -13,6 +13,8 @@ from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from journal import services
@@ -168,7 +170,8 @@ def _provider_export(request: AuthenticatedHttpRequest, patient_id: int, kind: s
     patient, share = get_shared_patient_or_404(request.user, patient_id)
     form = ExportPeriodForm(request.GET)
     if not form.is_valid():
-        messages.error(request, "Those export dates do not work: " + _first_error(form))
+        problem = _("Those export dates do not work: %(problem)s") % {"problem": _first_error(form)}
+        messages.error(request, problem)
         return redirect("journal:provider-patient", patient_id=patient.pk)
     start, end = _period(form, kind, patient)
     scope = share_scope(share)
@@ -187,7 +190,7 @@ def _provider_export(request: AuthenticatedHttpRequest, patient_id: int, kind: s
 def _first_error(form: ExportPeriodForm) -> str:
     # An ErrorList yields its messages as text (the stub also allows ValidationError).
     texts = (str(e) for errors in form.errors.values() for e in errors)
-    return next(texts, "check the dates")
+    return next(texts, _("check the dates"))
 
 
 def _period_label(start: dt.date | None, end: dt.date | None) -> str:
@@ -241,9 +244,13 @@ def account_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _erasure_message(due: dt.datetime) -> str:
-    return (
-        f"Your account is closed and you have been logged out. Your journal will be erased on "
-        f"{due:%-d %B %Y} at {due:%H:%M} ({due.tzinfo} time). Changed your mind? Log in "
+    return _(
+        "Your account is closed and you have been logged out. Your journal will be erased on "
+        "%(date)s at %(time)s (%(zone)s time). Changed your mind? Log in "
         "before then with your usual email and password: that cancels the erasure and your "
         "journal comes back as it was."
-    )
+    ) % {
+        "date": date_format(due, "j F Y"),
+        "time": date_format(due, "H:i"),
+        "zone": due.tzinfo,
+    }

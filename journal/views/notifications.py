@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -97,7 +98,7 @@ def notification_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
         form = ProviderAlertForm(data, initial={"alert_channel": pref.alert_channel})
     if form is not None and data is not None and form.is_valid():
         service.save_preferences(user=user, values=form.cleaned_data)
-        messages.success(request, "Your notification settings are saved.")
+        messages.success(request, _("Your notification settings are saved."))
         return redirect("journal:notification-settings")
     if data is not None and form is None:
         raise PermissionDenied("Clinic admin accounts get no reminders.")

@@ -13,6 +13,8 @@ from pathlib import Path
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.templatetags.static import static
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 SW_PATH = Path(__file__).resolve().parent.parent / "static" / "journal" / "sw.js"
@@ -38,7 +40,8 @@ def manifest(request: HttpRequest) -> HttpResponse:
     data = {
         "name": "Aftercare",
         "short_name": "Aftercare",
-        "description": "Side-effect and mood journal shared with your care team.",
+        "description": _("Side-effect and mood journal shared with your care team."),
+        "lang": get_language(),
         "start_url": "/",
         "scope": "/",
         "display": "standalone",

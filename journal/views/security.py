@@ -11,10 +11,11 @@ from django.contrib.auth import authenticate, update_session_auth_hash
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import pluralize
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
@@ -40,7 +41,9 @@ from journal.security.sessions import (
 from journal.services import record_audit
 from journal.services import security as security_services
 
-BAD_CODE = "That code is not right, has already been used, or has expired. Try the next one."
+BAD_CODE = gettext_lazy(
+    "That code is not right, has already been used, or has expired. Try the next one."
+)
 
 
 def safe_next(request: HttpRequest, default: str | None = None) -> str:
@@ -59,18 +62,19 @@ def safe_next(request: HttpRequest, default: str | None = None) -> str:
 
 def _throttle_message(check: security_services.CodeCheck) -> str:
     if check.throttled_until is None:
-        return BAD_CODE
+        return str(BAD_CODE)
     return _wait_message(check.throttled_until)
 
 
 def _wait_message(until: datetime | None) -> str:
     if until is None:
-        return "Too many wrong codes. Wait a few seconds, then try the newest code."
+        return _("Too many wrong codes. Wait a few seconds, then try the newest code.")
     seconds = max(1, math.ceil((until - timezone.now()).total_seconds()))
-    return (
-        f"Too many wrong codes. Wait {seconds} second{pluralize(seconds)}, "
-        "then try the newest code."
-    )
+    return ngettext(
+        "Too many wrong codes. Wait %(seconds)s second, then try the newest code.",
+        "Too many wrong codes. Wait %(seconds)s seconds, then try the newest code.",
+        seconds,
+    ) % {"seconds": seconds}
 
 
 def _start_verified_session(request: AuthenticatedHttpRequest, device) -> None:
@@ -104,7 +108,9 @@ def account_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Your settings are saved.")
+            # Said in the language just chosen, which the next page is shown in.
+            with translation.override(form.cleaned_data["language"] or translation.get_language()):
+                messages.success(request, _("Your settings are saved."))
             return redirect("journal:account-settings")
     return render(
         request,
@@ -130,7 +136,7 @@ def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
             ip=client_ip(request),
         )
         update_session_auth_hash(request, request.user)
-        messages.success(request, "Your password is changed. Other devices were logged out.")
+        messages.success(request, _("Your password is changed. Other devices were logged out."))
         return redirect("journal:account-settings")
     if form.has_error("old_password", "password_incorrect"):
         record_audit(
@@ -160,12 +166,12 @@ def email_change(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("email", " ".join(exc.messages))
         else:
-            messages.info(
-                request,
-                f"We sent a confirmation link to {form.cleaned_data['email'].strip().lower()}. "
+            sent = _(
+                "We sent a confirmation link to %(email)s. "
                 "Your email address changes when you open that link while logged in. "
-                "Until then, keep logging in with your current address.",
-            )
+                "Until then, keep logging in with your current address."
+            ) % {"email": form.cleaned_data["email"].strip().lower()}
+            messages.info(request, sent)
             return redirect("journal:account-settings")
     return render(request, "security/email_change.html", {"form": form})
 
@@ -210,7 +216,8 @@ def _confirm_email_change(request: AuthenticatedHttpRequest, token: str) -> Http
     except ValidationError as exc:
         return _email_link_refused(request, exc)
     request.session.pop(PENDING_EMAIL_TOKEN_KEY, None)
-    messages.success(request, f"Your email address is now {new_email}. Use it to log in.")
+    changed = _("Your email address is now %(email)s. Use it to log in.") % {"email": new_email}
+    messages.success(request, changed)
     return redirect("journal:account-settings")
 
 
@@ -248,7 +255,7 @@ def reauth(request: AuthenticatedHttpRequest) -> HttpResponse:
             None,
             _throttle_message(check)
             if check is not None and check.throttled_until
-            else "The password or code is not right.",
+            else _("The password or code is not right."),
         )
     return render(
         request,
@@ -277,11 +284,14 @@ def mfa_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
             _start_verified_session(request, check.device)
             if check.device.persistent_id.startswith("otp_static."):
                 left = security_services.remaining_recovery_codes(user)
-                messages.warning(
-                    request,
-                    f"You used a recovery code; {left} left. Make new ones in your account "
+                warning = ngettext(
+                    "You used a recovery code; %(left)s left. Make new ones in your account "
                     "settings if you are running low.",
-                )
+                    "You used a recovery code; %(left)s left. Make new ones in your account "
+                    "settings if you are running low.",
+                    left,
+                ) % {"left": left}
+                messages.warning(request, warning)
             return redirect(next_url)
         form.add_error("code", _throttle_message(check))
     return render(request, "security/mfa_verify.html", {"form": form, "next": next_url})
@@ -292,7 +302,7 @@ def mfa_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
 def mfa_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if security_services.confirmed_totp_device(user) is not None:
-        messages.info(request, "Two-step verification is already on.")
+        messages.info(request, _("Two-step verification is already on."))
         return redirect("journal:account-settings")
     device = security_services.start_totp_setup(user=user)
     form = SetupCodeForm(request.POST or None)
@@ -341,9 +351,9 @@ def mfa_remove(request: AuthenticatedHttpRequest) -> HttpResponse:
     request.session.pop(DEVICE_ID_SESSION_KEY, None)
     set_mfa_enrolled(request, False)
     if must_use_mfa(request.user):
-        messages.info(request, "Your authenticator was removed. Set up the new one now.")
+        messages.info(request, _("Your authenticator was removed. Set up the new one now."))
         return redirect("journal:mfa-setup")
-    messages.success(request, "Two-step verification is off.")
+    messages.success(request, _("Two-step verification is off."))
     return redirect("journal:account-settings")
 
 

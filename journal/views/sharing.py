@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from journal import services
@@ -69,7 +70,8 @@ def share_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, f"You are now sharing with {share.provider}.")
+            text = _("You are now sharing with %(name)s.") % {"name": share.provider}
+            messages.success(request, text)
             return redirect("journal:share-list")
     return render(request, "journal/share_form.html", {"form": form, "share": None})
 
@@ -80,7 +82,9 @@ def share_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 def share_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     share = _owned_share(request, pk)
     if share.revoked_at is not None:
-        messages.info(request, "This share was revoked and cannot be changed. Share again instead.")
+        messages.info(
+            request, _("This share was revoked and cannot be changed. Share again instead.")
+        )
         return redirect("journal:share-list")
     initial = {name: getattr(share, field) for name, field in SHARE_FIELD_BY_CATEGORY.items()}
     initial.update(starts_on=share.starts_on, expires_on=share.expires_on)
@@ -97,7 +101,7 @@ def share_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            text = "Share updated." if changed else "Nothing changed."
+            text = _("Share updated.") if changed else _("Nothing changed.")
             messages.success(request, text)
             return redirect("journal:share-list")
     context = {"form": form, "share": share, "status": share_status(share)}
@@ -111,7 +115,8 @@ def share_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     share = _owned_share(request, pk)
     if request.method == "POST":
         services.revoke_share(patient=request.user, share=share)
-        messages.success(request, f"{share.provider} can no longer see your journal.")
+        text = _("%(name)s can no longer see your journal.") % {"name": share.provider}
+        messages.success(request, text)
         return redirect("journal:share-list")
     return render(request, "journal/share_revoke.html", {"share": share})
 
@@ -125,7 +130,8 @@ def share_resume(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"{share.provider} can see what you share again.")
+        text = _("%(name)s can see what you share again.") % {"name": share.provider}
+        messages.success(request, text)
     return redirect("journal:share-list")
 
 

@@ -1,7 +1,8 @@
 // Registers the service worker on every page (installable app), and on the notification
 // settings page turns Web Push on or off for this device with the button marked
 // [data-push-toggle] (data-key: the server's VAPID public key; data-subscribe/-unsubscribe:
-// where to POST). No inline script: the Content Security Policy stays strict.
+// where to POST; data-said-on/-off/-failed: what to announce, in the page's language, from the
+// template). No inline script: the Content Security Policy stays strict.
 (function () {
   "use strict";
   if (!("serviceWorker" in navigator)) {
@@ -52,16 +53,16 @@
           if (existing) {
             return post(button.dataset.unsubscribe, { endpoint: existing.endpoint })
               .then(function () { return existing.unsubscribe(); })
-              .then(function () { say("Push notifications are off on this device."); });
+              .then(function () { say(button.dataset.saidOff); });
           }
           return registration.pushManager
             .subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(button.dataset.key) })
             .then(function (subscription) { return post(button.dataset.subscribe, subscription.toJSON()); })
-            .then(function () { say("Push notifications are on for this device."); });
+            .then(function () { say(button.dataset.saidOn); });
         });
       })
       .catch(function () {
-        say("Push notifications could not be changed on this device.");
+        say(button.dataset.saidFailed);
       });
   });
 })();

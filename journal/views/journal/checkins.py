@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from journal import services
@@ -100,7 +101,7 @@ def checkin_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "Check-in saved.")
+            messages.success(request, _("Check-in saved."))
             return redirect("journal:checkin-detail", checkin.pk)
     return render(request, "journal/checkin_form.html", {"form": form})
 
@@ -129,7 +130,7 @@ def checkin_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             patient=request.user, checkin=checkin, expected_version=version, **_save_kwargs(form)
         ),
         template="journal/checkin_form.html",
-        message="Check-in updated.",
+        message=_("Check-in updated."),
         done=("journal:checkin-detail", checkin.pk),
     )
 
@@ -142,11 +143,11 @@ def checkin_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return confirm_delete(
         request,
         checkin,
-        what="this check-in",
+        what=_("this check-in"),
         cancel_url_name="journal:checkin-detail",
         delete=lambda: services.delete_checkin(
             patient=request.user, checkin=checkin, ip=client_ip(request)
         ),
-        message="Check-in deleted.",
+        message=_("Check-in deleted."),
         done=("journal:checkin-list",),
     )

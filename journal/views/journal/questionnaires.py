@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from journal import services
@@ -131,7 +132,7 @@ def questionnaire_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             completed_at=response.completed_at,
         ),
         template="journal/questionnaire_form.html",
-        message="Answers updated.",
+        message=_("Answers updated."),
         done=("journal:questionnaire-detail", response.pk),
     )
 
@@ -144,11 +145,11 @@ def questionnaire_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     return confirm_delete(
         request,
         response,
-        what=f"this {response.get_instrument_display()}",
+        what=_("this %(instrument)s") % {"instrument": response.get_instrument_display()},
         cancel_url_name="journal:questionnaire-detail",
         delete=lambda: services.delete_questionnaire(
             patient=request.user, response=response, ip=client_ip(request)
         ),
-        message="Questionnaire deleted.",
+        message=_("Questionnaire deleted."),
         done=("journal:questionnaire-list",),
     )

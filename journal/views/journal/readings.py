@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from journal import services
@@ -98,7 +99,7 @@ def reading_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "Reading saved.")
+            messages.success(request, _("Reading saved."))
             return redirect("journal:reading-detail", reading.pk)
     return render(request, "journal/reading_form.html", {"form": form})
 
@@ -126,7 +127,7 @@ def reading_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             patient=request.user, reading=reading, expected_version=version, **_save_kwargs(form)
         ),
         template="journal/reading_form.html",
-        message="Reading updated.",
+        message=_("Reading updated."),
         done=("journal:reading-detail", reading.pk),
     )
 
@@ -139,11 +140,11 @@ def reading_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return confirm_delete(
         request,
         reading,
-        what="this blood pressure reading",
+        what=_("this blood pressure reading"),
         cancel_url_name="journal:reading-detail",
         delete=lambda: services.delete_reading(
             patient=request.user, reading=reading, ip=client_ip(request)
         ),
-        message="Reading deleted.",
+        message=_("Reading deleted."),
         done=("journal:reading-list",),
     )

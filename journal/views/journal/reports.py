@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from journal import services
@@ -90,7 +91,7 @@ def report_create(request: AuthenticatedHttpRequest, session_pk: int) -> HttpRes
     sessions = owned_by(request.user, TreatmentSession.objects.select_related("report"))
     session = get_owned_or_404(request.user, sessions, pk=session_pk)
     if getattr(session, "report", None) is not None:
-        messages.info(request, "This session already has a report; you can edit it here.")
+        messages.info(request, _("This session already has a report; you can edit it here."))
         return redirect("journal:report-edit", session.report.pk)
     form = ReportForm(
         request.POST or None,
@@ -110,7 +111,7 @@ def report_create(request: AuthenticatedHttpRequest, session_pk: int) -> HttpRes
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "Report saved. Thank you.")
+            messages.success(request, _("Report saved. Thank you."))
             return redirect("journal:report-detail", report.pk)
     return render(
         request,
@@ -150,7 +151,7 @@ def session_report_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "Session and report saved. Thank you.")
+            messages.success(request, _("Session and report saved. Thank you."))
             return redirect("journal:report-detail", report.pk)
     context = {
         "form": form,
@@ -211,7 +212,7 @@ def report_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             patient=request.user, report=report, expected_version=version, **_save_kwargs(form)
         ),
         template="journal/report_form.html",
-        message="Report updated.",
+        message=_("Report updated."),
         done=("journal:report-detail", report.pk),
     )
 
@@ -224,15 +225,15 @@ def report_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return confirm_delete(
         request,
         report,
-        what="this post-session report",
+        what=_("this post-session report"),
         cancel_url_name="journal:report-detail",
         delete=lambda: services.delete_report(
             patient=request.user, report=report, ip=client_ip(request)
         ),
-        message="Report deleted. Its readings stay with the session.",
+        message=_("Report deleted. Its readings stay with the session."),
         done=(
             "journal:session-detail",
             report.session_id,
         ),
-        consequence="Blood pressure readings stay with the session.",
+        consequence=_("Blood pressure readings stay with the session."),
     )

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from journal import services
@@ -92,7 +93,7 @@ def session_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "Session saved. You can add a report when you feel ready.")
+            messages.success(request, _("Session saved. You can add a report when you feel ready."))
             return redirect("journal:session-detail", session.pk)
     return render(request, "journal/session_form.html", {"form": form})
 
@@ -118,7 +119,7 @@ def session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             patient=request.user, session=session, expected_version=version, **_save_kwargs(form)
         ),
         template="journal/session_form.html",
-        message="Session updated.",
+        message=_("Session updated."),
         done=("journal:session-detail", session.pk),
     )
 
@@ -131,12 +132,12 @@ def session_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return confirm_delete(
         request,
         session,
-        what="this session",
+        what=_("this session"),
         cancel_url_name="journal:session-detail",
         delete=lambda: services.delete_session(
             patient=request.user, session=session, ip=client_ip(request)
         ),
-        message="Session deleted, with its report and readings.",
+        message=_("Session deleted, with its report and readings."),
         done=("journal:session-list",),
-        consequence="Its post-session report and blood pressure readings are deleted too.",
+        consequence=_("Its post-session report and blood pressure readings are deleted too."),
     )
