@@ -161,7 +161,7 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
                 ip=client_ip(request),
             )
             return
-        user, _ = services.create_account(
+        user, _link = services.create_account(
             actor=_actor(request),
             email=form.cleaned_data["email"],
             display_name=form.cleaned_data["display_name"],

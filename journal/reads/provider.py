@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache as django_cache
@@ -72,9 +72,12 @@ from journal.reads.triage import OpenFlagCounts, cached_open_flag_counts
 from journal.services.entries import flag_values
 from journal.timefmt import local_words
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # The triage filter's kinds: every rule of the catalogue, and the retired per-entry low-mood
 # kind that flags raised before DESIGN.md §3 changed still carry.
-KIND_LABELS: dict[str, str] = {
+KIND_LABELS: dict[str, StrOrPromise] = {
     **{rule.kind: rule.name for rule in FLAG_RULES},
     flag_rules.LOW_MOOD: gettext_lazy("Low mood (earlier rule)"),
 }
@@ -83,7 +86,7 @@ TRIAGE_PAGE_SIZE = 50
 # Adherence on the triage list: reports filed for the last this many shown sessions.
 ADHERENCE_SESSIONS = 5
 # The triage list's orders and its "no entry for N days" choices.
-TRIAGE_ORDERS: dict[str, str] = {
+TRIAGE_ORDERS: dict[str, StrOrPromise] = {
     "urgency": gettext_lazy("Most urgent first"),
     "last_entry": gettext_lazy("Last entry (newest first)"),
     "name": gettext_lazy("Name (A–Z)"),
@@ -93,7 +96,7 @@ QUIET_DAYS = (3, 7, 14)
 
 def kind_label(kind: str) -> str:
     """A provider-facing name for a flag kind (unknown kinds are shown readably)."""
-    return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
+    return str(KIND_LABELS.get(kind, kind.replace("_", " ").capitalize()))
 
 
 def category_labels(categories: frozenset[str] | list[str]) -> list[str]:

@@ -59,7 +59,7 @@ def share_overview(patient: User) -> dict[str, object]:
             ShareItem(
                 share=share,
                 status=status,
-                status_label=STATUS_LABELS[status],
+                status_label=str(STATUS_LABELS[status]),
                 categories=category_labels(permissions.shared_categories(share)),
                 can_change=status != "revoked",
                 can_resume=status == "paused" and share.provider.is_active,
