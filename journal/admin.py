@@ -11,7 +11,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.template.defaultfilters import pluralize
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django_otp.admin import OTPAdminSite
 
 from journal import services
@@ -30,9 +31,9 @@ class ClinicAdminSite(OTPAdminSite):
     console refuses on its own even if MFARequiredMiddleware were bypassed. Only the models
     registered below appear; MFA devices and groups are never registered here."""
 
-    site_header = "Aftercare clinic admin"
-    site_title = "Aftercare clinic admin"
-    index_title = "Accounts, settings and audit"
+    site_header = gettext_lazy("Aftercare clinic admin")
+    site_title = gettext_lazy("Aftercare clinic admin")
+    index_title = gettext_lazy("Accounts, settings and audit")
 
     def has_permission(self, request: HttpRequest) -> bool:
         return super().has_permission(request) and can_use_admin_console(request.user)
@@ -85,8 +86,8 @@ class ReadOnly(ClinicAdminOnly):
 
 # The clinic admin sets someone else's zone: not "Your time zone".
 STAFF_TIME_ZONE = {
-    "label": "Time zone",
-    "help_text": "The person's local time zone; they can change it",
+    "label": gettext_lazy("Time zone"),
+    "help_text": gettext_lazy("The person's local time zone; they can change it"),
 }
 
 
@@ -160,7 +161,7 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
                 ip=client_ip(request),
             )
             return
-        user, _ = services.create_account(
+        user, _link = services.create_account(
             actor=_actor(request),
             email=form.cleaned_data["email"],
             display_name=form.cleaned_data["display_name"],
@@ -171,7 +172,10 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
         obj.pk = user.pk
         obj._state.adding = False
         # The link is a credential for the account: it goes to the person only, never to staff.
-        messages.info(request, f"Enrollment link emailed to {user.email} (single use, expires).")
+        text = _("Enrollment link emailed to %(email)s (single use, expires).") % {
+            "email": user.email
+        }
+        messages.info(request, text)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         qs = super().get_queryset(request)
@@ -179,7 +183,9 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
             qs = qs.filter(is_superuser=False)
         return qs
 
-    @admin.action(description="Send a new enrollment link (only to people not yet enrolled)")
+    @admin.action(
+        description=gettext_lazy("Send a new enrollment link (only to people not yet enrolled)")
+    )
     def resend_enrollment(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
             try:
@@ -187,9 +193,12 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
             except ValidationError as exc:
                 messages.error(request, f"{user.email}: {' '.join(exc.messages)}")
             else:
-                messages.info(request, f"New enrollment link emailed to {user.email}.")
+                text = _("New enrollment link emailed to %(email)s.") % {"email": user.email}
+                messages.info(request, text)
 
-    @admin.action(description="Send a password reset email (to the person's own address)")
+    @admin.action(
+        description=gettext_lazy("Send a password reset email (to the person's own address)")
+    )
     def send_password_reset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         from journal.services import recovery
 
@@ -201,9 +210,10 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
             except ValidationError as exc:
                 messages.error(request, f"{user.email}: {' '.join(exc.messages)}")
             else:
-                messages.info(request, f"Password reset email sent to {user.email}.")
+                text = _("Password reset email sent to %(email)s.") % {"email": user.email}
+                messages.info(request, text)
 
-    @admin.action(description="Deactivate (cannot log in; open sessions end)")
+    @admin.action(description=gettext_lazy("Deactivate (cannot log in; open sessions end)"))
     def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset.filter(is_active=True):
             try:
@@ -211,46 +221,56 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
             except ValidationError as exc:
                 messages.error(request, f"{user.email}: {' '.join(exc.messages)}")
             else:
-                messages.success(request, f"{user.email} is deactivated.")
+                text = _("%(email)s is deactivated.") % {"email": user.email}
+                messages.success(request, text)
 
-    @admin.action(description="Reactivate")
+    @admin.action(description=gettext_lazy("Reactivate"))
     def reactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset.filter(is_active=False):
             services.reactivate_account(actor=_actor(request), user=user, ip=client_ip(request))
-            messages.success(request, f"{user.email} can log in again.")
+            text = _("%(email)s can log in again.") % {"email": user.email}
+            messages.success(request, text)
 
     # --- Security: lift a brute-force lock; reset lost two-step verification ---
-    @admin.action(description="Unlock log-in (after too many failed attempts)")
+    @admin.action(description=gettext_lazy("Unlock log-in (after too many failed attempts)"))
     def unlock_login(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         from journal.services import security
 
         for user in queryset:
             security.unlock_login(actor=_actor(request), user=user, ip=client_ip(request))
-            messages.success(request, f"{user.email} can try to log in again now.")
+            text = _("%(email)s can try to log in again now.") % {"email": user.email}
+            messages.success(request, text)
 
-    @admin.action(description="Reset two-step verification (lost phone and recovery codes)")
+    @admin.action(
+        description=gettext_lazy("Reset two-step verification (lost phone and recovery codes)")
+    )
     def reset_mfa(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         from journal.services import security
 
         for user in queryset.exclude(pk=_actor(request).pk):
             security.remove_mfa(actor=_actor(request), user=user, ip=client_ip(request))
-            messages.success(request, f"{user.email} will set up two-step verification again.")
+            text = _("%(email)s will set up two-step verification again.") % {"email": user.email}
+            messages.success(request, text)
 
-    @admin.action(description="Log out everywhere (ends every session; the account stays open)")
+    @admin.action(
+        description=gettext_lazy("Log out everywhere (ends every session; the account stays open)")
+    )
     def log_out_everywhere(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         from journal.services import devices
 
         actor = _actor(request)
         if queryset.filter(pk=actor.pk).exists():
             messages.error(
-                request, "Your own sessions: use Devices in your account settings instead."
+                request, _("Your own sessions: use Devices in your account settings instead.")
             )
         for user in queryset.exclude(pk=actor.pk):
             ended = devices.end_all_sessions(actor=actor, user=user, ip=client_ip(request))
-            messages.success(
-                request,
-                f"{user.email} is logged out everywhere ({ended} session{pluralize(ended)}).",
-            )
+            text = ngettext(
+                "%(email)s is logged out everywhere (%(count)s session).",
+                "%(email)s is logged out everywhere (%(count)s sessions).",
+                ended,
+            ) % {"email": user.email, "count": ended}
+            messages.success(request, text)
 
 
 class ClinicSettingsForm(forms.ModelForm):
@@ -259,9 +279,9 @@ class ClinicSettingsForm(forms.ModelForm):
     clinic_open_days = forms.MultipleChoiceField(
         choices=WEEKDAYS,
         widget=forms.CheckboxSelectMultiple,
-        label="Clinic open days",
-        help_text="Alerts raised on other days wait for the next open day's opening.",
-        error_messages={"required": "Choose at least one day the clinic is open."},
+        label=gettext_lazy("Clinic open days"),
+        help_text=gettext_lazy("Alerts raised on other days wait for the next open day's opening."),
+        error_messages=dict(required=gettext_lazy("Choose at least one day the clinic is open.")),
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -288,7 +308,7 @@ class ClinicSettingsAdmin(ClinicAdminOnly, admin.ModelAdmin):
     readonly_fields = ["updated_at"]
     fieldsets = [
         (
-            "Clinic",
+            gettext_lazy("Clinic"),
             {
                 "fields": [
                     "clinic_name",
@@ -300,7 +320,7 @@ class ClinicSettingsAdmin(ClinicAdminOnly, admin.ModelAdmin):
             },
         ),
         (
-            "Flag thresholds",
+            gettext_lazy("Flag thresholds"),
             {
                 "fields": [
                     "severe_systolic",
@@ -330,11 +350,11 @@ class ClinicSettingsAdmin(ClinicAdminOnly, admin.ModelAdmin):
             },
         ),
         (
-            "Accounts",
+            gettext_lazy("Accounts"),
             {"fields": ["enrollment_link_hours", "erasure_grace_days", "staff_idle_minutes"]},
         ),
         (
-            "Reminders and alerts",
+            gettext_lazy("Reminders and alerts"),
             {
                 "fields": [
                     "report_reminder_time",
@@ -410,6 +430,10 @@ class AlertRecordAdmin(ReadOnly, admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         return self.get_fields(request, obj)
 
-    @admin.display(description="Sent to")
+    @admin.display(description=gettext_lazy("Sent to"))
     def sent_to(self, obj: AlertRecord) -> str:
-        return str(obj.recipient) if obj.recipient_id else f"On-call: {obj.address}"
+        return (
+            str(obj.recipient)
+            if obj.recipient_id
+            else _("On-call: %(address)s") % {"address": obj.address}
+        )

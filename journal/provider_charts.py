@@ -18,6 +18,7 @@ from datetime import date
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 
 from journal import chartdata, durability, summaries
 from journal.chartdata import CHART_CACHE_SECONDS, Period, make_period, parse_period
@@ -54,7 +55,7 @@ def provider_period(scope: Scope, key: str | None, today: date | None = None) ->
 
 def period_label(period: Period) -> str:
     """How the provider's sentences name the period: `Period.label` says 'your whole journal'."""
-    return period.label if period.days else "the whole shared journal"
+    return period.label if period.days else gettext("the whole shared journal")
 
 
 def _share_prefix(kind: str, scope: Scope) -> str:

@@ -126,3 +126,66 @@ def test_entry_rows_write_what_the_template_loops_wrote(patient) -> None:
     expected = old.render(context)
     assert new.render(context) == expected
     assert "&lt;b&gt;After&lt;/b&gt;" in expected and ", 52.5 mg" in expected
+
+
+def test_entry_rows_in_spanish_write_what_the_translated_template_wrote(patient) -> None:
+    """The same rows under Spanish: "None" is the catalogue's, numbers take the decimal comma,
+    exactly as the template (with `{% translate %}` and `{{ value }}`) writes them."""
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from django.template import engines
+    from django.utils import translation
+
+    at = datetime(2026, 3, 8, 6, 30, tzinfo=UTC)
+    sessions = [
+        {
+            "started_at": at,
+            "route": "IV",
+            "dose_mg": Decimal("52.5"),
+            "ratings": [],
+            "bother": "Leve",
+        },
+        {
+            "started_at": at,
+            "route": "IV",
+            "dose_mg": None,
+            "ratings": ["Náuseas: Intenso"],
+            "bother": "—",
+        },
+    ]
+    old = engines["django"].from_string(
+        '{% load i18n patient_time %}{% translate "None" as none %}'
+        "{% for s in sessions %}<tr><td>{{ s.started_at|patient_time:patient }}</td>"
+        "<td>{{ s.route }}{% if s.dose_mg is not None %}, {{ s.dose_mg }} mg{% endif %}</td>"
+        '<td>{{ s.ratings|join:"; "|default:none }}</td><td>{{ s.bother }}</td></tr>'
+        "{% endfor %}"
+    )
+    new = engines["django"].from_string("{% load data_tables %}{% session_rows sessions patient %}")
+    context = {"sessions": sessions, "patient": patient}
+    with translation.override("es"):
+        expected = old.render(context)
+        assert new.render(context) == expected
+    assert "<td>Ninguno</td>" in expected and ", 52,5 mg" in expected
+
+
+def test_triage_ages_read_in_the_active_language() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from django.utils import translation
+
+    from journal.templatetags.triage import ago
+
+    now = datetime(2026, 3, 8, 12, 0, tzinfo=UTC)
+    cases = [
+        (timedelta(seconds=20), "just now", "ahora mismo"),
+        (timedelta(minutes=25), "25 min ago", "hace 25 min"),
+        (timedelta(hours=5), "5 h ago", "hace 5 h"),
+        (timedelta(days=1, hours=2), "1 day ago", "hace 1 día"),
+        (timedelta(days=3), "3 days ago", "hace 3 días"),
+    ]
+    for delta, english, spanish in cases:
+        with translation.override("en"):
+            assert ago(now - delta, now) == english
+        with translation.override("es"):
+            assert ago(now - delta, now) == spanish

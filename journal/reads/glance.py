@@ -8,6 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.utils.formats import get_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from journal.catalogue import SEVERITY_LABELS
 from journal.chartdata import BotherMeans, DashboardData
 from journal.charts.types import BloodPressureData, ReadingGroup
@@ -24,7 +28,8 @@ class Fact:
 
 
 def _one(value: float) -> str:
-    return f"{value:.1f}"
+    """One decimal, with the active language's decimal mark ("7.5", "7,5")."""
+    return f"{value:.1f}".replace(".", get_format("DECIMAL_SEPARATOR"))
 
 
 def mood_fact(data: DashboardData, period_label: str, period_days: int | None) -> Fact | None:
@@ -32,26 +37,41 @@ def mood_fact(data: DashboardData, period_label: str, period_days: int | None) -
     if data.mood is None:
         return None
     average = average_mood(data.mood)
+    label = _("Mood")
     if average is None:
-        return Fact("Mood", f"No mood entries in {period_label}.")
+        return Fact(label, _("No mood entries in %(period)s.") % {"period": period_label})
     days = len(data.mood.days)
-    text = (
-        f"{_one(average)} out of 10 on average over {period_label} "
-        f"(mean of daily means, {days} day{'s' if days != 1 else ''} with entries)"
-    )
+    values = {"mean": _one(average), "period": period_label, "days": days}
     if period_days and data.previous_mood is not None:
-        text += f"; {_one(round(data.previous_mood, 1))} in the {period_days} days before"
-    return Fact("Mood", text + ".")
+        values.update(previous=_one(round(data.previous_mood, 1)), before=period_days)
+        text = ngettext(
+            "%(mean)s out of 10 on average over %(period)s (mean of daily means, %(days)s day "
+            "with entries); %(previous)s in the %(before)s days before.",
+            "%(mean)s out of 10 on average over %(period)s (mean of daily means, %(days)s days "
+            "with entries); %(previous)s in the %(before)s days before.",
+            days,
+        )
+    else:
+        text = ngettext(
+            "%(mean)s out of 10 on average over %(period)s (mean of daily means, %(days)s day "
+            "with entries).",
+            "%(mean)s out of 10 on average over %(period)s (mean of daily means, %(days)s days "
+            "with entries).",
+            days,
+        )
+    return Fact(label, text % values)
 
 
 def last_checkin_fact(data: DashboardData, zone: ZoneInfo, period_label: str) -> Fact | None:
     """The period's newest check-in: its time in the patient's zone (zone written) and mood."""
     if data.mood is None:
         return None
+    label = _("Last check-in")
     if data.last_checkin is None:
-        return Fact("Last check-in", f"No check-in in {period_label}.")
+        return Fact(label, _("No check-in in %(period)s.") % {"period": period_label})
     at, mood = data.last_checkin
-    return Fact("Last check-in", f"{local_stamp(at, zone)}, mood {mood} out of 10.")
+    text = _("%(when)s, mood %(mood)s out of 10.") % {"when": local_stamp(at, zone), "mood": mood}
+    return Fact(label, text)
 
 
 def _last_session(data: BloodPressureData) -> ReadingGroup | None:
@@ -63,14 +83,25 @@ def session_bp_fact(data: DashboardData, period_label: str) -> Fact | None:
     if data.blood_pressure is None:
         return None
     group = _last_session(data.blood_pressure)
+    label = _("Last session's BP")
     if group is None:
-        return Fact("Last session's BP", f"No session readings in {period_label}.")
+        return Fact(label, _("No session readings in %(period)s.") % {"period": period_label})
+    plain = _("%(systolic)s/%(diastolic)s %(context)s")
+    flagged = _("%(systolic)s/%(diastolic)s %(context)s (flagged)")
     parts = [
-        f"{r.systolic}/{r.diastolic} {CONTEXT_LABELS.get(r.context, r.context).lower()}"
-        + (" (flagged)" if r.flagged else "")
+        (flagged if r.flagged else plain)
+        % {
+            "systolic": r.systolic,
+            "diastolic": r.diastolic,
+            "context": str(CONTEXT_LABELS.get(r.context, r.context)).lower(),
+        }
         for r in sorted(group.readings, key=lambda r: r.at)
     ]
-    return Fact("Last session's BP", f"{day_text(group.day)}: {'; '.join(parts)} (mmHg).")
+    text = _("%(day)s: %(readings)s (mmHg).") % {
+        "day": day_text(group.day),
+        "readings": "; ".join(parts),
+    }
+    return Fact(label, text)
 
 
 def _bother_words(value: float) -> str:
@@ -80,33 +111,38 @@ def _bother_words(value: float) -> str:
 def bother_text(bother: BotherMeans, period_label: str, period_days: int | None) -> str:
     """The period's mean overall bother after sessions against the period before, in words."""
     if bother.current is None:
-        return f"No after-session reports in {period_label}."
+        return _("No after-session reports in %(period)s.") % {"period": period_label}
     n = bother.current_reports
-    text = (
-        f"Mean overall bother after sessions {_bother_words(bother.current)} of 4 over "
-        f"{n} report{'s' if n != 1 else ''} in {period_label}"
-    )
+    text = ngettext(
+        "Mean overall bother after sessions %(bother)s of 4 over %(count)s report in %(period)s",
+        "Mean overall bother after sessions %(bother)s of 4 over %(count)s reports in %(period)s",
+        n,
+    ) % {"bother": _bother_words(bother.current), "count": n, "period": period_label}
     if not period_days:
         return text + "."
-    before = f"the {period_days} days before"
+    values = {"text": text, "days": period_days}
     if bother.previous is None:
-        return f"{text}; no reports in {before} to compare with."
+        return _("%(text)s; no reports in the %(days)s days before to compare with.") % values
     change = round(bother.current, 1) - round(bother.previous, 1)
+    values.update(previous=_one(bother.previous), count=bother.previous_reports)
     if abs(change) < 0.05:
-        trend = f"about the same as in {before} ({_one(bother.previous)})"
-    else:
-        trend = (
-            f"{'higher' if change > 0 else 'lower'} than in {before} "
-            f"({_one(bother.previous)} over {bother.previous_reports})"
+        return _("%(text)s, about the same as in the %(days)s days before (%(previous)s).") % values
+    if change > 0:
+        return (
+            _("%(text)s, higher than in the %(days)s days before (%(previous)s over %(count)s).")
+            % values
         )
-    return f"{text}, {trend}."
+    return (
+        _("%(text)s, lower than in the %(days)s days before (%(previous)s over %(count)s).")
+        % values
+    )
 
 
 def bother_fact(data: DashboardData, period_label: str, period_days: int | None) -> Fact | None:
     """Side-effect burden: mean overall bother, this period against the previous one."""
     if data.bother is None:
         return None
-    return Fact("Side-effect burden", bother_text(data.bother, period_label, period_days))
+    return Fact(_("Side-effect burden"), bother_text(data.bother, period_label, period_days))
 
 
 def glance_facts(

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from django.core.cache import cache
 from django.db.models import CharField, Count, DateTimeField, IntegerField, Q, Value
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from journal import outcomes
 from journal.chartdata import CHART_CACHE_SECONDS
@@ -70,7 +70,7 @@ def baseline_marks(patient: User) -> dict[str, BaselineMark]:
         m.instrument: BaselineMark(
             m.instrument,
             m.questionnaire_id,
-            m.marked_by.display_name if m.marked_by else "a provider who has left",
+            m.marked_by.display_name if m.marked_by else gettext("a provider who has left"),
             m.marked_at,
         )
         for m in MarkedBaseline.objects.filter(patient=patient).select_related("marked_by")
@@ -298,11 +298,12 @@ def curves(
             table=response_table(o),
             src=url(o.instrument, "session"),
             weeks_src="" if o.partial_course else url(o.instrument, "weeks"),
-            alt=(
-                f"Line chart of {o.title} scores by session, lower is better, with the "
+            alt=gettext(
+                "Line chart of %(title)s scores by session, lower is better, with the "
                 "baseline marked and lines at half the baseline (response) and at 5 "
-                f"(remission). {response_summary(o, audience=audience)}"
-            ),
+                "(remission). %(summary)s"
+            )
+            % {"title": o.title, "summary": response_summary(o, audience=audience)},
         )
     return drawn
 

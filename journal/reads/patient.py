@@ -12,9 +12,10 @@ from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import CharField, F, Q, QuerySet, Subquery, Value
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
+from django.utils.translation import gettext, gettext_lazy
 
 from journal import chartdata, flags, summaries
 from journal import outcomes as outcome_rules
@@ -362,26 +363,26 @@ def _home_summary(user: User, scope: Scope, period: chartdata.Period) -> HomeSum
 # --- Edit history -----------------------------------------------------------------------------
 
 FIELD_LABELS = {
-    "started_at": "Started",
-    "route": "Route",
-    "dose_mg": "Dose (mg)",
-    "note": "Note",
-    "reported_at": "Written",
-    "recorded_at": "When",
-    "measured_at": "Measured",
-    "completed_at": "Completed",
-    "mood": "Mood (0–10)",
-    "anxiety": "Anxiety (0–10)",
-    "pain": "Pain (0–10)",
-    "overall_bother": "Overall bother",
-    "note_shareable": "Note shareable",
-    "systolic": "Systolic",
-    "diastolic": "Diastolic",
-    "pulse": "Pulse",
-    "context": "Context",
-    "total": "Total",
-    "band": "Band",
-    "difficulty": "Difficulty",
+    "started_at": gettext_lazy("Started"),
+    "route": gettext_lazy("Route"),
+    "dose_mg": gettext_lazy("Dose (mg)"),
+    "note": gettext_lazy("Note"),
+    "reported_at": gettext_lazy("Written"),
+    "recorded_at": gettext_lazy("When"),
+    "measured_at": gettext_lazy("Measured"),
+    "completed_at": gettext_lazy("Completed"),
+    "mood": gettext_lazy("Mood (0–10)"),
+    "anxiety": gettext_lazy("Anxiety (0–10)"),
+    "pain": gettext_lazy("Pain (0–10)"),
+    "overall_bother": gettext_lazy("Overall bother"),
+    "note_shareable": gettext_lazy("Note shareable"),
+    "systolic": gettext_lazy("Systolic"),
+    "diastolic": gettext_lazy("Diastolic"),
+    "pulse": gettext_lazy("Pulse"),
+    "context": gettext_lazy("Context"),
+    "total": gettext_lazy("Total"),
+    "band": gettext_lazy("Band"),
+    "difficulty": gettext_lazy("Difficulty"),
 }
 
 
@@ -390,19 +391,19 @@ def _format_value(name: str, value: Any, data: dict[str, Any]) -> str:
         return "—"
     if name.endswith("_at"):
         parsed = parse_datetime(value) if isinstance(value, str) else value
-        return f"{timezone.localtime(parsed):%-d %b %Y %H:%M}" if parsed else str(value)
+        return dateformat.format(timezone.localtime(parsed), "j M Y H:i") if parsed else str(value)
     if name == "route":
-        return dict(Route.choices).get(value, value)
+        return str(dict(Route.choices).get(value, value))
     if name == "context":
-        return dict(ReadingContext.choices).get(value, value)
+        return str(dict(ReadingContext.choices).get(value, value))
     if name == "overall_bother":
-        return SEVERITY_LABELS.get(value, str(value))
+        return str(SEVERITY_LABELS.get(value, str(value)))
     if name == "note_shareable":
-        return "Yes" if value else "No"
+        return gettext("Yes") if value else gettext("No")
     if name == "difficulty":
         questionnaire = QUESTIONNAIRES.get(data.get("instrument", ""))
         options = dict(questionnaire.difficulty_options) if questionnaire else {}
-        return options.get(value, str(value))
+        return str(options.get(value, str(value)))
     return str(value)
 
 
@@ -417,9 +418,9 @@ def describe_snapshot(data: dict[str, Any]) -> list[tuple[str, str]]:
                 rows.append((symptom_label(code), answer_label(code, severity)))
             continue
         if name == "answers":
-            rows.append(("Answers", ", ".join(str(a) for a in value)))
+            rows.append((gettext("Answers"), ", ".join(str(a) for a in value)))
             continue
-        rows.append((FIELD_LABELS.get(name, name), _format_value(name, value, data)))
+        rows.append((str(FIELD_LABELS.get(name, name)), _format_value(name, value, data)))
     return rows
 
 

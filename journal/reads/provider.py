@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache as django_cache
@@ -33,6 +33,8 @@ from django.db.models import (
 )
 from django.db.models.lookups import Exact
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 from journal import chartdata, permissions
 from journal import flags as flag_rules
@@ -70,28 +72,31 @@ from journal.reads.triage import OpenFlagCounts, cached_open_flag_counts
 from journal.services.entries import flag_values
 from journal.timefmt import local_words
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # The triage filter's kinds: every rule of the catalogue, and the retired per-entry low-mood
 # kind that flags raised before DESIGN.md §3 changed still carry.
-KIND_LABELS: dict[str, str] = {
+KIND_LABELS: dict[str, StrOrPromise] = {
     **{rule.kind: rule.name for rule in FLAG_RULES},
-    flag_rules.LOW_MOOD: "Low mood (earlier rule)",
+    flag_rules.LOW_MOOD: gettext_lazy("Low mood (earlier rule)"),
 }
 # Triage rows per page: ranked over all sharing patients, rendered a page at a time.
 TRIAGE_PAGE_SIZE = 50
 # Adherence on the triage list: reports filed for the last this many shown sessions.
 ADHERENCE_SESSIONS = 5
 # The triage list's orders and its "no entry for N days" choices.
-TRIAGE_ORDERS: dict[str, str] = {
-    "urgency": "Most urgent first",
-    "last_entry": "Last entry (newest first)",
-    "name": "Name (A–Z)",
+TRIAGE_ORDERS: dict[str, StrOrPromise] = {
+    "urgency": gettext_lazy("Most urgent first"),
+    "last_entry": gettext_lazy("Last entry (newest first)"),
+    "name": gettext_lazy("Name (A–Z)"),
 }
 QUIET_DAYS = (3, 7, 14)
 
 
 def kind_label(kind: str) -> str:
     """A provider-facing name for a flag kind (unknown kinds are shown readably)."""
-    return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
+    return str(KIND_LABELS.get(kind, kind.replace("_", " ").capitalize()))
 
 
 def category_labels(categories: frozenset[str] | list[str]) -> list[str]:
@@ -103,9 +108,9 @@ def category_labels(categories: frozenset[str] | list[str]) -> list[str]:
 
 
 @cache
-def _share_labels(categories: frozenset[str]) -> tuple[str, ...]:
-    # At most 16 combinations; the triage ranks every sharing patient on each view.
-    return tuple(category_labels(categories))
+def _share_labels(categories: frozenset[str], language: str | None = None) -> tuple[str, ...]:
+    # At most 16 combinations per language; the triage ranks every sharing patient on each view.
+    return tuple(str(label) for label in category_labels(categories))
 
 
 @dataclass(frozen=True)
@@ -448,11 +453,12 @@ def _rows(items: Ranked, kind: str | None, facts: Facts | None = None) -> list[T
 def _top_flag(facts: dict[str, Any] | None) -> TopFlag | None:
     if not facts or facts["top_flag_id"] is None:
         return None
+    kind, detail = facts["top_flag_kind"], facts["top_flag_detail"] or {}
     return TopFlag(
         pk=facts["top_flag_id"],
-        kind=facts["top_flag_kind"],
+        kind=kind,
         severity=facts["top_flag_severity"],
-        title=flag_rules.clinical_title(facts["top_flag_kind"], facts["top_flag_detail"] or {}),
+        title=flag_rules.clinical_title(kind, detail),
         raised_at=facts["top_flag_at"],
     )
 
@@ -469,7 +475,7 @@ def _row(share: Share, flags: OpenFlagCounts, facts: dict[str, Any] | None) -> T
     return TriageRow(
         patient=share.patient,
         share=share,
-        categories=list(_share_labels(scope.categories)),
+        categories=list(_share_labels(scope.categories, get_language())),
         last_entry_at=_last_entry_at(share, scope),
         open_count=flags.get("open_count", 0),
         urgent=flags.get("urgent", 0),
@@ -626,10 +632,11 @@ def _mood_section(share: Share, period: Period) -> dict[str, list[dict[str, Any]
     """Every mood score of the period, newest first (the daily means are the chart's)."""
     checkins = _since(permissions.mood_checkins(share), "recorded_at", period)
     reports = _since(permissions.mood_reports(share), "reported_at", period)
+    checkin, report = _("Check-in"), _("After-session report")
     rows = [
         {
             "at": c.recorded_at,
-            "source": "Check-in",
+            "source": checkin,
             "mood": c.mood,
             "anxiety": c.anxiety,
             "pain": c.pain,
@@ -638,7 +645,7 @@ def _mood_section(share: Share, period: Period) -> dict[str, list[dict[str, Any]
     ] + [
         {
             "at": r.reported_at,
-            "source": "After-session report",
+            "source": report,
             "mood": r.mood,
             "anxiety": None,
             "pain": None,
@@ -691,9 +698,9 @@ def _side_effect_section(share: Share, period: Period) -> dict[str, list[dict[st
         "sessions": [
             {
                 "started_at": started_at,
-                "route": routes.get(route, route),
+                "route": str(routes.get(route, route)),
                 "dose_mg": dose_mg,
-                "bother": bother.get(overall_bother, overall_bother),
+                "bother": str(bother.get(overall_bother, overall_bother)),
                 "ratings": _ratings_text(by_report.get(report_id, [])),
             }
             for report_id, started_at, route, dose_mg, overall_bother in report_rows
@@ -706,11 +713,12 @@ def _side_effect_section(share: Share, period: Period) -> dict[str, list[dict[st
 
 def _notes_section(share: Share, period: Period) -> list[dict[str, object]]:
     reports, checkins = permissions.shared_notes(share)
+    report, checkin = _("After-session report"), _("Check-in")
     notes = [
-        {"at": r.reported_at, "source": "After-session report", "text": r.note}
+        {"at": r.reported_at, "source": report, "text": r.note}
         for r in _since(reports, "reported_at", period)
     ] + [
-        {"at": c.recorded_at, "source": "Check-in", "text": c.note}
+        {"at": c.recorded_at, "source": checkin, "text": c.note}
         for c in _since(checkins, "recorded_at", period)
     ]
     notes.sort(key=lambda n: n["at"], reverse=True)
@@ -722,8 +730,10 @@ def _withdrawn_text(flag: Flag, zone: ZoneInfo) -> str:
         return ""
     when = local_words(flag.withdrawn_at, zone)
     if flag.withdrawal.get("action") == "delete":
-        return f"The patient deleted this entry on {when}."
-    return f"The patient changed this entry on {when}; the rule no longer fires."
+        return _("The patient deleted this entry on %(when)s.") % {"when": when}
+    return _("The patient changed this entry on %(when)s; the rule no longer fires.") % {
+        "when": when
+    }
 
 
 # A flag's link to the entry that raised it, by field name.
@@ -755,8 +765,11 @@ def _histories(flags: list[Flag], zone: ZoneInfo) -> dict[tuple[str, int], list[
         if key not in keys:
             continue
         data = {k: v for k, v in rev.data.items() if k not in {"note", "note_shareable"}}
-        verb = "deleted" if rev.action == "delete" else "replaced"
-        label = f"Version {rev.version}, {verb} {local_words(rev.changed_at, zone)}"
+        label = (
+            _("Version %(version)s, deleted %(when)s")
+            if rev.action == "delete"
+            else _("Version %(version)s, replaced %(when)s")
+        ) % {"version": rev.version, "when": local_words(rev.changed_at, zone)}
         out[key].append(RevisionView(label, describe_snapshot(data)))
     # The edited entries that still exist, read only for flags with a history (one query per
     # kind of entry; most pages have none), not joined to every flag.
@@ -786,7 +799,8 @@ def _histories(flags: list[Flag], zone: ZoneInfo) -> dict[tuple[str, int], list[
             with_now.add(key)
             out[key].append(
                 RevisionView(
-                    f"Now (version {entry.version})", describe_snapshot(flag_values(entry))
+                    _("Now (version %(version)s)") % {"version": entry.version},
+                    describe_snapshot(flag_values(entry)),
                 )
             )
     return out

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.utils.translation import gettext_lazy
+
 from journal import permissions
 from journal.access_wording import chart_label, describe_access, lower_first
 from journal.models import AccessEvent, Flag, Share, ShareEvent, User
@@ -18,19 +20,19 @@ from journal.reads.provider import category_labels
 VISIT_WINDOW = timedelta(minutes=5)
 
 STATUS_LABELS = {
-    "active": "Active",
-    "upcoming": "Not started yet",
-    "expired": "Ended (expiry date passed)",
-    "revoked": "Revoked",
-    "paused": "Paused",
+    "active": gettext_lazy("Active"),
+    "upcoming": gettext_lazy("Not started yet"),
+    "expired": gettext_lazy("Ended (expiry date passed)"),
+    "revoked": gettext_lazy("Revoked"),
+    "paused": gettext_lazy("Paused"),
 }
 EVENT_LABELS = {
-    "granted": "Shared",
-    "changed": "Changed",
-    "revoked": "Revoked",
-    "expired": "Expired",
-    "paused": "Paused (the provider's account was closed by the clinic)",
-    "resumed": "Resumed",
+    "granted": gettext_lazy("Shared"),
+    "changed": gettext_lazy("Changed"),
+    "revoked": gettext_lazy("Revoked"),
+    "expired": gettext_lazy("Expired"),
+    "paused": gettext_lazy("Paused (the provider's account was closed by the clinic)"),
+    "resumed": gettext_lazy("Resumed"),
 }
 
 
@@ -57,7 +59,7 @@ def share_overview(patient: User) -> dict[str, object]:
             ShareItem(
                 share=share,
                 status=status,
-                status_label=STATUS_LABELS[status],
+                status_label=str(STATUS_LABELS[status]),
                 categories=category_labels(permissions.shared_categories(share)),
                 can_change=status != "revoked",
                 can_resume=status == "paused" and share.provider.is_active,

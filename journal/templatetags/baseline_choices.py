@@ -11,6 +11,7 @@ from html import escape
 from django import template
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from journal.reads.provider import OutcomeView
 
@@ -22,16 +23,15 @@ def baseline_options(item: OutcomeView) -> SafeString:
     baseline = item.outcome.baseline
     chosen = baseline.id if baseline is not None else None
     options = []
+    # Looked up once, not per option.
+    after = " " + escape(_("(after session %(number)s)"))
+    before = " " + escape(_("(before the first session)"))
     for score in item.choices:
         day = timezone.localtime(score.completed_at).strftime("%Y-%m-%d")
-        when = (
-            f" (after session {int(score.session_number)})"
-            if score.session_number
-            else " (before the first session)"
-        )
+        when = after % {"number": int(score.session_number)} if score.session_number else before
         selected = " selected" if score.id == chosen else ""
         options.append(
             f'<option value="{int(score.id)}"{selected}>{escape(day)} — {int(score.total)}'
             f"{when}</option>"
         )
-    return mark_safe("".join(options))  # noqa: S308 (ints, a formatted date and constants)
+    return mark_safe("".join(options))  # noqa: S308 (ints, a formatted date and escaped words)

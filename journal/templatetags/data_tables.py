@@ -12,6 +12,7 @@ from typing import Any
 from django import template
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from journal.summaries import Table
 from journal.timefmt import local_stamp
@@ -69,12 +70,13 @@ def session_rows(rows: list[dict[str, Any]], patient: Any) -> SafeString:
     """Side effects by session: start, route and dose, the ratings above None ("None" when
     none), overall bother."""
     zone = patient.zone
+    none = _("None")  # once, not per row
     return mark_safe(  # noqa: S308 (every cell is escaped)
         "".join(
             _cells(
                 escape(local_stamp(s["started_at"], zone)),
                 _text(s["route"]) + ("" if s["dose_mg"] is None else f", {_text(s['dose_mg'])} mg"),
-                escape("; ".join(s["ratings"]) or "None"),
+                escape("; ".join(s["ratings"]) or none),
                 _text(s["bother"]),
             )
             for s in rows

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import template
 from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
 
 from journal.timefmt import local_stamp
 
@@ -25,4 +26,4 @@ def ago(moment: datetime | None) -> str:
     is written next to it)."""
     if moment is None:
         return ""
-    return f"{timesince(moment, depth=1)} ago"
+    return _("%(time)s ago") % {"time": timesince(moment, depth=1)}

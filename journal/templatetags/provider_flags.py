@@ -12,6 +12,7 @@ behind "N more open flags", acknowledged ones, printing) are rendered as a whole
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 from typing import Any
@@ -20,11 +21,35 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 from django.utils.timezone import now as current_time
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from journal.reads.provider import FlagView
 from journal.timefmt import local_stamp
 
 register = template.Library()
+
+
+@dataclass(frozen=True)
+class _Words:
+    """The fixed words of a flag in the active language, escaped: looked up once per list of
+    flags rather than once per flag."""
+
+    withdrawn: str
+    ago: str
+    someone: str
+    acknowledged: str
+    note: str
+
+
+def _words() -> _Words:
+    return _Words(
+        withdrawn=escape(_("Withdrawn by the patient")),
+        ago=_("%(time)s ago"),
+        someone=_("a provider"),
+        acknowledged=escape(_("Acknowledged by %(name)s on %(when)s")),
+        note=escape(_("Note: %(note)s")),
+    )
 
 
 def _history(item: FlagView) -> str:
@@ -37,13 +62,24 @@ def _history(item: FlagView) -> str:
     )
     return (
         '\n<details class="small flag-more">\n'
-        f"<summary>Edit history of this entry ({count} version{'' if count == 1 else 's'})"
-        f"</summary>\n{versions}\n</details>"
+        "<summary>"
+        + escape(
+            ngettext(
+                "Edit history of this entry (%(count)s version)",
+                "Edit history of this entry (%(count)s versions)",
+                count,
+            )
+            % {"count": count}
+        )
+        + f"</summary>\n{versions}\n</details>"
     )
 
 
-def head(item: FlagView, patient: Any, printing: bool, now: datetime) -> str:
+def head(
+    item: FlagView, patient: Any, printing: bool, now: datetime, words: _Words | None = None
+) -> str:
     """The flag's `<li>` up to where its own acknowledgement form goes."""
+    words = words or _words()
     flag = item.flag
     pk = int(flag.pk)
     control = not printing and item.is_open
@@ -55,7 +91,7 @@ def head(item: FlagView, patient: Any, printing: bool, now: datetime) -> str:
     )
     withdrawn = (
         '\n<p class="small mb-1 mt-1 w-100"><span class="badge text-bg-light border">'
-        f"Withdrawn by the patient</span> {escape(item.withdrawn)}</p>"
+        f"{words.withdrawn}</span> {escape(item.withdrawn)}</p>"
         if item.withdrawn
         else ""
     )
@@ -68,26 +104,30 @@ def head(item: FlagView, patient: Any, printing: bool, now: datetime) -> str:
         f"{escape(item.severity_name)}</span>\n"
         f'<span class="fw-semibold">{escape(item.title)}</span></label>\n'
         f'<span class="small">— {escape(local_stamp(flag.raised_at, patient.zone))}, '
-        f"{escape(timesince(flag.raised_at, now, depth=1))} ago</span></span></span>"
+        f"{escape(words.ago % {'time': timesince(flag.raised_at, now, depth=1)})}"
+        "</span></span></span>"
         f"{withdrawn}{_history(item) if item.history and not printing else ''}"
     )
 
 
-def tail(item: FlagView, patient: Any, printing: bool) -> str:
+def tail(item: FlagView, patient: Any, printing: bool, words: _Words | None = None) -> str:
     """Who acknowledged a closed flag, and how (never for an open one), then `</li>`."""
     flag = item.flag
     if item.is_open:
         return "\n</li>"
-    by = (flag.acknowledged_by.display_name if flag.acknowledged_by else "") or "a provider"
+    words = words or _words()
+    by = (flag.acknowledged_by.display_name if flag.acknowledged_by else "") or words.someone
     how = f": {escape(flag.get_disposition_display().lower())}" if flag.disposition else ""
     note = (
-        f'\n<p class="small mb-0">Note: {escape(flag.acknowledgement_note)}</p>'
+        f'\n<p class="small mb-0">{words.note % {"note": escape(flag.acknowledgement_note)}}</p>'
         if flag.acknowledgement_note and not printing
         else ""
     )
     return (
-        f'\n<span class="small">· Acknowledged by {escape(by)} on '
-        f"{escape(local_stamp(flag.acknowledged_at, patient.zone))}{how}</span>{note}\n</li>"
+        '\n<span class="small">· '
+        + words.acknowledged
+        % {"name": escape(by), "when": escape(local_stamp(flag.acknowledged_at, patient.zone))}
+        + f"{how}</span>{note}\n</li>"
     )
 
 
@@ -106,9 +146,11 @@ def flag_items(items: Iterable[FlagView], patient: Any, printing: bool = False) 
     """Flags without their own acknowledgement form (compact open ones, acknowledged ones,
     printing), one `<li>` each."""
     now = current_time()
+    words = _words()
     return mark_safe(  # noqa: S308 (every value is escaped)
         "\n".join(
-            head(item, patient, bool(printing), now) + tail(item, patient, bool(printing))
+            head(item, patient, bool(printing), now, words)
+            + tail(item, patient, bool(printing), words)
             for item in items
         )
     )

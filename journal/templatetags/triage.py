@@ -10,13 +10,15 @@ stacked block: every cell carries its column's name in `data-label`, shown by ap
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
 
 from django import template
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 
 from journal.idempotency import FIELD_NAME, new_submission_token
 from journal.models import FlagSeverity, User
@@ -28,17 +30,92 @@ register = template.Library()
 _SEVERITY = {int(level): level for level in FlagSeverity}
 
 
+@dataclass(frozen=True)
+class _Words:
+    """The table's fixed words in one language (`_words`), looked up once, not per row."""
+
+    just_now: str
+    minutes: str
+    hours: str
+    none_open: str
+    not_shared: str
+    none_yet: str
+    no_baseline: str
+    baseline_only: str
+    no_sessions: str
+    no_entries: str
+    last_reported: str
+    last_not_reported: str
+    reported: str
+    more_open: str
+    by_severity: str
+    what_did_you_do: str
+    choose: str
+    acknowledge: str
+    patient: str
+    top_flag: str
+    last_entry: str
+    last_session: str
+    shares: str
+    # Severity id: its badge's label; "N days ago" by N (filled as met).
+    severity: dict[int, str]
+    days: dict[int, str] = field(default_factory=dict)
+
+
+_WORDS: dict[str | None, _Words] = {}
+
+
+def _words() -> _Words:
+    """`_Words` of the active language (built on first use in each language)."""
+    language = get_language()
+    found = _WORDS.get(language)
+    if found is None:
+        found = _WORDS[language] = _Words(
+            just_now=_("just now"),
+            minutes=_("%(minutes)s min ago"),
+            hours=_("%(hours)s h ago"),
+            none_open=escape(_("None open")),
+            not_shared=escape(_("Not shared")),
+            none_yet=escape(_("None yet")),
+            no_baseline=escape(_("(no baseline)")),
+            baseline_only=escape(_("(baseline only)")),
+            no_sessions=_("No sessions yet"),
+            no_entries=_("No entries yet"),
+            last_reported=_("Last session reported"),
+            last_not_reported=_("Last session not reported"),
+            reported=_("%(reported)s of last %(sessions)s sessions reported"),
+            more_open=escape(_("and %(count)s more open")),
+            by_severity=escape(_("Open flags by severity")),
+            what_did_you_do=escape(_("What did you do?")),
+            choose=escape(_("Choose…")),
+            acknowledge=escape(_("Acknowledge")),
+            patient=escape(_("Patient")),
+            top_flag=escape(_("Top open flag")),
+            last_entry=escape(_("Last entry")),
+            last_session=escape(_("Last session")),
+            shares=escape(_("Shares")),
+            severity={int(level): escape(str(level.label)) for level in FlagSeverity},
+        )
+    return found
+
+
 def ago(moment: datetime, now: datetime) -> str:
     """ "just now", "25 min ago", "5 h ago", "1 day ago", "3 days ago" (from `now`)."""
+    words = _words()
     seconds = max((now - moment).total_seconds(), 0)
     if seconds < 60:
-        return "just now"
+        return words.just_now
     if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
+        return words.minutes % {"minutes": int(seconds // 60)}
     if seconds < 86400:
-        return f"{int(seconds // 3600)} h ago"
+        return words.hours % {"hours": int(seconds // 3600)}
     days = int(seconds // 86400)
-    return f"{days} day{'s' if days != 1 else ''} ago"
+    text = words.days.get(days)
+    if text is None:
+        text = words.days[days] = ngettext("%(days)s day ago", "%(days)s days ago", days) % {
+            "days": days
+        }
+    return text
 
 
 def _when_cell(row: TriageRow, moment: datetime | None, now: datetime, empty: str) -> str:
@@ -51,15 +128,17 @@ def _when_cell(row: TriageRow, moment: datetime | None, now: datetime, empty: st
 
 
 def _counts(row: TriageRow) -> str:
+    words = _words()
     items = "".join(
-        f'<li><span class="badge {escape(level.badge)} flag-badge">{escape(level.label)}</span>'
+        f'<li><span class="badge {escape(level.badge)} flag-badge">'
+        f"{words.severity[int(level)]}</span>"
         f" {count}</li>"
         for level in FlagSeverity
         if (count := int(getattr(row, level.name.lower())))
     )
     return (
-        '<ul class="list-unstyled mb-0 small triage-counts" aria-label="Open flags by severity">'
-        f"{items}</ul>"
+        '<ul class="list-unstyled mb-0 small triage-counts" '
+        f'aria-label="{words.by_severity}">{items}</ul>'
     )
 
 
@@ -79,6 +158,7 @@ def _ack_form(row: TriageRow, ack: _Ack) -> str:
     flag = row.top_flag
     assert flag is not None
     pk, patient, title = int(flag.pk), int(row.patient.pk), escape(flag.title)
+    words = _words()
     return (
         f'<form method="post" action="{ack.url.format(pk)}" '
         'class="flag-ack-form triage-ack mt-2">'
@@ -86,14 +166,14 @@ def _ack_form(row: TriageRow, ack: _Ack) -> str:
         f'<input type="hidden" name="{FIELD_NAME}" '
         f'value="{escape(new_submission_token(ack.user))}">'
         f'<input type="hidden" name="next" value="{ack.back}">'
-        f'<label class="form-label small mb-0" for="disposition-{pk}">What did you do?'
+        f'<label class="form-label small mb-0" for="disposition-{pk}">{words.what_did_you_do}'
         f'<span class="visually-hidden"> ({title})</span></label>'
         '<div class="d-flex flex-wrap gap-2">'
         f'<select class="form-select form-select-sm w-auto" name="disposition" '
         f'id="disposition-{pk}" aria-describedby="patient-name-{patient}" required>'
-        f'<option value="">Choose…</option>{ack.options}'
+        f'<option value="">{words.choose}</option>{ack.options}'
         '</select><button type="submit" class="btn btn-outline-primary btn-sm"'
-        f' aria-describedby="patient-name-{patient}">Acknowledge'
+        f' aria-describedby="patient-name-{patient}">{words.acknowledge}'
         f'<span class="visually-hidden"> {title}</span></button></div></form>'
     )
 
@@ -102,16 +182,17 @@ def _flag_cell(row: TriageRow, now: datetime, ack: _Ack | None) -> str:
     """The top open flag in words with its value and age, how many more, the counts by
     severity, and the form acknowledging that flag."""
     flag = row.top_flag
+    words = _words()
     if flag is None:
-        return "None open"
+        return words.none_open
     level = _SEVERITY.get(flag.severity)
     badge = (
-        f'<span class="badge {escape(level.badge)} flag-badge">{escape(level.label)}</span> '
+        f'<span class="badge {escape(level.badge)} flag-badge">{words.severity[int(level)]}</span> '
         if level
         else ""
     )
     more = (
-        f'<br><span class="small">and {int(row.more_open)} more open</span>'
+        f'<br><span class="small">{words.more_open % {"count": int(row.more_open)}}</span>'
         if row.more_open
         else ""
     )
@@ -126,14 +207,15 @@ def _flag_cell(row: TriageRow, now: datetime, ack: _Ack | None) -> str:
 def _phq9_cell(row: TriageRow) -> str:
     """Latest PHQ-9 against its baseline, with the status in words (never colour alone)."""
     o = row.phq9
+    words = _words()
     if o is None:
-        return "Not shared"
+        return words.not_shared
     if o.latest is None:
-        return "None yet"
+        return words.none_yet
     if o.baseline is None:
-        return f'{int(o.latest.total)} <span class="small">(no baseline)</span>'
+        return f'{int(o.latest.total)} <span class="small">{words.no_baseline}</span>'
     if not o.measured:
-        return f'{int(o.baseline.total)} <span class="small">(baseline only)</span>'
+        return f'{int(o.baseline.total)} <span class="small">{words.baseline_only}</span>'
     change = o.percent_change
     pct = (
         ""
@@ -151,17 +233,19 @@ def adherence_text(row: TriageRow) -> str:
     a = row.adherence
     if a is None:
         return ""
+    words = _words()
     if a.sessions == 0:
-        return "No sessions yet"
+        return words.no_sessions
     if a.sessions == 1:
-        return "Last session reported" if a.reported else "Last session not reported"
-    return f"{a.reported} of last {a.sessions} sessions reported"
+        return words.last_reported if a.reported else words.last_not_reported
+    return words.reported % {"reported": a.reported, "sessions": a.sessions}
 
 
 def _session_cell(row: TriageRow, now: datetime) -> str:
+    words = _words()
     if not row.shows_sessions:
-        return "Not shared"
-    when = _when_cell(row, row.last_session_at, now, "No sessions yet")
+        return words.not_shared
+    when = _when_cell(row, row.last_session_at, now, words.no_sessions)
     adherence = adherence_text(row)
     if not adherence or row.last_session_at is None:
         return when
@@ -191,17 +275,19 @@ def triage_rows(context: template.Context, rows: Iterable[TriageRow], now: datet
             ),
         )
     url = escape(url)
+    words = _words()
     return mark_safe(  # noqa: S308 (every value is escaped above or here)
         "\n".join(
-            f'<tr id="patient-{int(row.patient.pk)}"><th scope="row" data-label="Patient" '
+            f'<tr id="patient-{int(row.patient.pk)}"><th scope="row" data-label="{words.patient}" '
             f'id="patient-name-{int(row.patient.pk)}">'
             f'<a href="{url.format(int(row.patient.pk))}">{escape(row.patient.display_name)}</a>'
-            f'</th><td data-label="Top open flag">{_flag_cell(row, now, ack)}</td>'
+            f'</th><td data-label="{words.top_flag}">{_flag_cell(row, now, ack)}</td>'
             f'<td data-label="PHQ-9">{_phq9_cell(row)}</td>'
-            f'<td data-label="Last entry">'
-            f"{_when_cell(row, row.last_entry_at, now, 'No entries yet')}</td>"
-            f'<td data-label="Last session">{_session_cell(row, now)}</td>'
-            f'<td class="small" data-label="Shares">{escape(", ".join(row.categories))}</td></tr>'
+            f'<td data-label="{words.last_entry}">'
+            f"{_when_cell(row, row.last_entry_at, now, words.no_entries)}</td>"
+            f'<td data-label="{words.last_session}">{_session_cell(row, now)}</td>'
+            f'<td class="small" data-label="{words.shares}">'
+            f"{escape(', '.join(row.categories))}</td></tr>"
             for row in rows
         )
     )

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from journal.permissions import can_use_admin_console
 from journal.views.security import safe_next
@@ -21,5 +22,5 @@ def console_login(request: HttpRequest) -> HttpResponse:
         query = request.META.get("QUERY_STRING", "")
         return redirect(reverse("login") + (f"?{query}" if query else ""))
     if not can_use_admin_console(request.user):
-        raise PermissionDenied("The clinic console is for clinic admins.")
+        raise PermissionDenied(_("The clinic console is for clinic admins."))
     return redirect(safe_next(request, reverse("admin:index")))

@@ -18,9 +18,11 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from journal import services
@@ -87,6 +89,7 @@ def provider_home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "filtered": bool(params.keys() - {"sort"}),
         "kind": query.kind or "",
         "kind_label": kind_label(query.kind) if query.kind else "",
+        "order": query.order,
         "order_label": TRIAGE_ORDERS[query.order],
         "now": now,
         # Where an acknowledgement from a row comes back to: this page of the list.
@@ -187,11 +190,13 @@ def _summary_page(
 ) -> HttpResponse:
     patient, share = get_shared_patient_or_404(request.user, patient_id)
     summary = patient_summary(share, _period(request))
+    with translation.override("en"):  # a stored code, in English whatever the reader's language
+        period_code = str(PERIODS[summary.period].title).lower()
     services.record_access(
         **reader(request),
         patient=patient,
         share=share,
-        what=f"{what} ({summary.period_label.lower()})",
+        what=f"{what} ({period_code})",
     )
     scope = share_scope(share)
     drawn = outcome_reads.curves(
@@ -294,7 +299,11 @@ def _ack_answer(
 
 
 def _form_errors(form: FlagAcknowledgeForm) -> str:
-    return " ".join(f"Not acknowledged: {e}" for errors in form.errors.values() for e in errors)
+    return " ".join(
+        _("Not acknowledged: %(error)s") % {"error": e}
+        for errors in form.errors.values()
+        for e in errors
+    )
 
 
 @provider_required
@@ -327,10 +336,10 @@ def provider_flag_acknowledge(request: AuthenticatedHttpRequest, flag_id: int) -
         note=form.cleaned_data["note"],
     )
     if done:
-        message = "Flag acknowledged. The patient sees that their care team has seen it."
+        message = _("Flag acknowledged. The patient sees that their care team has seen it.")
     else:
-        who = flag.acknowledged_by.display_name if flag.acknowledged_by else "another provider"
-        message = f"This flag was already acknowledged by {who}."
+        who = flag.acknowledged_by.display_name if flag.acknowledged_by else _("another provider")
+        message = _("This flag was already acknowledged by %(name)s.") % {"name": who}
     return _ack_answer(
         request,
         url=url if triage else f"{url}#flags",
@@ -358,7 +367,7 @@ def provider_flags_acknowledge(request: AuthenticatedHttpRequest, patient_id: in
         raise Http404("No such flag")
     form = FlagAcknowledgeForm(request.POST)
     if not chosen or not form.is_valid():
-        text = _form_errors(form) if chosen else "Not acknowledged: choose at least one flag."
+        text = _form_errors(form) if chosen else _("Not acknowledged: choose at least one flag.")
         return _ack_answer(
             request, url=url, share=share, acknowledged=[], message=text, level="error"
         )
@@ -372,10 +381,16 @@ def provider_flags_acknowledge(request: AuthenticatedHttpRequest, patient_id: in
     except PermissionDenied:
         raise Http404("No such flag") from None
     skipped = len(chosen) - len(done)
-    message = f"{len(done)} flag{'s' if len(done) != 1 else ''} acknowledged."
+    message = ngettext(
+        "%(count)s flag acknowledged.", "%(count)s flags acknowledged.", len(done)
+    ) % {"count": len(done)}
     if skipped:
-        message += f" {skipped} had already been acknowledged by another provider."
-    message += " The patient sees that their care team has seen them."
+        message += " " + ngettext(
+            "%(count)s had already been acknowledged by another provider.",
+            "%(count)s had already been acknowledged by another provider.",
+            skipped,
+        ) % {"count": skipped}
+    message += " " + _("The patient sees that their care team has seen them.")
     return _ack_answer(
         request, url=url, share=share, acknowledged=chosen, message=message, level="success"
     )
@@ -395,29 +410,32 @@ def provider_baseline(request: AuthenticatedHttpRequest, patient_id: int) -> Htt
         clear = request.POST.get("clear", "")
         if clear:
             if clear not in dict(Instrument.choices):
-                raise ValidationError("Choose PHQ-9 or GAD-7.")
+                raise ValidationError(_("Choose PHQ-9 or GAD-7."))
             if outcome_services.clear_baseline(
                 provider=request.user, share=share, instrument=clear
             ):
-                messages.success(request, "Baseline set back to the automatic one.")
+                messages.success(request, _("Baseline set back to the automatic one."))
         else:
             raw = request.POST.get("questionnaire", "")
             if not raw.isdigit():
-                raise ValidationError("Choose one of this patient's shared questionnaires.")
+                raise ValidationError(_("Choose one of this patient's shared questionnaires."))
             mark = outcome_services.mark_baseline(
                 provider=request.user, share=share, questionnaire_id=int(raw)
             )
-            messages.success(
-                request,
-                f"Baseline marked ({mark.questionnaire.get_instrument_display()} of "
-                f"{mark.questionnaire.completed_at.astimezone(share.patient.zone):%Y-%m-%d}). "
-                "The patient sees that you chose it.",
-            )
+            day = mark.questionnaire.completed_at.astimezone(share.patient.zone)
+            text = _(
+                "Baseline marked (%(instrument)s of %(day)s). The patient sees that you chose it."
+            ) % {
+                "instrument": mark.questionnaire.get_instrument_display(),
+                "day": f"{day:%Y-%m-%d}",
+            }
+            messages.success(request, text)
     except PermissionDenied:
         raise Http404("No such patient") from None
     except ValidationError as error:
         for text in error.messages:
-            messages.error(request, f"Baseline not changed: {text}")
+            refused = _("Baseline not changed: %(reason)s") % {"reason": text}
+            messages.error(request, refused)
     return redirect(f"{url}#outcome")
 
 

@@ -5,9 +5,15 @@
 // elements (an element of the page with the same id is replaced; a block without id replaces
 // the form's closest `[data-flag-block]`, or the form itself) and one message with
 // role="status" (role="alert" for a refusal), which is shown in #flag-ack-status and focused.
-// No inline script anywhere: the Content Security Policy stays strict.
+// No inline script anywhere: the Content Security Policy stays strict. The words of the one
+// message written here come translated from the page, in the script tag's `data-failed`
+// ("{status}" stands for the HTTP status).
 (function () {
   "use strict";
+
+  var script = document.currentScript;
+  var failed = (script && script.dataset.failed) ||
+    "Not acknowledged (the server answered {status}). Reload the page and try again.";
 
   function statusRegion(form) {
     var region = document.getElementById("flag-ack-status");
@@ -71,8 +77,7 @@
           var alert = document.createElement("p");
           alert.className = "alert alert-danger mb-2";
           alert.setAttribute("role", "alert");
-          alert.textContent = "Not acknowledged (the server answered " + response.status +
-            "). Reload the page and try again.";
+          alert.textContent = failed.replace("{status}", String(response.status));
           showMessage(form, alert);
           return;
         }
