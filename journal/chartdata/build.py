@@ -127,11 +127,13 @@ def build_severity_matrix(
     return SeverityMatrix(
         columns=tuple(
             SessionColumn(
-                day=local_day(s[1], zone), route=Route(s[2]).label if s[2] in Route else s[2]
+                day=local_day(s[1], zone),
+                # Words as plain text in the active language: the data's repr keys the cache.
+                route=str(Route(s[2]).label) if s[2] in Route else s[2],
             )
             for s in columns
         ),
-        rows=tuple((code, symptom_label(code)) for code in codes),
+        rows=tuple((code, str(symptom_label(code))) for code in codes),
         values=tuple(tuple(cells[code].get(i) for i in range(len(columns))) for code in codes),
     )
 
@@ -150,7 +152,7 @@ def build_symptoms(period: Period, zone: ZoneInfo, ratings: list[tuple]) -> Symp
         first_day=period.first_day,
         last_day=period.last_day,
         series=tuple(
-            SymptomSeries(code, symptom_label(code), tuple(sorted(worst[code].items())))
+            SymptomSeries(code, str(symptom_label(code)), tuple(sorted(worst[code].items())))
             for code in codes
         ),
     )
@@ -201,9 +203,9 @@ def build_questionnaires(period: Period, zone: ZoneInfo, rows: list[tuple]) -> Q
         series=tuple(
             ScoreSeries(
                 code=q.code,
-                title=q.title,
+                title=str(q.title),
                 max_total=q.max_total,
-                bands=tuple(ScoreBand(b.low, b.high, b.label) for b in q.bands),
+                bands=tuple(ScoreBand(b.low, b.high, str(b.label)) for b in q.bands),
                 points=tuple(by_instrument.get(q.code, ())),
             )
             for q in QUESTIONNAIRES.values()

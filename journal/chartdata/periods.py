@@ -6,14 +6,20 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, cast
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext, pgettext_lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class PeriodChoice:
-    """One period a page offers: its GET value, length in local days and its names."""
+    """One period a page offers: its GET value, length in local days and its names (lazy
+    text: read in the active language wherever it is shown, even from a form's choices)."""
 
     key: str
     days: int | None  # None: everything
@@ -21,14 +27,35 @@ class PeriodChoice:
     title: str  # the provider summary's period menu and headings
 
 
+def _names(button: StrOrPromise, title: StrOrPromise) -> tuple[str, str]:
+    """A period's lazy names, typed as the text they read as."""
+    return cast(str, button), cast(str, title)
+
+
 # The one table of periods: every page that offers a period takes it from here.
 PERIODS: dict[str, PeriodChoice] = {
     p.key: p
     for p in (
-        PeriodChoice("30", 30, "30 days", "Last 30 days"),
-        PeriodChoice("90", 90, "90 days", "Last 90 days"),
-        PeriodChoice("365", 365, "365 days", "Last 12 months"),
-        PeriodChoice("all", None, "All", "Everything shared"),
+        PeriodChoice(
+            "30",
+            30,
+            *_names(pgettext_lazy("period", "30 days"), pgettext_lazy("period", "Last 30 days")),
+        ),
+        PeriodChoice(
+            "90",
+            90,
+            *_names(pgettext_lazy("period", "90 days"), pgettext_lazy("period", "Last 90 days")),
+        ),
+        PeriodChoice(
+            "365",
+            365,
+            *_names(pgettext_lazy("period", "365 days"), pgettext_lazy("period", "Last 12 months")),
+        ),
+        PeriodChoice(
+            "all",
+            None,
+            *_names(pgettext_lazy("period", "All"), pgettext_lazy("period", "Everything shared")),
+        ),
     )
 }
 # GET value → number of local days (None: everything).
@@ -55,8 +82,13 @@ class Period:
 
     @property
     def label(self) -> str:
-        """How sentences name the period: 'the last 30 days' or 'your whole journal'."""
-        return f"the last {self.days} days" if self.days else "your whole journal"
+        """How sentences name the period: 'the last 30 days' or 'your whole journal' (in the
+        active language)."""
+        if not self.days:
+            return gettext("your whole journal")
+        return ngettext("the last %(days)d day", "the last %(days)d days", self.days) % {
+            "days": self.days
+        }
 
     def previous(self, zone: ZoneInfo) -> Period | None:
         """The period of the same length just before this one (None for all time)."""

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Generic, Protocol, TypeVar
 
+from django.utils.translation import gettext, gettext_noop
+
 from journal.charts._base import DEFAULT_VARIANT, Variant, parse_variant, variant_srcs
 from journal.charts.blood_pressure import blood_pressure_chart
 from journal.charts.mood import durability_chart, mood_chart
@@ -33,11 +35,22 @@ class Renderer(Protocol[Data_contra]):
 
 @dataclass(frozen=True)
 class ChartSpec(Generic[Data]):
+    """A chart: its name, its title and alt text (English, marked for translation; `title`
+    and `alt` read them in the active language), its share category and its renderer."""
+
     name: str
-    title: str
+    title_text: str
     category: str  # a ShareCategory value
     render: Renderer[Data]
-    alt: str
+    alt_text: str
+
+    @property
+    def title(self) -> str:
+        return gettext(self.title_text)
+
+    @property
+    def alt(self) -> str:
+        return gettext(self.alt_text)
 
 
 # Each chart takes its own kind of data, looked up by name (`DashboardData.for_chart`).
@@ -46,46 +59,56 @@ CHARTS: dict[str, ChartSpec[Any]] = {
     for spec in (
         ChartSpec(
             "mood",
-            "Mood over time",
+            gettext_noop("Mood over time"),
             "mood",
             mood_chart,
-            "Line chart of daily mood with a 7-day average and session days marked.",
+            gettext_noop("Line chart of daily mood with a 7-day average and session days marked."),
         ),
         ChartSpec(
             "durability",
-            "Mood after each session",
+            gettext_noop("Mood after each session"),
             "mood",
             durability_chart,
-            "Line chart of mood against days since each session, one line per session.",
+            gettext_noop(
+                "Line chart of mood against days since each session, one line per session."
+            ),
         ),
         ChartSpec(
             "questionnaires",
-            "PHQ-9 and GAD-7",
+            gettext_noop("PHQ-9 and GAD-7"),
             "mood",
             questionnaire_chart,
-            "Line charts of PHQ-9 and GAD-7 totals over time against their severity bands.",
+            gettext_noop(
+                "Line charts of PHQ-9 and GAD-7 totals over time against their severity bands."
+            ),
         ),
         ChartSpec(
             "side-effects",
-            "Side effects after sessions",
+            gettext_noop("Side effects after sessions"),
             "side_effects",
             side_effect_chart,
-            "Grid of side effects by session, each cell showing its severity from 0 to 4.",
+            gettext_noop(
+                "Grid of side effects by session, each cell showing its severity from 0 to 4."
+            ),
         ),
         ChartSpec(
             "symptoms",
-            "Symptoms between sessions",
+            gettext_noop("Symptoms between sessions"),
             "side_effects",
             symptom_chart,
-            "Step charts of between-session symptoms, worst severity per day from 0 to 4.",
+            gettext_noop(
+                "Step charts of between-session symptoms, worst severity per day from 0 to 4."
+            ),
         ),
         ChartSpec(
             "blood-pressure",
-            "Blood pressure",
+            gettext_noop("Blood pressure"),
             "blood_pressure",
             blood_pressure_chart,
-            "Systolic and diastolic blood pressure per session, each in its own panel with "
-            "its clinic flag levels, before and after dose.",
+            gettext_noop(
+                "Systolic and diastolic blood pressure per session, each in its own panel "
+                "with its clinic flag levels, before and after dose."
+            ),
         ),
     )
 }

@@ -22,6 +22,8 @@ from datetime import date, timedelta
 
 import matplotlib
 import numpy as np
+from django.utils import dateformat
+from django.utils.translation import gettext as _
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
@@ -266,11 +268,15 @@ def title(fig: Figure, text: str, subtitle: str = "", lk: Look = DESKTOP) -> Non
 
 def empty_chart(
     heading: str,
-    message: str = "Nothing to show yet.",
-    hint: str = "Entries you log will appear here.",
+    message: str = "",
+    hint: str = "",
     variant: Variant = DEFAULT_VARIANT,
 ) -> bytes:
-    """A friendly picture for a period without data (still a valid SVG)."""
+    """A friendly picture for a period without data (still a valid SVG); the words are in the
+    active language (`message` and `hint` default to generic ones)."""
+    heading = str(heading)
+    message = str(message) if message else _("Nothing to show yet.")
+    hint = str(hint) if hint else _("Entries you log will appear here.")
     lk = look(variant)
     if not lk.phone:
         with figure(1.6, variant=variant) as fig:
@@ -382,9 +388,15 @@ def add_text_batch(ax: Axes, *args, **kwargs) -> TextBatch:
     return batch
 
 
+def month_label(day: date, with_year: bool = False) -> str:
+    """'Mar' (or 'Mar 2025'), the month's short name in the active language ('Mar', 'Abr')."""
+    return dateformat.format(day, "M Y" if with_year else "M")
+
+
 def day_label(day: date, with_year: bool = False) -> str:
-    """'3 Mar' (or '3 Mar 2025'): short, unambiguous, no leading zero."""
-    return f"{day.day} {day:%b %Y}" if with_year else f"{day.day} {day:%b}"
+    """'3 Mar' (or '3 Mar 2025'): short, unambiguous, no leading zero; the month's short
+    name in the active language."""
+    return dateformat.format(day, "j M Y" if with_year else "j M")
 
 
 def day_ticks(first: date, last: date, max_ticks: int = 6) -> tuple[list[int], list[str]]:
@@ -410,7 +422,7 @@ def day_ticks(first: date, last: date, max_ticks: int = 6) -> tuple[list[int], l
         month += step
     multi_year = first.year != last.year
     labels = [
-        f"{d:%b %Y}" if multi_year and (i == 0 or d.month == 1) else f"{d:%b}"
+        month_label(d, with_year=multi_year and (i == 0 or d.month == 1))
         for i, d in enumerate(ticks)
     ]
     return [d.toordinal() for d in ticks], labels

@@ -4,8 +4,11 @@ dose, each panel with the clinic's flag levels for its quantity, flagged reading
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from matplotlib.axes import Axes
 from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
@@ -38,14 +41,16 @@ from journal.charts._base import (
 )
 from journal.charts.types import BloodPressureData, Thresholds
 
-BP_TITLE = "Blood pressure at each session"
-# context: (label, marker, colour, offset within the session's slot)
-CONTEXTS: dict[str, tuple[str, str, str, float]] = {
-    "before": ("Before dose", "o", BLUE, -0.27),
-    "after40": ("About 40 min after dose", "^", VERMILLION, -0.09),
-    "discharge": ("At discharge", "s", GREEN, 0.09),
-    "home": ("At home", "D", PURPLE, 0.27),
+BP_TITLE = gettext_lazy("Blood pressure at each session")
+# context: (label, marker, colour, offset within the session's slot); labels read when drawn.
+CONTEXTS: dict[str, tuple[Any, str, str, float]] = {
+    "before": (gettext_lazy("Before dose"), "o", BLUE, -0.27),
+    "after40": (gettext_lazy("About 40 min after dose"), "^", VERMILLION, -0.09),
+    "discharge": (gettext_lazy("At discharge"), "s", GREEN, 0.09),
+    "home": (gettext_lazy("At home"), "D", PURPLE, 0.27),
 }
+# The two quantities, by their stable keys (SVG ids use the key, never the words).
+QUANTITIES = {"Systolic": gettext_lazy("Systolic"), "Diastolic": gettext_lazy("Diastolic")}
 MAX_GROUPS = 10
 PHONE_GROUPS = 5
 PANEL_IN = 1.35  # height of each panel (systolic, diastolic), inches
@@ -89,16 +94,30 @@ class ThresholdLine:
     note: str  # which readings it applies to, never what to do about a dose
     color: str
     style: str
+    gid: str = ""  # the line's SVG id: "threshold-systolic-180", in every language
 
 
 def threshold_lines(t: Thresholds) -> dict[str, tuple[ThresholdLine, ...]]:
     """The systolic and the diastolic flag levels, each labelled by its own quantity."""
 
     def levels(quantity: str, very_high: int, before_dose: int) -> tuple[ThresholdLine, ...]:
+        name = str(QUANTITIES[quantity])
         return (
-            ThresholdLine(very_high, f"{quantity} {very_high}", "very high", VERMILLION, "-"),
             ThresholdLine(
-                before_dose, f"{quantity} {before_dose}", "before-dose reference", MUTED, "--"
+                very_high,
+                f"{name} {very_high}",
+                _("very high"),
+                VERMILLION,
+                "-",
+                f"threshold-{quantity.lower()}-{very_high}",
+            ),
+            ThresholdLine(
+                before_dose,
+                f"{name} {before_dose}",
+                _("before-dose reference"),
+                MUTED,
+                "--",
+                f"threshold-{quantity.lower()}-{before_dose}",
             ),
         )
 
@@ -115,9 +134,10 @@ def blood_pressure_chart(
     taken, each panel with its own flag levels (`printed`: the PDF's width and height; on a
     phone the levels' values label the lines and the legend says what each line is)."""
     groups = [g for g in data.groups if g.readings]
+    heading = str(BP_TITLE)
     if not groups:
         return empty_chart(
-            BP_TITLE, "No blood pressure readings in this period yet.", variant=variant
+            heading, _("No blood pressure readings in this period yet."), variant=variant
         )
     phone = variant.phone and not printed
     max_groups = PHONE_GROUPS if phone else MAX_GROUPS
@@ -142,28 +162,40 @@ def blood_pressure_chart(
         "Diastolic": np.array([r[2] for r in rows], float),
     }
     lines = threshold_lines(data.thresholds)
-    subtitle = "mmHg · systolic above, diastolic below · lines: the clinic's flag levels"
+    subtitle = _("mmHg · systolic above, diastolic below · lines: the clinic's flag levels")
     if hidden:
-        subtitle += f" · latest {len(groups)} of {len(groups) + hidden}"
+        subtitle += " · " + _("latest %(shown)s of %(total)s") % {
+            "shown": len(groups),
+            "total": len(groups) + hidden,
+        }
     size = PRINT if printed else SCREEN
     level_keys: list[Key] = []
     if phone:
         t = data.thresholds
         level_keys = [
-            Key(f"Very high: {t.severe_systolic}/{t.severe_diastolic}", VERMILLION, "-", 1),
             Key(
-                f"Before-dose reference: {t.predose_systolic}/{t.predose_diastolic}", MUTED, "--", 1
+                _("Very high: %(level)s") % {"level": f"{t.severe_systolic}/{t.severe_diastolic}"},
+                VERMILLION,
+                "-",
+                1,
+            ),
+            Key(
+                _("Before-dose reference: %(level)s")
+                % {"level": f"{t.predose_systolic}/{t.predose_diastolic}"},
+                MUTED,
+                "--",
+                1,
             ),
         ]
         probe = _reading_keys(contexts, flagged) + level_keys
         lines_in = 2 * PHONE.text * 1.4 / 72  # the dates and "session"/"home" beneath them
         size = replace(
             PHONE_LAYOUT,
-            top=header_height(BP_TITLE, subtitle, PHONE) + 0.22,
+            top=header_height(heading, subtitle, PHONE) + 0.22,
             bottom=0.22 + lines_in + legend_height(PHONE.width, probe, PHONE.text),
         )
     with figure(size.top + 2 * size.panel + size.gap + size.bottom, size.width, variant) as fig:
-        title(fig, BP_TITLE, subtitle, PHONE if phone else DESKTOP)
+        title(fig, heading, subtitle, PHONE if phone else DESKTOP)
         margins(
             fig,
             left=0.45 if not phone else 0.42,
@@ -199,7 +231,12 @@ def blood_pressure_chart(
             axes[-1],
             centers,
             [-0.05 - (size.text * 1.4 / 72) / size.panel if phone else -0.2] * len(groups),
-            ["session" if g.is_session else "home" for g in groups],
+            [
+                pgettext("blood pressure chart", "session")
+                if g.is_session
+                else pgettext("blood pressure chart", "home")
+                for g in groups
+            ],
             va="top",
             size=size.small,
             colors=MUTED,
@@ -212,12 +249,12 @@ def blood_pressure_chart(
 def _reading_keys(contexts: np.ndarray, flagged: np.ndarray) -> list[Key]:
     """The legend entries `_readings` will make (to size the legend before drawing)."""
     keys = [
-        Key(label, color, linewidth=0, marker=marker)
-        for context, (label, marker, color, _) in CONTEXTS.items()
+        Key(str(label), color, linewidth=0, marker=marker)
+        for context, (label, marker, color, _offset) in CONTEXTS.items()
         if (contexts == context).any()
     ]
     if flagged.any():
-        keys.append(Key("Flagged (!)", INK, linewidth=0, marker="o", filled=False))
+        keys.append(Key(_("Flagged (!)"), INK, linewidth=0, marker="o", filled=False))
     return keys
 
 
@@ -239,7 +276,7 @@ def _panel(ax: Axes, quantity: str, span: tuple[float, float], n: int, size: Lay
         ax,
         [0.0],
         [1.04],
-        [f"{quantity} (mmHg)"],
+        [f"{QUANTITIES[quantity]} (mmHg)"],
         ha="left",
         va="bottom",
         size=9.5 if size.text <= 9 else size.text,
@@ -271,13 +308,13 @@ def _readings(
 ) -> list[Key]:
     """One marker per reading by context; flagged readings ringed and marked "!"."""
     keys: list[Key] = []
-    for context, (label, marker, color, _) in CONTEXTS.items():
+    for context, (label, marker, color, _offset) in CONTEXTS.items():
         mask = contexts == context
         if not mask.any():
             continue
         # Line2D markers: much cheaper to build and draw than a scatter collection.
         ax.plot(x[mask], y[mask], marker, markersize=6.2, color=color, linestyle="", zorder=3)
-        keys.append(Key(label, color, linewidth=0, marker=marker))
+        keys.append(Key(str(label), color, linewidth=0, marker=marker))
     if flagged.any():
         ax.plot(
             x[flagged],
@@ -302,7 +339,7 @@ def _readings(
             va="bottom",
             transform=above,
         )
-        keys.append(Key("Flagged (!)", INK, linewidth=0, marker="o", filled=False))
+        keys.append(Key(_("Flagged (!)"), INK, linewidth=0, marker="o", filled=False))
     return keys
 
 
@@ -326,7 +363,7 @@ def _threshold_lines(
             linestyle=line.style,
             linewidth=1,
             zorder=1,
-            gid="threshold-" + line.label.lower().replace(" ", "-"),  # "threshold-systolic-180"
+            gid=line.gid or "threshold-" + line.label.lower().replace(" ", "-"),
         )
     # Label positions in axes fractions, lowest first, at least two text lines apart.
     gap = 0.25

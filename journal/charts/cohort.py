@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 from matplotlib.transforms import ScaledTranslation
 
 from journal.charts._base import (
@@ -27,16 +29,17 @@ from journal.charts._base import (
 )
 from journal.cohort import CohortFigures
 
-EMPTY_MESSAGE = "No cohort figures: fewer than 5 patients"
+# In English here (tests read it); drawn through gettext, in the active language.
+EMPTY_MESSAGE = gettext_noop("No cohort figures: fewer than 5 patients")
 
 
 def cohort_chart_title(figures: CohortFigures) -> str:
     """The chart's heading, e.g. "PHQ-9: time to first response"."""
-    return f"{figures.title}: time to first response"
+    return _("%(instrument)s: time to first response") % {"instrument": figures.title}
 
 
-X_LABEL = "Weeks since first treatment session (started weeks)"
-Y_LABEL = "Patients who had responded"
+X_LABEL = gettext_lazy("Weeks since first treatment session (started weeks)")
+Y_LABEL = gettext_lazy("Patients who had responded")
 PHONE_PLOT_IN = 2.6  # the plot's height on a phone, inches (1 in = 72 CSS px there)
 
 
@@ -49,8 +52,8 @@ def cohort_chart(figures: CohortFigures, *, variant: Variant = DEFAULT_VARIANT) 
     if shown is None:
         return empty_chart(
             heading,
-            EMPTY_MESSAGE,
-            "Figures are shown once 5 or more patients meet the criteria.",
+            _(EMPTY_MESSAGE),
+            _("Figures are shown once 5 or more patients meet the criteria."),
             variant=variant,
         )
     lk = look(variant)
@@ -58,16 +61,19 @@ def cohort_chart(figures: CohortFigures, *, variant: Variant = DEFAULT_VARIANT) 
     last = max((s.time for s in steps), default=0.0)
     xs = [0.0] + [s.time for s in steps]
     ys = [0.0] + [100 * s.responded for s in steps]
-    subtitle = f"Kaplan–Meier estimate, {shown.n} patients; response: ≥ 50 % below baseline"
+    subtitle = _("Kaplan–Meier estimate, %(n)s patients; response: ≥ 50 %% below baseline") % {
+        "n": shown.n
+    }
     keys = [
-        Key("Had responded (estimate)", BLUE, linewidth=2),
-        Key("Follow-up ends (censored)", BLUE, linewidth=0, marker="+"),
-        Key("Half of the cohort", MUTED, linestyle="--", linewidth=1),
+        Key(_("Had responded (estimate)"), BLUE, linewidth=2),
+        Key(_("Follow-up ends (censored)"), BLUE, linewidth=0, marker="+"),
+        Key(_("Half of the cohort"), MUTED, linestyle="--", linewidth=1),
     ]
+    x_label, y_label = str(X_LABEL), str(Y_LABEL)
     height, top, left, bottom = 3.4, 0.75, 0.95, 0.95
-    x_lines = [X_LABEL]
+    x_lines = [x_label]
     if lk.phone:
-        x_lines = wrap(X_LABEL, lk.width - 0.3, lk.text)
+        x_lines = wrap(x_label, lk.width - 0.3, lk.text)
         top = header_height(heading, subtitle, lk) + 0.1
         bottom = 0.3 + len(x_lines) * lk.text * 1.4 / 72 + 0.1
         bottom += legend_height(lk.width, keys, lk.text) + 0.1
@@ -97,11 +103,11 @@ def cohort_chart(figures: CohortFigures, *, variant: Variant = DEFAULT_VARIANT) 
         fast_xticks(ax, ticks, [str(t) for t in ticks], size=size)
         fast_yticks(ax, [0, 25, 50, 75, 100], ["0 %", "25 %", "50 %", "75 %", "100 %"], size=size)
         if not lk.phone:
-            ax.set_xlabel(X_LABEL, labelpad=16)
-            ax.set_ylabel(Y_LABEL, labelpad=36)
+            ax.set_xlabel(x_label, labelpad=16)
+            ax.set_ylabel(y_label, labelpad=36)
             legend(fig, keys)
             return to_svg(fig, variant)
-        ax.set_ylabel(Y_LABEL, fontsize=lk.text, labelpad=text_width("100 %", lk.text) * 72 + 6)
+        ax.set_ylabel(y_label, fontsize=lk.text, labelpad=text_width("100 %", lk.text) * 72 + 6)
         for i, line in enumerate(x_lines):
             under = ax.transAxes + ScaledTranslation(
                 0, -0.3 - i * lk.text * 1.4 / 72, fig.dpi_scale_trans

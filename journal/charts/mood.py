@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgb, to_rgba
@@ -39,13 +41,14 @@ from journal.charts._base import (
 )
 from journal.charts.types import DurabilityData, MoodSeries
 
-MOOD_TITLE = "Mood over time"
-DURABILITY_TITLE = "Mood in the days after each session"
+# Words are lazy here and read (`str`) when a chart is drawn, in the active language.
+MOOD_TITLE = gettext_lazy("Mood over time")
+DURABILITY_TITLE = gettext_lazy("Mood in the days after each session")
 # Mood (high = good) and anxiety and pain (high = bad) never share an axis: each panel
 # names its scale and which way is better.
-MOOD_PANEL = "Mood, 0–10 (higher = better mood)"
-WORSE_PANEL = "Anxiety and pain, 0–10 (higher = worse)"
-MOOD_SUBTITLE = "Daily mean of check-ins and reports"
+MOOD_PANEL = gettext_lazy("Mood, 0–10 (higher = better mood)")
+WORSE_PANEL = gettext_lazy("Anxiety and pain, 0–10 (higher = worse)")
+MOOD_SUBTITLE = gettext_lazy("Daily mean of check-ins and reports")
 # Markers on every point only while they stay distinguishable (and cheap).
 MARKER_LIMIT = 60
 SESSION_STYLE = (0, (2, 2))
@@ -68,8 +71,8 @@ def _worse_lines(series: MoodSeries) -> list[tuple[str, str, str, tuple, str]]:
     return [
         line
         for line in (
-            ("anxiety", "Anxiety", ORANGE, (0, (5, 2)), "^"),
-            ("pain", "Pain", PURPLE, (0, (1, 1.5)), "v"),
+            ("anxiety", _("Anxiety"), ORANGE, (0, (5, 2)), "^"),
+            ("pain", _("Pain"), PURPLE, (0, (1, 1.5)), "v"),
         )
         if any(getattr(d, line[0]) is not None for d in series.days)
     ]
@@ -81,8 +84,9 @@ def mood_chart(
     """Daily mean mood, its 7-day rolling mean and session markers in one panel; anxiety and
     pain, where recorded, in a panel of their own below (`printed`: at the PDF's text width)."""
     lk: Look = DESKTOP if printed else look(variant)
+    heading, subtitle = str(MOOD_TITLE), str(MOOD_SUBTITLE)
     if not series.days:
-        return empty_chart(MOOD_TITLE, "No mood entries in this period yet.", variant=variant)
+        return empty_chart(heading, _("No mood entries in this period yet."), variant=variant)
     days = series.days
     first = series.first_day or min(days[0].day, *(series.sessions or (days[0].day,)))
     x = np.fromiter((d.day.toordinal() for d in days), float, len(days))
@@ -92,24 +96,24 @@ def mood_chart(
     worse = _worse_lines(series)
     keys: list[Key] = []
     if series.sessions:
-        keys.append(Key("Session", MUTED, SESSION_STYLE, 0.9))
-    keys.append(Key("Daily mood", DAILY, "-", 0.9, "o" if few else ""))
-    keys.append(Key("7-day average", BLUE, "-", 2.4))
-    keys += [Key(label, color, style, 1.3, marker) for _, label, color, style, marker in worse]
+        keys.append(Key(_("Session"), MUTED, SESSION_STYLE, 0.9))
+    keys.append(Key(_("Daily mood"), DAILY, "-", 0.9, "o" if few else ""))
+    keys.append(Key(_("7-day average"), BLUE, "-", 2.4))
+    keys += [Key(label, color, style, 1.3, marker) for _attr, label, color, style, marker in worse]
     width = PRINT_WIDTH_IN if printed else lk.width
     legend_size = lk.text if lk.phone else 8.5
     if printed:
         # The PDF keeps to one page: the two panels side by side, as tall as one.
         top, mood_h, worse_h, gap = 0.55 + 0.22, 0.72, 0.0, 0.0
     else:
-        top = header_height(MOOD_TITLE, MOOD_SUBTITLE, lk) if lk.phone else 0.75
+        top = header_height(heading, subtitle, lk) if lk.phone else 0.75
         top += PANEL_NAME_IN if lk.phone else 0.2
         mood_h, worse_h, gap = 1.9, 1.1, 0.45
     bottom = 0.32 + legend_height(width, keys, legend_size) + 0.1
     height = top + mood_h + (gap + worse_h if worse else 0) + bottom
     left, right = (0.4, 0.2) if not lk.phone else (0.32, 0.12)
     with figure(height, width, variant) as fig:
-        title(fig, MOOD_TITLE, MOOD_SUBTITLE, lk)
+        title(fig, heading, subtitle, lk)
         plot_w = (width - left - right) / width
         name_size = lk.text + (0 if lk.phone else 0.5)
         if printed and worse:
@@ -119,16 +123,16 @@ def mood_chart(
             beside = fig.add_axes(
                 (1 - right / width - side_w, bottom / height, side_w, mood_h / height)
             )
-            panels = [(ax, MOOD_PANEL), (beside, WORSE_PANEL)]
+            panels = [(ax, str(MOOD_PANEL)), (beside, str(WORSE_PANEL))]
             name_size = 8.5
         else:
             ax = fig.add_axes((left / width, 1 - (top + mood_h) / height, plot_w, mood_h / height))
-            panels = [(ax, MOOD_PANEL)]
+            panels = [(ax, str(MOOD_PANEL))]
             if worse:
                 below = fig.add_axes(
                     (left / width, bottom / height, plot_w, worse_h / height), sharex=ax
                 )
-                panels.append((below, WORSE_PANEL))
+                panels.append((below, str(WORSE_PANEL)))
         for panel, name in panels:
             panel.set_ylim(-0.3, 10.3)
             ticks = [0, 5, 10] if panel is not ax or lk.phone or printed else [0, 2, 4, 6, 8, 10]
@@ -140,7 +144,7 @@ def mood_chart(
                 sx, sy = broken_segments(sessions, -0.3, 10.3)
                 panel.plot(sx, sy, color=MUTED, linewidth=0.9, linestyle=SESSION_STYLE)
         if printed:
-            for panel, _ in panels:
+            for panel, _name in panels:
                 set_day_axis(panel, first, series.last_day, lk)
         last = panels[-1][0]
         if not printed:
@@ -159,7 +163,7 @@ def mood_chart(
         )
         # A single day still needs a visible mark, so the average gets a marker then.
         ax.plot(x, rolling, color=BLUE, linewidth=2.4, marker="" if len(days) > 1 else "s")
-        for attr, _, color, style, marker in worse:
+        for attr, _label, color, style, marker in worse:
             values = [getattr(d, attr) for d in days]
             y = np.array([np.nan if v is None else v for v in values], float)
             last.plot(
@@ -180,9 +184,10 @@ def durability_chart(data: DurabilityData, *, variant: Variant = DEFAULT_VARIANT
     """One line per interval between sessions: mood against days since that session."""
     lk = look(variant)
     intervals = [i for i in data.intervals if i.points]
+    heading = str(DURABILITY_TITLE)
     if not intervals:
         return empty_chart(
-            DURABILITY_TITLE, "No mood entries after a session in this period yet.", variant=variant
+            heading, _("No mood entries after a session in this period yet."), variant=variant
         )
     longest = max(p[0] for i in intervals for p in i.points)
     count = len(intervals)
@@ -194,24 +199,26 @@ def durability_chart(data: DurabilityData, *, variant: Variant = DEFAULT_VARIANT
     widths = [1.1] * (count - 1) + [2.6]
     segments = [np.array(i.points, float) for i in intervals]
     fall_back = data.fall_back_day
-    keys = [Key(f"Latest: session on {day_label(intervals[-1].session_day)}", BLUE, "-", 2.6)]
+    latest = _("Latest: session on %(day)s") % {"day": day_label(intervals[-1].session_day)}
+    keys = [Key(latest, BLUE, "-", 2.6)]
     if count > 1:
         keys += [
-            Key("Average of all sessions", INK, (0, (4, 2)), 1.6),
-            Key("Earlier sessions (fainter = older)", INK + "66", "-", 1.1),
+            Key(_("Average of all sessions"), INK, (0, (4, 2)), 1.6),
+            Key(_("Earlier sessions (fainter = older)"), INK + "66", "-", 1.1),
         ]
     if fall_back is not None:
-        keys.append(Key(f"Typical fall-back day (day {fall_back:g})", ORANGE, FALL_BACK_STYLE, 1.4))
-    subtitle = "Each line starts on a session day (day 0) and runs to the next session"
+        typical = _("Typical fall-back day (day %(day)s)") % {"day": f"{fall_back:g}"}
+        keys.append(Key(typical, ORANGE, FALL_BACK_STYLE, 1.4))
+    subtitle = _("Each line starts on a session day (day 0) and runs to the next session")
     legend_size = lk.text if lk.phone else 8.5
-    top = (header_height(DURABILITY_TITLE, subtitle, lk) if lk.phone else 0.75) + PANEL_NAME_IN
+    top = (header_height(heading, subtitle, lk) if lk.phone else 0.75) + PANEL_NAME_IN
     plot_h = 1.9
     axis_name_in = 0.32 + lk.text * 1.5 / 72
     bottom = axis_name_in + legend_height(lk.width, keys, legend_size) + 0.12
     height = top + plot_h + bottom
     left, right = (0.45, 0.2) if not lk.phone else (0.32, 0.12)
     with figure(height, lk.width, variant) as fig:
-        title(fig, DURABILITY_TITLE, subtitle, lk)
+        title(fig, heading, subtitle, lk)
         ax = fig.add_axes(
             (
                 left / lk.width,
@@ -222,7 +229,7 @@ def durability_chart(data: DurabilityData, *, variant: Variant = DEFAULT_VARIANT
         )
         ax.set_ylim(-0.3, 10.3)
         fast_yticks(ax, [0, 5, 10] if lk.phone else [0, 2, 4, 6, 8, 10], size=lk.text)
-        panel_name(ax, MOOD_PANEL, lk.text + (0 if lk.phone else 0.5))
+        panel_name(ax, str(MOOD_PANEL), lk.text + (0 if lk.phone else 0.5))
         ax.set_xlim(-0.5, max(longest, 1) + 0.5)
         most = 5 if lk.phone else 8
         step = next(s for s in (1, 2, 5, 7, 14, 28, 56, 112) if longest // s <= most)
@@ -252,7 +259,7 @@ def durability_chart(data: DurabilityData, *, variant: Variant = DEFAULT_VARIANT
             )
         under = ax.transAxes + ScaledTranslation(0, -0.32, fig.dpi_scale_trans)
         add_text_batch(
-            ax, [0.5], [0.0], ["Days since the session"], size=lk.text, transform=under, va="top"
+            ax, [0.5], [0.0], [_("Days since the session")], size=lk.text, transform=under, va="top"
         )
         legend(fig, keys, 0.12, legend_size)
         return to_svg(fig, variant)

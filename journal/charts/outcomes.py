@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from matplotlib.axes import Axes
 from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 from matplotlib.typing import LineStyleType
@@ -42,14 +44,28 @@ from journal.outcomes import REMISSION_BELOW, RESPONSE_REDUCTION, Outcome
 
 CurveAxis = Literal["session", "weeks"]
 
-RESPONSE_LABEL = "50 % of baseline (response)"
-REMISSION_LABEL = f"Remission: below {REMISSION_BELOW}"
 RESPONSE_STYLE: LineStyleType = (0, (5, 3))
 REMISSION_STYLE: LineStyleType = (0, (1.5, 2))
-AXIS_LABELS: dict[CurveAxis, str] = {
-    "session": "Sessions so far (0 = before the first session)",
-    "weeks": "Weeks since the first session (negative = before it)",
+# The axis names, read (`str`) when a chart is drawn, in the active language.
+AXIS_LABELS: dict[CurveAxis, Any] = {
+    "session": gettext_lazy("Sessions so far (0 = before the first session)"),
+    "weeks": gettext_lazy("Weeks since the first session (negative = before it)"),
 }
+
+
+def response_label() -> str:
+    """The 50 % line's name, in the active language."""
+    return _("50 % of baseline (response)")
+
+
+def remission_label() -> str:
+    """The remission line's name, in the active language."""
+    return _("Remission: below %(score)s") % {"score": REMISSION_BELOW}
+
+
+# The same names in English (the drawing writes `response_label()`, `remission_label()`).
+RESPONSE_LABEL = "50 % of baseline (response)"
+REMISSION_LABEL = f"Remission: below {REMISSION_BELOW}"
 # Point values written above the points only while they stay readable.
 VALUE_LIMIT = 20
 PLOT_IN = 2.5  # height of the plot area, inches
@@ -95,8 +111,9 @@ def response_level(baseline: int | None) -> float | None:
 
 def chart_title(data: ResponseCurveData) -> str:
     """ "PHQ-9 score by session" / "PHQ-9 score by week since the first session"."""
-    by = "session" if data.x == "session" else "week since the first session"
-    return f"{data.title} score by {by}"
+    if data.x == "session":
+        return _("%(instrument)s score by session") % {"instrument": data.title}
+    return _("%(instrument)s score by week since the first session") % {"instrument": data.title}
 
 
 def response_chart(data: ResponseCurveData, *, variant: Variant = DEFAULT_VARIANT) -> bytes:
@@ -105,30 +122,38 @@ def response_chart(data: ResponseCurveData, *, variant: Variant = DEFAULT_VARIAN
     the levels are named in the legend, not in a right margin)."""
     heading = chart_title(data)
     if not data.points:
-        return empty_chart(heading, f"No {data.title} questionnaires yet.", variant=variant)
+        return empty_chart(
+            heading,
+            _("No %(instrument)s questionnaires yet.") % {"instrument": data.title},
+            variant=variant,
+        )
     if all(p.weeks is None for p in data.points):
         return empty_chart(
-            heading, f"No treatment session yet to place the {data.title} by.", variant=variant
+            heading,
+            _("No treatment session yet to place the %(instrument)s by.")
+            % {"instrument": data.title},
+            variant=variant,
         )
     lk = look(variant)
     points = data.points
     level = response_level(data.baseline)
-    subtitle = f"Total 0–{data.max_total}, lower is better"
+    subtitle = _("Total 0–%(max)s, lower is better") % {"max": data.max_total}
     if data.baseline is None:
-        subtitle += " · no baseline score, so no 50 % line"
+        subtitle += " · " + _("no baseline score, so no 50 % line")
     elif level is None:
-        subtitle += " · the baseline is 0, so no 50 % line"
+        subtitle += " · " + _("the baseline is 0, so no 50 % line")
+    response_name, remission_name = response_label(), remission_label()
     x = np.array([p.session_number if data.x == "session" else p.weeks for p in points], float)
     y = np.array([p.total for p in points], float)
     top_in, bottom_in, right_in = 0.75, 1.0, 1.9
-    axis_lines = wrap(AXIS_LABELS[data.x], lk.width - 0.3, lk.text)
+    axis_lines = wrap(str(AXIS_LABELS[data.x]), lk.width - 0.3, lk.text)
     if lk.phone:
         # Names of the levels join the legend (sized here, drawn below).
         probe = [
-            Key("score", BLUE, "-", 1.8, "o"),
-            Key("Baseline (chosen by a provider)", INK, linewidth=0, marker="s"),
-            Key(f"{RESPONSE_LABEL}: 00.5", VERMILLION, RESPONSE_STYLE, 1.3),
-            Key(f"{REMISSION_LABEL}", GREEN, REMISSION_STYLE, 1.3),
+            Key(_("score"), BLUE, "-", 1.8, "o"),
+            Key(_("Baseline (chosen by a provider)"), INK, linewidth=0, marker="s"),
+            Key(f"{response_name}: 00.5", VERMILLION, RESPONSE_STYLE, 1.3),
+            Key(remission_name, GREEN, REMISSION_STYLE, 1.3),
         ]
         top_in = header_height(heading, subtitle, lk) + 0.1
         bottom_in = 0.3 + len(axis_lines) * lk.text * 1.4 / 72 + 0.1
@@ -153,8 +178,8 @@ def response_chart(data: ResponseCurveData, *, variant: Variant = DEFAULT_VARIAN
         levels = [
             Level(
                 REMISSION_BELOW,
-                REMISSION_LABEL,
-                f"scores of {REMISSION_BELOW - 1} or less",
+                remission_name,
+                _("scores of %(score)s or less") % {"score": REMISSION_BELOW - 1},
                 "remission",
                 GREEN,
                 REMISSION_STYLE,
@@ -164,14 +189,15 @@ def response_chart(data: ResponseCurveData, *, variant: Variant = DEFAULT_VARIAN
             levels.append(
                 Level(
                     level,
-                    RESPONSE_LABEL,
-                    f"at {level:g}, half of {data.baseline}",
+                    response_name,
+                    _("at %(level)s, half of %(baseline)s")
+                    % {"level": f"{level:g}", "baseline": data.baseline},
                     "response",
                     VERMILLION,
                     RESPONSE_STYLE,
                 )
             )
-        keys = [Key(f"{data.title} score", BLUE, "-", 1.8, "o")]
+        keys = [Key(_("%(instrument)s score") % {"instrument": data.title}, BLUE, "-", 1.8, "o")]
         if lk.phone:
             _levels(ax, levels, data.max_total, labelled=False)
         else:
@@ -190,15 +216,17 @@ def response_chart(data: ResponseCurveData, *, variant: Variant = DEFAULT_VARIAN
                 linestyle="",
                 zorder=4,
             )
-            marked = " (chosen by a provider)" if data.baseline_marked else ""
-            keys.append(Key(f"Baseline{marked}", INK, linewidth=0, marker="s", filled=False))
+            baseline_key = (
+                _("Baseline (chosen by a provider)") if data.baseline_marked else _("Baseline")
+            )
+            keys.append(Key(baseline_key, INK, linewidth=0, marker="s", filled=False))
             # Up and to the right of its square: clear of the y labels and of the line down.
             beside = ax.transData + ScaledTranslation(8 / 72, 4 / 72, fig.dpi_scale_trans)
             add_text_batch(
                 ax,
                 x[base],
                 y[base],
-                [f"Baseline {points[i].total}" for i in base],
+                [_("Baseline %(score)s") % {"score": points[i].total} for i in base],
                 ha="left",
                 va="bottom",
                 size=8 if not lk.phone else lk.text,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from matplotlib.patches import Rectangle
 from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
@@ -26,34 +28,37 @@ from journal.charts._base import (
 )
 from journal.charts.types import QuestionnaireData
 
-QUESTIONNAIRE_TITLE = "PHQ-9 and GAD-7 scores"
+QUESTIONNAIRE_TITLE = gettext_lazy("PHQ-9 and GAD-7 scores")
 ROW_HEIGHT = 1.9
 PHONE_ROW_HEIGHT = 2.5
-SUBTITLE = "Higher scores mean more symptoms; shaded bands are the standard severity ranges"
+SUBTITLE = gettext_lazy(
+    "Higher scores mean more symptoms; shaded bands are the standard severity ranges"
+)
 
 
 def questionnaire_chart(data: QuestionnaireData, *, variant: Variant = DEFAULT_VARIANT) -> bytes:
     """One panel per questionnaire with its bands shaded and named; totals as a line (on a
     phone each band's name and range on two lines)."""
     series = [s for s in data.series if s.points]
+    heading, subtitle = str(QUESTIONNAIRE_TITLE), str(SUBTITLE)
     if not series:
         return empty_chart(
-            QUESTIONNAIRE_TITLE,
-            "No PHQ-9 or GAD-7 questionnaires in this period yet.",
+            heading,
+            _("No PHQ-9 or GAD-7 questionnaires in this period yet."),
             variant=variant,
         )
     lk = look(variant)
     first = data.first_day or min(p[0] for s in series for p in s.points)
     if lk.phone:
-        top = header_height(QUESTIONNAIRE_TITLE, SUBTITLE, lk) + 0.25
+        top = header_height(heading, subtitle, lk) + 0.25
         height = top + PHONE_ROW_HEIGHT * len(series) - 0.3 + 0.45
     else:
         top = 0.75
         height = 1.2 + ROW_HEIGHT * len(series)
     with figure(height, lk.width, variant) as fig:
-        title(fig, QUESTIONNAIRE_TITLE, SUBTITLE, lk)
+        title(fig, heading, subtitle, lk)
         # On a phone the bands' names (the longest one line) set the right margin.
-        names = [b.label for item in series for b in item.bands]
+        names = [str(b.label) for item in series for b in item.bands]
         right = max(text_width(n, lk.text) for n in names) + 0.16 if lk.phone else 1.45
         margins(fig, left=0.45 if not lk.phone else 0.36, right=right, top=top, bottom=0.45)
         axes = fig.subplots(len(series), 1, sharex=True, squeeze=False)[:, 0]
@@ -88,7 +93,7 @@ def questionnaire_chart(data: QuestionnaireData, *, variant: Variant = DEFAULT_V
             if lk.phone:
                 # Name above the band's middle, range below, 1.5 px apart from it.
                 for names, va, shift in (
-                    ([b.label for b in item.bands], "bottom", 1.5),
+                    ([str(b.label) for b in item.bands], "bottom", 1.5),
                     ([f"{b.low}–{b.high}" for b in item.bands], "top", -1.5),
                 ):
                     add_text_batch(
@@ -128,7 +133,7 @@ def questionnaire_chart(data: QuestionnaireData, *, variant: Variant = DEFAULT_V
                 ax,
                 [0.0],
                 [1.03],
-                [item.title],
+                [str(item.title)],
                 ha="left",
                 va="bottom",
                 size=10 if not lk.phone else lk.text,

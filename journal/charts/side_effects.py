@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path
 from matplotlib.transforms import blended_transform_factory
@@ -26,6 +28,7 @@ from journal.charts._base import (
     figure,
     header_height,
     margins,
+    month_label,
     set_day_axis,
     text_width,
     title,
@@ -33,8 +36,8 @@ from journal.charts._base import (
 )
 from journal.charts.types import SeverityMatrix, SymptomData
 
-HEATMAP_TITLE = "Side effects after each session"
-SYMPTOMS_TITLE = "Symptoms between sessions"
+HEATMAP_TITLE = gettext_lazy("Side effects after each session")
+SYMPTOMS_TITLE = gettext_lazy("Symptoms between sessions")
 # ColorBrewer YlOrBr: sequential, lightness falls monotonically, safe for colour-blind readers.
 SEVERITY_COLORS = (NONE_FILL, "#fee391", "#fec44f", "#ec7014", "#8c2d04")
 # Level 0's cell follows the theme (and so does its text); the others keep their fills.
@@ -42,14 +45,25 @@ SEVERITY_TEXT = (INK, INK_ON_FILL, INK_ON_FILL, "#ffffff", "#ffffff")
 # Beyond this the cells get too narrow for their numbers; the table lists every session.
 MAX_COLUMNS = 12
 PHONE_COLUMNS = 6
-SEVERITY_KEY = "0 None · 1 Mild · 2 Moderate · 3 Severe · 4 Very severe · – not rated"
+SEVERITY_KEY = gettext_lazy("0 None · 1 Mild · 2 Moderate · 3 Severe · 4 Very severe · – not rated")
+
+
+def _subtitle(shown: int, total: int) -> str:
+    """The heat map's subtitle, saying when only the latest sessions fit."""
+    subtitle = _("Worst severity since each session, as reported")
+    if shown < total:
+        subtitle += " " + _("(latest %(shown)s of %(total)s sessions; the table has all)") % {
+            "shown": shown,
+            "total": total,
+        }
+    return subtitle
 
 
 def side_effect_chart(matrix: SeverityMatrix, *, variant: Variant = DEFAULT_VARIANT) -> bytes:
     """Heat map of acute side effects; each cell shows its severity number (0–4)."""
     if not matrix.columns or not matrix.rows:
         return empty_chart(
-            HEATMAP_TITLE, "No post-session reports in this period yet.", variant=variant
+            str(HEATMAP_TITLE), _("No post-session reports in this period yet."), variant=variant
         )
     if variant.phone:
         return _phone_heat_map(matrix, variant)
@@ -59,11 +73,9 @@ def side_effect_chart(matrix: SeverityMatrix, *, variant: Variant = DEFAULT_VARI
     values = [row[-shown:] for row in matrix.values]
     n_rows, n_cols = len(rows), len(columns)
     height = 1.55 + 0.27 * n_rows
-    subtitle = "Worst severity since each session, as reported"
-    if shown < len(matrix.columns):
-        subtitle += f" (latest {shown} of {len(matrix.columns)} sessions; the table has all)"
+    subtitle = _subtitle(shown, len(matrix.columns))
     with figure(height, variant=variant) as fig:
-        title(fig, HEATMAP_TITLE, subtitle)
+        title(fig, str(HEATMAP_TITLE), subtitle)
         margins(fig, left=2.45, right=0.15, top=0.75, bottom=0.8)
         ax = fig.add_subplot()
         # One compound path per severity level (five SVG elements, not one per cell); the
@@ -93,7 +105,7 @@ def side_effect_chart(matrix: SeverityMatrix, *, variant: Variant = DEFAULT_VARI
             ax,
             [-0.15] * n_rows,
             np.arange(n_rows) + 0.5,
-            [_shorten(label, 30) for _, label in rows],
+            [_shorten(str(label), 30) for _code, label in rows],
             ha="right",
             size=8.5,
         )
@@ -110,12 +122,12 @@ def side_effect_chart(matrix: SeverityMatrix, *, variant: Variant = DEFAULT_VARI
             ax,
             col_x,
             [n_rows + 0.85] * n_cols,
-            [f"{c.day:%b}" for c in columns],
+            [month_label(c.day) for c in columns],
             va="top",
             size=8,
             colors=MUTED,
         )
-        fig.text(0.015, 0.12 / height, SEVERITY_KEY, fontsize=8.5, color=INK)
+        fig.text(0.015, 0.12 / height, str(SEVERITY_KEY), fontsize=8.5, color=INK)
         return to_svg(fig, variant)
 
 
@@ -126,20 +138,19 @@ def _phone_heat_map(matrix: SeverityMatrix, variant: Variant) -> bytes:
     shown = min(len(matrix.columns), PHONE_COLUMNS)
     columns = matrix.columns[-shown:]
     values = [row[-shown:] for row in matrix.values]
-    subtitle = "Worst severity since each session, as reported"
-    if shown < len(matrix.columns):
-        subtitle += f" (latest {shown} of {len(matrix.columns)} sessions; the table has all)"
+    subtitle = _subtitle(shown, len(matrix.columns))
+    heading = str(HEATMAP_TITLE)
     label_h, cell_h = lk.text * 1.45 / 72, 0.32
     row_h = label_h + cell_h
     key_lines = _wrap_key(lk.width - 0.15, lk.text)
-    top = header_height(HEATMAP_TITLE, subtitle, lk)
+    top = header_height(heading, subtitle, lk)
     grid_h = row_h * len(matrix.rows)
     dates_h = 2 * lk.text * 1.35 / 72 + 0.1
     key_h = len(key_lines) * lk.text * 1.4 / 72 + 0.12
     height = top + grid_h + dates_h + key_h
     left, right = 0.06, 0.06
     with figure(height, lk.width, variant) as fig:
-        title(fig, HEATMAP_TITLE, subtitle, lk)
+        title(fig, heading, subtitle, lk)
         margins(fig, left=left, right=right, top=top, bottom=dates_h + key_h)
         ax = fig.add_subplot()
         ax.set_axis_off()
@@ -174,7 +185,7 @@ def _phone_heat_map(matrix: SeverityMatrix, variant: Variant) -> bytes:
             ax,
             [0.02] * len(matrix.rows),
             [r * row_h + label_h - 0.05 for r in range(len(matrix.rows))],
-            [_shorten(label, 48) for _, label in matrix.rows],
+            [_shorten(str(label), 48) for _code, label in matrix.rows],
             ha="left",
             va="bottom",
             size=lk.text,
@@ -192,7 +203,7 @@ def _phone_heat_map(matrix: SeverityMatrix, variant: Variant) -> bytes:
             ax,
             col_x,
             [grid_h + 0.06 + lk.text * 1.35 / 72] * n_cols,
-            [f"{c.day:%b}" for c in columns],
+            [month_label(c.day) for c in columns],
             va="top",
             size=lk.text,
             colors=MUTED,
@@ -212,25 +223,26 @@ def symptom_chart(data: SymptomData, *, variant: Variant = DEFAULT_VARIANT) -> b
     """Between-session symptoms: one band per symptom, worst daily severity 0–4 over time
     (on a phone each symptom's name stands on its own line above its band)."""
     series = [s for s in data.series if s.points]
+    heading = str(SYMPTOMS_TITLE)
     if not series:
         return empty_chart(
-            SYMPTOMS_TITLE, "No between-session symptoms rated in this period yet.", variant=variant
+            heading, _("No between-session symptoms rated in this period yet."), variant=variant
         )
     days = [d for s in series for d, _ in s.points]
     first = data.first_day or min(days)
     n = len(series)
     phone = variant.phone
-    subtitle = "Worst rating per day: 0 None … 4 Very severe"
+    subtitle = _("Worst rating per day: 0 None … 4 Very severe")
     # Each symptom gets 0–4 plus a gap (on a phone, plus a line for its name).
     band = 7.0 if phone else 5.0
     if phone:
-        top = header_height(SYMPTOMS_TITLE, subtitle, PHONE) + 0.12
+        top = header_height(heading, subtitle, PHONE) + 0.12
         height = top + 0.85 * n + 0.45
     else:
         top = 0.75
         height = 1.5 + 0.62 * n
     with figure(height, PHONE.width if phone else WIDTH_IN, variant) as fig:
-        title(fig, SYMPTOMS_TITLE, subtitle, PHONE if phone else DESKTOP)
+        title(fig, heading, subtitle, PHONE if phone else DESKTOP)
         if phone:
             margins(fig, left=0.12, right=0.25, top=top, bottom=0.45)
         else:
@@ -263,7 +275,7 @@ def symptom_chart(data: SymptomData, *, variant: Variant = DEFAULT_VARIANT) -> b
                 ax,
                 [0.0] * n,
                 [y + 2.7 for y in label_y],
-                [_shorten(s.label, 48) for s in series],
+                [_shorten(str(s.label), 48) for s in series],
                 ha="left",
                 va="bottom",
                 size=PHONE.text,
@@ -274,7 +286,7 @@ def symptom_chart(data: SymptomData, *, variant: Variant = DEFAULT_VARIANT) -> b
                 ax,
                 [-0.02] * n,
                 label_y,
-                [_shorten(s.label, 30) for s in series],
+                [_shorten(str(s.label), 30) for s in series],
                 ha="right",
                 size=8.5,
                 transform=edge,
@@ -307,7 +319,7 @@ def _squares(cells: Sequence[tuple[int, float]], inset: float = 0.04, height: fl
 def _wrap_key(width_in: float, size: float) -> list[str]:
     """`SEVERITY_KEY` in lines no wider than `width_in`, broken only between its entries."""
     lines: list[str] = []
-    for entry in SEVERITY_KEY.split(" · "):
+    for entry in str(SEVERITY_KEY).split(" · "):
         if lines and text_width(f"{lines[-1]} · {entry}", size) <= width_in:
             lines[-1] += f" · {entry}"
         else:

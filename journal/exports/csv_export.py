@@ -10,6 +10,9 @@ Rules:
   return gets a leading ``'`` so spreadsheets show it instead of running it. Numbers are never
   escaped (they are written from numeric values, and the schema stores no negatives anyway).
   `unescape_cell` undoes the prefix for tools that read the files back.
+- English and stable, whatever the reader's language: column names, codes and the labels next
+  to them (`symptom_label`) are written under `translation.override("en")`, so a file reads
+  the same for every reader and every tool.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import TypeVar
+
+from django.utils import translation
 
 from journal.catalogue import QUESTIONNAIRES, symptom_label
 from journal.exports.data import (
@@ -197,7 +202,13 @@ FLAG_COLUMNS: list[Column[FlagRow]] = [
 
 
 def csv_files(data: ExportData) -> dict[str, bytes]:
-    """File name → CSV bytes, one file per kind of record the export covers."""
+    """File name → CSV bytes, one file per kind of record the export covers (in English:
+    see the module rules)."""
+    with translation.override("en"):
+        return _csv_files(data)
+
+
+def _csv_files(data: ExportData) -> dict[str, bytes]:
     zone = data.zone
     files: dict[str, bytes] = {
         "sessions.csv": _table(session_columns(data), data.sessions, zone),
@@ -218,7 +229,7 @@ def csv_files(data: ExportData) -> dict[str, bytes]:
 
 
 def readme_text(data: ExportData) -> str:
-    """A short plain-text guide stored next to the CSV files."""
+    """A short plain-text guide stored next to the CSV files (in English, like their columns)."""
     period = (
         f"{data.start.isoformat() if data.start else 'the beginning'} to "
         f"{data.end.isoformat() if data.end else 'today'}"

@@ -34,6 +34,10 @@ severe). Reading contexts use ``https://aftercare.example/fhir/CodeSystem/readin
 (``before``, ``after40``, ``discharge``, ``home``). Notes the export may show travel as
 ``Observation.note`` on the mood Observation of their report or check-in.
 
+Every display and text is English, whatever the reader's language: the bundle is written under
+`translation.override("en")`, and labels are looked up from their codes there (never taken from
+the export data, which is read in the reader's language).
+
 Resource ids are UUIDs derived from the record kind and primary key, so exporting twice gives
 the same ids. Validated in tests with `fhir.resources.R4B` (fhir.resources 8 defaults to R5;
 R4B is its R4-compatible model set).
@@ -47,8 +51,11 @@ import json
 import uuid
 from typing import Any
 
+from django.utils import translation
+
 from journal.catalogue import QUESTIONNAIRES, symptom_label
 from journal.exports.data import ExportData, QuestionnaireRow, ReadingRow
+from journal.models import ReadingContext
 from journal.outcomes import OUTCOME_SOURCE, provider_line
 
 LOINC = "http://loinc.org"
@@ -187,8 +194,14 @@ def patient_resource(data: ExportData) -> dict[str, Any]:
     }
 
 
+def _context_label(code: str) -> str:
+    """The reading context's name, in the active language (English in a bundle)."""
+    return str(ReadingContext(code).label) if code in ReadingContext.values else code
+
+
 def blood_pressure_resources(reading: ReadingRow, data: ExportData) -> list[dict[str, Any]]:
     """A vital-signs BP panel Observation, plus a heart-rate Observation when pulse was taken."""
+    context = _context_label(reading.context)
     components = [
         {
             "code": {"coding": [_coding(LOINC, *SYSTOLIC)]},
@@ -201,8 +214,8 @@ def blood_pressure_resources(reading: ReadingRow, data: ExportData) -> list[dict
         {
             "code": _journal_code("reading-context"),
             "valueCodeableConcept": {
-                "coding": [_coding(CONTEXT_SYSTEM, reading.context, reading.context_label)],
-                "text": reading.context_label,
+                "coding": [_coding(CONTEXT_SYSTEM, reading.context, context)],
+                "text": context,
             },
         },
     ]
@@ -239,7 +252,7 @@ def questionnaire_resources(row: QuestionnaireRow, data: ExportData) -> list[dic
     items: list[dict[str, Any]] = [
         {
             "linkId": link_id,
-            "text": text,
+            "text": str(text),
             "answer": [{"valueCoding": _coding(LOINC, *FREQUENCY_ANSWERS[answer])}],
         }
         for link_id, text, answer in zip(
@@ -250,7 +263,7 @@ def questionnaire_resources(row: QuestionnaireRow, data: ExportData) -> list[dic
         items.append(
             {
                 "linkId": codes["difficulty"],
-                "text": definition.difficulty_question,
+                "text": str(definition.difficulty_question),
                 "answer": [{"valueCoding": _coding(LOINC, *DIFFICULTY_ANSWERS[row.difficulty])}],
             }
         )
@@ -341,9 +354,9 @@ def journal_resources(data: ExportData) -> list[dict[str, Any]]:
                 category=SURVEY,
                 code={
                     "coding": [
-                        _coding(SIDE_EFFECT_SYSTEM, rating.code, symptom_label(rating.code))
+                        _coding(SIDE_EFFECT_SYSTEM, rating.code, str(symptom_label(rating.code)))
                     ],
-                    "text": symptom_label(rating.code),
+                    "text": str(symptom_label(rating.code)),
                 },
                 when=when_by_parent[parent],
                 valueInteger=rating.severity,
@@ -385,11 +398,11 @@ def outcome_resources(data: ExportData) -> list[dict[str, Any]]:
                 code={**_journal_code(f"{o.instrument}-outcome"), "text": f"{o.title} outcome"},
                 when=o.latest.completed_at,
                 valueCodeableConcept={
-                    "coding": [_coding(OUTCOME_SYSTEM, o.status, o.status_words)],
-                    "text": provider_line(o),
+                    "coding": [_coding(OUTCOME_SYSTEM, o.status, str(o.status_words))],
+                    "text": str(provider_line(o)),
                 },
                 component=components,
-                method={"text": OUTCOME_SOURCE},
+                method={"text": str(OUTCOME_SOURCE)},
                 **({"derivedFrom": derived} if derived else {}),
             )
         )
@@ -397,7 +410,12 @@ def outcome_resources(data: ExportData) -> list[dict[str, Any]]:
 
 
 def fhir_bundle(data: ExportData) -> dict[str, Any]:
-    """The whole export as a FHIR R4 Bundle of type `collection`."""
+    """The whole export as a FHIR R4 Bundle of type `collection`, in English (see above)."""
+    with translation.override("en"):
+        return _bundle(data)
+
+
+def _bundle(data: ExportData) -> dict[str, Any]:
     resources = [patient_resource(data)]
     resources += journal_resources(data)
     for reading in data.readings:

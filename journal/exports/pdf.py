@@ -8,7 +8,9 @@ it was set (7.5 pt and up). Nothing is shrunk to fit: long lists show their late
 "latest N of M"; a period of up to 90 days fits one page, a longer one may take two, and then
 the PDF says so. The layout is computed, not searched: the charts' heights are known and each
 table's rows are measured once, so each table shows as many rows as the space left holds.
-Times are the patient's, with the zone written.
+Times are the patient's, with the zone written. Every word is in the active language (the
+reader's: a Spanish-speaking patient's own copy is Spanish, their provider's is in the
+provider's language); free text stays as written.
 """
 
 from __future__ import annotations
@@ -17,10 +19,14 @@ import datetime as dt
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import partial
 from html import escape
 from typing import Any
 
+from django.utils import dateformat, formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from reportlab.graphics.shapes import Drawing, Group, Path
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
@@ -138,17 +144,33 @@ def _table(
     return table
 
 
-def _more(shown: int, total: int, noun: str, order: str = "latest") -> list[Paragraph]:
+def _more_text(kind: str) -> str:
+    """The note under a table that shows only part of its rows, by what the rows are."""
+    if kind == "sessions":
+        return _("Latest %(shown)s of %(total)s sessions; the CSV export has them all.")
+    if kind == "readings":
+        return _("Latest %(shown)s of %(total)s readings; the CSV export has them all.")
+    if kind == "questionnaires":
+        return _("Latest %(shown)s of %(total)s questionnaires; the CSV export has them all.")
+    if kind == "open flags":
+        return _("Most urgent %(shown)s of %(total)s open flags; the CSV export has them all.")
+    return _("Latest %(shown)s of %(total)s notes; the CSV export has them all.")
+
+
+def _more(shown: int, total: int, kind: str) -> list[Paragraph]:
     if total <= shown:
         return []
-    return [
-        _p(f"{order.capitalize()} {shown} of {total} {noun}; the CSV export has them all.", SMALL)
-    ]
+    return [_p(_more_text(kind) % {"shown": shown, "total": total}, SMALL)]
+
+
+def _day(day: dt.date) -> str:
+    """ "03 Mar 2025", the month's short name in the active language."""
+    return dateformat.format(day, "d M Y")
 
 
 def _period_text(data: ExportData) -> str:
-    start = data.start.strftime("%d %b %Y") if data.start else "first entry"
-    end = data.end.strftime("%d %b %Y") if data.end else "today"
+    start = _day(data.start) if data.start else _("first entry")
+    end = _day(data.end) if data.end else _("today")
     return f"{start} – {end}"
 
 
@@ -208,9 +230,9 @@ def _side_effects(data: ExportData, shown: int) -> list:
     sessions = {s.id: s for s in data.sessions}
     everyone = [r for r in data.reports if r.session_id in sessions]
     reports = everyone[len(everyone) - shown :]
-    flow: list = [_p("Side effects by session", H2)]
+    flow: list = [_p(_("Side effects by session"), H2)]
     if not reports:
-        return [*flow, _p("No post-session reports in this period.")]
+        return [*flow, _p(_("No post-session reports in this period."))]
     by_report: dict[int, dict[str, int]] = {}
     answers: dict[int, list[str]] = {}
     for rating in data.ratings:
@@ -225,9 +247,9 @@ def _side_effects(data: ExportData, shown: int) -> list:
     for report in reversed(reports):
         rated = sorted(
             ((code, v) for code, v in by_report.get(report.id, {}).items() if v),
-            key=lambda item: (-item[1], symptom_label(item[0])),
+            key=lambda item: (-item[1], str(symptom_label(item[0]))),
         )
-        effects = ", ".join(f"{symptom_label(code)} {v}" for code, v in rated) or "none rated 1+"
+        effects = ", ".join(f"{symptom_label(code)} {v}" for code, v in rated) or _("none rated 1+")
         bother = report.overall_bother
         rows.append(
             [
@@ -238,7 +260,12 @@ def _side_effects(data: ExportData, shown: int) -> list:
             ]
         )
     widths = [1.3 * inch, 0.75 * inch, 3.25 * inch, FRAME_W - 5.3 * inch]
-    header = ["Session", "Bother", "Side effects rated 1 or more (0–4)", "Other answers"]
+    header = [
+        _("Session"),
+        _("Bother"),
+        _("Side effects rated 1 or more (0–4)"),
+        _("Other answers"),
+    ]
     flow.append(_table(header, rows, widths))
     flow += _more(len(reports), len(everyone), "sessions")
     between: dict[str, int] = {}
@@ -246,24 +273,25 @@ def _side_effects(data: ExportData, shown: int) -> list:
         if rating.checkin_id is not None and is_side_effect(rating.code):
             between[rating.code] = max(between.get(rating.code, 0), rating.severity)
     worst = "; ".join(f"{symptom_label(c)} {v}" for c, v in sorted(between.items()) if v)
-    scale = "Scale: 0 None, 1 Mild, 2 Moderate, 3 Severe, 4 Very severe; – not asked."
-    flow.append(
-        _p((f"Between sessions, worst in period: {worst}. " if worst else "") + scale, SMALL)
-    )
+    scale = _("Scale: 0 None, 1 Mild, 2 Moderate, 3 Severe, 4 Very severe; – not asked.")
+    if worst:
+        between_text = _("Between sessions, worst in period: %(worst)s.") % {"worst": worst}
+        scale = f"{between_text} {scale}"
+    flow.append(_p(scale, SMALL))
     return flow
 
 
 # Context words short enough for a half-width column.
-SHORT_CONTEXT = {"after40": "40 min after dose"}
+SHORT_CONTEXT = {"after40": gettext_lazy("40 min after dose")}
 
 
 def _blood_pressure(data: ExportData, shown: int) -> list:
     """The latest readings (half the text width); a flagged reading names its highest level,
     the flags themselves are listed under "Open flags" and in the CSV."""
-    flow: list = [_p("Blood pressure", H2)]
+    flow: list = [_p(_("Blood pressure"), H2)]
     readings = list(data.readings)
     if not readings:
-        return [*flow, _p("No readings in this period.")]
+        return [*flow, _p(_("No readings in this period."))]
     levels: dict[int, int] = {}
     for flag in data.flags:
         if flag.reading_id is not None:
@@ -272,46 +300,57 @@ def _blood_pressure(data: ExportData, shown: int) -> list:
     rows = [
         [
             _when(data, r.measured_at),
-            SHORT_CONTEXT.get(r.context, r.context_label),
+            str(SHORT_CONTEXT.get(r.context, r.context_label)),
             f"{r.systolic}/{r.diastolic}",
             "" if r.pulse is None else str(r.pulse),
-            FlagSeverity(levels[r.id]).label if r.id in levels else "none",
+            str(FlagSeverity(levels[r.id]).label)
+            if r.id in levels
+            else pgettext("flag level", "none"),
         ]
         for r in reversed(latest)
     ]
     widths = [1.25 * inch, 0.95 * inch, 0.5 * inch, 0.38 * inch]
     widths.append(HALF_W - sum(widths))
-    flow.append(_table(["When", "Context", "mmHg", "Pulse", "Flag"], rows, widths))
+    header = [_("When"), _("Context"), "mmHg", _("Pulse"), _("Flag")]
+    flow.append(_table(header, rows, widths))
     return flow + _more(len(latest), len(readings), "readings")
 
 
 def _mood(data: ExportData, shown: int) -> list:
-    flow: list = [_p("Mood and questionnaires", H2)]
+    flow: list = [_p(_("Mood and questionnaires"), H2)]
     moods = [r.mood for r in data.reports if r.mood is not None]
     moods += [c.mood for c in data.checkins if c.mood is not None]
     if moods:
         mean = sum(moods) / len(moods)
         flow.append(
             _p(
-                f"Mood (0 worst – 10 best): mean {mean:.1f} over {len(moods)} entries, "
-                f"lowest {min(moods)}, highest {max(moods)}."
+                _(
+                    "Mood (0 worst – 10 best): mean %(mean)s over %(count)s entries, "
+                    "lowest %(lowest)s, highest %(highest)s."
+                )
+                % {
+                    "mean": formats.number_format(Decimal(f"{mean:.1f}"), 1),
+                    "count": len(moods),
+                    "lowest": min(moods),
+                    "highest": max(moods),
+                }
             )
         )
     questionnaires = list(data.questionnaires)
     if not questionnaires:
-        return [*flow, _p("No questionnaires in this period.")]
+        return [*flow, _p(_("No questionnaires in this period."))]
     latest = questionnaires[len(questionnaires) - shown :]
     rows = [
         [
             _when(data, q.completed_at),
-            QUESTIONNAIRES[q.instrument].title,
+            str(QUESTIONNAIRES[q.instrument].title),
             f"{q.total} / {QUESTIONNAIRES[q.instrument].max_total}",
             q.band,
         ]
         for q in reversed(latest)
     ]
     widths = [1.25 * inch, 0.5 * inch, 0.5 * inch, 1.4 * inch]
-    flow.append(_table(["Completed", "Form", "Score", "Band"], rows, widths))
+    flow.append(_table([_("Completed"), _("Form"), _("Score"), _("Band")], rows, widths))
     return flow + _more(len(latest), len(questionnaires), "questionnaires")
 
 
@@ -320,22 +359,23 @@ def _open_flags(data: ExportData, shown: int) -> list:
         (f for f in data.flags if f.acknowledged_at is None),
         key=lambda f: (-f.severity, -f.raised_at.timestamp()),
     )
-    flow: list = [_p("Open flags", H2)]
+    flow: list = [_p(_("Open flags"), H2)]
     if not open_flags:
-        return [*flow, _p("No open flags in this period.")]
+        return [*flow, _p(_("No open flags in this period."))]
     first = open_flags[:shown]
     rows = [
         [
             _when(data, f.raised_at),
-            FlagSeverity(f.severity).label,
-            clinical_title(f.kind, f.detail)
-            + (" (withdrawn by the patient)" if f.withdrawn_at is not None else ""),
+            str(FlagSeverity(f.severity).label),
+            _("%(flag)s (withdrawn by the patient)") % {"flag": clinical_title(f.kind, f.detail)}
+            if f.withdrawn_at is not None
+            else str(clinical_title(f.kind, f.detail)),
         ]
         for f in first
     ]
     widths = [1.25 * inch, 0.5 * inch, HALF_W - 1.75 * inch]
-    flow.append(_table(["Raised", "Level", "Flag"], rows, widths))
-    return flow + _more(len(first), len(open_flags), "open flags", order="most urgent")
+    flow.append(_table([_("Raised"), _("Level"), _("Flag")], rows, widths))
+    return flow + _more(len(first), len(open_flags), "open flags")
 
 
 def _notes(data: ExportData, shown: int) -> list:
@@ -344,7 +384,7 @@ def _notes(data: ExportData, shown: int) -> list:
     if not notes:
         return []
     notes.sort(key=lambda n: n[0])
-    label = "Notes" if data.include_private_notes else "Notes the patient shared"
+    label = _("Notes") if data.include_private_notes else _("Notes the patient shared")
     flow: list = [_p(label, H2)]
     latest = notes[len(notes) - shown :]
     for when, text in latest:
@@ -355,7 +395,7 @@ def _notes(data: ExportData, shown: int) -> list:
 
 def _discuss() -> list:
     line = "_" * 40
-    return [_p("Top things to discuss", H2)] + [
+    return [_p(_("Top things to discuss"), H2)] + [
         _p(f"{n}. {line}") for n in range(1, DISCUSS_LINES + 1)
     ]
 
@@ -382,8 +422,8 @@ def _outcomes(data: ExportData) -> list:
     """The outcome lines (whole course, not just the period) and their source."""
     if not data.outcomes:
         return []
-    flow: list = [_p("Outcome since treatment began", H2)]
-    flow += [_p(provider_line(o)) for o in data.outcomes]
+    flow: list = [_p(_("Outcome since treatment began"), H2)]
+    flow += [_p(str(provider_line(o))) for o in data.outcomes]
     flow.append(_p(f"{OUTCOME_SOURCE}.", SMALL))
     return flow
 
@@ -523,22 +563,27 @@ def _drawings(data: ExportData, charts: Sequence[ChartImage] | None) -> list:
     return flow
 
 
+def _summary_title(data: ExportData) -> str:
+    return _("Aftercare summary: %(name)s") % {"name": data.patient_name}
+
+
 def _bands(data: ExportData, clinic_name: str, drawings: list) -> list[Band]:
     zone = f"{data.time_zone}, {zone_label(data.generated_at, data.zone)}"
+    period = _("Period: %(period)s · times are the patient's (%(zone)s) · Created %(created)s") % {
+        "period": _period_text(data),
+        "zone": zone,
+        "created": _when(data, data.generated_at),
+    }
     head: list = [
-        _p(f"Aftercare summary: {data.patient_name}", TITLE),
+        _p(_summary_title(data), TITLE),
+        _p(period + (f" · {clinic_name}" if clinic_name else "")),
         _p(
-            f"Period: {_period_text(data)} · times are the patient's ({zone}) · "
-            f"Created {_when(data, data.generated_at)}"
-            + (f" · {clinic_name}" if clinic_name else "")
-        ),
-        _p(
-            "Patient-reported journal, not monitored in real time. "
-            + (
+            _(
+                "Patient-reported journal, not monitored in real time. "
                 "Shows only what the patient chose to share."
-                if not data.include_private_notes
-                else "Your own copy."
-            ),
+            )
+            if not data.include_private_notes
+            else _("Patient-reported journal, not monitored in real time. Your own copy."),
             SMALL,
         ),
         Spacer(1, 2),
@@ -589,9 +634,9 @@ class _Doc(BaseDocTemplate):
             rightMargin=MARGIN,
             topMargin=MARGIN,
             bottomMargin=MARGIN,
-            title=f"Aftercare summary: {data.patient_name}",
+            title=_summary_title(data),
             author="Aftercare",
-            subject=f"Journal summary {_period_text(data)}",
+            subject=_("Journal summary %(period)s") % {"period": _period_text(data)},
             invariant=1,
         )
         # Spaces add up (no overlapping), as `_stacked` counts them.
@@ -606,9 +651,10 @@ class _Doc(BaseDocTemplate):
 
 
 class _NumberedCanvas(Canvas):
-    """Writes "Page n of N" and `why` once the page count is known (nothing on one page)."""
+    """Writes "Page n of N" (`why`: with the reason it takes more than one) once the page
+    count is known (nothing on one page)."""
 
-    def __init__(self, *args: Any, why: str = "", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, why: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._states: list[dict[str, Any]] = []
         self._why = why
@@ -623,14 +669,21 @@ class _NumberedCanvas(Canvas):
             self.__dict__.update(state)
             if count > 1:
                 self.setFont("Helvetica", 7)
-                self.drawRightString(
-                    PAGE[0] - MARGIN, MARGIN / 2, f"Page {self._pageNumber} of {count}{self._why}"
+                page = {"page": self._pageNumber, "pages": count, "days": ONE_PAGE_DAYS}
+                text = (
+                    _(
+                        "Page %(page)s of %(pages)s: a period longer than %(days)s days may take "
+                        "two pages"
+                    )
+                    if self._why
+                    else _("Page %(page)s of %(pages)s")
                 )
+                self.drawRightString(PAGE[0] - MARGIN, MARGIN / 2, text % page)
             super().showPage()
         super().save()
 
 
-def _build(story: list, data: ExportData, why: str) -> tuple[bytes, int, float]:
+def _build(story: list, data: ExportData, why: bool) -> tuple[bytes, int, float]:
     """The PDF bytes of `story`, its number of pages and the height used on its last page."""
     buffer = io.BytesIO()
     doc = _Doc(buffer, data)
@@ -666,7 +719,7 @@ def summary_pdf(
     corrected like an estimate."""
     del thresholds  # flags arrive already judged; kept for callers that pass the clinic's
     allowed = 1 if _one_page(data) else 2
-    why = "" if allowed == 1 else f": a period longer than {ONE_PAGE_DAYS} days may take two pages"
+    why = allowed > 1  # the page numbers say why a long period may take two pages
     bands = _bands(data, clinic_name, _drawings(data, charts))  # each chart converted once
     parts = [part for left, right in bands for part in left + right]
     budget = allowed * FRAME_H

@@ -4,16 +4,23 @@ Every message is written from the notification's kind alone: it never names a mo
 score, medicine, note or person. Emails carry a one-click unsubscribe (RFC 8058): a signed,
 single-purpose link per recipient and kind (for the clinic's on-call address, which is no
 account: per address, stopping on-call alerts only), in the body and in `List-Unsubscribe`.
+Every message is in the recipient's language (`User.language`; the clinic's on-call address,
+which is no account, gets the clinic's default, `settings.LANGUAGE_CODE`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from journal.models import Channel, FlagSeverity, Notification, NotificationKind
 from journal.notifications import push
@@ -23,7 +30,7 @@ UNSUBSCRIBE_SALT = "aftercare.notifications.unsubscribe"
 # The clinic's on-call address is no account: its token names the address and can only stop
 # on-call alerts to it.
 ON_CALL_UNSUBSCRIBE_SALT = "aftercare.notifications.on-call-unsubscribe"
-NOT_MONITORED = (
+NOT_MONITORED = gettext_lazy(
     "Aftercare is not monitored in real time. In an emergency call your local emergency number."
 )
 
@@ -34,50 +41,92 @@ class Message:
     body: str
 
 
-_REMINDERS = {
-    NotificationKind.REPORT_EVENING: Message(
-        "Aftercare: time for this evening's report",
-        "When you feel ready, please fill in your report about today's session.",
-    ),
-    NotificationKind.REPORT_MORNING: Message(
-        "Aftercare: your session report is still open",
-        "Good morning. Your report about yesterday's session is still waiting for you.",
-    ),
-    NotificationKind.CHECKIN: Message(
-        "Aftercare: time for this evening's check-in",
-        "A short check-in helps you and your care team see how things are going.",
-    ),
-    NotificationKind.QUESTIONNAIRE: Message(
-        "Aftercare: a questionnaire is due",
-        "Your regular questionnaire is due. It takes a few minutes.",
-    ),
-}
-# PHQ-9 and GAD-7 due together: one message, not two.
-BOTH_QUESTIONNAIRES = Message(
-    "Aftercare: two short questionnaires are due",
-    "Your two regular questionnaires are due. Each takes a few minutes.",
-)
+def _reminder(kind: str) -> Message:
+    """A reminder's words, in the active language."""
+    if kind == NotificationKind.REPORT_EVENING:
+        return Message(
+            _("Aftercare: time for this evening's report"),
+            _("When you feel ready, please fill in your report about today's session."),
+        )
+    if kind == NotificationKind.REPORT_MORNING:
+        return Message(
+            _("Aftercare: your session report is still open"),
+            _("Good morning. Your report about yesterday's session is still waiting for you."),
+        )
+    if kind == NotificationKind.CHECKIN:
+        return Message(
+            _("Aftercare: time for this evening's check-in"),
+            _("A short check-in helps you and your care team see how things are going."),
+        )
+    if kind == NotificationKind.QUESTIONNAIRE:
+        return Message(
+            _("Aftercare: a questionnaire is due"),
+            _("Your regular questionnaire is due. It takes a few minutes."),
+        )
+    raise KeyError(kind)
+
+
+def both_questionnaires() -> Message:
+    """PHQ-9 and GAD-7 due together: one message, not two (in the active language)."""
+    return Message(
+        _("Aftercare: two short questionnaires are due"),
+        _("Your two regular questionnaires are due. Each takes a few minutes."),
+    )
+
+
+def recipient_language(row: Notification) -> str:
+    """The language a notification is written in: its recipient's, or for the clinic's
+    on-call address (no account) the clinic's default, `settings.LANGUAGE_CODE`."""
+    recipient = row.recipient if row.recipient_id is not None else None
+    language = getattr(recipient, "language", "") if recipient is not None else ""
+    return language or settings.LANGUAGE_CODE
+
+
+@contextmanager
+def in_language_of(row: Notification) -> Iterator[None]:
+    """Write what is built inside in the language of `row`'s recipient."""
+    with translation.override(recipient_language(row)):
+        yield
 
 
 def message_for(rows: list[Notification]) -> Message:
-    """The words of one message for `rows` (several rows only for grouped alerts)."""
+    """The words of one message for `rows` (several rows only for grouped alerts), in the
+    active language (`deliver` and `build_email` make it the recipient's)."""
     kind = rows[0].kind
     if kind == NotificationKind.QUESTIONNAIRE and rows[0].due_key.startswith(BOTH_INSTRUMENTS):
-        return BOTH_QUESTIONNAIRES
+        return both_questionnaires()
     if kind != NotificationKind.FLAG_ALERT:
-        return _REMINDERS[NotificationKind(kind)]
+        return _reminder(NotificationKind(kind))
     urgent = any(r.flag is not None and r.flag.severity == FlagSeverity.URGENT for r in rows)
-    what = "an urgent flag" if urgent else "a flag"
     if len(rows) == 1:
+        if urgent:
+            return Message(
+                _("Aftercare: an urgent flag awaits review"),
+                _("An urgent flag in Aftercare awaits your review."),
+            )
         return Message(
-            f"Aftercare: {what} awaits review",
-            f"{what.capitalize()} in Aftercare awaits your review.",
+            _("Aftercare: a flag awaits review"),
+            _("A flag in Aftercare awaits your review."),
         )
-    some = f"{len(rows)} flags, at least one urgent," if urgent else f"{len(rows)} flags"
-    return Message(
-        f"Aftercare: {len(rows)} flags await review",
-        f"{some} in Aftercare await your review.",
+    count = {"count": len(rows)}
+    subject = ngettext(
+        "Aftercare: %(count)d flag awaits review",
+        "Aftercare: %(count)d flags await review",
+        len(rows),
     )
+    if urgent:
+        body = ngettext(
+            "%(count)d flag, at least one urgent, in Aftercare awaits your review.",
+            "%(count)d flags, at least one urgent, in Aftercare await your review.",
+            len(rows),
+        )
+    else:
+        body = ngettext(
+            "%(count)d flag in Aftercare awaits your review.",
+            "%(count)d flags in Aftercare await your review.",
+            len(rows),
+        )
+    return Message(subject % count, body % count)
 
 
 def unsubscribe_token(user_id: int, kind: str) -> str:
@@ -128,17 +177,29 @@ def on_call_unsubscribe_url(address: str) -> str:
 
 
 def build_email(rows: list[Notification]) -> EmailMessage:
-    """The email for `rows`: subject, a body with the link, unsubscribe headers."""
+    """The email for `rows`: subject, a body with the link, unsubscribe headers; in the
+    recipient's language."""
+    with in_language_of(rows[0]):
+        return _build_email(rows)
+
+
+def _build_email(rows: list[Notification]) -> EmailMessage:
     first = rows[0]
     message = message_for(rows)
     link = settings.SITE_URL + (first.link or "/")
-    lines = [message.body, "", f"Open Aftercare: {link}", "", NOT_MONITORED]
+    lines = [
+        message.body,
+        "",
+        _("Open Aftercare: %(link)s") % {"link": link},
+        "",
+        str(NOT_MONITORED),
+    ]
     headers = {"Auto-Submitted": "auto-generated"}
     if first.recipient_id is not None:
         url = unsubscribe_url(first.recipient_id, first.kind)
     else:
         url = on_call_unsubscribe_url(first.address)
-    lines += ["", f"Stop these emails: {url}"]
+    lines += ["", _("Stop these emails: %(link)s") % {"link": url}]
     headers["List-Unsubscribe"] = f"<{url}>"
     headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     to = first.recipient.email if first.recipient is not None else first.address
@@ -158,5 +219,6 @@ def deliver(rows: list[Notification]) -> None:
     if first.channel == Channel.EMAIL:
         build_email(rows).send(fail_silently=False)
     elif first.channel == Channel.PUSH and first.recipient_id is not None and push.enabled():
-        message = message_for(rows)
+        with in_language_of(first):
+            message = message_for(rows)
         push.send(first.recipient_id, message.subject, message.body, first.link or "/")
