@@ -34,6 +34,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext
 
 from journal.db_unavailable import ATOMIC_WRITE_FLAG, not_saved_response
 from journal.models import SubmissionToken, User
@@ -163,7 +164,7 @@ def _run_once(
         except PermissionDenied:
             return not_saved_response(request, reason="invalid")
         if claim.completed_at is not None:
-            messages.info(request, "This was already saved; here it is.")
+            messages.info(request, gettext("This was already saved; here it is."))
             return HttpResponseRedirect(claim.result_url)
         response = view(request, *args, **kwargs)
         result_url = _result_url(response)

@@ -6,9 +6,10 @@ words a person recognises. Pure: a string in, a string out.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext, gettext_lazy
 from ua_parser import parse
 
-UNKNOWN_BROWSER = "Unknown browser"
+UNKNOWN_BROWSER = gettext_lazy("Unknown browser")
 
 # ua-parser names the mobile and embedded builds of a browser separately; people do not.
 _BROWSER_NAMES = {
@@ -33,7 +34,10 @@ def device_label(user_agent: str) -> str:
     "Unknown browser" (plus the system when that is known)."""
     result = parse(user_agent or "")
     browser = result.user_agent.family if result.user_agent else ""
-    browser = UNKNOWN_BROWSER if browser in {"", "Other"} else _BROWSER_NAMES.get(browser, browser)
+    if browser in {"", "Other"}:
+        browser = str(UNKNOWN_BROWSER)
+    else:
+        browser = _BROWSER_NAMES.get(browser, browser)
     device = result.device.family if result.device else ""
     system = result.os.family if result.os else ""
     if device in _NAMED_DEVICES:
@@ -42,4 +46,7 @@ def device_label(user_agent: str) -> str:
         where = _SYSTEM_NAMES.get(system, system)
     else:
         where = ""
-    return f"{browser} on {where}" if where else browser
+    if not where:
+        return browser
+    # Translators: a signed-in device, e.g. "Firefox on Linux", "Safari on iPhone".
+    return gettext("%(browser)s on %(where)s") % {"browser": browser, "where": where}
