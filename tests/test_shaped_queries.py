@@ -9,14 +9,17 @@ from unittest import mock
 
 import pytest
 from django.db import connection
+from django.db.models import Count, Max, Sum
+from django.db.models.functions import Length
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from journal import permissions, services
-from journal.models import Role, Share, User
+from journal.models import Flag, Role, Share, User
 from journal.reads import outcomes as outcome_reads
 from journal.reads import provider as provider_reads
 from journal.reads import shaped
+from journal.reads import triage as triage_reads
 from tests.conftest import enroll
 from tests.test_provider import ALL, severe_reading
 
@@ -141,3 +144,27 @@ def test_outcome_courses_match_the_orm_for_windows_of_the_same_shape(provider) -
         )
         assert got.partial == {r[1] for r in plain if r[0] == "p"}
     assert len(shaped._local.compiled) == 1
+
+
+def test_the_triage_flags_fingerprint_is_the_orm_aggregate_in_one_query(provider, personas) -> None:
+    patient, _ = _sharing(provider, 1, None)
+    severe_reading(patient, hours_ago=2)
+    for who in (provider, personas.provider_without_share, provider):
+        expected = tuple(
+            Flag.objects.filter(patient__in=Share.objects.filter(provider=who).values("patient"))
+            .aggregate(
+                n=Count("pk"),
+                top=Max("pk"),
+                acked=Count("acknowledged_at"),
+                acked_at=Max("acknowledged_at"),
+                severity=Sum("severity"),
+                categories=Sum(Length("category")),
+                kinds=Sum(Length("kind")),
+                raised=Sum(triage_reads._Epoch("raised_at")),
+            )
+            .values()
+        )
+        with CaptureQueriesContext(connection) as ctx:
+            assert triage_reads.flags_version(who) == expected
+        assert len(ctx.captured_queries) == 1
+    assert triage_reads.flags_version(provider)[0] == 1
