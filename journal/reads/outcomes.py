@@ -14,14 +14,16 @@ One query for any number of patients (`load`); a marked baseline's who and when,
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
-from django.db.models import CharField, Count, DateTimeField, IntegerField, Q, Value
+from django.db.models import CharField, Count, DateTimeField, IntegerField, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import get_language, gettext
 
@@ -39,6 +41,7 @@ from journal.models import (
 from journal.outcome_summaries import response_summary, response_table
 from journal.outcomes import Outcome, ScoreInput
 from journal.permissions import Scope, own_scope
+from journal.reads.shaped import shaped_rows
 from journal.summaries import Audience, Table
 
 INSTRUMENTS = ("phq9", "gad7")
@@ -106,20 +109,16 @@ class Courses:
     partial: set[int]  # patients with sessions before their window
 
 
-def courses(
-    windows: dict[int, datetime | None],
-    instruments: tuple[str, ...] = INSTRUMENTS,
-    *,
-    zone: ZoneInfo | None = None,
-) -> Courses:
-    """The courses of many patients at once: `windows` maps each patient id to the start of
-    what the reader may see (None: everything). The caller has checked the mood category. One
-    query whatever the number of patients: the questionnaires and session times inside each
-    window, a count of the sessions before it (no row, no time) and the marked baselines, as
-    one UNION ALL. `zone`: give scores that zone's local times."""
-    found = Courses(defaultdict(list), defaultdict(list), {}, set())
-    if not windows:
-        return found
+# An instant before any entry, for compiling `_courses_query` once per shape.
+_SENTINEL_START = datetime(1901, 1, 1, tzinfo=UTC)
+
+
+def _courses_query(values: Sequence[Any], instruments: tuple[str, ...], whole: int) -> QuerySet:
+    """The union `courses` runs, from its values in order: the ids of the `whole` patients
+    seen without a window, then (id, window start) of each other patient."""
+    windows: dict[int, datetime | None] = dict.fromkeys(values[:whole])
+    pairs = values[whole:]
+    windows.update(zip(pairs[::2], pairs[1::2], strict=True))
     ids = list(windows)
     number, instant, text = IntegerField(), DateTimeField(), CharField()
     none = Value("", output_field=text)
@@ -163,7 +162,39 @@ def courses(
             "instrument",
         )
     )
-    rows = questionnaires.union(sessions, earlier, marked, all=True)
+    return questionnaires.union(sessions, earlier, marked, all=True)
+
+
+def courses(
+    windows: dict[int, datetime | None],
+    instruments: tuple[str, ...] = INSTRUMENTS,
+    *,
+    zone: ZoneInfo | None = None,
+) -> Courses:
+    """The courses of many patients at once: `windows` maps each patient id to the start of
+    what the reader may see (None: everything). The caller has checked the mood category. One
+    query whatever the number of patients: the questionnaires and session times inside each
+    window, a count of the sessions before it (no row, no time) and the marked baselines, as
+    one UNION ALL. `zone`: give scores that zone's local times."""
+    found = Courses(defaultdict(list), defaultdict(list), {}, set())
+    if not windows:
+        return found
+    # Compiled once per shape (`journal.reads.shaped`): building and compiling this union
+    # through the ORM cost more than running it.
+    whole = [pid for pid, start in windows.items() if start is None]
+    started = [(pid, start) for pid, start in windows.items() if start is not None]
+    values: list[Any] = [*whole, *itertools.chain.from_iterable(started)]
+    ids = itertools.count(-1, -1)
+    sentinels: list[Any] = [next(ids) for _ in whole]
+    for n, _ in enumerate(started):
+        sentinels += [next(ids), _SENTINEL_START + timedelta(seconds=n)]
+    _, rows = shaped_rows(
+        QuestionnaireResponse,
+        ("outcome-courses", instruments, len(whole), len(started)),
+        lambda given: _courses_query(given, instruments, len(whole)),
+        values,
+        sentinels,
+    )
     for kind, patient_id, pk, at, total, instrument in rows:
         if kind == "s":
             found.starts[patient_id].append(at)

@@ -7,8 +7,10 @@ do not grow with the number of patients or entries (subqueries and prefetches, n
 
 from __future__ import annotations
 
+import itertools
 import sys
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -68,6 +70,7 @@ from journal.reads import outcomes as outcome_reads
 from journal.reads.glance import Fact, glance_facts
 from journal.reads.outcomes import BaselineMark
 from journal.reads.patient import describe_snapshot
+from journal.reads.shaped import shaped_values
 from journal.reads.triage import OpenFlagCounts, cached_open_flag_counts
 from journal.services.entries import flag_values
 from journal.timefmt import local_words
@@ -370,7 +373,11 @@ def _facts(shares: list[Share], kind: str | None) -> Facts:
     """Per share, in one query (index probes per row, no loops): the patient's newest entry
     time per source (`ENTRY_SOURCES`), the top open flag in the shared categories since the
     share's start (of `kind` when given), the sessions since the start and how many of the
-    last `ADHERENCE_SESSIONS` of them have a report."""
+    last `ADHERENCE_SESSIONS` of them have a report.
+
+    Building and compiling this query through the ORM cost about three times running it, so
+    it is compiled once per shape (`journal.reads.shaped`): the number of shares, of distinct
+    starts and of shares per start, and whether a kind is asked for."""
     if not shares:
         return {}
     starts = {s.pk: permissions.share_scope(s).window_start or _NO_START for s in shares}
@@ -381,13 +388,49 @@ def _facts(shares: list[Share], kind: str | None) -> Facts:
     for pk, start in starts.items():
         if start != _NO_START:
             by_start[start].append(pk)
+    sizes = tuple(len(pks) for pks in by_start.values())
+    values: list[Any] = [*([kind] if kind else []), *starts]
+    ids = itertools.count(-1, -1)
+    sentinels: list[Any] = [
+        *([_KIND_SENTINEL] if kind else []),
+        *itertools.islice(ids, len(starts)),
+    ]
+    for group, (start, pks) in enumerate(by_start.items()):
+        values += [start, *pks]
+        sentinels += [
+            _NO_START_SENTINEL + timedelta(seconds=group),
+            *itertools.islice(ids, len(pks)),
+        ]
+    rows = shaped_values(
+        Share,
+        ("triage-facts", bool(kind), len(starts), sizes),
+        lambda given: _facts_query(given, bool(kind), len(starts), sizes),
+        values,
+        sentinels,
+    )
+    return {row["pk"]: row for row in rows}
+
+
+# Values no real query holds, for compiling `_facts_query` once per shape (with negative ids):
+# an instant before any entry, a kind no rule has.
+_KIND_SENTINEL = "<any kind>"
+_NO_START_SENTINEL = datetime(1901, 1, 1, tzinfo=UTC)
+
+
+def _facts_query(values: Sequence[Any], kind: bool, n: int, sizes: tuple[int, ...]) -> QuerySet:
+    """The `_facts` query from its values in order: the kind (when `kind`), the `n` share ids,
+    then per distinct start the start and its `sizes[i]` share ids."""
+    at = 1 if kind else 0
+    ids = list(values[at : at + n])
+    at += n
+    branches = []
+    for size in sizes:
+        start, pks = values[at], list(values[at + 1 : at + 1 + size])
+        at += 1 + size
+        branches.append(When(pk__in=pks, then=Value(start)))
     window: Case | Value = (
-        Case(
-            *[When(pk__in=pks, then=Value(start)) for start, pks in by_start.items()],
-            default=Value(_NO_START),
-            output_field=DateTimeField(),
-        )
-        if by_start
+        Case(*branches, default=Value(_NO_START), output_field=DateTimeField())
+        if branches
         else Value(_NO_START, output_field=DateTimeField())
     )
     since = {"patient": OuterRef("patient")}
@@ -398,7 +441,7 @@ def _facts(shares: list[Share], kind: str | None) -> Facts:
         raised_at__gte=OuterRef("window_start"),
     )
     if kind:
-        open_flags = open_flags.filter(kind=kind)
+        open_flags = open_flags.filter(kind=values[0])
     top = open_flags.order_by("-severity", "-raised_at", "-pk")
     sessions = TreatmentSession.objects.filter(**since, started_at__gte=OuterRef("window_start"))
     last_sessions = (
@@ -410,8 +453,8 @@ def _facts(shares: list[Share], kind: str | None) -> Facts:
         .values("pk")[:ADHERENCE_SESSIONS]
     )
     reported = PostSessionReport.objects.filter(**since, session__in=last_sessions)
-    rows = (
-        Share.objects.filter(pk__in=starts)
+    return (
+        Share.objects.filter(pk__in=ids)
         .annotate(window_start=window)
         .annotate(
             **{
@@ -427,7 +470,6 @@ def _facts(shares: list[Share], kind: str | None) -> Facts:
         )
         .values("pk", *ENTRY_SOURCES, *_TOP_FLAG, "sessions_shown", "sessions_reported")
     )
-    return {row["pk"]: row for row in rows}
 
 
 def _rows(items: Ranked, kind: str | None, facts: Facts | None = None) -> list[TriageRow]:

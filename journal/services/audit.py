@@ -51,6 +51,8 @@ def record_audit(
         attempted_hash=attempted_hash,
         detail=_clean_detail(detail or {}),
     )
-    event.full_clean()
+    # Actor and subject are rows this request has read (they have ids): not looked up again
+    # (the foreign keys still hold them to existing users).
+    event.full_clean(exclude=[name for name in ("actor", "subject") if getattr(event, name)])
     audit_chain.append([event])
     return event

@@ -77,12 +77,15 @@ KNOWN_PARENTS = ("patient", "session", "report", "checkin", "reading", "question
 def validate(obj: Model) -> None:
     """`full_clean()` without its per-row queries, so a report with 14 ratings and two
     readings is not 40 extra round trips: known parents (`KNOWN_PARENTS`) are not looked up
-    again (unless the field is unique: one report per session is still checked), and check
+    again (a unique one is still checked for uniqueness: one report per session), and check
     constraints are not evaluated in the database because field validators and `clean()`
     state each of them (tests/test_model_validation.py holds every check constraint of the
     journal models to that). The database still enforces them all."""
-    known = [f.name for f in obj._meta.concrete_fields if f.name in KNOWN_PARENTS and not f.unique]
+    known = [f.name for f in obj._meta.concrete_fields if f.name in KNOWN_PARENTS]
     obj.full_clean(exclude=known, validate_constraints=False)
+    unique = {f.name for f in obj._meta.concrete_fields if f.name in known and f.unique}
+    if unique:
+        obj.validate_unique(exclude=[f.name for f in obj._meta.fields if f.name not in unique])
 
 
 def check_owner(patient: User, obj: Model, field: str = "__all__") -> None:
@@ -392,11 +395,20 @@ def _urinary_history(checkin: CheckIn, t: Thresholds) -> list[int]:
     return list(reversed(rows))
 
 
-def reflag_entry(obj: PostSessionReport | CheckIn, t: Thresholds) -> None:
+def reflag_entry(
+    obj: PostSessionReport | CheckIn, t: Thresholds, *, ratings: dict[str, int] | None = None
+) -> None:
     """Recompute the flags of a report or a check-in (with the patient's recent history for
-    sustained low mood and rising urinary symptoms)."""
-    ratings = {r.code: r.severity for r in obj.ratings.all()}
-    zone = ZoneInfo(User.objects.values_list("time_zone", flat=True).get(pk=obj.patient_id))
+    sustained low mood and rising urinary symptoms). `ratings`: the entry's ratings as just
+    saved (otherwise read back)."""
+    if ratings is None:
+        ratings = {r.code: r.severity for r in obj.ratings.all()}
+    patient = obj._state.fields_cache.get("patient")
+    zone = (
+        patient.zone
+        if isinstance(patient, User) and patient.pk == obj.patient_id
+        else ZoneInfo(User.objects.values_list("time_zone", flat=True).get(pk=obj.patient_id))
+    )
     if isinstance(obj, PostSessionReport):
         session = obj.session
         hours = (obj.reported_at - session.started_at).total_seconds() / 3600

@@ -191,7 +191,7 @@ def submit_report(
         for r in readings
     ]
     t = ClinicSettings.load_thresholds()
-    reflag_entry(report, t)
+    reflag_entry(report, t, ratings=cleaned)
     if readings:
         reflag_readings(t, session=session)
     related = {"reading_ids": [r.pk for r in added]} if added else None
@@ -259,7 +259,7 @@ def log_checkin(
     validate(checkin)
     checkin.save()
     save_ratings(checkin, cleaned, replace=False)
-    reflag_entry(checkin, ClinicSettings.load_thresholds())
+    reflag_entry(checkin, ClinicSettings.load_thresholds(), ratings=cleaned)
     audit_entry(patient=patient, entry=checkin, action=CREATE)
     return checkin
 

@@ -112,7 +112,7 @@ def edit_report(
     validate(report)
     report.save()
     save_ratings(report, cleaned)
-    reflag_entry(report, ClinicSettings.load_thresholds())
+    reflag_entry(report, ClinicSettings.load_thresholds(), ratings=cleaned)
     audit_entry(patient=patient, entry=report, action=EDIT)
     return report
 
@@ -145,7 +145,7 @@ def edit_checkin(
     validate(checkin)
     checkin.save()
     save_ratings(checkin, cleaned)
-    reflag_entry(checkin, ClinicSettings.load_thresholds())
+    reflag_entry(checkin, ClinicSettings.load_thresholds(), ratings=cleaned)
     audit_entry(patient=patient, entry=checkin, action=EDIT)
     return checkin
 
