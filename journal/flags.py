@@ -13,6 +13,7 @@ dose.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -20,7 +21,7 @@ from itertools import pairwise
 from statistics import fmean
 from typing import Any
 
-from django.utils import translation
+from django.utils import dateformat, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, npgettext
 
@@ -42,7 +43,7 @@ from journal.catalogue import (
     severity_label_en,
     symptom_label,
 )
-from journal.models import FlagCategory, FlagSeverity
+from journal.models import FlagCategory, FlagSeverity, Route
 from journal.thresholds import Thresholds
 
 # Kinds (stable: stored in Flag.kind).
@@ -531,10 +532,38 @@ def describe(kind: str, detail: Mapping[str, Any], thresholds: Thresholds) -> Wo
 # --- Provider voice ---------------------------------------------------------------------------
 
 
+# A stored session name ("2 Dec IV session", `services.entries.session_name`, always English).
+_SESSION_NAME = re.compile(r"^(?P<day>\d{1,2}) (?P<month>[A-Z][a-z]{2}) (?P<route>.+) session$")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _session_words(stored: str) -> str:
+    """A stored session name in the reader's language ("2 Dec IV session" reads "sesión IV
+    del 2 Dic" in Spanish); a name it does not recognise is shown as stored."""
+    match = _SESSION_NAME.match(stored)
+    if match is None or match["month"] not in _MONTHS:
+        return stored
+    route = match["route"]
+    if route not in ("IV", "IM"):
+        with translation.override("en"):
+            english = {str(label).lower(): label for _value, label in Route.choices}
+        if route not in english:
+            return stored
+        route = str(english[route]).lower()
+    day = date(2000, _MONTHS.index(match["month"]) + 1, int(match["day"]))
+    return _("%(day)s %(route)s session") % {
+        "day": dateformat.format(day, "j M"),
+        "route": route,
+    }
+
+
 def _after_session(d: Mapping[str, Any], what: str) -> str:
     """`what`, followed by the session it happened after when the detail names one."""
     if d.get("session"):
-        return _("%(what)s after the %(session)s") % {"what": what, "session": d["session"]}
+        return _("%(what)s after the %(session)s") % {
+            "what": what,
+            "session": _session_words(d["session"]),
+        }
     return what
 
 
@@ -588,7 +617,7 @@ def _clinical(kind: str, d: Mapping[str, Any]) -> str:
         return _("%(names)s still present %(hours)s h after the start of the %(session)s") % {
             "names": ", ".join(symptom_label(c) for c in d.get("codes", [])) or _("Effects"),
             "hours": d.get("hours", "?"),
-            "session": d.get("session") or _("session"),
+            "session": _session_words(d["session"]) if d.get("session") else _("session"),
         }
     if kind == BREATHING:
         return _after_session(d, _("Hard to wake or breathing problems at home"))

@@ -118,7 +118,7 @@ class NotificationPreference(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    paused = models.BooleanField("Pause all reminders", default=False)
+    paused = models.BooleanField(_("Pause all reminders"), default=False)
     quiet_start = models.TimeField(null=True, blank=True)
     quiet_end = models.TimeField(null=True, blank=True)
     report_enabled = models.BooleanField(default=True)

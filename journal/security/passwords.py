@@ -104,7 +104,7 @@ class ContextWordValidator:
             )
 
     def get_help_text(self) -> str:
-        return (
+        return _(
             "Your password can’t be built on the clinic’s name, this service’s name, your "
             "treatment or your own name or email."
         )
@@ -167,4 +167,4 @@ class BreachedPasswordValidator:
             )
 
     def get_help_text(self) -> str:
-        return "Your password can’t be one that has appeared in a data breach."
+        return _("Your password can’t be one that has appeared in a data breach.")
