@@ -230,9 +230,7 @@ def test_flag_wording_in_english_is_unchanged() -> None:
 def test_the_provider_line_of_a_flag_follows_the_providers_language() -> None:
     detail = {"symptoms": [{"code": "nausea", "severity": 3, "label": "Severe"}]}
     with translation.override("es"):
-        assert flags.clinical_title(flags.SEVERE_SIDE_EFFECT, detail) == (
-            "Náuseas: Intenso"
-        )
+        assert flags.clinical_title(flags.SEVERE_SIDE_EFFECT, detail) == ("Náuseas: Intenso")
     with translation.override("en"):
         assert flags.clinical_title(flags.SEVERE_SIDE_EFFECT, detail) == "Nausea rated Severe"
 
