@@ -5,22 +5,52 @@ migration. Codes are stable: never rename or reuse one (stored data refers to it
 
 Questionnaire wording is the standard PHQ-9 and GAD-7 text, reproduced word for word with the
 attribution the authors require. Do not paraphrase items.
+
+Side-effect names, descriptions, answers and flag rules are marked for translation
+(`gettext_lazy`, evaluated when shown, so an export rendered under `translation.override("en")`
+reads English). Questionnaire items, answers, instructions and notices are never marked: see
+`INSTRUMENT_LANGUAGES`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.utils import translation
+
+if TYPE_CHECKING:
+    # Lazy at runtime (read in the active language where shown, so an export rendered under
+    # `translation.override("en")` reads English); typed as the str it turns into.
+    def _(message: str) -> str:
+        return message
+
+    def pgettext_lazy(context: str, message: str) -> str:
+        return message
+else:
+    from django.utils.translation import gettext_lazy as _
+    from django.utils.translation import pgettext_lazy
+
+Text = str
 
 POST_SESSION = "post_session"
 CHECK_IN = "check_in"
 
-SEVERITY_LABELS: dict[int, str] = {
-    0: "None",
-    1: "Mild",
-    2: "Moderate",
-    3: "Severe",
-    4: "Very severe",
+SEVERITY_LABELS: dict[int, Text] = {
+    0: _("None"),
+    1: _("Mild"),
+    2: _("Moderate"),
+    3: _("Severe"),
+    4: _("Very severe"),
 }
+
+# The Spanish side-effect names, descriptions and severity words follow the project's glossary
+# (journal/locale/es/GLOSSARY.md) in plain words; they are not PRO-CTCAE's Spanish items (the
+# NCI Spanish item library could not be read to cite when they were written).
+SPANISH_TERMS = (
+    "Aftercare Spanish glossary (journal/locale/es/GLOSSARY.md); not the NCI PRO-CTCAE Spanish "
+    "item library, which was not available to check"
+)
 
 # --- Sources (document, version or date, section in that version) --------------------------
 # Spravato's US label was renumbered when respiratory depression was added (10/2023 per
@@ -124,17 +154,24 @@ SEVERITY = "severity"
 YES_NO = "yes_no"
 RECOVERY = "recovery"
 
-ANSWER_OPTIONS: dict[str, tuple[tuple[int, str], ...]] = {
+ANSWER_OPTIONS: dict[str, tuple[tuple[int, Text], ...]] = {
     SEVERITY: tuple(SEVERITY_LABELS.items()),
-    YES_NO: ((0, "No"), (1, "Yes")),
+    YES_NO: ((0, _("No")), (1, _("Yes"))),
     RECOVERY: (
-        (0, "Not yet"),
-        (1, "Less than 2 hours"),
-        (2, "2 to 4 hours"),
-        (3, "4 to 8 hours"),
-        (4, "The next day or later"),
+        (0, _("Not yet")),
+        (1, _("Less than 2 hours")),
+        (2, _("2 to 4 hours")),
+        (3, _("4 to 8 hours")),
+        (4, _("The next day or later")),
     ),
 }
+
+
+def severity_label_en(value: int) -> str:
+    """The English word of a severity (for values stored with a flag: they stay English)."""
+    with translation.override("en"):
+        return str(SEVERITY_LABELS.get(value, value))
+
 
 # Flag rules that watch catalogue items (kinds of `journal.flags`).
 RULE_SEVERE_SIDE_EFFECT = "severe_side_effect"
@@ -157,8 +194,8 @@ class Symptom:
     burden counts."""
 
     code: str
-    label: str
-    help_text: str
+    label: Text
+    help_text: Text
     asked: str  # POST_SESSION or CHECK_IN
     source: str
     routes: frozenset[str] | None = None  # None: every route
@@ -174,7 +211,7 @@ class Symptom:
         return self.routes is None or route in self.routes
 
     @property
-    def options(self) -> tuple[tuple[int, str], ...]:
+    def options(self) -> tuple[tuple[int, Text], ...]:
         return ANSWER_OPTIONS[self.answer]
 
     @property
@@ -182,107 +219,107 @@ class Symptom:
         return self.answer == SEVERITY
 
     def answer_label(self, value: int) -> str:
-        return dict(self.options).get(value, str(value))
+        return str(dict(self.options).get(value, value))
 
 
 SYMPTOMS: tuple[Symptom, ...] = (
     Symptom(
         "dissociation",
-        "Dissociation",
-        "Feeling detached, floating, unreal, or outside your body.",
+        _("Dissociation"),
+        _("Feeling detached, floating, unreal, or outside your body."),
         POST_SESSION,
         SOURCE_ESKETAMINE_LABEL,
     ),
     Symptom(
         "perceptual",
-        "Hallucinations or perceptual changes",
-        "Seeing or hearing things differently, or things that were not there.",
+        _("Hallucinations or perceptual changes"),
+        _("Seeing or hearing things differently, or things that were not there."),
         POST_SESSION,
         SOURCE_KETAMINE_LABEL,
     ),
     Symptom(
         "drowsiness",
-        "Drowsiness or sedation",
-        "Sleepy, heavy, hard to stay awake.",
+        _("Drowsiness or sedation"),
+        _("Sleepy, heavy, hard to stay awake."),
         POST_SESSION,
         SOURCE_ESKETAMINE_LABEL,
     ),
     Symptom(
         "dizziness",
-        "Dizziness or spinning",
-        "Light-headed, unsteady, or the room spinning (vertigo).",
+        _("Dizziness or spinning"),
+        _("Light-headed, unsteady, or the room spinning (vertigo)."),
         POST_SESSION,
         SOURCE_ESKETAMINE_LABEL,
     ),
     Symptom(
         "nausea",
-        "Nausea",
-        "Feeling sick to your stomach.",
+        _("Nausea"),
+        _("Feeling sick to your stomach."),
         POST_SESSION,
         SOURCE_ESKETAMINE_LABEL,
     ),
     Symptom(
         "vomiting",
-        "Vomiting",
-        "Being sick (throwing up).",
+        _("Vomiting"),
+        _("Being sick (throwing up)."),
         POST_SESSION,
         SOURCE_ESKETAMINE_LABEL,
     ),
     Symptom(
         "headache",
-        "Headache",
-        "Any head pain.",
+        _("Headache"),
+        _("Any head pain."),
         POST_SESSION,
         SOURCE_ESKETAMINE_LABEL,
     ),
     Symptom(
         "vision",
-        "Blurred or double vision",
-        "Trouble seeing clearly, or seeing double.",
+        _("Blurred or double vision"),
+        _("Trouble seeing clearly, or seeing double."),
         POST_SESSION,
         SOURCE_KETAMINE_LABEL,
     ),
     Symptom(
         "confusion",
-        "Confusion or trouble thinking",
-        "Foggy, slow, or hard to follow a thought.",
+        _("Confusion or trouble thinking"),
+        _("Foggy, slow, or hard to follow a thought."),
         POST_SESSION,
         SOURCE_ESKETAMINE_LABEL,
     ),
     Symptom(
         "anxiety_agitation",
-        "Anxiety or agitation",
-        "Nervous, on edge, restless, or agitated.",
+        _("Anxiety or agitation"),
+        _("Nervous, on edge, restless, or agitated."),
         POST_SESSION,
         SOURCE_ESKETAMINE_LABEL,
     ),
     Symptom(
         "numbness",
-        "Numbness or tingling",
-        "Pins and needles or reduced feeling, for example in the mouth, hands or feet.",
+        _("Numbness or tingling"),
+        _("Pins and needles or reduced feeling, for example in the mouth, hands or feet."),
         POST_SESSION,
         SOURCE_ESKETAMINE_LABEL,
     ),
     Symptom(
         "taste",
-        "Taste change",
-        "An unusual or metallic taste (nasal spray).",
+        _("Taste change"),
+        _("An unusual or metallic taste (nasal spray)."),
         POST_SESSION,
         SOURCE_ESKETAMINE_LABEL,
         routes=frozenset({"intranasal"}),
     ),
     Symptom(
         "nasal",
-        "Nasal discomfort",
-        "Irritation, stinging or discomfort in the nose or throat (nasal spray).",
+        _("Nasal discomfort"),
+        _("Irritation, stinging or discomfort in the nose or throat (nasal spray)."),
         POST_SESSION,
         SOURCE_ESKETAMINE_LABEL,
         routes=frozenset({"intranasal"}),
     ),
     Symptom(
         "drunk_high",
-        "Feeling drunk or high",
-        "Feeling intoxicated, tipsy or high.",
+        _("Feeling drunk or high"),
+        _("Feeling intoxicated, tipsy or high."),
         POST_SESSION,
         SOURCE_ESKETAMINE_LABEL,
     ),
@@ -290,8 +327,8 @@ SYMPTOMS: tuple[Symptom, ...] = (
     *(
         Symptom(
             f"{code}_now",
-            f"{label}: still present now?",
-            "Answer Yes if you still feel it as you write this.",
+            label,
+            _("Answer Yes if you still feel it as you write this."),
             POST_SESSION,
             SOURCE_SEDATION,
             flag_rule=RULE_LINGERING,
@@ -299,16 +336,16 @@ SYMPTOMS: tuple[Symptom, ...] = (
             follows=code,
         )
         for code, label in (
-            ("dissociation", "Dissociation"),
-            ("perceptual", "Hallucinations or perceptual changes"),
-            ("confusion", "Confusion or trouble thinking"),
-            ("drowsiness", "Drowsiness or sedation"),
+            ("dissociation", _("Dissociation: still present now?")),
+            ("perceptual", _("Hallucinations or perceptual changes: still present now?")),
+            ("confusion", _("Confusion or trouble thinking: still present now?")),
+            ("drowsiness", _("Drowsiness or sedation: still present now?")),
         )
     ),
     Symptom(
         "back_to_normal",
-        "About how long until you felt back to normal?",
-        "From the start of the session.",
+        _("About how long until you felt back to normal?"),
+        _("From the start of the session."),
         POST_SESSION,
         SOURCE_SEDATION,
         flag_rule="",
@@ -316,8 +353,8 @@ SYMPTOMS: tuple[Symptom, ...] = (
     ),
     Symptom(
         "breathing_waking",
-        "After getting home: were you hard to wake, or breathing slowly or with difficulty?",
-        "Answer Yes if you, or someone with you, noticed this.",
+        _("After getting home: were you hard to wake, or breathing slowly or with difficulty?"),
+        _("Answer Yes if you, or someone with you, noticed this."),
         POST_SESSION,
         SOURCE_RESPIRATORY,
         flag_rule=RULE_BREATHING,
@@ -325,8 +362,8 @@ SYMPTOMS: tuple[Symptom, ...] = (
     ),
     Symptom(
         "drove",
-        "Did you drive or operate machinery before a night's sleep after the session?",
-        "Including a car, a motorbike, a bicycle or machinery at work.",
+        _("Did you drive or operate machinery before a night's sleep after the session?"),
+        _("Including a car, a motorbike, a bicycle or machinery at work."),
         POST_SESSION,
         SOURCE_DRIVING,
         flag_rule=RULE_DROVE,
@@ -335,16 +372,16 @@ SYMPTOMS: tuple[Symptom, ...] = (
     # Between sessions (daily check-ins)
     Symptom(
         "urinary",
-        "Urinary symptoms",
-        "Pain when passing urine, or needing to go urgently or often.",
+        _("Urinary symptoms"),
+        _("Pain when passing urine, or needing to go urgently or often."),
         CHECK_IN,
         SOURCE_UROLOGY,
         flag_rule=RULE_URINARY,
     ),
     Symptom(
         "blood_in_urine",
-        "Blood in your urine",
-        "Pink, red or brown urine, or blood you can see.",
+        _("Blood in your urine"),
+        _("Pink, red or brown urine, or blood you can see."),
         CHECK_IN,
         SOURCE_CYSTITIS,
         flag_rule=RULE_BLOOD_IN_URINE,
@@ -352,25 +389,27 @@ SYMPTOMS: tuple[Symptom, ...] = (
     ),
     Symptom(
         "memory",
-        "Memory or concentration problems",
-        "Forgetting things or finding it hard to concentrate.",
+        _("Memory or concentration problems"),
+        _("Forgetting things or finding it hard to concentrate."),
         CHECK_IN,
         SOURCE_COGNITION,
         flag_rule=RULE_MEMORY,
     ),
     Symptom(
         "cravings",
-        "Cravings or urges to use ketamine outside treatment",
-        "Wanting or planning to use ketamine apart from your supervised sessions.",
+        _("Cravings or urges to use ketamine outside treatment"),
+        _("Wanting or planning to use ketamine apart from your supervised sessions."),
         CHECK_IN,
         SOURCE_MISUSE,
         flag_rule=RULE_CRAVINGS,
     ),
     Symptom(
         "use_outside",
-        "Since your last check-in, have you used ketamine, other sedating drugs or alcohol "
-        "outside your sessions?",
-        "Your answer goes to your care team only if you share side effects with them.",
+        _(
+            "Since your last check-in, have you used ketamine, other sedating drugs or alcohol "
+            "outside your sessions?"
+        ),
+        _("Your answer goes to your care team only if you share side effects with them."),
         CHECK_IN,
         SOURCE_MISUSE,
         flag_rule=RULE_USE_OUTSIDE,
@@ -378,8 +417,8 @@ SYMPTOMS: tuple[Symptom, ...] = (
     ),
     Symptom(
         "sleep",
-        "Sleep problems",
-        "Trouble falling or staying asleep, or sleeping much more than usual.",
+        _("Sleep problems"),
+        _("Trouble falling or staying asleep, or sleeping much more than usual."),
         CHECK_IN,
         SOURCE_ESKETAMINE_LABEL,
         flag_rule="",
@@ -394,105 +433,113 @@ class FlagRule:
     """One rule of DESIGN.md §3 as the clinic sees it: what it watches and why."""
 
     kind: str
-    name: str
-    rule: str  # the default rule, in words; every number is a clinic setting
+    name: Text
+    rule: Text  # the default rule, in words; every number is a clinic setting
     source: str
 
 
 FLAG_RULES: tuple[FlagRule, ...] = (
     FlagRule(
         "severe_bp",
-        "Severe blood pressure",
-        "systolic ≥ 180 or diastolic ≥ 120, any context (urgent)",
+        _("Severe blood pressure"),
+        _("systolic ≥ 180 or diastolic ≥ 120, any context (urgent)"),
         SOURCE_ACC_AHA_2017,
     ),
     FlagRule(
         "elevated_before_dose",
-        "Elevated before dose",
-        "before-dose reading above 140/90 (notable)",
+        _("Elevated before dose"),
+        _("before-dose reading above 140/90 (notable)"),
         SOURCE_BP_LABEL,
     ),
     FlagRule(
         "post_dose_rise",
-        "Post-dose rise",
-        "≥ 40 systolic or ≥ 25 diastolic over that session's before-dose reading (high)",
+        _("Post-dose rise"),
+        _("≥ 40 systolic or ≥ 25 diastolic over that session's before-dose reading (high)"),
         SOURCE_BP_LABEL,
     ),
-    FlagRule("pulse", "Pulse", "pulse above 120 or below 50 per minute (high)", SOURCE_AHA_PULSE),
+    FlagRule(
+        "pulse", _("Pulse"), _("pulse above 120 or below 50 per minute (high)"), SOURCE_AHA_PULSE
+    ),
     FlagRule(
         "severe_side_effect",
-        "Severe side effect",
-        "any acute symptom Severe or Very severe (high)",
+        _("Severe side effect"),
+        _("any acute symptom Severe or Very severe (high)"),
         SOURCE_PRO_CTCAE,
     ),
     FlagRule(
         "heavy_burden",
-        "Heavy side-effect burden",
-        "overall bother ≥ Severe, or ≥ 3 acute effects Moderate or worse in one report (high)",
+        _("Heavy side-effect burden"),
+        _("overall bother ≥ Severe, or ≥ 3 acute effects Moderate or worse in one report (high)"),
         SOURCE_FIBSER,
     ),
     FlagRule(
         RULE_LINGERING,
-        "Lingering effects",
-        "dissociation, perceptual changes, confusion "
-        "or drowsiness still present in a report written ≥ 3 h after the session began "
-        "(high)",
+        _("Lingering effects"),
+        _(
+            "dissociation, perceptual changes, confusion "
+            "or drowsiness still present in a report written ≥ 3 h after the session began "
+            "(high)"
+        ),
         SOURCE_SEDATION,
     ),
     FlagRule(
         RULE_BREATHING,
-        "Breathing or hard to wake",
-        "hard to wake, or breathing slowly or with difficulty, after getting home (urgent)",
+        _("Breathing or hard to wake"),
+        _("hard to wake, or breathing slowly or with difficulty, after getting home (urgent)"),
         SOURCE_RESPIRATORY,
     ),
     FlagRule(
         RULE_DROVE,
-        "Drove too soon",
-        "drove or operated machinery before a night's sleep (notable)",
+        _("Drove too soon"),
+        _("drove or operated machinery before a night's sleep (notable)"),
         SOURCE_DRIVING,
     ),
-    FlagRule("very_low_mood", "Very low mood", "any entry with mood ≤ 1 (high)", ""),
+    FlagRule("very_low_mood", _("Very low mood"), _("any entry with mood ≤ 1 (high)"), ""),
     FlagRule(
         "sustained_low_mood",
-        "Sustained low mood",
-        "mean of daily means over the last 3 "
-        "local days ≤ 2 with entries on ≥ 2 of them; or 7-day mean ≥ 3 below the 28 days "
-        "before (high)",
+        _("Sustained low mood"),
+        _(
+            "mean of daily means over the last 3 "
+            "local days ≤ 2 with entries on ≥ 2 of them; or 7-day mean ≥ 3 below the 28 days "
+            "before (high)"
+        ),
         "",
     ),
-    FlagRule("phq9_severe", "PHQ-9 severe", "PHQ-9 ≥ 20 (high)", SOURCE_KROENKE_2001),
+    FlagRule("phq9_severe", _("PHQ-9 severe"), _("PHQ-9 ≥ 20 (high)"), SOURCE_KROENKE_2001),
     FlagRule(
         "phq9_worsening",
-        "PHQ-9 worsening",
-        "≥ 5 points above the previous PHQ-9 or the baseline (high)",
+        _("PHQ-9 worsening"),
+        _("≥ 5 points above the previous PHQ-9 or the baseline (high)"),
         SOURCE_LOWE_2004,
     ),
     FlagRule(
         "self_harm",
-        "Self-harm item",
-        "PHQ-9 item 9 above 'Not at all' (urgent)",
+        _("Self-harm item"),
+        _("PHQ-9 item 9 above 'Not at all' (urgent)"),
         SOURCE_KROENKE_2001,
     ),
-    FlagRule("gad7_severe", "GAD-7 severe", "GAD-7 ≥ 15 (notable)", SOURCE_SPITZER_2006),
-    FlagRule(RULE_CRAVINGS, "Cravings", "cravings Moderate or worse (high)", SOURCE_MISUSE),
+    FlagRule("gad7_severe", _("GAD-7 severe"), _("GAD-7 ≥ 15 (notable)"), SOURCE_SPITZER_2006),
+    FlagRule(RULE_CRAVINGS, _("Cravings"), _("cravings Moderate or worse (high)"), SOURCE_MISUSE),
     FlagRule(
         RULE_USE_OUTSIDE,
-        "Use outside sessions",
-        "use of ketamine, other sedating drugs or alcohol outside sessions (high)",
+        _("Use outside sessions"),
+        _("use of ketamine, other sedating drugs or alcohol outside sessions (high)"),
         SOURCE_MISUSE,
     ),
-    FlagRule(RULE_URINARY, "Urinary", "urinary symptoms Moderate or worse (high)", SOURCE_UROLOGY),
-    FlagRule(RULE_BLOOD_IN_URINE, "Blood in urine", "any (high)", SOURCE_CYSTITIS),
+    FlagRule(
+        RULE_URINARY, _("Urinary"), _("urinary symptoms Moderate or worse (high)"), SOURCE_UROLOGY
+    ),
+    FlagRule(RULE_BLOOD_IN_URINE, _("Blood in urine"), _("any (high)"), SOURCE_CYSTITIS),
     FlagRule(
         "rising_urinary",
-        "Rising urinary",
-        "urinary rating higher in each of 3 consecutive check-ins (notable)",
+        _("Rising urinary"),
+        _("urinary rating higher in each of 3 consecutive check-ins (notable)"),
         SOURCE_UROLOGY,
     ),
     FlagRule(
         RULE_MEMORY,
-        "Memory",
-        "memory or concentration Moderate or worse (notable)",
+        _("Memory"),
+        _("memory or concentration Moderate or worse (notable)"),
         SOURCE_COGNITION,
     ),
 )
@@ -512,7 +559,7 @@ def check_in_symptoms() -> list[Symptom]:
 def symptom_label(code: str) -> str:
     """The label of a code; unknown (retired) codes are shown as they are stored."""
     symptom = SYMPTOMS_BY_CODE.get(code)
-    return symptom.label if symptom else code
+    return str(symptom.label) if symptom else code
 
 
 def answer_label(code: str, value: int) -> str:
@@ -520,7 +567,7 @@ def answer_label(code: str, value: int) -> str:
     severity scale."""
     symptom = SYMPTOMS_BY_CODE.get(code)
     if symptom is None:
-        return SEVERITY_LABELS.get(value, str(value))
+        return str(SEVERITY_LABELS.get(value, value))
     return symptom.answer_label(value)
 
 
@@ -531,6 +578,12 @@ def is_side_effect(code: str) -> bool:
 
 
 # --- Questionnaires ----------------------------------------------------------------------
+
+# The languages the questionnaire texts below exist in. The official Spanish (USA) PHQ-9 and
+# GAD-7 could not be found to cite, and an instrument is never translated here, so their items,
+# answers, instructions and notices stay in English for every reader (pages wrap them in
+# lang="en"); nothing below is marked for translation.
+INSTRUMENT_LANGUAGES: frozenset[str] = frozenset({"en"})
 
 FREQUENCY_OPTIONS: tuple[tuple[int, str], ...] = (
     (0, "Not at all"),
@@ -653,3 +706,18 @@ GAD7 = Questionnaire(
 )
 
 QUESTIONNAIRES: dict[str, Questionnaire] = {q.code: q for q in (PHQ9, GAD7)}
+
+# Bands are stored in English with each response (`QuestionnaireResponse.band`); these are
+# the words pages show for them.
+BAND_LABELS: dict[str, Text] = {
+    "Minimal": pgettext_lazy("questionnaire band", "Minimal"),
+    "Mild": pgettext_lazy("questionnaire band", "Mild"),
+    "Moderate": pgettext_lazy("questionnaire band", "Moderate"),
+    "Moderately severe": pgettext_lazy("questionnaire band", "Moderately severe"),
+    "Severe": pgettext_lazy("questionnaire band", "Severe"),
+}
+
+
+def band_label(band: str) -> str:
+    """A stored band in the reader's language; an unknown band as stored."""
+    return str(BAND_LABELS.get(band, band))

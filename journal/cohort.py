@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median as _median
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from journal import outcomes as oc
 from journal.summaries import Table
 
@@ -203,27 +206,37 @@ def _shown(members: Sequence[oc.Outcome]) -> Shown:
 
 
 def _weeks(value: float) -> str:
-    return f"{value:g} week" + ("" if value == 1 else "s")
+    # ngettext needs a whole number: 1 week, 1.5 weeks, 2 weeks.
+    count = int(value) if value == int(value) else 2
+    return ngettext("%(weeks)s week", "%(weeks)s weeks", count) % {"weeks": f"{value:g}"}
 
 
 def curve_summary(figures: CohortFigures) -> str:
     """The chart's text summary for providers (the same facts as the picture)."""
     shown = figures.shown
     if shown is None:
-        return (
-            f"Fewer than {MIN_CELL} patients meet the criteria; figures are not shown to "
-            "protect privacy."
-        )
+        return _(
+            "Fewer than %(count)s patients meet the criteria; figures are not shown to protect "
+            "privacy."
+        ) % {"count": MIN_CELL}
     last = shown.curve[-1]  # a cohort of MIN_CELL or more has at least one step
-    text = (
-        f"Of {shown.n} patients, an estimated {round(100 * last.responded)} % had responded "
-        f"by week {last.time:g} of follow-up"
-    )
+    values = {
+        "n": shown.n,
+        "percent": round(100 * last.responded),
+        "week": f"{last.time:g}",
+    }
     if shown.median_weeks is None:
-        text += "; fewer than half had responded, so the median time is not reached."
-    else:
-        text += f"; half had responded by {_weeks(shown.median_weeks)} (median, Kaplan–Meier)."
-    return text
+        return (
+            _(
+                "Of %(n)s patients, an estimated %(percent)s %% had responded by week %(week)s of "
+                "follow-up; fewer than half had responded, so the median time is not reached."
+            )
+            % values
+        )
+    return _(
+        "Of %(n)s patients, an estimated %(percent)s %% had responded by week %(week)s of "
+        "follow-up; half had responded by %(median)s (median, Kaplan–Meier)."
+    ) % {**values, "median": _weeks(shown.median_weeks)}
 
 
 def curve_table(figures: CohortFigures) -> Table:
@@ -242,14 +255,15 @@ def curve_table(figures: CohortFigures) -> Table:
         )
     return Table(
         caption=(
-            f"{figures.title}: time to first response, by started weeks since the first session"
+            _("%(title)s: time to first response, by started weeks since the first session")
+            % {"title": figures.title}
         ),
         columns=(
-            "Week",
-            "Patients still followed",
-            "First responses",
-            "Follow-up ended (censored)",
-            "Had responded (estimate)",
+            _("Week"),
+            _("Patients still followed"),
+            _("First responses"),
+            _("Follow-up ended (censored)"),
+            _("Had responded (estimate)"),
         ),
         rows=rows,
     )

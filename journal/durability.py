@@ -22,11 +22,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import median
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
+
 from journal.charts.types import DurabilityData
 
 PRE_SESSION_DAYS = 3
 MIN_INTERVALS = 2
-NOT_ENOUGH = "Not enough intervals to say when mood falls back."
+# English here (tests compare it); returned in the reader's language.
+NOT_ENOUGH = gettext_noop("Not enough intervals to say when mood falls back.")
 
 
 def pre_session_level(
@@ -84,30 +88,40 @@ def _day(value: float) -> str:
     return f"{value:g}"
 
 
-def _intervals(count: int) -> str:
-    return f"{count} interval" if count == 1 else f"{count} intervals"
-
-
 def fall_back_sentence(result: FallBack) -> str:
-    """The typical fall-back day as an observation, with how many intervals it rests on."""
+    """The typical fall-back day as an observation, with how many intervals it rests on. A
+    clinical line for providers: its clauses in brackets are separate messages."""
     if result.usable < MIN_INTERVALS:
-        return NOT_ENOUGH
+        return _(NOT_ENOUGH)
     others = []
     if result.not_before_next:
         others.append(
-            f"{_intervals(result.not_before_next)} did not fall back before the next session"
+            ngettext(
+                "%(count)s interval did not fall back before the next session",
+                "%(count)s intervals did not fall back before the next session",
+                result.not_before_next,
+            )
+            % {"count": result.not_before_next}
         )
     if result.not_yet:
-        others.append("the latest interval has not fallen back so far")
+        others.append(_("the latest interval has not fallen back so far"))
     typical = result.typical_day
     if typical is None:
-        return (
-            f"Mood did not fall back to its pre-session level in any of the "
-            f"{_intervals(result.usable)} with a pre-session level ({'; '.join(others)})."
-        )
-    basis = "1 interval" if len(result.days) == 1 else f"median of {_intervals(len(result.days))}"
-    detail = "; ".join([basis, *others])
-    return (
-        f"Mood typically fell back to its pre-session level on day {_day(typical)} after a "
-        f"session ({detail})."
-    )
+        return ngettext(
+            "Mood did not fall back to its pre-session level in any of the %(count)s interval "
+            "with a pre-session level (%(detail)s).",
+            "Mood did not fall back to its pre-session level in any of the %(count)s intervals "
+            "with a pre-session level (%(detail)s).",
+            result.usable,
+        ) % {"count": result.usable, "detail": "; ".join(others)}
+    count = len(result.days)
+    if count == 1:
+        basis = _("1 interval")
+    else:
+        basis = ngettext("median of %(count)s interval", "median of %(count)s intervals", count) % {
+            "count": count
+        }
+    return _(
+        "Mood typically fell back to its pre-session level on day %(day)s after a session "
+        "(%(detail)s)."
+    ) % {"day": _day(typical), "detail": "; ".join([basis, *others])}

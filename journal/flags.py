@@ -13,12 +13,17 @@ dose.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import pairwise
 from statistics import fmean
 from typing import Any
+
+from django.utils import dateformat, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, npgettext
 
 from journal.catalogue import (
     FREQUENCY_OPTIONS,
@@ -35,9 +40,10 @@ from journal.catalogue import (
     RULE_USE_OUTSIDE,
     SEVERITY_LABELS,
     SYMPTOMS_BY_CODE,
+    severity_label_en,
     symptom_label,
 )
-from journal.models import FlagCategory, FlagSeverity
+from journal.models import FlagCategory, FlagSeverity, Route
 from journal.thresholds import Thresholds
 
 # Kinds (stable: stored in Flag.kind).
@@ -73,14 +79,14 @@ BEFORE = "before"
 AFTER_CONTEXTS = frozenset({"after40", "discharge"})
 CLINIC_CONTEXTS = frozenset({"before", "after40", "discharge"})
 CONTEXT_WORDS = {
-    "before": "before dose",
-    "after40": "at 40 min after dose",
-    "discharge": "at discharge",
-    "home": "at home",
+    "before": gettext_lazy("before dose"),
+    "after40": gettext_lazy("at 40 min after dose"),
+    "discharge": gettext_lazy("at discharge"),
+    "home": gettext_lazy("at home"),
 }
 
 # Warning signs of a hypertensive emergency (American Heart Association patient guidance).
-BP_WARNING_SIGNS = (
+BP_WARNING_SIGNS = gettext_lazy(
     "chest pain, shortness of breath, back pain, numbness or weakness, a change in vision, or "
     "difficulty speaking"
 )
@@ -96,6 +102,8 @@ class FlagResult:
     title: str
     guidance: str
     detail: dict[str, Any] = field(default_factory=dict)
+    # The title in English, as it is kept with the stored flag (stored values stay English).
+    title_en: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -131,6 +139,9 @@ class MoodHistory:
 
 
 # --- Wording --------------------------------------------------------------------------------
+# Every sentence is one message with named placeholders (word order differs between
+# languages); `%(call_clinic)s` is `Thresholds.call_clinic`, an instruction that reads as a
+# verb phrase in every language ("call the clinic on 555-0100").
 
 Words = tuple[str, str]
 
@@ -140,163 +151,226 @@ def _bp(d: Mapping[str, Any]) -> str:
 
 
 def _where(d: Mapping[str, Any]) -> str:
-    return CONTEXT_WORDS.get(d.get("context", ""), "")
+    return str(CONTEXT_WORDS.get(d.get("context", ""), ""))
 
 
 def _at_clinic(d: Mapping[str, Any]) -> bool:
     return d.get("context") in CLINIC_CONTEXTS
 
 
-def _clinic_first(d: Mapping[str, Any], t: Thresholds, urgency: str) -> str:
+def _severity_word(item: Mapping[str, Any]) -> str:
+    """A stored severity in the reader's language (the stored English label as a fallback)."""
+    if "severity" in item:
+        return str(SEVERITY_LABELS.get(item["severity"], item.get("label", item["severity"])))
+    return str(item["label"])
+
+
+def _clinic_first(d: Mapping[str, Any], t: Thresholds) -> str:
     """Whom to tell first: the staff if the reading was taken at the clinic."""
     if _at_clinic(d):
-        return (
+        return _(
             "If you are still at the clinic, tell the staff with you now. If you have left, "
-            f"{t.call_clinic} {urgency}."
-        )
-    return f"Please {t.call_clinic} {urgency}."
+            "%(call_clinic)s today."
+        ) % {"call_clinic": t.call_clinic}
+    return _("Please %(call_clinic)s today.") % {"call_clinic": t.call_clinic}
 
 
 def _severe_bp_text(d: Mapping[str, Any], t: Thresholds) -> Words:
-    title = f"Very high blood pressure ({_bp(d)})"
+    title = _("Very high blood pressure (%(bp)s)") % {"bp": _bp(d)}
+    values = {
+        "bp": _bp(d),
+        "where": _where(d),
+        "signs": BP_WARNING_SIGNS,
+        "emergency": t.emergency_number,
+        "call_clinic": t.call_clinic,
+        "systolic": t.severe_systolic,
+        "diastolic": t.severe_diastolic,
+    }
     guidance = (
-        f"A reading of {_bp(d)} {_where(d)} is in the range that needs prompt attention. "
-        f"If you have {BP_WARNING_SIGNS}, call {t.emergency_number} now; do not wait to see "
-        "if it comes down. "
+        _(
+            "A reading of %(bp)s %(where)s is in the range that needs prompt attention. If you "
+            "have %(signs)s, call %(emergency)s now; do not wait to see if it comes down. "
+        )
+        % values
     )
     if _at_clinic(d):
         guidance += (
-            "If you are still at the clinic, tell the staff with you now. If you have left, "
-            f"{t.call_clinic} now; if you have a blood-pressure monitor, sit quietly for five "
-            "minutes and measure again so you can tell them the new reading."
+            _(
+                "If you are still at the clinic, tell the staff with you now. If you have left, "
+                "%(call_clinic)s now; if you have a blood-pressure monitor, sit quietly for five "
+                "minutes and measure again so you can tell them the new reading."
+            )
+            % values
         )
     else:
         guidance += (
-            "Otherwise sit quietly for five minutes and measure again. If it is still at or "
-            f"above {t.severe_systolic}/{t.severe_diastolic}, {t.call_clinic} now."
+            _(
+                "Otherwise sit quietly for five minutes and measure again. If it is still at or "
+                "above %(systolic)s/%(diastolic)s, %(call_clinic)s now."
+            )
+            % values
         )
     return title, guidance
 
 
 def _elevated_text(d: Mapping[str, Any], t: Thresholds) -> Words:
-    title = f"Blood pressure {_bp(d)} before your session"
+    title = _("Blood pressure %(bp)s before your session") % {"bp": _bp(d)}
     guidance = (
-        f"Your before-dose reading was {_bp(d)}, above {t.predose_systolic}/"
-        f"{t.predose_diastolic}. Your care team needs to know about it. "
-        + _clinic_first(d, t, "today")
+        _(
+            "Your before-dose reading was %(bp)s, above %(systolic)s/%(diastolic)s. Your care "
+            "team needs to know about it."
+        )
+        % {"bp": _bp(d), "systolic": t.predose_systolic, "diastolic": t.predose_diastolic}
+        + " "
+        + _clinic_first(d, t)
     )
     return title, guidance
 
 
 def _rise_text(d: Mapping[str, Any], t: Thresholds) -> Words:
-    title = f"Blood pressure rose after the dose (+{d['rise_systolic']}/+{d['rise_diastolic']})"
+    title = _("Blood pressure rose after the dose (+%(systolic)s/+%(diastolic)s)") % {
+        "systolic": d["rise_systolic"],
+        "diastolic": d["rise_diastolic"],
+    }
     guidance = (
-        f"Your reading went from {d['before_systolic']}/{d['before_diastolic']} before the dose "
-        f"to {_bp(d)} {_where(d)}. Your care team needs to know about this. "
-        + _clinic_first(d, t, "today")
-        + f" If you have {BP_WARNING_SIGNS}, call {t.emergency_number} now."
+        _(
+            "Your reading went from %(before)s before the dose to %(bp)s %(where)s. Your care "
+            "team needs to know about this."
+        )
+        % {
+            "before": f"{d['before_systolic']}/{d['before_diastolic']}",
+            "bp": _bp(d),
+            "where": _where(d),
+        }
+        + " "
+        + _clinic_first(d, t)
+        + " "
+        + _("If you have %(signs)s, call %(emergency)s now.")
+        % {"signs": BP_WARNING_SIGNS, "emergency": t.emergency_number}
     )
     return title, guidance
 
 
 def _pulse_text(d: Mapping[str, Any], t: Thresholds) -> Words:
-    fast = d["pulse"] > t.pulse_high
-    title = f"{'Fast' if fast else 'Slow'} pulse ({d['pulse']} per minute)"
+    values = {"pulse": d["pulse"], "where": _where(d), "emergency": t.emergency_number}
+    if d["pulse"] > t.pulse_high:
+        title = _("Fast pulse (%(pulse)s per minute)") % values
+    else:
+        title = _("Slow pulse (%(pulse)s per minute)") % values
     guidance = (
-        f"Your pulse was {d['pulse']} beats per minute {_where(d)}. "
-        + _clinic_first(d, t, "today")
-        + " If you feel faint, short of breath, have chest pain, or your heart is racing or "
-        f"pounding, call {t.emergency_number} now."
+        _("Your pulse was %(pulse)s beats per minute %(where)s.") % values
+        + " "
+        + _clinic_first(d, t)
+        + " "
+        + _(
+            "If you feel faint, short of breath, have chest pain, or your heart is racing or "
+            "pounding, call %(emergency)s now."
+        )
+        % values
     )
     return title, guidance
 
 
 def _effects(d: Mapping[str, Any]) -> str:
-    return ", ".join(f"{symptom_label(i['code'])} ({i['label']})" for i in d.get("symptoms", []))
+    return ", ".join(
+        f"{symptom_label(i['code'])} ({_severity_word(i)})" for i in d.get("symptoms", [])
+    )
 
 
 def _side_effect_text(d: Mapping[str, Any], t: Thresholds) -> Words:
     items = d.get("symptoms", [])
-    title = "Severe side effect" if len(items) == 1 else "Severe side effects"
-    guidance = (
-        f"You rated {_effects(d) or 'a side effect'}. If any of this is still happening or "
-        "getting worse, "
-        f"{t.call_clinic} and tell them what you noticed. If you have trouble breathing, chest "
-        f"pain, or cannot stay awake, call {t.emergency_number}."
-    )
+    title = npgettext("flag title", "Severe side effect", "Severe side effects", len(items))
+    guidance = _(
+        "You rated %(effects)s. If any of this is still happening or getting worse, "
+        "%(call_clinic)s and tell them what you noticed. If you have trouble breathing, chest "
+        "pain, or cannot stay awake, call %(emergency)s."
+    ) % {
+        "effects": _effects(d) or _("a side effect"),
+        "call_clinic": t.call_clinic,
+        "emergency": t.emergency_number,
+    }
     return title, guidance
 
 
 def _burden_text(d: Mapping[str, Any], t: Thresholds) -> Words:
-    title = "Side effects bothered you a lot"
-    guidance = (
+    title = _("Side effects bothered you a lot")
+    guidance = _(
         "You reported side effects that bothered you a lot after this session. Your care team "
-        f"needs to know: please {t.call_clinic}. If you have trouble breathing, chest pain, or "
-        f"cannot stay awake, call {t.emergency_number}."
-    )
+        "needs to know: please %(call_clinic)s. If you have trouble breathing, chest pain, or "
+        "cannot stay awake, call %(emergency)s."
+    ) % {"call_clinic": t.call_clinic, "emergency": t.emergency_number}
     return title, guidance
 
 
 def _lingering_text(d: Mapping[str, Any], t: Thresholds) -> Words:
     names = ", ".join(symptom_label(c).lower() for c in d.get("codes", []))
-    title = "Effects still present hours after the session"
-    guidance = (
-        f"You said these were still present about {d.get('hours', '?')} hours after your "
-        f"session began: {names or 'some effects'}. Do not drive, and have someone stay with "
-        f"you if you can. Please {t.call_clinic} now. If you are hard to wake, breathing "
-        f"slowly, or confused and getting worse, call {t.emergency_number}."
-    )
+    title = _("Effects still present hours after the session")
+    guidance = _(
+        "You said these were still present about %(hours)s hours after your session began: "
+        "%(names)s. Do not drive, and have someone stay with you if you can. Please "
+        "%(call_clinic)s now. If you are hard to wake, breathing slowly, or confused and "
+        "getting worse, call %(emergency)s."
+    ) % {
+        "hours": d.get("hours", "?"),
+        "names": names or _("some effects"),
+        "call_clinic": t.call_clinic,
+        "emergency": t.emergency_number,
+    }
     return title, guidance
 
 
 def _breathing_text(d: Mapping[str, Any], t: Thresholds) -> Words:
-    title = "Hard to wake, or breathing problems, after getting home"
-    guidance = (
+    title = _("Hard to wake, or breathing problems, after getting home")
+    guidance = _(
         "Being hard to wake, or breathing slowly or with difficulty, needs attention now. If it "
-        f"is happening now, call {t.emergency_number}. If it has passed, {t.call_clinic} now so "
-        "your care team knows."
-    )
+        "is happening now, call %(emergency)s. If it has passed, %(call_clinic)s now so your "
+        "care team knows."
+    ) % {"emergency": t.emergency_number, "call_clinic": t.call_clinic}
     return title, guidance
 
 
 def _drove_text(d: Mapping[str, Any], t: Thresholds) -> Words:
-    title = "Drove or operated machinery before a night's sleep"
-    guidance = (
+    title = _("Drove or operated machinery before a night's sleep")
+    guidance = _(
         "After a ketamine or esketamine session, driving or operating machinery is not advised "
-        "until the next day after a restful sleep. Your care team will want to talk this over with "
-        f"you; if you have questions, {t.call_clinic}."
-    )
+        "until the next day after a restful sleep. Your care team will want to talk this over "
+        "with you; if you have questions, %(call_clinic)s."
+    ) % {"call_clinic": t.call_clinic}
     return title, guidance
 
 
 def _crisis(t: Thresholds) -> str:
-    return (
-        f"If you are having thoughts of harming yourself, call or text {t.crisis_number} "
-        f"(crisis line) at any time, or call {t.emergency_number} if you are in danger now."
-    )
+    return _(
+        "If you are having thoughts of harming yourself, call or text %(crisis)s (crisis line) "
+        "at any time, or call %(emergency)s if you are in danger now."
+    ) % {"crisis": t.crisis_number, "emergency": t.emergency_number}
+
+
+def _let_team_know(t: Thresholds) -> str:
+    return _("Please let your care team know: %(call_clinic)s.") % {"call_clinic": t.call_clinic}
 
 
 def _very_low_mood_text(d: Mapping[str, Any], t: Thresholds) -> Words:
-    title = f"Very low mood ({d['mood']} out of 10)"
-    guidance = (
-        f"You rated your mood {d['mood']} out of 10. Please let your care team know: "
-        f"{t.call_clinic}. " + _crisis(t)
+    title = _("Very low mood (%(mood)s out of 10)") % {"mood": d["mood"]}
+    guidance = " ".join(
+        (_("You rated your mood %(mood)s out of 10.") % {"mood": d["mood"]}, _let_team_know(t))
     )
-    return title, guidance
+    return title, guidance + " " + _crisis(t)
 
 
 def _sustained_low_mood_text(d: Mapping[str, Any], t: Thresholds) -> Words:
     if d.get("reason") == "drop":
-        title = "Your mood has dropped this week"
-        what = (
-            f"Your mood over the last week averages {d['mean']} out of 10, lower than your "
-            f"usual {d['baseline']}."
-        )
+        title = _("Your mood has dropped this week")
+        what = _(
+            "Your mood over the last week averages %(mean)s out of 10, lower than your usual "
+            "%(baseline)s."
+        ) % {"mean": d["mean"], "baseline": d["baseline"]}
     else:
-        title = "Your mood has been low for several days"
-        what = f"Your mood over the last few days averages {d['mean']} out of 10."
-    guidance = f"{what} Please let your care team know: {t.call_clinic}. " + _crisis(t)
-    return title, guidance
+        title = _("Your mood has been low for several days")
+        what = _("Your mood over the last few days averages %(mean)s out of 10.") % {
+            "mean": d["mean"]
+        }
+    return title, f"{what} {_let_team_know(t)} {_crisis(t)}"
 
 
 def _low_mood_text(d: Mapping[str, Any], t: Thresholds) -> Words:
@@ -306,98 +380,107 @@ def _low_mood_text(d: Mapping[str, Any], t: Thresholds) -> Words:
 
 
 def _phq9_severe_text(d: Mapping[str, Any], t: Thresholds) -> Words:
-    title = f"PHQ-9 score in the severe range ({d['phq9_total']})"
-    guidance = (
-        f"Your PHQ-9 score of {d['phq9_total']} suggests you are going through a hard time. "
-        f"Please let your care team know: {t.call_clinic}. " + _crisis(t)
-    )
-    return title, guidance
+    title = _("PHQ-9 score in the severe range (%(total)s)") % {"total": d["phq9_total"]}
+    what = _("Your PHQ-9 score of %(total)s suggests you are going through a hard time.") % {
+        "total": d["phq9_total"]
+    }
+    return title, f"{what} {_let_team_know(t)} {_crisis(t)}"
 
 
 def _phq9_worsening_text(d: Mapping[str, Any], t: Thresholds) -> Words:
-    title = f"PHQ-9 score went up ({d['compared_total']} to {d['phq9_total']})"
-    guidance = (
-        f"Your PHQ-9 score went from {d['compared_total']} to {d['phq9_total']}. Please let "
-        f"your care team know: {t.call_clinic}. " + _crisis(t)
-    )
-    return title, guidance
+    values = {"before": d["compared_total"], "total": d["phq9_total"]}
+    title = _("PHQ-9 score went up (%(before)s to %(total)s)") % values
+    what = _("Your PHQ-9 score went from %(before)s to %(total)s.") % values
+    return title, f"{what} {_let_team_know(t)} {_crisis(t)}"
 
 
 def _gad7_text(d: Mapping[str, Any], t: Thresholds) -> Words:
-    title = f"GAD-7 score in the severe range ({d['gad7_total']})"
-    guidance = (
-        f"Your GAD-7 score of {d['gad7_total']} suggests anxiety is weighing on you. Please let "
-        f"your care team know at your next contact, or {t.call_clinic} if it feels too much."
-    )
+    title = _("GAD-7 score in the severe range (%(total)s)") % {"total": d["gad7_total"]}
+    guidance = _(
+        "Your GAD-7 score of %(total)s suggests anxiety is weighing on you. Please let your "
+        "care team know at your next contact, or %(call_clinic)s if it feels too much."
+    ) % {"total": d["gad7_total"], "call_clinic": t.call_clinic}
     return title, guidance
 
 
 def _self_harm_text(d: Mapping[str, Any], t: Thresholds) -> Words:
-    title = "You mentioned thoughts of death or self-harm"
-    guidance = (
-        "Thank you for answering honestly. You do not have to manage these thoughts alone. "
-        f"If you might act on them, call {t.emergency_number} now or go to the nearest emergency "
-        f"department. You can call or text {t.crisis_number} (crisis line) at any time, day or "
-        f"night, to talk to someone. Please also {t.call_clinic} today so your care team knows."
-    )
+    title = _("You mentioned thoughts of death or self-harm")
+    guidance = _(
+        "Thank you for answering honestly. You do not have to manage these thoughts alone. If "
+        "you might act on them, call %(emergency)s now or go to the nearest emergency "
+        "department. You can call or text %(crisis)s (crisis line) at any time, day or night, "
+        "to talk to someone. Please also %(call_clinic)s today so your care team knows."
+    ) % {
+        "emergency": t.emergency_number,
+        "crisis": t.crisis_number,
+        "call_clinic": t.call_clinic,
+    }
     return title, guidance
 
 
 def _cravings_text(d: Mapping[str, Any], t: Thresholds) -> Words:
-    title = f"Cravings for ketamine ({d['label']})"
-    guidance = (
+    title = _("Cravings for ketamine (%(severity)s)") % {"severity": _severity_word(d)}
+    guidance = _(
         "Urges to use ketamine outside your sessions are worth talking about early; they are "
-        f"nothing to be ashamed of. Please {t.call_clinic} or raise it at your next session. "
-        f"If you feel unsafe, call {t.crisis_number} (crisis line) or {t.emergency_number}."
-    )
+        "nothing to be ashamed of. Please %(call_clinic)s or raise it at your next session. If "
+        "you feel unsafe, call %(crisis)s (crisis line) or %(emergency)s."
+    ) % {
+        "call_clinic": t.call_clinic,
+        "crisis": t.crisis_number,
+        "emergency": t.emergency_number,
+    }
     return title, guidance
 
 
 def _use_outside_text(d: Mapping[str, Any], t: Thresholds) -> Words:
-    title = "Used ketamine, sedating drugs or alcohol outside your sessions"
-    guidance = (
+    title = _("Used ketamine, sedating drugs or alcohol outside your sessions")
+    guidance = _(
         "Thank you for saying so; it is nothing to be ashamed of, and it matters for your "
-        f"safety during treatment. Please {t.call_clinic} or raise it at your next session. "
-        f"If you feel unsafe, call {t.crisis_number} (crisis line) or {t.emergency_number}."
-    )
+        "safety during treatment. Please %(call_clinic)s or raise it at your next session. If "
+        "you feel unsafe, call %(crisis)s (crisis line) or %(emergency)s."
+    ) % {
+        "call_clinic": t.call_clinic,
+        "crisis": t.crisis_number,
+        "emergency": t.emergency_number,
+    }
     return title, guidance
 
 
 def _urinary_text(d: Mapping[str, Any], t: Thresholds) -> Words:
-    title = f"Urinary symptoms ({d['label']})"
-    guidance = (
+    title = _("Urinary symptoms (%(severity)s)") % {"severity": _severity_word(d)}
+    guidance = _(
         "Pain, urgency or needing to go often can be a side effect of repeated ketamine use and "
-        f"should be checked. Please {t.call_clinic} in the next day or two. If you cannot pass "
+        "should be checked. Please %(call_clinic)s in the next day or two. If you cannot pass "
         "urine, seek urgent care now."
-    )
+    ) % {"call_clinic": t.call_clinic}
     return title, guidance
 
 
 def _blood_in_urine_text(d: Mapping[str, Any], t: Thresholds) -> Words:
-    title = "Blood in your urine"
-    guidance = (
+    title = _("Blood in your urine")
+    guidance = _(
         "Blood in the urine can be a side effect of ketamine on the bladder and should be "
-        f"checked. Please {t.call_clinic} today. If you see a lot of blood, pass clots, or "
+        "checked. Please %(call_clinic)s today. If you see a lot of blood, pass clots, or "
         "cannot pass urine, seek urgent care now."
-    )
+    ) % {"call_clinic": t.call_clinic}
     return title, guidance
 
 
 def _rising_urinary_text(d: Mapping[str, Any], t: Thresholds) -> Words:
-    title = "Urinary symptoms getting worse"
-    guidance = (
+    title = _("Urinary symptoms getting worse")
+    guidance = _(
         "Your urinary symptoms have been rated higher at each of your last check-ins. Please "
-        f"{t.call_clinic} in the next day or two so it can be checked."
-    )
+        "%(call_clinic)s in the next day or two so it can be checked."
+    ) % {"call_clinic": t.call_clinic}
     return title, guidance
 
 
 def _memory_text(d: Mapping[str, Any], t: Thresholds) -> Words:
-    title = f"Memory or concentration problems ({d['label']})"
-    guidance = (
-        "Please mention this to your care team at your next contact, or "
-        f"{t.call_clinic} if it is getting in the way of daily life."
-    )
+    title = _("Memory or concentration problems (%(severity)s)") % {"severity": _severity_word(d)}
+    guidance = _(
+        "Please mention this to your care team at your next contact, or %(call_clinic)s if it "
+        "is getting in the way of daily life."
+    ) % {"call_clinic": t.call_clinic}
     return title, guidance
 
 
@@ -431,95 +514,167 @@ def _fallback(kind: str) -> str:
     return kind.replace("_", " ").capitalize()
 
 
+def _please_call(thresholds: Thresholds) -> str:
+    return _("Please %(call_clinic)s.") % {"call_clinic": thresholds.call_clinic}
+
+
 def describe(kind: str, detail: Mapping[str, Any], thresholds: Thresholds) -> Words:
     """The patient's title and guidance for a stored flag, with the clinic's current numbers."""
     text = _TEXT.get(kind)
     if text is None:
-        return _fallback(kind), f"Please {thresholds.call_clinic}."
+        return _fallback(kind), _please_call(thresholds)
     try:
         return text(detail, thresholds)
     except (KeyError, TypeError, AttributeError):
-        return _fallback(kind), f"Please {thresholds.call_clinic}."
+        return _fallback(kind), _please_call(thresholds)
 
 
 # --- Provider voice ---------------------------------------------------------------------------
 
 
-def _in(d: Mapping[str, Any]) -> str:
-    return f" after the {d['session']}" if d.get("session") else ""
+# A stored session name ("2 Dec IV session", `services.entries.session_name`, always English).
+_SESSION_NAME = re.compile(r"^(?P<day>\d{1,2}) (?P<month>[A-Z][a-z]{2}) (?P<route>.+) session$")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _session_words(stored: str) -> str:
+    """A stored session name in the reader's language ("2 Dec IV session" reads "sesión IV
+    del 2 Dic" in Spanish); a name it does not recognise is shown as stored."""
+    match = _SESSION_NAME.match(stored)
+    if match is None or match["month"] not in _MONTHS:
+        return stored
+    route = match["route"]
+    if route not in ("IV", "IM"):
+        with translation.override("en"):
+            english = {str(label).lower(): label for _value, label in Route.choices}
+        if route not in english:
+            return stored
+        route = str(english[route]).lower()
+    day = date(2000, _MONTHS.index(match["month"]) + 1, int(match["day"]))
+    return _("%(day)s %(route)s session") % {
+        "day": dateformat.format(day, "j M"),
+        "route": route,
+    }
+
+
+def _after_session(d: Mapping[str, Any], what: str) -> str:
+    """`what`, followed by the session it happened after when the detail names one."""
+    if d.get("session"):
+        return _("%(what)s after the %(session)s") % {
+            "what": what,
+            "session": _session_words(d["session"]),
+        }
+    return what
 
 
 def _clinical(kind: str, d: Mapping[str, Any]) -> str:
     if kind == SEVERE_BP:
-        return f"BP {_bp(d)} {_where(d)}".strip()
+        return (_("BP %(bp)s %(where)s") % {"bp": _bp(d), "where": _where(d)}).strip()
     if kind == ELEVATED_BEFORE_DOSE:
-        return f"BP {_bp(d)} before dose"
+        return _("BP %(bp)s before dose") % {"bp": _bp(d)}
     if kind == POST_DOSE_RISE:
-        return (
-            f"BP {_bp(d)} {_where(d)}, +{d['rise_systolic']}/+{d['rise_diastolic']} over "
-            f"before-dose {d['before_systolic']}/{d['before_diastolic']}"
-        )
+        return _(
+            "BP %(bp)s %(where)s, +%(rise_systolic)s/+%(rise_diastolic)s over before-dose "
+            "%(before)s"
+        ) % {
+            "bp": _bp(d),
+            "where": _where(d),
+            "rise_systolic": d["rise_systolic"],
+            "rise_diastolic": d["rise_diastolic"],
+            "before": f"{d['before_systolic']}/{d['before_diastolic']}",
+        }
     if kind == PULSE:
-        return f"Pulse {d['pulse']}/min {_where(d)}".strip()
+        return (
+            _("Pulse %(pulse)s/min %(where)s") % {"pulse": d["pulse"], "where": _where(d)}
+        ).strip()
     if kind == SEVERE_SIDE_EFFECT:
         effects = ", ".join(
-            f"{symptom_label(i['code'])} rated {i['label']}" for i in d.get("symptoms", [])
+            _("%(symptom)s rated %(severity)s")
+            % {"symptom": symptom_label(i["code"]), "severity": _severity_word(i)}
+            for i in d.get("symptoms", [])
         )
-        return f"{effects or 'Severe side effect'}{_in(d)}"
+        return _after_session(d, effects or _("Severe side effect"))
     if kind == HEAVY_BURDEN:
         parts = []
         if d.get("overall_bother") is not None and d.get("bother_fired"):
-            parts.append(f"overall bother {SEVERITY_LABELS.get(d['overall_bother'], '?')}")
+            parts.append(
+                _("overall bother %(severity)s")
+                % {"severity": SEVERITY_LABELS.get(d["overall_bother"], "?")}
+            )
         if d.get("moderate_or_worse"):
-            parts.append(f"{len(d['moderate_or_worse'])} effects Moderate or worse")
-        return f"Heavy side-effect burden ({'; '.join(parts)}){_in(d)}"
+            count = len(d["moderate_or_worse"])
+            parts.append(
+                ngettext(
+                    "%(count)s effect Moderate or worse",
+                    "%(count)s effects Moderate or worse",
+                    count,
+                )
+                % {"count": count}
+            )
+        what = _("Heavy side-effect burden (%(parts)s)") % {"parts": "; ".join(parts)}
+        return _after_session(d, what)
     if kind == LINGERING:
-        names = ", ".join(symptom_label(c) for c in d.get("codes", [])) or "Effects"
-        return f"{names} still present {d.get('hours', '?')} h after the start of the " + (
-            d.get("session") or "session"
-        )
+        return _("%(names)s still present %(hours)s h after the start of the %(session)s") % {
+            "names": ", ".join(symptom_label(c) for c in d.get("codes", [])) or _("Effects"),
+            "hours": d.get("hours", "?"),
+            "session": _session_words(d["session"]) if d.get("session") else _("session"),
+        }
     if kind == BREATHING:
-        return f"Hard to wake or breathing problems at home{_in(d)}"
+        return _after_session(d, _("Hard to wake or breathing problems at home"))
     if kind == DROVE:
-        return f"Drove or operated machinery before a night's sleep{_in(d)}"
+        return _after_session(d, _("Drove or operated machinery before a night's sleep"))
     if kind == VERY_LOW_MOOD:
-        return f"Mood {d['mood']}/10"
+        return _("Mood %(mood)s/10") % {"mood": d["mood"]}
     if kind == SUSTAINED_LOW_MOOD:
         if d.get("reason") == "drop":
-            return (
-                f"Mood 7-day mean {d['mean']}/10, {d['drop']} below the previous 28 days "
-                f"({d['baseline']})"
-            )
-        return f"Mood 3-day mean {d['mean']}/10 ({d['days']} days with entries)"
+            return _(
+                "Mood 7-day mean %(mean)s/10, %(drop)s below the previous 28 days (%(baseline)s)"
+            ) % {"mean": d["mean"], "drop": d["drop"], "baseline": d["baseline"]}
+        return _("Mood 3-day mean %(mean)s/10 (%(days)s days with entries)") % {
+            "mean": d["mean"],
+            "days": d["days"],
+        }
     if kind == LOW_MOOD:
         if "phq9_total" in d:
-            return f"PHQ-9 {d['phq9_total']} (severe)"
-        return f"Mood {d['mood']}/10"
+            return _("PHQ-9 %(total)s (severe)") % {"total": d["phq9_total"]}
+        return _("Mood %(mood)s/10") % {"mood": d["mood"]}
     if kind == PHQ9_SEVERE:
-        return f"PHQ-9 {d['phq9_total']} (severe)"
+        return _("PHQ-9 %(total)s (severe)") % {"total": d["phq9_total"]}
     if kind == PHQ9_WORSENING:
-        return (
-            f"PHQ-9 {d['phq9_total']}, +{d['phq9_total'] - d['compared_total']} over the "
-            f"{d['compared']} ({d['compared_total']})"
-        )
+        values = {
+            "total": d["phq9_total"],
+            "rise": d["phq9_total"] - d["compared_total"],
+            "compared_total": d["compared_total"],
+        }
+        if d["compared"] == "baseline":
+            return _("PHQ-9 %(total)s, +%(rise)s over the baseline (%(compared_total)s)") % values
+        return _("PHQ-9 %(total)s, +%(rise)s over the previous PHQ-9 (%(compared_total)s)") % values
     if kind == SELF_HARM:
+        # The answer is the instrument's own wording: it stays as the PHQ-9 prints it.
         label = dict(FREQUENCY_OPTIONS).get(d.get("item9", 0), "?").lower()
-        return f"PHQ-9 item 9: {label}"
+        return _("PHQ-9 item 9: %(answer)s") % {"answer": label}
     if kind == GAD7_SEVERE:
-        return f"GAD-7 {d['gad7_total']} (severe)"
+        return _("GAD-7 %(total)s (severe)") % {"total": d["gad7_total"]}
     if kind == CRAVINGS:
-        return f"Cravings rated {d['label']}"
+        return _("Cravings rated %(severity)s") % {"severity": _severity_word(d)}
     if kind == USE_OUTSIDE:
-        return "Reported use of ketamine, sedating drugs or alcohol outside sessions"
+        return _("Reported use of ketamine, sedating drugs or alcohol outside sessions")
     if kind == URINARY:
-        return f"Urinary symptoms rated {d['label']}"
+        return _("Urinary symptoms rated %(severity)s") % {"severity": _severity_word(d)}
     if kind == BLOOD_IN_URINE:
-        return "Blood in urine reported"
+        return _("Blood in urine reported")
     if kind == RISING_URINARY:
-        steps = " → ".join(SEVERITY_LABELS.get(v, str(v)) for v in d.get("values", []))
-        return f"Urinary symptoms rising over {len(d.get('values', []))} check-ins ({steps})"
+        values = d.get("values", [])
+        return ngettext(
+            "Urinary symptoms rising over %(count)s check-in (%(steps)s)",
+            "Urinary symptoms rising over %(count)s check-ins (%(steps)s)",
+            len(values),
+        ) % {
+            "count": len(values),
+            "steps": " → ".join(str(SEVERITY_LABELS.get(v, v)) for v in values),
+        }
     if kind == MEMORY:
-        return f"Memory or concentration rated {d['label']}"
+        return _("Memory or concentration rated %(severity)s") % {"severity": _severity_word(d)}
     return _fallback(kind)
 
 
@@ -535,7 +690,9 @@ def _result(
     kind: str, category: str, severity: FlagSeverity, detail: dict[str, Any], t: Thresholds
 ) -> FlagResult:
     title, guidance = _TEXT[kind](detail, t)
-    return FlagResult(kind, category, int(severity), title, guidance, detail)
+    with translation.override("en"):
+        english = _TEXT[kind](detail, t)[0]
+    return FlagResult(kind, category, int(severity), title, guidance, detail, english)
 
 
 def _fired(*results: FlagResult | None) -> list[FlagResult]:
@@ -646,7 +803,7 @@ def severe_side_effect(
 ) -> FlagResult | None:
     """Any acute side effect rated at or above Severe."""
     hits = [
-        {"code": code, "severity": sev, "label": SEVERITY_LABELS.get(sev, str(sev))}
+        {"code": code, "severity": sev, "label": severity_label_en(sev)}
         for code, sev in _watched(_acute_effects(ratings), SEVERE_SIDE_EFFECT, t.severe_side_effect)
     ]
     if not hits:
@@ -737,7 +894,7 @@ def _rated(
         if not hits:
             return None
         code, sev = max(hits, key=lambda hit: hit[1])
-        detail = {"code": code, "severity": sev, "label": SEVERITY_LABELS.get(sev, str(sev))}
+        detail = {"code": code, "severity": sev, "label": severity_label_en(sev)}
         return _result(kind, FlagCategory.SIDE_EFFECTS, severity, detail, t)
 
     return rule

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from journal.charts.outcomes import response_curve_data
 from journal.charts.types import ResponsePoint
 from journal.outcomes import (
@@ -20,12 +23,12 @@ from journal.summaries import Audience, Table, day_text
 
 NONE = "–"
 RESPONSE_COLUMNS = (
-    "Date",
-    "Session",
-    "Weeks since the first session",
-    "Score",
-    "Change from baseline",
-    "Status",
+    gettext_lazy("Date"),
+    gettext_lazy("Session"),
+    gettext_lazy("Weeks since the first session"),
+    gettext_lazy("Score"),
+    gettext_lazy("Change from baseline"),
+    gettext_lazy("Status"),
 )
 
 
@@ -49,15 +52,15 @@ def _weeks(weeks: float | None) -> str:
 
 def _status(o: Outcome, point: ResponsePoint, index: int) -> str:
     if point.is_baseline:
-        return "Baseline (chosen by a provider)" if o.baseline_marked else "Baseline"
+        return _("Baseline (chosen by a provider)") if o.baseline_marked else _("Baseline")
     if o.baseline is None:
         return NONE
     if point.total < REMISSION_BELOW:
-        return STATUS_WORDS[REMISSION]
+        return str(STATUS_WORDS[REMISSION])
     if is_response(o.baseline.total, point.total):
-        return STATUS_WORDS[RESPONSE]
+        return str(STATUS_WORDS[RESPONSE])
     if o.lost_at is not None and o.scores[index] == o.lost_at:
-        return STATUS_WORDS[LOST_RESPONSE]
+        return str(STATUS_WORDS[LOST_RESPONSE])
     return NONE
 
 
@@ -79,7 +82,12 @@ def response_table(o: Outcome) -> Table:
         for i, p in reversed(list(enumerate(points)))
     )
     if baseline is None:
-        caption = f"{o.title} scores, newest first; no baseline, so no change is shown"
+        caption = _("%(title)s scores, newest first; no baseline, so no change is shown") % {
+            "title": o.title
+        }
     else:
-        caption = f"{o.title} scores from the baseline ({baseline}) on, newest first"
-    return Table(caption, RESPONSE_COLUMNS, rows)
+        caption = _("%(title)s scores from the baseline (%(baseline)s) on, newest first") % {
+            "title": o.title,
+            "baseline": baseline,
+        }
+    return Table(caption, tuple(str(c) for c in RESPONSE_COLUMNS), rows)

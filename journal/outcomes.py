@@ -18,6 +18,15 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+else:
+    StrOrPromise = str
 
 OUTCOME_SOURCE = (
     "Response: ≥ 50 % reduction from baseline; remission: score < 5; loss of response: two "
@@ -42,11 +51,11 @@ RESPONSE = "response"
 LOST_RESPONSE = "lost_response"
 NO_RESPONSE = "no_response"
 
-STATUS_WORDS = {
-    REMISSION: "In remission",
-    RESPONSE: "Response",
-    LOST_RESPONSE: "Response lost",
-    NO_RESPONSE: "No response yet",
+STATUS_WORDS: dict[str, StrOrPromise] = {
+    REMISSION: gettext_lazy("In remission"),
+    RESPONSE: gettext_lazy("Response"),
+    LOST_RESPONSE: gettext_lazy("Response lost"),
+    NO_RESPONSE: gettext_lazy("No response yet"),
 }
 TITLES = {"phq9": "PHQ-9", "gad7": "GAD-7"}
 
@@ -123,7 +132,7 @@ class Outcome:
 
     @property
     def status_words(self) -> str:
-        return STATUS_WORDS.get(self.status or "", "")
+        return str(STATUS_WORDS.get(self.status or "", ""))
 
 
 def place(
@@ -256,76 +265,166 @@ def _article(number: int) -> str:
     return "an" if str(number).startswith("8") or number in (11, 18) else "a"
 
 
+def _at_start(o: Outcome, before_treatment: str, starting_point: str) -> str:
+    """The sentence for an automatic baseline (before treatment) or a marked one (which may
+    come later: "at your starting point")."""
+    assert o.baseline is not None
+    return before_treatment if o.baseline.session_number == 0 else starting_point
+
+
 def patient_sentence(o: Outcome) -> str:
     """ "Your PHQ-9 is 9, down from 18 before treatment: a 50 % drop." or a clear state."""
+    values: dict[str, object] = {
+        "title": o.title,
+        "latest": o.latest.total if o.latest else "?",
+    }
     if o.state == NO_SCORES:
-        return f"You have not filled in a {o.title} yet."
+        return _("You have not filled in a %(title)s yet.") % values
     if o.state == NO_SESSIONS:
         return (
-            f"Your latest {o.title} is {o.latest.total if o.latest else '?'}. Once treatment "
-            f"has started, the {o.title} from the week before your first session is your "
-            "starting point, and later ones are compared with it."
+            _(
+                "Your latest %(title)s is %(latest)s. Once treatment has started, the "
+                "%(title)s from the week before your first session is your starting point, and "
+                "later ones are compared with it."
+            )
+            % values
         )
     if o.state == NO_BASELINE:
         return (
-            f"Your latest {o.title} is {o.latest.total if o.latest else '?'}. There is no "
-            f"{o.title} from the week before your first session to compare it with, so no "
-            "change is shown."
+            _(
+                "Your latest %(title)s is %(latest)s. There is no %(title)s from the week before "
+                "your first session to compare it with, so no change is shown."
+            )
+            % values
         )
     assert o.baseline is not None and o.latest is not None
-    # The automatic baseline comes before treatment; a marked one may come later.
-    at = "before treatment" if o.baseline.session_number == 0 else "at your starting point"
+    base, now = o.baseline.total, o.latest.total
+    values.update(base=base, now=now)
     if o.state == BASELINE_ONLY:
         return (
-            f"Your {o.title} {at} was {o.baseline.total}. Fill it in again after some "
-            "sessions to see how it changes."
+            _at_start(
+                o,
+                _(
+                    "Your %(title)s before treatment was %(base)s. Fill it in again after some "
+                    "sessions to see how it changes."
+                ),
+                _(
+                    "Your %(title)s at your starting point was %(base)s. Fill it in again after "
+                    "some sessions to see how it changes."
+                ),
+            )
+            % values
         )
-    base, now = o.baseline.total, o.latest.total
     if o.change is None:
-        return f"Your {o.title} is {now}; it was {base} {at}."
+        return (
+            _at_start(
+                o,
+                _("Your %(title)s is %(now)s; it was %(base)s before treatment."),
+                _("Your %(title)s is %(now)s; it was %(base)s at your starting point."),
+            )
+            % values
+        )
     pct = abs(o.percent_change or 0)
-    if now < base:
-        text = f"Your {o.title} is {now}, down from {base} {at}: {_article(pct)} {pct} % drop."
+    values["pct"] = pct
+    if now < base and _article(pct) == "an":
+        text = _at_start(
+            o,
+            _(
+                "Your %(title)s is %(now)s, down from %(base)s before treatment: an %(pct)s %% "
+                "drop."
+            ),
+            _(
+                "Your %(title)s is %(now)s, down from %(base)s at your starting point: an "
+                "%(pct)s %% drop."
+            ),
+        )
+    elif now < base:
+        text = _at_start(
+            o,
+            _("Your %(title)s is %(now)s, down from %(base)s before treatment: a %(pct)s %% drop."),
+            _(
+                "Your %(title)s is %(now)s, down from %(base)s at your starting point: a "
+                "%(pct)s %% drop."
+            ),
+        )
     elif now > base:
-        text = f"Your {o.title} is {now}, up from {base} {at} ({pct} % higher)."
+        text = _at_start(
+            o,
+            _("Your %(title)s is %(now)s, up from %(base)s before treatment (%(pct)s %% higher)."),
+            _(
+                "Your %(title)s is %(now)s, up from %(base)s at your starting point (%(pct)s %% "
+                "higher)."
+            ),
+        )
     else:
-        text = f"Your {o.title} is {now}, the same as {at}."
+        text = _at_start(
+            o,
+            _("Your %(title)s is %(now)s, the same as before treatment."),
+            _("Your %(title)s is %(now)s, the same as at your starting point."),
+        )
+    text %= values
     if o.status == REMISSION:
-        text += " That is below 5, the range called remission."
+        text += " " + _("That is below 5, the range called remission.")
     elif o.status == RESPONSE:
-        text += " A drop of half or more is called a response."
+        text += " " + _("A drop of half or more is called a response.")
     return text
 
 
 def provider_line(o: Outcome) -> str:
-    """ "PHQ-9 18 → 9 (−50 %), response at session 6; not in remission." or a clear state."""
+    """ "PHQ-9 18 → 9 (−50 %), response at session 6; not in remission." or a clear state.
+    A clinical line of clauses (each one message), not a sentence."""
+    values: dict[str, object] = {
+        "title": o.title,
+        "latest": o.latest.total if o.latest else "?",
+    }
     if o.state == NO_SCORES:
-        return f"{o.title}: none recorded."
+        return _("%(title)s: none recorded.") % values
     if o.state == NO_SESSIONS:
-        return f"{o.title}: latest {o.latest.total if o.latest else '?'}; no sessions yet."
+        return _("%(title)s: latest %(latest)s; no sessions yet.") % values
     if o.state == NO_BASELINE and o.partial_course:
         return (
-            f"{o.title}: latest {o.latest.total if o.latest else '?'}; no baseline (treatment "
-            "began before the shared period; you can mark a shared questionnaire as baseline)."
+            _(
+                "%(title)s: latest %(latest)s; no baseline (treatment began before the shared "
+                "period; you can mark a shared questionnaire as baseline)."
+            )
+            % values
         )
     if o.state == NO_BASELINE:
         return (
-            f"{o.title}: latest {o.latest.total if o.latest else '?'}; no baseline (none in "
-            "the 7 days before the first session)."
+            _(
+                "%(title)s: latest %(latest)s; no baseline (none in the 7 days before the first "
+                "session)."
+            )
+            % values
         )
     assert o.baseline is not None and o.latest is not None
-    marked = " (baseline marked by a provider)" if o.baseline_marked else ""
+    values.update(base=o.baseline.total, now=o.latest.total, change=o.signed_change)
     if o.state == BASELINE_ONLY:
-        return f"{o.title}: baseline {o.baseline.total}{marked}; no score since."
-    pct = f" ({o.signed_change})" if o.signed_change else ""
-    line = f"{o.title} {o.baseline.total} → {o.latest.total}{pct}{marked}"
+        if o.baseline_marked:
+            return (
+                _("%(title)s: baseline %(base)s (baseline marked by a provider); no score since.")
+                % values
+            )
+        return _("%(title)s: baseline %(base)s; no score since.") % values
+    line = f"{o.title} {o.baseline.total} → {o.latest.total}"
+    if o.signed_change:
+        line += f" ({o.signed_change})"
+    if o.baseline_marked:
+        line += " " + _("(baseline marked by a provider)")
     # Session numbers of a partial course count from the shared period's start.
-    of = " of the shared period" if o.partial_course else ""
     if o.first_response is not None:
-        line += f", response at session {o.first_response.session_number}{of}"
+        number = {"number": o.first_response.session_number}
+        if o.partial_course:
+            line += ", " + _("response at session %(number)s of the shared period") % number
+        else:
+            line += ", " + _("response at session %(number)s") % number
     else:
-        line += ", no response"
+        line += ", " + _("no response")
     if o.status == LOST_RESPONSE and o.lost_at is not None:
-        line += f", lost at session {o.lost_at.session_number}{of}"
-    line += "; in remission" if o.status == REMISSION else "; not in remission"
+        number = {"number": o.lost_at.session_number}
+        if o.partial_course:
+            line += ", " + _("lost at session %(number)s of the shared period") % number
+        else:
+            line += ", " + _("lost at session %(number)s") % number
+    line += "; " + (_("in remission") if o.status == REMISSION else _("not in remission"))
     return line + "."

@@ -14,7 +14,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from journal.catalogue import SEVERITY_LABELS
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from journal.catalogue import SEVERITY_LABELS, band_label
 from journal.charts.types import (
     BloodPressureData,
     DurabilityData,
@@ -27,31 +31,18 @@ from journal.charts.types import (
 from journal.durability import fall_back, fall_back_sentence
 
 CONTEXT_LABELS = {
-    "before": "Before dose",
-    "after40": "About 40 minutes after dose",
-    "discharge": "At discharge",
-    "home": "At home",
+    "before": gettext_lazy("Before dose"),
+    "after40": gettext_lazy("About 40 minutes after dose"),
+    "discharge": gettext_lazy("At discharge"),
+    "home": gettext_lazy("At home"),
 }
 POST_DOSE = ("after40", "discharge")
 # Days 0–2 after a session (0 = the session day) count as "early" for durability.
 EARLY_DAYS = 3
 
+# Who a sentence is about: the patient reads "your mood", a provider "the patient's mood".
+# Each voice has its own whole sentences (word order differs between languages).
 Audience = Literal["patient", "provider"]
-
-
-@dataclass(frozen=True)
-class Voice:
-    """How a sentence names the person whose journal it describes."""
-
-    owner: str  # possessive where the person is first named: "your", "the patient's"
-    their: str  # possessive once the person is named: "your", "their"
-    subject: str  # at the start of a sentence: "You", "The patient"
-
-
-VOICES: dict[Audience, Voice] = {
-    "patient": Voice("your", "your", "You"),
-    "provider": Voice("the patient's", "their", "The patient"),
-}
 
 
 @dataclass(frozen=True)
@@ -81,12 +72,12 @@ class Rise:
 
 
 def day_text(day: date) -> str:
-    """'3 Mar 2025'."""
-    return f"{day.day} {day:%b %Y}"
+    """'3 Mar 2025' (the month in the reader's language)."""
+    return dateformat.format(day, "j M Y")
 
 
 def _short_day(day: date) -> str:
-    return f"{day.day} {day:%b}"
+    return dateformat.format(day, "j M")
 
 
 def _one(value: float) -> str:
@@ -97,12 +88,10 @@ def _signed(value: int) -> str:
     return f"+{value}" if value > 0 else str(value)
 
 
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (plural or word + 's')}"
-
-
 def _severity(value: int | None) -> str:
-    return "not rated" if value is None else f"{SEVERITY_LABELS.get(value, value)} ({value})"
+    if value is None:
+        return _("not rated")
+    return f"{SEVERITY_LABELS.get(value, value)} ({value})"
 
 
 # --- Mood --------------------------------------------------------------------------------
@@ -116,6 +105,94 @@ def average_mood(series: MoodSeries) -> float | None:
     return round(sum(d.mood for d in series.days) / len(series.days), 1)
 
 
+def _mood_sentence(audience: Audience, ending: str, count: int) -> str:
+    """The untranslated-yet whole sentence for one voice and one ending (see mood_summary)."""
+    patient = audience == "patient"
+    if ending == "all":
+        if patient:
+            return ngettext(
+                "Across all your entries your average daily mood was %(mean)s out of 10 "
+                "(%(count)s day with entries).",
+                "Across all your entries your average daily mood was %(mean)s out of 10 "
+                "(%(count)s days with entries).",
+                count,
+            )
+        return ngettext(
+            "Across all the patient's entries their average daily mood was %(mean)s out of 10 "
+            "(%(count)s day with entries).",
+            "Across all the patient's entries their average daily mood was %(mean)s out of 10 "
+            "(%(count)s days with entries).",
+            count,
+        )
+    if ending == "nothing_before":
+        if patient:
+            return ngettext(
+                "Over %(period)s your average daily mood was %(mean)s out of 10 (%(count)s day "
+                "with entries); there are no entries in the %(before)s days before to compare "
+                "with.",
+                "Over %(period)s your average daily mood was %(mean)s out of 10 (%(count)s days "
+                "with entries); there are no entries in the %(before)s days before to compare "
+                "with.",
+                count,
+            )
+        return ngettext(
+            "Over %(period)s the patient's average daily mood was %(mean)s out of 10 (%(count)s "
+            "day with entries); there are no entries in the %(before)s days before to compare "
+            "with.",
+            "Over %(period)s the patient's average daily mood was %(mean)s out of 10 (%(count)s "
+            "days with entries); there are no entries in the %(before)s days before to compare "
+            "with.",
+            count,
+        )
+    if ending == "same":
+        if patient:
+            return ngettext(
+                "Over %(period)s your average daily mood was %(mean)s out of 10 (%(count)s day "
+                "with entries), about the same as in the %(before)s days before (%(previous)s).",
+                "Over %(period)s your average daily mood was %(mean)s out of 10 (%(count)s days "
+                "with entries), about the same as in the %(before)s days before (%(previous)s).",
+                count,
+            )
+        return ngettext(
+            "Over %(period)s the patient's average daily mood was %(mean)s out of 10 (%(count)s "
+            "day with entries), about the same as in the %(before)s days before (%(previous)s).",
+            "Over %(period)s the patient's average daily mood was %(mean)s out of 10 (%(count)s "
+            "days with entries), about the same as in the %(before)s days before (%(previous)s).",
+            count,
+        )
+    if ending == "up":
+        if patient:
+            return ngettext(
+                "Over %(period)s your average daily mood was %(mean)s out of 10 (%(count)s day "
+                "with entries), up %(change)s from %(previous)s in the %(before)s days before.",
+                "Over %(period)s your average daily mood was %(mean)s out of 10 (%(count)s days "
+                "with entries), up %(change)s from %(previous)s in the %(before)s days before.",
+                count,
+            )
+        return ngettext(
+            "Over %(period)s the patient's average daily mood was %(mean)s out of 10 (%(count)s "
+            "day with entries), up %(change)s from %(previous)s in the %(before)s days before.",
+            "Over %(period)s the patient's average daily mood was %(mean)s out of 10 (%(count)s "
+            "days with entries), up %(change)s from %(previous)s in the %(before)s days before.",
+            count,
+        )
+    if patient:
+        return ngettext(
+            "Over %(period)s your average daily mood was %(mean)s out of 10 (%(count)s day with "
+            "entries), down %(change)s from %(previous)s in the %(before)s days before.",
+            "Over %(period)s your average daily mood was %(mean)s out of 10 (%(count)s days "
+            "with entries), down %(change)s from %(previous)s in the %(before)s days before.",
+            count,
+        )
+    return ngettext(
+        "Over %(period)s the patient's average daily mood was %(mean)s out of 10 (%(count)s "
+        "day with entries), down %(change)s from %(previous)s in the %(before)s days before.",
+        "Over %(period)s the patient's average daily mood was %(mean)s out of 10 (%(count)s "
+        "days with entries), down %(change)s from %(previous)s in the %(before)s days before.",
+        count,
+    )
+
+
 def mood_summary(
     series: MoodSeries,
     previous_mean: float | None,
@@ -125,27 +202,26 @@ def mood_summary(
     audience: Audience = "patient",
 ) -> str:
     """Average daily mood over the period and its change against the previous period."""
-    voice = VOICES[audience]
     average = average_mood(series)
     if average is None:
-        return f"No mood entries in {period_label} yet."
-    days = _plural(len(series.days), "day")
-    opening = (
-        f"Over {period_label} {voice.owner} average daily mood"
-        if period_days
-        else f"Across all {voice.owner} entries {voice.their} average daily mood"
-    ) + f" was {_one(average)} out of 10 ({days} with entries)"
+        return _("No mood entries in %(period)s yet.") % {"period": period_label}
+    count = len(series.days)
+    values: dict[str, Any] = {
+        "period": period_label,
+        "mean": _one(average),
+        "count": count,
+        "before": period_days,
+    }
     if not period_days:
-        return opening + "."
-    before = f"the {period_days} days before"
+        return _mood_sentence(audience, "all", count) % values
     if previous_mean is None:
-        return f"{opening}; there are no entries in {before} to compare with."
+        return _mood_sentence(audience, "nothing_before", count) % values
     previous = round(previous_mean, 1)
     change = round(average - previous, 1)
+    values.update(previous=_one(previous), change=_one(abs(change)))
     if change == 0:
-        return f"{opening}, about the same as in {before} ({_one(previous)})."
-    direction = "up" if change > 0 else "down"
-    return f"{opening}, {direction} {_one(abs(change))} from {_one(previous)} in {before}."
+        return _mood_sentence(audience, "same", count) % values
+    return _mood_sentence(audience, "up" if change > 0 else "down", count) % values
 
 
 def mood_table(series: MoodSeries, period_label: str) -> Table:
@@ -153,9 +229,14 @@ def mood_table(series: MoodSeries, period_label: str) -> Table:
     show_anxiety = any(d.anxiety is not None for d in series.days)
     show_pain = any(d.pain is not None for d in series.days)
     # Each scale says which way is better, as the chart's panels do.
-    columns = ["Day", "Mood (daily mean, 0–10, higher = better)", "Entries", "7-day average"]
-    columns += ["Anxiety (0–10, higher = worse)"] * show_anxiety
-    columns += ["Pain (0–10, higher = worse)"] * show_pain
+    columns = [
+        _("Day"),
+        _("Mood (daily mean, 0–10, higher = better)"),
+        _("Entries"),
+        _("7-day average"),
+    ]
+    columns += [_("Anxiety (0–10, higher = worse)")] * show_anxiety
+    columns += [_("Pain (0–10, higher = worse)")] * show_pain
     rows = []
     for d in reversed(series.days):
         row = [day_text(d.day), _one(d.mood), str(d.entries), _one(d.rolling)]
@@ -164,30 +245,84 @@ def mood_table(series: MoodSeries, period_label: str) -> Table:
         if show_pain:
             row.append("–" if d.pain is None else _one(d.pain))
         rows.append(tuple(row))
-    caption = f"Daily mood, {period_label}, newest first"
-    if series.sessions:
-        caption += f"; sessions on {', '.join(_short_day(s) for s in series.sessions[-12:])}"
-        if len(series.sessions) > 12:
-            caption += " and earlier"
-    return Table(caption, tuple(columns), tuple(rows))
+    values = {
+        "period": period_label,
+        "sessions": ", ".join(_short_day(s) for s in series.sessions[-12:]),
+    }
+    if len(series.sessions) > 12:
+        caption = _("Daily mood, %(period)s, newest first; sessions on %(sessions)s and earlier")
+    elif series.sessions:
+        caption = _("Daily mood, %(period)s, newest first; sessions on %(sessions)s")
+    else:
+        caption = _("Daily mood, %(period)s, newest first")
+    return Table(caption % values, tuple(columns), tuple(rows))
+
+
+def _durability_sentence(audience: Audience, which: str, count: int) -> str:
+    patient = audience == "patient"
+    if which == "both":
+        if patient:
+            return ngettext(
+                "Across %(count)s session, your mood averaged %(early)s on days 0–2 after a "
+                "session and %(later)s from day 3 on.",
+                "Across %(count)s sessions, your mood averaged %(early)s on days 0–2 after a "
+                "session and %(later)s from day 3 on.",
+                count,
+            )
+        return ngettext(
+            "Across %(count)s session, the patient's mood averaged %(early)s on days 0–2 after a "
+            "session and %(later)s from day 3 on.",
+            "Across %(count)s sessions, the patient's mood averaged %(early)s on days 0–2 after "
+            "a session and %(later)s from day 3 on.",
+            count,
+        )
+    if which == "early":
+        if patient:
+            return ngettext(
+                "Across %(count)s session, your mood averaged %(early)s on days 0–2 after a "
+                "session (no entries from day 3 on yet).",
+                "Across %(count)s sessions, your mood averaged %(early)s on days 0–2 after a "
+                "session (no entries from day 3 on yet).",
+                count,
+            )
+        return ngettext(
+            "Across %(count)s session, the patient's mood averaged %(early)s on days 0–2 after a "
+            "session (no entries from day 3 on yet).",
+            "Across %(count)s sessions, the patient's mood averaged %(early)s on days 0–2 after "
+            "a session (no entries from day 3 on yet).",
+            count,
+        )
+    if patient:
+        return ngettext(
+            "Across %(count)s session, your mood averaged %(later)s from day 3 on after a "
+            "session (no entries on days 0–2).",
+            "Across %(count)s sessions, your mood averaged %(later)s from day 3 on after a "
+            "session (no entries on days 0–2).",
+            count,
+        )
+    return ngettext(
+        "Across %(count)s session, the patient's mood averaged %(later)s from day 3 on after a "
+        "session (no entries on days 0–2).",
+        "Across %(count)s sessions, the patient's mood averaged %(later)s from day 3 on after a "
+        "session (no entries on days 0–2).",
+        count,
+    )
 
 
 def durability_summary(data: DurabilityData, *, audience: Audience = "patient") -> str:
     """Mood early after a session (days 0–2) against later in the interval."""
     intervals = [i for i in data.intervals if i.points]
     if not intervals:
-        return "No mood entries after a session in this period yet."
+        return _("No mood entries after a session in this period yet.")
     early = [m for i in intervals for since, m in i.points if since < EARLY_DAYS]
     later = [m for i in intervals for since, m in i.points if since >= EARLY_DAYS]
-    count = _plural(len(intervals), "session")
-    early_text = f"{_one(sum(early) / len(early))} on days 0–2 after a session" if early else ""
-    later_text = f"{_one(sum(later) / len(later))} from day 3 on" if later else ""
-    opening = f"Across {count}, {VOICES[audience].owner} mood averaged"
-    if early and later:
-        return f"{opening} {early_text} and {later_text}."
-    if early:
-        return f"{opening} {early_text} (no entries from day 3 on yet)."
-    return f"{opening} {later_text} after a session (no entries on days 0–2)."
+    values = {
+        "count": len(intervals),
+        "early": _one(sum(early) / len(early)) if early else "",
+        "later": _one(sum(later) / len(later)) if later else "",
+    }
+    which = "both" if early and later else "early" if early else "later"
+    return _durability_sentence(audience, which, len(intervals)) % values
 
 
 def durability_table(data: DurabilityData) -> Table:
@@ -198,8 +333,8 @@ def durability_table(data: DurabilityData) -> Table:
         for since, mood in i.points
     )
     return Table(
-        "Mood by days since each session (day 0 is the session day), newest session first",
-        ("Session", "Days since the session", "Mood (mean, 0–10)"),
+        _("Mood by days since each session (day 0 is the session day), newest session first"),
+        (_("Session"), _("Days since the session"), _("Mood (mean, 0–10)")),
         rows,
     )
 
@@ -211,18 +346,36 @@ def questionnaire_summary(data: QuestionnaireData, period_label: str) -> str:
         if not series.points:
             continue
         day, total, band = series.points[-1]
-        text = f"latest {series.title}: {total} ({band}) on {_short_day(day)}"
+        values: dict[str, Any] = {
+            "title": series.title,
+            "total": total,
+            "band": band_label(band),
+            "day": _short_day(day),
+        }
         if len(series.points) > 1:
-            first_day, first_total, _ = series.points[0]
+            first_day, first_total, _band = series.points[0]
             change = total - first_total
+            values.update(change=abs(change), first=first_total, first_day=_short_day(first_day))
             if change == 0:
-                text += f", unchanged since {_short_day(first_day)}"
+                text = _(
+                    "latest %(title)s: %(total)s (%(band)s) on %(day)s, unchanged since "
+                    "%(first_day)s"
+                )
+            elif change > 0:
+                text = _(
+                    "latest %(title)s: %(total)s (%(band)s) on %(day)s, up %(change)s from "
+                    "%(first)s on %(first_day)s"
+                )
             else:
-                direction = "up" if change > 0 else "down"
-                text += f", {direction} {abs(change)} from {first_total} on {_short_day(first_day)}"
-        parts.append(text)
+                text = _(
+                    "latest %(title)s: %(total)s (%(band)s) on %(day)s, down %(change)s from "
+                    "%(first)s on %(first_day)s"
+                )
+        else:
+            text = _("latest %(title)s: %(total)s (%(band)s) on %(day)s")
+        parts.append(text % values)
     if not parts:
-        return f"No PHQ-9 or GAD-7 questionnaires in {period_label} yet."
+        return _("No PHQ-9 or GAD-7 questionnaires in %(period)s yet.") % {"period": period_label}
     sentence = "; ".join(parts)
     return sentence[0].upper() + sentence[1:] + "."
 
@@ -235,9 +388,9 @@ def questionnaire_table(data: QuestionnaireData, period_label: str) -> Table:
         reverse=True,
     )
     return Table(
-        f"PHQ-9 and GAD-7 totals, {period_label}, newest first",
-        ("Date", "Questionnaire", "Total", "Band"),
-        tuple((day_text(d), title, f"{total}", band) for d, title, total, band in rows),
+        _("PHQ-9 and GAD-7 totals, %(period)s, newest first") % {"period": period_label},
+        (_("Date"), _("Questionnaire"), _("Total"), _("Band")),
+        tuple((day_text(d), title, f"{total}", band_label(band)) for d, title, total, band in rows),
     )
 
 
@@ -269,20 +422,47 @@ def side_effect_summary(
     """The most frequent acute side effect, how often and how bad at worst."""
     sessions = len(matrix.columns)
     if not sessions:
-        return f"No post-session reports in {period_label} yet."
+        return _("No post-session reports in %(period)s yet.") % {"period": period_label}
     found = _most_frequent(matrix.values)
     if found is None:
+        values = {"count": sessions, "period": period_label}
+        if audience == "patient":
+            return (
+                ngettext(
+                    "You reported no side effects after the %(count)s session with a report in "
+                    "%(period)s.",
+                    "You reported no side effects after the %(count)s sessions with a report in "
+                    "%(period)s.",
+                    sessions,
+                )
+                % values
+            )
         return (
-            f"{VOICES[audience].subject} reported no side effects after the "
-            f"{_plural(sessions, 'session')} with a report in {period_label}."
+            ngettext(
+                "The patient reported no side effects after the %(count)s session with a report "
+                "in %(period)s.",
+                "The patient reported no side effects after the %(count)s sessions with a report "
+                "in %(period)s.",
+                sessions,
+            )
+            % values
         )
     index, present, rated, worst = found
-    label = matrix.rows[index][1]
-    return (
-        f"Across {_plural(sessions, 'session')} with a report, the most frequent side effect "
-        f"was {label}: Mild or worse after {present} of the {rated} sessions where it was "
-        f"rated (worst: {SEVERITY_LABELS[worst]})."
-    )
+    return ngettext(
+        "Across %(count)s session with a report, the most frequent side effect was %(label)s: "
+        "Mild or worse after %(present)s of the %(rated)s sessions where it was rated (worst: "
+        "%(worst)s).",
+        "Across %(count)s sessions with a report, the most frequent side effect was %(label)s: "
+        "Mild or worse after %(present)s of the %(rated)s sessions where it was rated (worst: "
+        "%(worst)s).",
+        sessions,
+    ) % {
+        "count": sessions,
+        "label": matrix.rows[index][1],
+        "present": present,
+        "rated": rated,
+        "worst": SEVERITY_LABELS[worst],
+    }
 
 
 def side_effect_table(matrix: SeverityMatrix) -> Table:
@@ -295,8 +475,8 @@ def side_effect_table(matrix: SeverityMatrix) -> Table:
         for c, column in reversed(list(enumerate(matrix.columns)))
     )
     return Table(
-        "Side effects after each session (worst since the session), newest first",
-        ("Session", *(label for _, label in matrix.rows)),
+        _("Side effects after each session (worst since the session), newest first"),
+        (_("Session"), *(label for _code, label in matrix.rows)),
         rows,
     )
 
@@ -305,28 +485,37 @@ def symptom_summary(data: SymptomData, period_label: str, *, audience: Audience 
     """The most frequent between-session symptom and its worst rating."""
     series = [s for s in data.series if s.points]
     if not series:
-        return f"No between-session symptoms rated in {period_label} yet."
-    found = _most_frequent([[v for _, v in s.points] for s in series])
+        return _("No between-session symptoms rated in %(period)s yet.") % {"period": period_label}
+    found = _most_frequent([[v for _day, v in s.points] for s in series])
     if found is None:
-        return (
-            f"{VOICES[audience].subject} rated every between-session symptom as None "
-            f"in {period_label}."
-        )
+        if audience == "patient":
+            return _("You rated every between-session symptom as None in %(period)s.") % {
+                "period": period_label
+            }
+        return _("The patient rated every between-session symptom as None in %(period)s.") % {
+            "period": period_label
+        }
     index, present, rated, worst = found
-    return (
-        f"Between sessions, the most frequent symptom was {series[index].label}: Mild or worse "
-        f"on {present} of the {rated} days it was rated (worst: {SEVERITY_LABELS[worst]})."
-    )
+    return _(
+        "Between sessions, the most frequent symptom was %(label)s: Mild or worse on "
+        "%(present)s of the %(rated)s days it was rated (worst: %(worst)s)."
+    ) % {
+        "label": series[index].label,
+        "present": present,
+        "rated": rated,
+        "worst": SEVERITY_LABELS[worst],
+    }
 
 
 def symptom_table(data: SymptomData, period_label: str) -> Table:
     """One row per day with a rating, one column per symptom (worst that day)."""
     series = [s for s in data.series if s.points]
     by_day = [dict(s.points) for s in series]
-    days = sorted({d for s in series for d, _ in s.points}, reverse=True)
+    days = sorted({d for s in series for d, _value in s.points}, reverse=True)
     return Table(
-        f"Between-session symptoms, worst rating per day, {period_label}, newest first",
-        ("Day", *(s.label for s in series)),
+        _("Between-session symptoms, worst rating per day, %(period)s, newest first")
+        % {"period": period_label},
+        (_("Day"), *(s.label for s in series)),
         tuple((day_text(d), *(_severity(values.get(d)) for values in by_day)) for d in days),
     )
 
@@ -352,31 +541,57 @@ def largest_rise(data: BloodPressureData) -> Rise | None:
     return best
 
 
+def _flagged_clause(flagged: int, total: int) -> str:
+    """ "none of the 4 readings was flagged", "2 of 4 readings were flagged": a clause of its
+    own, after a semicolon."""
+    values = {"flagged": flagged, "total": total}
+    if flagged == 0:
+        return (
+            ngettext(
+                "none of the %(total)s reading was flagged",
+                "none of the %(total)s readings was flagged",
+                total,
+            )
+            % values
+        )
+    if total == 1:
+        return _("%(flagged)s of %(total)s reading was flagged") % values
+    return (
+        ngettext(
+            "%(flagged)s of %(total)s readings was flagged",
+            "%(flagged)s of %(total)s readings were flagged",
+            flagged,
+        )
+        % values
+    )
+
+
 def blood_pressure_summary(data: BloodPressureData, period_label: str) -> str:
     """The largest post-dose rise and how many readings were flagged."""
     readings = [r for g in data.groups for r in g.readings]
     if not readings:
-        return f"No blood pressure readings in {period_label} yet."
-    flagged = sum(r.flagged for r in readings)
-    total = len(readings)
-    if flagged == 0:
-        flag_text = f"none of the {_plural(total, 'reading')} was flagged"
-    else:
-        verb = "was" if flagged == 1 else "were"
-        flag_text = f"{flagged} of {_plural(total, 'reading')} {verb} flagged"
+        return _("No blood pressure readings in %(period)s yet.") % {"period": period_label}
+    flag_text = _flagged_clause(sum(r.flagged for r in readings), len(readings))
     rise = largest_rise(data)
     if rise is None:
-        return (
-            f"No session in {period_label} has both a before-dose and an after-dose reading "
-            f"yet; {flag_text}."
-        )
+        return _(
+            "No session in %(period)s has both a before-dose and an after-dose reading yet; "
+            "%(flagged)s."
+        ) % {"period": period_label, "flagged": flag_text}
     if rise.systolic <= 0 and rise.diastolic <= 0:
-        return f"No after-dose reading was higher than its before-dose reading; {flag_text}."
-    return (
-        f"The largest rise after a dose was {_signed(rise.systolic)}/{_signed(rise.diastolic)} "
-        f"mmHg on {_short_day(rise.day)} ({rise.before.systolic}/{rise.before.diastolic} "
-        f"before, {rise.after.systolic}/{rise.after.diastolic} after); {flag_text}."
-    )
+        return _("No after-dose reading was higher than its before-dose reading; %(flagged)s.") % {
+            "flagged": flag_text
+        }
+    return _(
+        "The largest rise after a dose was %(rise)s mmHg on %(day)s (%(before)s before, "
+        "%(after)s after); %(flagged)s."
+    ) % {
+        "rise": f"{_signed(rise.systolic)}/{_signed(rise.diastolic)}",
+        "day": _short_day(rise.day),
+        "before": f"{rise.before.systolic}/{rise.before.diastolic}",
+        "after": f"{rise.after.systolic}/{rise.after.diastolic}",
+        "flagged": flag_text,
+    }
 
 
 def _when(at: datetime) -> str:
@@ -389,16 +604,23 @@ def blood_pressure_table(data: BloodPressureData, period_label: str) -> Table:
         ((r, g) for g in data.groups for r in g.readings), key=lambda rg: rg[0].at, reverse=True
     )
     return Table(
-        f"Blood pressure readings (mmHg), {period_label}, newest first",
-        ("Measured", "Session", "When", "Systolic/diastolic", "Pulse (/min)", "Flagged"),
+        _("Blood pressure readings (mmHg), %(period)s, newest first") % {"period": period_label},
+        (
+            _("Measured"),
+            _("Session"),
+            _("When"),
+            _("Systolic/diastolic"),
+            _("Pulse (/min)"),
+            _("Flagged"),
+        ),
         tuple(
             (
                 _when(r.at),
-                day_text(g.day) if g.is_session else "No session",
-                CONTEXT_LABELS.get(r.context, r.context),
+                day_text(g.day) if g.is_session else _("No session"),
+                str(CONTEXT_LABELS.get(r.context, r.context)),
                 f"{r.systolic}/{r.diastolic}",
                 "–" if r.pulse is None else str(r.pulse),
-                "Yes" if r.flagged else "No",
+                _("Yes") if r.flagged else _("No"),
             )
             for r, g in rows
         ),

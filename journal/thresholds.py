@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
@@ -45,17 +47,21 @@ class Thresholds:
     @property
     def call_clinic(self) -> str:
         """'call the clinic on 555-0100 (after hours 555-0199)'; without numbers on file,
-        'call your clinic'."""
+        'call your clinic'. In the reader's language: an instruction that fits into the
+        guidance sentences of `journal.flags`."""
+        values = {
+            # The default name is a phrase, not a name: it is translated; a clinic's name is not.
+            "clinic": _("the clinic") if self.clinic_name == "the clinic" else self.clinic_name,
+            "phone": self.clinic_phone,
+            "after_hours": self.after_hours_phone,
+        }
         if self.clinic_phone and self.after_hours_phone:
-            return (
-                f"call {self.clinic_name} on {self.clinic_phone} "
-                f"(after hours: {self.after_hours_phone})"
-            )
+            return _("call %(clinic)s on %(phone)s (after hours: %(after_hours)s)") % values
         if self.clinic_phone:
-            return f"call {self.clinic_name} on {self.clinic_phone}"
+            return _("call %(clinic)s on %(phone)s") % values
         if self.after_hours_phone:
-            return f"call {self.clinic_name} (after hours: {self.after_hours_phone})"
-        return "call your clinic"
+            return _("call %(clinic)s (after hours: %(after_hours)s)") % values
+        return _("call your clinic")
 
     @property
     def contacts_complete(self) -> bool:

@@ -5,8 +5,11 @@ as Pacific/Auckland's are shown as "UTC+13").
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
+
+from django.utils import dateformat
+from django.utils.translation import pgettext
 
 
 def zone_label(moment: datetime, zone: ZoneInfo) -> str:
@@ -31,5 +34,12 @@ def local_stamp(moment: datetime | None, zone: ZoneInfo, empty: str = "—") -> 
 
 
 def local_words(moment: datetime, zone: ZoneInfo) -> str:
-    """ "3 Dec 2026 01:40 NZDT": the same, for a sentence."""
-    return f"{moment.astimezone(zone):%-d %b %Y %H:%M} {zone_label(moment, zone)}"
+    """ "3 Dec 2026 01:40 NZDT": the same, for a sentence (month in the reader's language)."""
+    local = moment.astimezone(zone)
+    return f"{dateformat.format(local, 'j M Y H:i')} {zone_label(moment, zone)}"
+
+
+def day_words(value: date | datetime) -> str:
+    """ "3 December 2026" ("3 de diciembre de 2026"): a day in words, in the reader's
+    language (no conversion: give it a local time)."""
+    return dateformat.format(value, pgettext("date in a sentence (Django date format)", "j F Y"))

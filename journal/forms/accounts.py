@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from journal.models import User
@@ -27,9 +28,9 @@ def time_zone_choices() -> list[tuple[str, str]]:
 
 class TimeZoneField(forms.ChoiceField):
     def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("label", "Your time zone")
+        kwargs.setdefault("label", _("Your time zone"))
         kwargs.setdefault(
-            "help_text", "Times you enter and see are in this zone. You can change it later."
+            "help_text", _("Times you enter and see are in this zone. You can change it later.")
         )
         super().__init__(choices=time_zone_choices, **kwargs)
 
@@ -47,15 +48,17 @@ class LanguageField(forms.ChoiceField):
 
 class EnrollmentForm(forms.Form):
     password1 = forms.CharField(
-        label="Choose a password",
+        label=gettext_lazy("Choose a password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=(
-            "At least 12 characters. A few unrelated words make a strong, memorable password."
+            gettext_lazy(
+                "At least 12 characters. A few unrelated words make a strong, memorable password."
+            )
         ),
     )
     password2 = forms.CharField(
-        label="Type the password again",
+        label=gettext_lazy("Type the password again"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -70,7 +73,7 @@ class EnrollmentForm(forms.Form):
         p1 = self.cleaned_data.get("password1")
         p2 = self.cleaned_data.get("password2")
         if p1 and p2 and p1 != p2:
-            raise forms.ValidationError("The two passwords do not match.")
+            raise forms.ValidationError(_("The two passwords do not match."))
         return p2
 
     def clean(self) -> dict[str, Any]:

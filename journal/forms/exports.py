@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from journal.chartdata import PERIODS
 
@@ -14,16 +15,16 @@ MAX_DAYS = 366 * 20
 
 class ExportPeriodForm(forms.Form):
     start = forms.DateField(
-        label="From (first day)",
+        label=gettext_lazy("From (first day)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Leave empty to start at your first entry.",
+        help_text=gettext_lazy("Leave empty to start at your first entry."),
     )
     end = forms.DateField(
-        label="To (last day)",
+        label=gettext_lazy("To (last day)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Leave empty to go up to today.",
+        help_text=gettext_lazy("Leave empty to go up to today."),
     )
     # A provider summary's period ("30", "90", …): the PDF link carries the one on screen.
     period = forms.ChoiceField(
@@ -37,9 +38,9 @@ class ExportPeriodForm(forms.Form):
         data = self.cleaned_data
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
-            self.add_error("end", "The last day must be on or after the first day.")
+            self.add_error("end", gettext_lazy("The last day must be on or after the first day."))
         if start and end and (end - start).days > MAX_DAYS:
-            self.add_error("start", "Choose a period of at most twenty years.")
+            self.add_error("start", gettext_lazy("Choose a period of at most twenty years."))
         return data
 
     def dates(self) -> tuple[dt.date | None, dt.date | None]:
@@ -53,14 +54,16 @@ class ExportPeriodForm(forms.Form):
 
 class DeleteAccountForm(forms.Form):
     password = forms.CharField(
-        label="Your password",
+        label=gettext_lazy("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text="Type your password again to confirm it is you.",
+        help_text=gettext_lazy("Type your password again to confirm it is you."),
     )
     understood = forms.BooleanField(
-        label="I understand my account closes now and my journal is erased when the waiting "
-        "period ends, unless I log in again before then.",
+        label=gettext_lazy(
+            "I understand my account closes now and my journal is erased when the waiting "
+            "period ends, unless I log in again before then."
+        ),
         required=True,
-        error_messages={"required": "Tick the box to confirm you understand."},
+        error_messages={"required": gettext_lazy("Tick the box to confirm you understand.")},
     )

@@ -5,12 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from journal.catalogue import SEVERITY_LABELS
+from journal.timefmt import day_words
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+else:
+    StrOrPromise = str
 
 # Phones and servers disagree by a little; anything further ahead is a mistake.
 CLOCK_SKEW = dt.timedelta(minutes=2)
@@ -55,18 +64,25 @@ def local_to_utc(naive: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
     """Attach `zone` to a wall-clock time, refusing times a DST change skips or repeats."""
     first = naive.replace(tzinfo=zone, fold=0)
     second = naive.replace(tzinfo=zone, fold=1)
-    when = f"{naive:%H:%M} on {naive:%-d %B %Y}"
+    when = {"time": f"{naive:%H:%M}", "day": day_words(naive)}
     back = first.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None)
     if back != naive:
         raise forms.ValidationError(
-            f"{when} does not exist in your time zone: the clocks went forward then. "
-            "Enter the time as your clock showed it (for example one hour later).",
+            gettext(
+                "%(time)s on %(day)s does not exist in your time zone: the clocks went forward "
+                "then. Enter the time as your clock showed it (for example one hour later)."
+            )
+            % when,
             code="nonexistent",
         )
     if first.utcoffset() != second.utcoffset():
         raise forms.ValidationError(
-            f"{when} happened twice in your time zone because the clocks went back. "
-            "Enter a time just before or after that hour so it is clear which one you mean.",
+            gettext(
+                "%(time)s on %(day)s happened twice in your time zone because the clocks went "
+                "back. Enter a time just before or after that hour so it is clear which one you "
+                "mean."
+            )
+            % when,
             code="ambiguous",
         )
     return first.astimezone(dt.UTC)
@@ -100,16 +116,16 @@ class LocalDateTimeField(forms.MultiValueField):
 
     widget = DateTimePairWidget
     default_error_messages = {
-        "incomplete": "Enter both a date and a time.",
-        "future": "This time is in the future. Enter when it happened.",
-        "too_early": "Enter a date from 2000 onwards.",
+        "incomplete": _("Enter both a date and a time."),
+        "future": _("This time is in the future. Enter when it happened."),
+        "too_early": _("Enter a date from 2000 onwards."),
     }
 
     def __init__(self, *, allow_future: bool = False, **kwargs: Any) -> None:
         self.allow_future = allow_future
         fields = (
-            forms.DateField(error_messages={"invalid": "Enter a date, for example 2025-03-14."}),
-            forms.TimeField(error_messages={"invalid": "Enter a time, for example 14:30."}),
+            forms.DateField(error_messages={"invalid": _("Enter a date, for example 2025-03-14.")}),
+            forms.TimeField(error_messages={"invalid": _("Enter a time, for example 14:30.")}),
         )
         super().__init__(fields, require_all_fields=False, **kwargs)
         for field in self.fields:
@@ -130,7 +146,7 @@ class LocalDateTimeField(forms.MultiValueField):
         try:
             value = local_to_utc(naive, zone)
         except OverflowError as exc:
-            raise forms.ValidationError("Enter a real date.", code="invalid") from exc
+            raise forms.ValidationError(_("Enter a real date."), code="invalid") from exc
         if not self.allow_future and value > timezone.now() + CLOCK_SKEW:
             raise forms.ValidationError(self.error_messages["future"], code="future")
         return value
@@ -143,11 +159,13 @@ class ScaleWidget(forms.RadioSelect):
     option_template_name = "journal/widgets/scale_option.html"
 
 
-def score_field(label: str, *, required: bool = True, help_text: str = "") -> forms.Field:
+def score_field(
+    label: StrOrPromise, *, required: bool = True, help_text: StrOrPromise = ""
+) -> forms.Field:
     """A 0–10 scale as eleven touch-sized radio buttons (optional scales add 'Skip')."""
-    choices: list[tuple[Any, str]] = [(i, str(i)) for i in range(11)]
+    choices: list[tuple[Any, StrOrPromise]] = [(i, str(i)) for i in range(11)]
     if not required:
-        choices = [("", "Skip"), *choices]
+        choices = [("", _("Skip")), *choices]
     return forms.TypedChoiceField(
         label=label,
         choices=choices,
@@ -157,18 +175,32 @@ def score_field(label: str, *, required: bool = True, help_text: str = "") -> fo
         widget=ScaleWidget,
         help_text=help_text,
         error_messages={
-            "required": "Choose a number from 0 to 10.",
-            "invalid_choice": "Choose a number from 0 to 10.",
+            "required": _("Choose a number from 0 to 10."),
+            "invalid_choice": _("Choose a number from 0 to 10."),
         },
     )
 
 
+def _choose_one_of(options: tuple[tuple[int, StrOrPromise], ...]) -> StrOrPromise:
+    """ "Choose No or Yes." in the reader's language (the options are read when shown)."""
+
+    def text() -> str:
+        labels = [str(label) for _value, label in options]
+        if len(labels) == 1:
+            return gettext("Choose %(option)s.") % {"option": labels[0]}
+        return gettext("Choose %(options)s or %(last)s.") % {
+            "options": ", ".join(labels[:-1]),
+            "last": labels[-1],
+        }
+
+    return lazy(text, str)()
+
+
 def answer_field(
-    label: str, options: tuple[tuple[int, str], ...], help_text: str = ""
+    label: StrOrPromise, options: tuple[tuple[int, StrOrPromise], ...], help_text: StrOrPromise = ""
 ) -> forms.Field:
     """A yes/no or pick-one catalogue item: nothing preselected, and no answer is stored as
     no answer (never as "No")."""
-    names = " or ".join(", ".join(label for _, label in options).rsplit(", ", 1))
     return forms.TypedChoiceField(
         label=label,
         choices=list(options),
@@ -177,11 +209,11 @@ def answer_field(
         empty_value=None,
         widget=ScaleWidget,
         help_text=help_text,
-        error_messages={"invalid_choice": f"Choose {names}."},
+        error_messages={"invalid_choice": _choose_one_of(options)},
     )
 
 
-def severity_field(label: str, help_text: str = "") -> forms.Field:
+def severity_field(label: StrOrPromise, help_text: StrOrPromise = "") -> forms.Field:
     """None…Very severe (0–4) with None preselected; a missing answer counts as None."""
     return forms.TypedChoiceField(
         label=label,
@@ -192,5 +224,5 @@ def severity_field(label: str, help_text: str = "") -> forms.Field:
         initial=0,
         widget=ScaleWidget,
         help_text=help_text,
-        error_messages={"invalid_choice": "Choose None, Mild, Moderate, Severe or Very severe."},
+        error_messages={"invalid_choice": _("Choose None, Mild, Moderate, Severe or Very severe.")},
     )

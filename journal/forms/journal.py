@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from journal.catalogue import (
     POST_SESSION,
@@ -33,28 +36,34 @@ from journal.forms.fields import (
     severity_field,
 )
 from journal.models import ReadingContext, Route, TreatmentSession, User
+from journal.timefmt import day_words
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+else:
+    StrOrPromise = str
 
 NOTE_MAX = 5000
 SYMPTOM_PREFIX = "sym_"
 
 
-def _note_field(label: str = "Note (optional)") -> forms.CharField:
+def _note_field(label: StrOrPromise | None = None) -> forms.CharField:
     return forms.CharField(
-        label=label,
+        label=_("Note (optional)") if label is None else label,
         required=False,
         max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
-            "max_length": "Keep the note to %(limit_value)d characters (it has %(show_value)d)."
+            "max_length": _("Keep the note to %(limit_value)d characters (it has %(show_value)d).")
         },
     )
 
 
 def _share_field() -> forms.BooleanField:
     return forms.BooleanField(
-        label="Share this note with providers I share notes with",
+        label=_("Share this note with providers I share notes with"),
         required=False,
-        help_text="Notes are private unless you tick this and a share includes notes.",
+        help_text=_("Notes are private unless you tick this and a share includes notes."),
     )
 
 
@@ -91,9 +100,12 @@ class EntryForm(forms.Form):
                 first_day = timezone.localtime(earliest).date() + dt.timedelta(days=1)
                 self.add_error(
                     name,
-                    f"Entries can go back to {first_day:%-d %B %Y}, a year before you joined "
-                    "Aftercare. Keep older history with your clinic: your care team can add "
-                    "it to your records.",
+                    gettext(
+                        "Entries can go back to %(day)s, a year before you joined Aftercare. "
+                        "Keep older history with your clinic: your care team can add it to "
+                        "your records."
+                    )
+                    % {"day": day_words(first_day)},
                 )
         return cleaned
 
@@ -142,17 +154,47 @@ class SymptomRatingsMixin(forms.Form):
 # --- Blood pressure ---------------------------------------------------------------------------
 
 
-def _bp_field(label: str, low: int, high: int, name: str, *, required: bool) -> forms.Field:
-    message = f"The {name} must be between {low} and {high}."
+@dataclass(frozen=True)
+class _BloodPressureWords:
+    """A blood-pressure field's label and error messages, whole sentences each."""
+
+    label: StrOrPromise
+    required: StrOrPromise
+    invalid: StrOrPromise
+    out_of_range: StrOrPromise  # with %(low)s and %(high)s
+
+
+_SYSTOLIC = _BloodPressureWords(
+    _("Systolic (upper number, mmHg)"),
+    _("Enter the upper number (systolic)."),
+    _("Enter the upper number (systolic) as a whole number."),
+    _("The upper number (systolic) must be between %(low)s and %(high)s."),
+)
+_DIASTOLIC = _BloodPressureWords(
+    _("Diastolic (lower number, mmHg)"),
+    _("Enter the lower number (diastolic)."),
+    _("Enter the lower number (diastolic) as a whole number."),
+    _("The lower number (diastolic) must be between %(low)s and %(high)s."),
+)
+_PULSE = _BloodPressureWords(
+    _("Pulse (beats per minute, optional)"),
+    _("Enter the pulse."),
+    _("Enter the pulse as a whole number."),
+    _("The pulse must be between %(low)s and %(high)s."),
+)
+
+
+def _bp_field(words: _BloodPressureWords, low: int, high: int, *, required: bool) -> forms.Field:
+    message = lazy(lambda: str(words.out_of_range) % {"low": low, "high": high}, str)()
     return PlainIntegerField(
-        label=label,
+        label=words.label,
         required=required,
         min_value=low,
         max_value=high,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         error_messages={
-            "required": f"Enter the {name}.",
-            "invalid": f"Enter the {name} as a whole number.",
+            "required": words.required,
+            "invalid": words.invalid,
             "min_value": message,
             "max_value": message,
         },
@@ -166,17 +208,11 @@ class BloodPressureFields(forms.Form):
         super().__init__(*args, **kwargs)
         required = getattr(self, "bp_required", True)
         self.fields["context"] = forms.ChoiceField(
-            label="When was it taken?", choices=ReadingContext.choices, initial="home"
+            label=_("When was it taken?"), choices=ReadingContext.choices, initial="home"
         )
-        self.fields["systolic"] = _bp_field(
-            "Systolic (upper number, mmHg)", 40, 300, "upper number (systolic)", required=required
-        )
-        self.fields["diastolic"] = _bp_field(
-            "Diastolic (lower number, mmHg)", 20, 200, "lower number (diastolic)", required=required
-        )
-        self.fields["pulse"] = _bp_field(
-            "Pulse (beats per minute, optional)", 20, 250, "pulse", required=False
-        )
+        self.fields["systolic"] = _bp_field(_SYSTOLIC, 40, 300, required=required)
+        self.fields["diastolic"] = _bp_field(_DIASTOLIC, 20, 200, required=required)
+        self.fields["pulse"] = _bp_field(_PULSE, 20, 250, required=False)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -184,7 +220,7 @@ class BloodPressureFields(forms.Form):
         systolic, diastolic = cleaned.get("systolic"), cleaned.get("diastolic")
         if systolic is not None and diastolic is not None and diastolic >= systolic:
             self.add_error(
-                "diastolic", "The lower number (diastolic) must be below the upper (systolic)."
+                "diastolic", _("The lower number (diastolic) must be below the upper (systolic).")
             )
         return cleaned
 
@@ -196,13 +232,13 @@ class ReadingForm(BloodPressureFields, EntryForm):
         self, *args: Any, sessions: QuerySet[TreatmentSession] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["measured_at"] = LocalDateTimeField(label="Measured at")
+        self.fields["measured_at"] = LocalDateTimeField(label=_("Measured at"))
         self.fields["session"] = SessionChoiceField(
-            label="Session (optional)",
+            label=_("Session (optional)"),
             queryset=sessions if sessions is not None else TreatmentSession.objects.none(),
             required=False,
-            empty_label="Not linked to a session",
-            help_text="Link before-dose, after-dose and discharge readings to their session.",
+            empty_label=_("Not linked to a session"),
+            help_text=_("Link before-dose, after-dose and discharge readings to their session."),
         )
         self.order_fields(["measured_at", "context", "systolic", "diastolic", "pulse", "session"])
         _style(self)
@@ -213,7 +249,7 @@ class SessionChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: TreatmentSession) -> str:
         local = timezone.localtime(obj.started_at)
-        return f"{obj.get_route_display()}, {local:%-d %b %Y %H:%M}"
+        return f"{obj.get_route_display()}, {dateformat.format(local, 'j M Y H:i')}"
 
 
 def _style(form: forms.Form) -> None:
@@ -234,10 +270,10 @@ def _style(form: forms.Form) -> None:
 
 
 READING_CONTEXTS_SHORT = [
-    (ReadingContext.BEFORE_DOSE.value, "Before dose"),
-    (ReadingContext.AFTER_DOSE.value, "40 min after"),
-    (ReadingContext.DISCHARGE.value, "At discharge"),
-    (ReadingContext.HOME.value, "At home"),
+    (ReadingContext.BEFORE_DOSE.value, _("Before dose")),
+    (ReadingContext.AFTER_DOSE.value, _("40 min after")),
+    (ReadingContext.DISCHARGE.value, _("At discharge")),
+    (ReadingContext.HOME.value, _("At home")),
 ]
 
 
@@ -250,16 +286,18 @@ class ReportReadingForm(BloodPressureFields):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Left blank, the time defaults by context (`services.default_reading_time`).
-        self.fields["measured_at"] = LocalDateTimeField(label="Measured at", required=False)
-        self.fields["systolic"].label = "Systolic"
-        self.fields["diastolic"].label = "Diastolic"
-        self.fields["pulse"].label = "Pulse"
-        self.fields["context"].label = "Taken"
+        self.fields["measured_at"] = LocalDateTimeField(label=_("Measured at"), required=False)
+        self.fields["systolic"].label = _("Systolic")
+        self.fields["diastolic"].label = _("Diastolic")
+        self.fields["pulse"].label = _("Pulse")
+        self.fields["context"].label = _("Taken")
         # Short enough to read in full next to "Reading 1" on a phone.
         cast(forms.ChoiceField, self.fields["context"]).choices = READING_CONTEXTS_SHORT
         number = (self.prefix or "").rsplit("-", 1)[-1]
         if number.isdigit():
-            self.fields["measured_at"].label = f"Reading {int(number) + 1}: when was it taken?"
+            self.fields["measured_at"].label = gettext("Reading %(number)s: when was it taken?") % {
+                "number": int(number) + 1
+            }
         self.order_fields(["context", "systolic", "diastolic", "pulse", "measured_at"])
         _style(self)
 
@@ -297,21 +335,24 @@ ReportReadingFormSet = cast(
 
 
 class SessionForm(EntryForm):
-    started_at = LocalDateTimeField(label="When did the session start?")
+    started_at = LocalDateTimeField(label=_("When did the session start?"))
     route = forms.ChoiceField(
-        label="How was it given?", choices=Route.choices, widget=ScaleWidget, initial=Route.IV
+        label=_("How was it given?"),
+        choices=Route.choices,
+        widget=ScaleWidget,
+        initial=Route.IV,
     )
     dose_mg = PlainDecimalField(
-        label="Dose in mg (if you know it)",
+        label=_("Dose in mg (if you know it)"),
         required=False,
         min_value=0,
         max_value=2000,
         max_digits=6,
         decimal_places=2,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
-        error_messages={"invalid": "Enter the dose as a number, for example 56 or 0.5."},
+        error_messages={"invalid": _("Enter the dose as a number, for example 56 or 0.5.")},
     )
-    note = _note_field("Clinic note (optional)")
+    note = _note_field(_("Clinic note (optional)"))
 
 
 # "Any side effects?": None stores every side effect as None in one tap; Yes opens the list.
@@ -319,18 +360,18 @@ NO_SIDE_EFFECTS, SOME_SIDE_EFFECTS = 0, 1
 
 
 class ReportForm(SymptomRatingsMixin, EntryForm):
-    reported_at = LocalDateTimeField(label="When are you writing this?")
-    mood = score_field("Mood right now", help_text="0 = worst, 10 = best.")
+    reported_at = LocalDateTimeField(label=_("When are you writing this?"))
+    mood = score_field(_("Mood right now"), help_text=_("0 = worst, 10 = best."))
     any_side_effects = forms.TypedChoiceField(
-        label="Any side effects since the session?",
-        choices=[(NO_SIDE_EFFECTS, "None"), (SOME_SIDE_EFFECTS, "Yes")],
+        label=_("Any side effects since the session?"),
+        choices=[(NO_SIDE_EFFECTS, _("None")), (SOME_SIDE_EFFECTS, _("Yes"))],
         coerce=int,
         required=False,  # unanswered: the ratings are taken as given (None unless changed)
         empty_value=None,
         widget=ScaleWidget,
-        error_messages={"invalid_choice": "Choose None or Yes."},
+        error_messages={"invalid_choice": _("Choose None or Yes.")},
     )
-    overall_bother = severity_field("Overall, how much did side effects bother you?")
+    overall_bother = severity_field(_("Overall, how much did side effects bother you?"))
     note = _note_field()
     note_shareable = _share_field()
 
@@ -411,11 +452,11 @@ def _after_home(symptom: Symptom) -> bool:
 # "I just had a session" started earlier: home offers these start times (minutes before now), so
 # the evening after a session costs one tap, not an edit of the date and time; the exact pair
 # stays on the form, filled in with the chosen time.
-STARTED_EARLIER: tuple[tuple[int, str], ...] = (
-    (30, "30 min ago"),
-    (60, "1 h ago"),
-    (120, "2 h ago"),
-    (180, "3 h ago"),
+STARTED_EARLIER: tuple[tuple[int, StrOrPromise], ...] = (
+    (30, _("30 min ago")),
+    (60, _("1 h ago")),
+    (120, _("2 h ago")),
+    (180, _("3 h ago")),
 )
 
 
@@ -428,12 +469,15 @@ class SessionReportForm(ReportForm):
     """One screen for "I just had a session": the session and its report. The report is
     written now; the route's own items are shown once the route is chosen."""
 
-    started_at = LocalDateTimeField(label="When did the session start?")
+    started_at = LocalDateTimeField(label=_("When did the session start?"))
     route = forms.ChoiceField(
-        label="How was it given?", choices=Route.choices, widget=ScaleWidget, initial=Route.IV
+        label=_("How was it given?"),
+        choices=Route.choices,
+        widget=ScaleWidget,
+        initial=Route.IV,
     )
     dose_mg = SessionForm.base_fields["dose_mg"]
-    session_note = _note_field("Clinic note (optional)")
+    session_note = _note_field(_("Clinic note (optional)"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, any_route=True, **kwargs)
@@ -441,10 +485,12 @@ class SessionReportForm(ReportForm):
 
 
 class CheckInForm(SymptomRatingsMixin, EntryForm):
-    recorded_at = LocalDateTimeField(label="When")
-    mood = score_field("Mood", help_text="0 = worst, 10 = best.")
-    anxiety = score_field("Anxiety (optional)", required=False, help_text="0 = none, 10 = worst.")
-    pain = score_field("Pain (optional)", required=False, help_text="0 = none, 10 = worst.")
+    recorded_at = LocalDateTimeField(label=_("When"))
+    mood = score_field(_("Mood"), help_text=_("0 = worst, 10 = best."))
+    anxiety = score_field(
+        _("Anxiety (optional)"), required=False, help_text=_("0 = none, 10 = worst.")
+    )
+    pain = score_field(_("Pain (optional)"), required=False, help_text=_("0 = none, 10 = worst."))
     note = _note_field()
     note_shareable = _share_field()
 
@@ -469,18 +515,18 @@ class QuestionnaireForm(EntryForm):
                 coerce=int,
                 widget=ScaleWidget,
                 error_messages={
-                    "required": "Choose one answer for this question.",
-                    "invalid_choice": "Choose one of the four answers.",
+                    "required": _("Choose one answer for this question."),
+                    "invalid_choice": _("Choose one of the four answers."),
                 },
             )
         self.fields["difficulty"] = forms.TypedChoiceField(
             label=questionnaire.difficulty_question,
-            choices=[("", "Skip"), *questionnaire.difficulty_options],
+            choices=[("", _("Skip")), *questionnaire.difficulty_options],
             coerce=int,
             required=False,
             empty_value=None,
             widget=ScaleWidget,
-            error_messages={"invalid_choice": "Choose one of the four answers."},
+            error_messages={"invalid_choice": _("Choose one of the four answers.")},
         )
 
     def answers(self) -> list[int]:

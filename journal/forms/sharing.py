@@ -2,44 +2,67 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 from journal.models import FlagDisposition, ShareCategory, User
 from journal.services.sharing import ACKNOWLEDGEMENT_NOTE_MAX
 
-CATEGORY_HELP: dict[str, str] = {
-    ShareCategory.MOOD: "Mood scores from check-ins and reports, anxiety and pain scores, and "
-    "PHQ-9 / GAD-7 results.",
-    ShareCategory.SIDE_EFFECTS: "Side-effect ratings after sessions and between sessions, with "
-    "the date, route and dose of each session.",
-    ShareCategory.BLOOD_PRESSURE: "Blood pressure and pulse readings, with the date, route and "
-    "dose of each session.",
-    ShareCategory.NOTES: "Only notes you marked as shareable when you wrote them. Notes you kept "
-    "private are never shown.",
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+else:
+    StrOrPromise = str
+
+CATEGORY_HELP: dict[str, StrOrPromise] = {
+    ShareCategory.MOOD: _(
+        "Mood scores from check-ins and reports, anxiety and pain scores, and PHQ-9 / GAD-7 "
+        "results."
+    ),
+    ShareCategory.SIDE_EFFECTS: _(
+        "Side-effect ratings after sessions and between sessions, with the date, route and "
+        "dose of each session."
+    ),
+    ShareCategory.BLOOD_PRESSURE: _(
+        "Blood pressure and pulse readings, with the date, route and dose of each session."
+    ),
+    ShareCategory.NOTES: _(
+        "Only notes you marked as shareable when you wrote them. Notes you kept private are "
+        "never shown."
+    ),
 }
+
+
+def _category(category: ShareCategory) -> StrOrPromise:
+    """A category's label, read in the language of each page that shows it."""
+    return lazy(lambda: category.label, str)()
 
 
 class ShareSettingsForm(forms.Form):
     """Categories and dates; every box starts unchecked (nothing is shared by default)."""
 
-    mood = forms.BooleanField(required=False, label=ShareCategory.MOOD.label)
-    side_effects = forms.BooleanField(required=False, label=ShareCategory.SIDE_EFFECTS.label)
-    blood_pressure = forms.BooleanField(required=False, label=ShareCategory.BLOOD_PRESSURE.label)
-    notes = forms.BooleanField(required=False, label=ShareCategory.NOTES.label)
+    mood = forms.BooleanField(required=False, label=_category(ShareCategory.MOOD))
+    side_effects = forms.BooleanField(required=False, label=_category(ShareCategory.SIDE_EFFECTS))
+    blood_pressure = forms.BooleanField(
+        required=False, label=_category(ShareCategory.BLOOD_PRESSURE)
+    )
+    notes = forms.BooleanField(required=False, label=_category(ShareCategory.NOTES))
     starts_on = forms.DateField(
         required=False,
-        label="Share entries from (optional)",
-        help_text="Entries from before this day stay private. Leave empty to share everything.",
+        label=_("Share entries from (optional)"),
+        help_text=_("Entries from before this day stay private. Leave empty to share everything."),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     expires_on = forms.DateField(
         required=False,
-        label="Stop sharing after (optional)",
-        help_text="Sharing ends at the end of this day, your time. Leave empty to share until "
-        "you revoke it.",
+        label=_("Stop sharing after (optional)"),
+        help_text=_(
+            "Sharing ends at the end of this day, your time. Leave empty to share until "
+            "you revoke it."
+        ),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
@@ -54,10 +77,10 @@ class ShareSettingsForm(forms.Form):
         super().clean()
         cleaned = self.cleaned_data
         if not any(cleaned.get(name) for name in self.category_fields):
-            raise forms.ValidationError("Choose at least one kind of information to share.")
+            raise forms.ValidationError(_("Choose at least one kind of information to share."))
         starts_on, expires_on = cleaned.get("starts_on"), cleaned.get("expires_on")
         if starts_on and expires_on and expires_on < starts_on:
-            self.add_error("expires_on", "The end date must be on or after the start date.")
+            self.add_error("expires_on", _("The end date must be on or after the start date."))
         return cleaned
 
     @property
@@ -75,14 +98,14 @@ class NewShareForm(ShareSettingsForm):
     provider = forms.ModelChoiceField(
         queryset=User.objects.none(),
         required=False,
-        label="Provider",
-        empty_label="Choose a provider…",
+        label=_("Provider"),
+        empty_label=_("Choose a provider…"),
     )
     provider_code = forms.CharField(
         required=False,
         max_length=12,
-        label="…or your provider's code",
-        help_text="A six-character code your provider can give you, for example K7P2QX.",
+        label=_("…or your provider's code"),
+        help_text=_("A six-character code your provider can give you, for example K7P2QX."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
 
@@ -102,15 +125,15 @@ class NewShareForm(ShareSettingsForm):
         cleaned = super().clean()
         chosen, code = cleaned.get("provider"), cleaned.get("provider_code")
         if chosen and code and chosen.provider_code != code:
-            self.add_error("provider_code", "This code belongs to a different provider.")
+            self.add_error("provider_code", _("This code belongs to a different provider."))
         elif not chosen and not code:
-            self.add_error("provider", "Choose a provider from the list or enter their code.")
+            self.add_error("provider", _("Choose a provider from the list or enter their code."))
         elif code and not chosen:
             match = self.providers.filter(provider_code=code).first()
             if match is None:
                 self.add_error(
                     "provider_code",
-                    "No active provider has this code. Check it with your clinic.",
+                    _("No active provider has this code. Check it with your clinic."),
                 )
             cleaned["provider"] = match
         return cleaned
@@ -120,16 +143,16 @@ class FlagAcknowledgeForm(forms.Form):
     """What a provider did about a flag; the note is for the care team, not the patient."""
 
     disposition = forms.ChoiceField(
-        label="What did you do?",
-        choices=[("", "Choose…"), *FlagDisposition.choices],
-        error_messages={"required": "Choose what you did about this flag."},
+        label=_("What did you do?"),
+        choices=[("", _("Choose…")), *FlagDisposition.choices],
+        error_messages={"required": _("Choose what you did about this flag.")},
     )
     note = forms.CharField(
-        label="Note for the care team (optional; the patient does not see it)",
+        label=_("Note for the care team (optional; the patient does not see it)"),
         required=False,
         max_length=ACKNOWLEDGEMENT_NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={
-            "max_length": "Keep the note to %(limit_value)d characters (it has %(show_value)d)."
+            "max_length": _("Keep the note to %(limit_value)d characters (it has %(show_value)d).")
         },
     )

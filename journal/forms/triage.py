@@ -6,29 +6,46 @@ default for that field), so a hand-edited or stale link never fails."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from journal.reads.provider import KIND_LABELS, QUIET_DAYS, TRIAGE_ORDERS, TriageQuery
 
 SEARCH_MAX = 100
 
 
+def _days_or_more(days: int) -> str:
+    """ "7 days or more", read when the choice is shown."""
+    return lazy(
+        lambda: ngettext("%(days)s day or more", "%(days)s days or more", days) % {"days": days},
+        str,
+    )()
+
+
 class TriageQueryForm(forms.Form):
     """What the triage list shows; read with `query()`, which drops invalid fields."""
 
-    q = forms.CharField(required=False, max_length=SEARCH_MAX, strip=True, label="Name contains")
+    q = forms.CharField(
+        required=False, max_length=SEARCH_MAX, strip=True, label=gettext_lazy("Name contains")
+    )
     kind = forms.ChoiceField(
         required=False,
-        label="Open flags of kind",
-        choices=[("", "Any (all patients)"), *sorted(KIND_LABELS.items(), key=lambda i: i[1])],
+        label=gettext_lazy("Open flags of kind"),
+        choices=[
+            ("", gettext_lazy("Any (all patients)")),
+            *sorted(KIND_LABELS.items(), key=lambda i: str(i[1])),
+        ],
     )
     quiet = forms.TypedChoiceField(
         required=False,
-        label="No entry for",
+        label=gettext_lazy("No entry for"),
         coerce=int,
         empty_value=None,
-        choices=[("", "Any time"), *((str(d), f"{d} days or more") for d in QUIET_DAYS)],
+        choices=[("", gettext_lazy("Any time")), *((str(d), _days_or_more(d)) for d in QUIET_DAYS)],
     )
-    sort = forms.ChoiceField(required=False, label="Sort by", choices=list(TRIAGE_ORDERS.items()))
+    sort = forms.ChoiceField(
+        required=False, label=gettext_lazy("Sort by"), choices=list(TRIAGE_ORDERS.items())
+    )
 
     def query(self) -> TriageQuery:
         """The valid fields as a `TriageQuery` (defaults for missing or invalid ones)."""

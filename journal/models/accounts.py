@@ -17,6 +17,14 @@ from django.utils import timezone
 
 from journal.thresholds import Thresholds
 
+if TYPE_CHECKING:
+    # Lazy at runtime (read in the active language where shown, so an export rendered under
+    # `translation.override("en")` reads English); typed as the str it turns into.
+    def _(message: str) -> str:
+        return message
+else:
+    from django.utils.translation import gettext_lazy as _
+
 # Clinic open days as weekday digits (Monday 0 … Sunday 6), as `date.weekday()` counts them.
 WEEKDAYS = (
     ("0", "Monday"),
@@ -32,19 +40,19 @@ WEEKDAYS = (
 def validate_open_days(value: str) -> None:
     """At least one weekday digit 0–6, each once."""
     if not value or any(c not in "0123456" for c in value) or len(set(value)) != len(value):
-        raise ValidationError("Choose at least one day the clinic is open.")
+        raise ValidationError(_("Choose at least one day the clinic is open."))
 
 
 def validate_time_zone(value: str) -> None:
     """Accept only names from the IANA time-zone database."""
     if value not in zoneinfo.available_timezones():
-        raise ValidationError("Choose a time zone from the list (for example Europe/London).")
+        raise ValidationError(_("Choose a time zone from the list (for example Europe/London)."))
 
 
 class Role(models.TextChoices):
-    PATIENT = "patient", "Patient"
-    PROVIDER = "provider", "Provider"
-    ADMIN = "admin", "Clinic admin"
+    PATIENT = "patient", _("Patient")
+    PROVIDER = "provider", _("Provider")
+    ADMIN = "admin", _("Clinic admin")
 
 
 class UserQuerySet(models.QuerySet["User"]):
@@ -104,7 +112,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(max_length=8, default="en", choices=settings.LANGUAGES)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
-        default=False, help_text="Can open the clinic admin console (clinic admins only)."
+        default=False,
+        help_text=_("Can open the clinic admin console (clinic admins only)."),
     )
     date_joined = models.DateTimeField(default=timezone.now)
     deactivated_at = models.DateTimeField(null=True, blank=True)
@@ -171,12 +180,12 @@ class ClinicSettings(models.Model):
 
     clinic_name = models.CharField(max_length=120, default="Aftercare clinic")
     clinic_phone = models.CharField(
-        max_length=40, blank=True, help_text="Needed before patients can be enrolled."
+        max_length=40, blank=True, help_text=_("Needed before patients can be enrolled.")
     )
     after_hours_phone = models.CharField(
         max_length=40,
         blank=True,
-        help_text="The number patients call outside clinic hours. Needed before enrolling.",
+        help_text=_("The number patients call outside clinic hours. Needed before enrolling."),
     )
     emergency_number = models.CharField(max_length=20, default="911")
     crisis_number = models.CharField(max_length=20, default="988")
@@ -202,29 +211,33 @@ class ClinicSettings(models.Model):
     pulse_high = models.PositiveSmallIntegerField(
         default=120,
         validators=[MinValueValidator(60), MaxValueValidator(250)],
-        help_text="A pulse above this (per minute) is flagged.",
+        help_text=_("A pulse above this (per minute) is flagged."),
     )
     pulse_low = models.PositiveSmallIntegerField(
         default=50,
         validators=[MinValueValidator(20), MaxValueValidator(100)],
-        help_text="A pulse below this (per minute) is flagged.",
+        help_text=_("A pulse below this (per minute) is flagged."),
     )
     very_low_mood = models.PositiveSmallIntegerField(
         default=1,
         validators=[MaxValueValidator(10)],
-        help_text="Any single entry with mood at or below this is flagged.",
+        help_text=_("Any single entry with mood at or below this is flagged."),
     )
     low_mood = models.PositiveSmallIntegerField(
         default=2,
         validators=[MaxValueValidator(10)],
-        help_text="Sustained low mood: the mean of daily means over the last 3 days at or below "
-        "this (with entries on at least 2 of them) is flagged.",
+        help_text=_(
+            "Sustained low mood: the mean of daily means over the last 3 days at or below "
+            "this (with entries on at least 2 of them) is flagged."
+        ),
     )
     mood_drop = models.PositiveSmallIntegerField(
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(10)],
-        help_text="Sustained low mood: a 7-day mean this many points below the patient's own "
-        "mean of the 28 days before is flagged.",
+        help_text=_(
+            "Sustained low mood: a 7-day mean this many points below the patient's own "
+            "mean of the 28 days before is flagged."
+        ),
     )
     phq9_severe = models.PositiveSmallIntegerField(
         default=20, validators=[MinValueValidator(1), MaxValueValidator(27)]
@@ -232,7 +245,7 @@ class ClinicSettings(models.Model):
     phq9_worsening = models.PositiveSmallIntegerField(
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(27)],
-        help_text="A PHQ-9 total this many points above the previous one or the baseline.",
+        help_text=_("A PHQ-9 total this many points above the previous one or the baseline."),
     )
     gad7_severe = models.PositiveSmallIntegerField(
         default=15, validators=[MinValueValidator(1), MaxValueValidator(21)]
@@ -240,12 +253,14 @@ class ClinicSettings(models.Model):
     heavy_bother = models.PositiveSmallIntegerField(
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(4)],
-        help_text="Overall bother (1 Mild … 4 Very severe) at or above which a report is flagged.",
+        help_text=_(
+            "Overall bother (1 Mild … 4 Very severe) at or above which a report is flagged."
+        ),
     )
     heavy_effects_count = models.PositiveSmallIntegerField(
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(15)],
-        help_text="This many acute effects at the severity below, in one report, are flagged.",
+        help_text=_("This many acute effects at the severity below, in one report, are flagged."),
     )
     heavy_effects_severity = models.PositiveSmallIntegerField(
         default=2, validators=[MinValueValidator(1), MaxValueValidator(4)]
@@ -253,8 +268,10 @@ class ClinicSettings(models.Model):
     lingering_hours = models.PositiveSmallIntegerField(
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(48)],
-        help_text="Effects still present in a report written this many hours after the session "
-        "began are flagged.",
+        help_text=_(
+            "Effects still present in a report written this many hours after the session "
+            "began are flagged."
+        ),
     )
     memory_severity = models.PositiveSmallIntegerField(
         default=2, validators=[MinValueValidator(1), MaxValueValidator(4)]
@@ -262,12 +279,14 @@ class ClinicSettings(models.Model):
     rising_urinary_checkins = models.PositiveSmallIntegerField(
         default=3,
         validators=[MinValueValidator(2), MaxValueValidator(10)],
-        help_text="Urinary ratings higher in each of this many consecutive check-ins.",
+        help_text=_("Urinary ratings higher in each of this many consecutive check-ins."),
     )
     severe_side_effect = models.PositiveSmallIntegerField(
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(4)],
-        help_text="Severity (1 Mild … 4 Very severe) at or above which a side effect is flagged.",
+        help_text=_(
+            "Severity (1 Mild … 4 Very severe) at or above which a side effect is flagged."
+        ),
     )
     cravings_severity = models.PositiveSmallIntegerField(
         default=2, validators=[MinValueValidator(1), MaxValueValidator(4)]
@@ -287,48 +306,57 @@ class ClinicSettings(models.Model):
     # Reminders (local time of each patient) and clinician alerts.
     report_reminder_time = models.TimeField(
         default=time(19, 0),
-        help_text="Evening reminder to finish a post-session report (never before the "
-        "session + 3 hours).",
+        help_text=_(
+            "Evening reminder to finish a post-session report (never before the session + 3 hours)."
+        ),
     )
     checkin_reminder_time = models.TimeField(default=time(18, 0))
     questionnaire_reminder_time = models.TimeField(default=time(10, 0))
     questionnaire_interval_days = models.PositiveSmallIntegerField(
         default=14,
         validators=[MinValueValidator(1), MaxValueValidator(90)],
-        help_text="PHQ-9 and GAD-7 every this many days, counted from the first session.",
+        help_text=_("PHQ-9 and GAD-7 every this many days, counted from the first session."),
     )
     quiet_start = models.TimeField(
-        default=time(21, 30), help_text="No reminder is sent between quiet start and end."
+        default=time(21, 30),
+        help_text=_("No reminder is sent between quiet start and end."),
     )
     quiet_end = models.TimeField(default=time(8, 0))
     clinic_opens = models.TimeField(
-        default=time(8, 0), help_text="Alerts raised outside clinic hours wait for opening."
+        default=time(8, 0),
+        help_text=_("Alerts raised outside clinic hours wait for opening."),
     )
     clinic_closes = models.TimeField(default=time(18, 0))
     clinic_time_zone = models.CharField(
         max_length=64,
         default="America/New_York",
         validators=[validate_time_zone],
-        help_text="The zone of the clinic hours and open days (an IANA name, e.g. Europe/Berlin).",
+        help_text=_(
+            "The zone of the clinic hours and open days (an IANA name, e.g. Europe/Berlin)."
+        ),
     )
     clinic_open_days = models.CharField(
         max_length=7,
         default="01234",
         validators=[validate_open_days],
-        help_text="Days the clinic is open; alerts raised on other days wait for the next "
-        "open day's opening.",
+        help_text=_(
+            "Days the clinic is open; alerts raised on other days wait for the next "
+            "open day's opening."
+        ),
     )
     alert_on_high = models.BooleanField(
-        default=False, help_text="Alert providers for high flags too (urgent flags always)."
+        default=False,
+        help_text=_("Alert providers for high flags too (urgent flags always)."),
     )
     on_call_email = models.EmailField(
-        blank=True, help_text="Optional address that receives every urgent alert at once."
+        blank=True,
+        help_text=_("Optional address that receives every urgent alert at once."),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "clinic settings"
-        verbose_name_plural = "clinic settings"
+        verbose_name = _("clinic settings")
+        verbose_name_plural = _("clinic settings")
         constraints = [models.CheckConstraint(condition=Q(pk=1), name="clinic_settings_singleton")]
 
     def __str__(self) -> str:

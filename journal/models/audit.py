@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 
 class AppendOnlyModel(models.Model):
@@ -16,11 +17,11 @@ class AppendOnlyModel(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None and not self._state.adding:
-            raise ValidationError("Audit records are append-only.")
+            raise ValidationError(_("Audit records are append-only."))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValidationError("Audit records are append-only.")
+        raise ValidationError(_("Audit records are append-only."))
 
 
 class AuditEvent(AppendOnlyModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -13,21 +15,29 @@ from journal.models.journal import (
     QuestionnaireResponse,
 )
 
+if TYPE_CHECKING:
+    # Lazy at runtime (read in the active language where shown, so an export rendered under
+    # `translation.override("en")` reads English); typed as the str it turns into.
+    def _(message: str) -> str:
+        return message
+else:
+    from django.utils.translation import gettext_lazy as _
+
 
 class FlagCategory(models.TextChoices):
     """The share category a flag belongs to (providers see it only with that category)."""
 
-    MOOD = "mood", "Mood & questionnaires"
-    SIDE_EFFECTS = "side_effects", "Side effects"
-    BLOOD_PRESSURE = "blood_pressure", "Blood pressure"
+    MOOD = "mood", _("Mood & questionnaires")
+    SIDE_EFFECTS = "side_effects", _("Side effects")
+    BLOOD_PRESSURE = "blood_pressure", _("Blood pressure")
 
 
 class FlagSeverity(models.IntegerChoices):
     """How soon a flag needs a provider's eye; drives triage ordering."""
 
-    URGENT = 3, "Urgent"
-    HIGH = 2, "High"
-    NOTABLE = 1, "Notable"
+    URGENT = 3, _("Urgent")
+    HIGH = 2, _("High")
+    NOTABLE = 1, _("Notable")
 
     @property
     def badge(self) -> str:
@@ -45,10 +55,10 @@ _BADGES = {
 class FlagDisposition(models.TextChoices):
     """What the provider did about a flag when acknowledging it."""
 
-    REVIEWED = "reviewed", "Reviewed"
-    CONTACTED = "contacted", "Contacted the patient"
-    ESCALATED = "escalated", "Escalated"
-    OTHER = "other", "Other"
+    REVIEWED = "reviewed", _("Reviewed")
+    CONTACTED = "contacted", _("Contacted the patient")
+    ESCALATED = "escalated", _("Escalated")
+    OTHER = "other", _("Other")
 
 
 class Flag(models.Model):
@@ -69,7 +79,9 @@ class Flag(models.Model):
     severity = models.PositiveSmallIntegerField(
         choices=FlagSeverity.choices, default=FlagSeverity.HIGH
     )
-    raised_at = models.DateTimeField(help_text="When the flagged measurement or answer was taken.")
+    raised_at = models.DateTimeField(
+        help_text=_("When the flagged measurement or answer was taken.")
+    )
     created_at = models.DateTimeField(default=timezone.now)
     detail = models.JSONField(default=dict, blank=True)
     report = models.ForeignKey(

@@ -3,6 +3,8 @@ questionnaires, and the revisions kept when an entry is edited or deleted."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -10,17 +12,25 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+if TYPE_CHECKING:
+    # Lazy at runtime (read in the active language where shown, so an export rendered under
+    # `translation.override("en")` reads English); typed as the str it turns into.
+    def _(message: str) -> str:
+        return message
+else:
+    from django.utils.translation import gettext_lazy as _
+
 SEVERITY_CHOICES = [(0, "None"), (1, "Mild"), (2, "Moderate"), (3, "Severe"), (4, "Very severe")]
 score_0_10 = [MinValueValidator(0), MaxValueValidator(10)]
 severity_0_4 = [MinValueValidator(0), MaxValueValidator(4)]
 
 
 class Route(models.TextChoices):
-    IV = "iv", "IV infusion"
-    INTRANASAL = "intranasal", "Intranasal spray"
-    IM = "im", "IM injection"
-    ORAL = "oral", "Oral / sublingual"
-    OTHER = "other", "Other"
+    IV = "iv", _("IV infusion")
+    INTRANASAL = "intranasal", _("Intranasal spray")
+    IM = "im", _("IM injection")
+    ORAL = "oral", _("Oral / sublingual")
+    OTHER = "other", _("Other")
 
 
 class PatientOwned(models.Model):
@@ -145,10 +155,10 @@ class SymptomRating(models.Model):
 
 
 class ReadingContext(models.TextChoices):
-    BEFORE_DOSE = "before", "Before dose"
-    AFTER_DOSE = "after40", "About 40 minutes after dose"
-    DISCHARGE = "discharge", "At discharge"
-    HOME = "home", "At home"
+    BEFORE_DOSE = "before", _("Before dose")
+    AFTER_DOSE = "after40", _("About 40 minutes after dose")
+    DISCHARGE = "discharge", _("At discharge")
+    HOME = "home", _("At home")
 
 
 class BloodPressureReading(PatientOwned):
@@ -199,7 +209,7 @@ class BloodPressureReading(PatientOwned):
             and self.diastolic >= self.systolic
         ):
             raise ValidationError(
-                {"diastolic": "The lower number (diastolic) must be below the upper (systolic)."}
+                {"diastolic": _("The lower number (diastolic) must be below the upper (systolic).")}
             )
 
 

@@ -9,32 +9,42 @@ written from `kind` when the notification is sent.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+if TYPE_CHECKING:
+    # Lazy at runtime (read in the active language where shown, so an export rendered under
+    # `translation.override("en")` reads English); typed as the str it turns into.
+    def _(message: str) -> str:
+        return message
+else:
+    from django.utils.translation import gettext_lazy as _
+
 
 class NotificationKind(models.TextChoices):
-    REPORT_EVENING = "report_evening", "Post-session report (evening)"
-    REPORT_MORNING = "report_morning", "Post-session report (next morning)"
-    CHECKIN = "checkin", "Daily check-in"
-    QUESTIONNAIRE = "questionnaire", "PHQ-9 and GAD-7"
-    FLAG_ALERT = "flag_alert", "Flag awaiting review"
+    REPORT_EVENING = "report_evening", _("Post-session report (evening)")
+    REPORT_MORNING = "report_morning", _("Post-session report (next morning)")
+    CHECKIN = "checkin", _("Daily check-in")
+    QUESTIONNAIRE = "questionnaire", _("PHQ-9 and GAD-7")
+    FLAG_ALERT = "flag_alert", _("Flag awaiting review")
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "Email"
-    PUSH = "push", "Push notification (installed app)"
-    IN_APP = "in_app", "In the app only"
+    EMAIL = "email", _("Email")
+    PUSH = "push", _("Push notification (installed app)")
+    IN_APP = "in_app", _("In the app only")
 
 
 class NotificationStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Not needed any more"
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Not needed any more")
 
 
 class Notification(models.Model):
@@ -108,7 +118,7 @@ class NotificationPreference(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    paused = models.BooleanField("Pause all reminders", default=False)
+    paused = models.BooleanField(_("Pause all reminders"), default=False)
     quiet_start = models.TimeField(null=True, blank=True)
     quiet_end = models.TimeField(null=True, blank=True)
     report_enabled = models.BooleanField(default=True)
@@ -135,7 +145,7 @@ class AlertRecord(Notification):
 
     class Meta:
         proxy = True
-        verbose_name = "clinician alert"
+        verbose_name = _("clinician alert")
         ordering = ["-due_at", "-id"]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -9,12 +11,25 @@ from django.utils import timezone
 
 from journal.models.audit import AppendOnlyModel
 
+if TYPE_CHECKING:
+    # Lazy at runtime (read in the active language where shown, so an export rendered under
+    # `translation.override("en")` reads English); typed as the str it turns into.
+    def _(message: str) -> str:
+        return message
+else:
+    from django.utils.translation import gettext_lazy as _
+
 
 class ShareCategory(models.TextChoices):
-    MOOD = "mood", "Mood & questionnaires"
-    SIDE_EFFECTS = "side_effects", "Side effects"
-    BLOOD_PRESSURE = "blood_pressure", "Blood pressure"
-    NOTES = "notes", "Notes you marked shareable"
+    MOOD = "mood", _("Mood & questionnaires")
+    SIDE_EFFECTS = "side_effects", _("Side effects")
+    BLOOD_PRESSURE = "blood_pressure", _("Blood pressure")
+    NOTES = "notes", _("Notes you marked shareable")
+
+    @property
+    def label(self) -> str:
+        """The label in the current language, as a plain string (callers join these)."""
+        return str(self._label_)
 
 
 class Share(models.Model):

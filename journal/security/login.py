@@ -14,11 +14,13 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponse
+from django.utils.translation import gettext, gettext_noop
 
 from journal.http import client_ip
 from journal.services import data_rights
 
-ERASURE_CANCELLED = (
+# English here (tests compare it); shown in the reader's language.
+ERASURE_CANCELLED = gettext_noop(
     "Welcome back. Your request to delete your account is cancelled: your account is active "
     "again and your journal is kept. You can ask for deletion again from your account page."
 )
@@ -58,5 +60,5 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         if isinstance(form, LoginForm) and form.erasure_cancelled:  # always a LoginForm
-            messages.success(self.request, ERASURE_CANCELLED)
+            messages.success(self.request, gettext(ERASURE_CANCELLED))
         return response

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from journal.db_unavailable import csrf_verified, logged_out_response, posted_values
 from journal.http import is_signed_in
@@ -32,9 +33,9 @@ MFA_EXEMPT_URL_NAMES = frozenset(
 )
 
 EXPIRY_MESSAGES = {
-    "idle": "You were logged out after a period of inactivity. Please log in again.",
-    "absolute": "Your session reached its time limit. Please log in again.",
-    "unknown": "Please log in again.",
+    "idle": gettext_lazy("You were logged out after a period of inactivity. Please log in again."),
+    "absolute": gettext_lazy("Your session reached its time limit. Please log in again."),
+    "unknown": gettext_lazy("Please log in again."),
 }
 
 

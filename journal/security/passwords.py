@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -93,15 +94,17 @@ class ContextWordValidator:
         remainder = re.sub(r"[\W_]+", "", remainder)
         if len(remainder) < self.min_remainder:
             raise ValidationError(
-                "This password is built on a word that anyone would try first for this "
-                "service, this clinic or your account (such as “%(word)s”). Choose words that "
-                "have nothing to do with the clinic, your treatment or your name.",
+                _(
+                    "This password is built on a word that anyone would try first for this "
+                    "service, this clinic or your account (such as “%(word)s”). Choose words that "
+                    "have nothing to do with the clinic, your treatment or your name."
+                ),
                 code="password_context_word",
                 params={"word": found[0]},
             )
 
     def get_help_text(self) -> str:
-        return (
+        return _(
             "Your password can’t be built on the clinic’s name, this service’s name, your "
             "treatment or your own name or email."
         )
@@ -135,7 +138,7 @@ def pwned_count(password: str, range_url: str, timeout: float = 3.0) -> int | No
         logger.warning("breached-password lookup unavailable; the offline list still applied")
         return None
     for line in body.splitlines():
-        candidate, _, count = line.partition(":")
+        candidate, _sep, count = line.partition(":")
         if candidate.strip() == suffix:
             return int(count.strip() or 0)
     return 0
@@ -147,17 +150,21 @@ class BreachedPasswordValidator:
     def validate(self, password: str, user: Any = None) -> None:
         if variants(password) & _breached():
             raise ValidationError(
-                "This password, or one a small change away from it, appears in lists of "
-                "passwords leaked in data breaches. Choose a different one.",
+                _(
+                    "This password, or one a small change away from it, appears in lists of "
+                    "passwords leaked in data breaches. Choose a different one."
+                ),
                 code="password_breached",
             )
         range_url = getattr(settings, "PWNED_PASSWORDS_RANGE_URL", "")
         if range_url and (pwned_count(password, range_url) or 0) > 0:
             raise ValidationError(
-                "This password appears in a database of passwords leaked in data breaches. "
-                "Choose a different one.",
+                _(
+                    "This password appears in a database of passwords leaked in data breaches. "
+                    "Choose a different one."
+                ),
                 code="password_breached",
             )
 
     def get_help_text(self) -> str:
-        return "Your password can’t be one that has appeared in a data breach."
+        return _("Your password can’t be one that has appeared in a data breach.")

@@ -12,7 +12,9 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 
 from journal.models import ClinicSettings, Invitation, Role, User
 from journal.notifications import planning
@@ -27,11 +29,12 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-CONTACTS_MISSING = (
+# Kept in English (tests and callers compare them); raised in the reader's language.
+CONTACTS_MISSING = gettext_noop(
     "Set the clinic phone and the after-hours number in Clinic settings before enrolling "
     "patients: every safety notice a patient sees gives both numbers."
 )
-CONTACTS_IN_USE = (
+CONTACTS_IN_USE = gettext_noop(
     "Patients are enrolled, and every safety notice they see gives this number: replace it "
     "rather than leave it blank."
 )
@@ -43,7 +46,7 @@ def require_clinic_contacts(*, role: str) -> None:
     Staff accounts (providers, clinic admins) are not held back: a clinic needs them to set up.
     """
     if role == Role.PATIENT and not ClinicSettings.load_thresholds().contacts_complete:
-        raise ValidationError(CONTACTS_MISSING, code="clinic_contacts_missing")
+        raise ValidationError(_(CONTACTS_MISSING), code="clinic_contacts_missing")
 
 
 def check_clinic_contacts_kept(*, changes: dict[str, object]) -> None:
@@ -55,7 +58,7 @@ def check_clinic_contacts_kept(*, changes: dict[str, object]) -> None:
         if name in changes and not str(changes[name] or "").strip()
     ]
     if blanked and User.objects.filter(role=Role.PATIENT, is_active=True).exists():
-        raise ValidationError({name: CONTACTS_IN_USE for name in blanked})
+        raise ValidationError({name: _(CONTACTS_IN_USE) for name in blanked})
 
 
 def enrollment_url(token: str) -> str:
@@ -73,16 +76,17 @@ def create_account(
     time_zone: str = "America/New_York",
     ip: str | None = None,
     send_link: bool = True,
+    language: str | None = None,
 ) -> tuple[User, str]:
     """Create a patient/provider/admin account without a password and return it with an
-    enrollment link (also emailed, unless `send_link` is False: demo data follows the link
-    itself)."""
+    enrollment link (also emailed, in `language` when given, else the default; unless
+    `send_link` is False: demo data follows the link itself)."""
     if role not in Role.values:
-        raise ValidationError({"role": "Unknown role."})
+        raise ValidationError({"role": _("Unknown role.")})
     require_clinic_contacts(role=role)
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": "An account with this email address already exists."})
+        raise ValidationError({"email": _("An account with this email address already exists.")})
     user = User(
         email=email,
         display_name=display_name.strip(),
@@ -90,6 +94,8 @@ def create_account(
         time_zone=time_zone,
         is_staff=role == Role.ADMIN,
     )
+    if language is not None:
+        user.language = language
     if role == Role.PROVIDER:
         user.provider_code = _new_provider_code()
     user.set_unusable_password()
@@ -115,18 +121,41 @@ def issue_invitation(
     return the URL. Refused (and the refusal audited) once the person has enrolled; refused for
     a patient while the clinic's phone or after-hours number is missing."""
     if not user.is_active:
-        raise ValidationError("This account is deactivated; reactivate it before inviting.")
+        raise ValidationError(_("This account is deactivated; reactivate it before inviting."))
     if user.has_enrolled:
         # Whoever holds an enrollment link chooses the password: never for an enrolled account.
         record_audit(
             action="enrollment.link_issued", actor=actor, subject=user, ip=ip, outcome="refused"
         )
-        raise ValidationError(ALREADY_ENROLLED)
+        raise ValidationError(_(ALREADY_ENROLLED))
     require_clinic_contacts(role=user.role)
     return _issue_invitation(actor=actor, user=user, ip=ip, send_link=send_link)
 
 
 @transaction.atomic
+def enrollment_message(user: User, clinic_name: str, hours: int, link: str) -> tuple[str, str]:
+    """Subject and body of the enrollment email, in the invited person's language."""
+    with translation.override(user.language):
+        values = {"clinic": clinic_name, "name": user.display_name, "hours": hours, "link": link}
+        subject = _("Your %(clinic)s Aftercare account") % values
+        body = (
+            ngettext(
+                "Hello %(name)s,\n\n"
+                "%(clinic)s has created an Aftercare account for you.\n"
+                "Follow this link within %(hours)s hour to choose your password:\n\n%(link)s\n\n"
+                "The link works once. If it has expired, ask the clinic for a new one.\n",
+                "Hello %(name)s,\n\n"
+                "%(clinic)s has created an Aftercare account for you.\n"
+                "Follow this link within %(hours)s hours to choose your password:\n\n"
+                "%(link)s\n\n"
+                "The link works once. If it has expired, ask the clinic for a new one.\n",
+                hours,
+            )
+            % values
+        )
+    return subject, body
+
+
 def _issue_invitation(*, actor: User | None, user: User, ip: str | None, send_link: bool) -> str:
     now = timezone.now()
     Invitation.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(
@@ -144,15 +173,11 @@ def _issue_invitation(*, actor: User | None, user: User, ip: str | None, send_li
     link = enrollment_url(token)
     clinic = ClinicSettings.load()
     if send_link:
+        subject, body = enrollment_message(user, clinic.clinic_name, hours, link)
         transaction.on_commit(
             lambda: send_mail(
-                subject=f"Your {clinic.clinic_name} Aftercare account",
-                message=(
-                    f"Hello {user.display_name},\n\n"
-                    f"{clinic.clinic_name} has created an Aftercare account for you.\n"
-                    f"Follow this link within {hours} hours to choose your password:\n\n{link}\n\n"
-                    "The link works once. If it has expired, ask the clinic for a new one.\n"
-                ),
+                subject=subject,
+                message=body,
                 from_email=None,
                 recipient_list=[user.email],
                 fail_silently=True,
@@ -162,7 +187,7 @@ def _issue_invitation(*, actor: User | None, user: User, ip: str | None, send_li
     return link
 
 
-ALREADY_ENROLLED = (
+ALREADY_ENROLLED = gettext_noop(
     "This person has already enrolled, so no enrollment link can be sent. If they lost "
     "access, send them a password reset email (it goes to their own address)."
 )
@@ -239,7 +264,7 @@ def accept_invitation(
 def deactivate_account(*, actor: User | None, user: User, ip: str | None = None) -> None:
     """Stop an account: no log-in, open sessions end, pending enrollment links are revoked."""
     if actor is not None and actor.pk == user.pk:
-        raise ValidationError("You cannot deactivate your own account.")
+        raise ValidationError(_("You cannot deactivate your own account."))
     now = timezone.now()
     user.is_active = False
     user.deactivated_at = now
@@ -296,7 +321,7 @@ def update_account(
 def change_role(*, actor: User | None, user: User, role: str, ip: str | None = None) -> None:
     """Give an account another role (staff access follows the role); audited from → to."""
     if role not in Role.values:
-        raise ValidationError({"role": "Unknown role."})
+        raise ValidationError({"role": _("Unknown role.")})
     previous = user.role
     if previous == role:
         return

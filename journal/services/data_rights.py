@@ -18,6 +18,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from journal.models import (
     AccessEvent,
@@ -72,12 +73,12 @@ def request_erasure(
     """Deactivate the patient's account now and schedule erasure of their journal; returns
     when it will happen. The password is checked again here (ValidationError if wrong)."""
     if user.role != Role.PATIENT or not user.is_active:
-        raise ValidationError("Only an active patient account can be deleted here.")
+        raise ValidationError(_("Only an active patient account can be deleted here."))
     if not user.check_password(password):
         record_audit(
             action="account.erasure_requested", actor=user, subject=user, ip=ip, outcome="failure"
         )
-        raise ValidationError({"password": "That password is not right. Nothing was changed."})
+        raise ValidationError({"password": _("That password is not right. Nothing was changed.")})
     now = now or timezone.now()
     due = erasure_due(now)
     user.is_active = False

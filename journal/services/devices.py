@@ -16,12 +16,14 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from journal.http import clean_user_agent, network_prefix
 from journal.models import User, UserSession
 from journal.services.audit import record_audit
 
-THIS_DEVICE = "This is the device you are using now. To end this session, log out."
+THIS_DEVICE = gettext_noop("This is the device you are using now. To end this session, log out.")
 
 
 @transaction.atomic
@@ -122,9 +124,9 @@ def end_session(
     """End one of `user`'s other sessions (not `keep_session_key`, the one in use: that one
     logs out); audited as `session.ended` with the row's id."""
     if device.user_id != user.pk:
-        raise ValidationError("This is not one of your sessions.")
+        raise ValidationError(_("This is not one of your sessions."))
     if device.session_key == keep_session_key:
-        raise ValidationError(THIS_DEVICE)
+        raise ValidationError(_(THIS_DEVICE))
     _delete_stored_sessions({device.session_key})
     device_id = device.pk
     device.delete()

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from journal import flags
 from journal.catalogue import QUESTIONNAIRES, Symptom
@@ -66,7 +67,7 @@ class StaleEdit(Exception):
 def check_not_future(value: datetime, field: str) -> None:
     """Refuse instants in the future (beyond a little clock skew)."""
     if value > timezone.now() + CLOCK_SKEW:
-        raise ValidationError({field: "This time is in the future. Enter when it happened."})
+        raise ValidationError({field: _("This time is in the future. Enter when it happened.")})
 
 
 # Foreign keys that point at rows this request has already read or written (the signed-in
@@ -91,7 +92,7 @@ def validate(obj: Model) -> None:
 def check_owner(patient: User, obj: Model, field: str = "__all__") -> None:
     """Refuse an object that belongs to another patient."""
     if getattr(obj, "patient_id", None) != patient.pk:
-        raise ValidationError({field: "Choose one of your own entries."})
+        raise ValidationError({field: _("Choose one of your own entries.")})
 
 
 def clean_ratings(
@@ -103,14 +104,17 @@ def clean_ratings(
     cleaned: dict[str, int] = {}
     for code, severity in (ratings or {}).items():
         if code not in items:
-            raise ValidationError({field: f"'{code}' is not asked here."})
-        values = [v for v, _ in items[code].options]
+            raise ValidationError({field: _("'%(code)s' is not asked here.") % {"code": code}})
+        values = [v for v, _label in items[code].options]
         if isinstance(severity, bool) or not isinstance(severity, int) or severity not in values:
             if items[code].is_severity:
-                message = "Each rating must be from 0 (None) to 4 (Very severe)."
+                message = _("Each rating must be from 0 (None) to 4 (Very severe).")
             else:
                 answers = ", ".join(f"{v} ({label})" for v, label in items[code].options)
-                message = f"'{items[code].label}' takes one of {answers}."
+                message = _("'%(item)s' takes one of %(answers)s.") % {
+                    "item": items[code].label,
+                    "answers": answers,
+                }
             raise ValidationError({field: message})
         cleaned[code] = severity
     return cleaned
@@ -242,7 +246,7 @@ def sync_flags(
     for obj, results, raised_at in items:
         fired = {result.kind for result in results}
         for result in results:
-            detail = {**result.detail, "title": result.title}
+            detail = {**result.detail, "title": result.title_en or result.title}
             flag = existing.get((obj.pk, result.kind))
             if flag is None:
                 flag = Flag(
@@ -335,9 +339,11 @@ def reflag_readings(
 
 
 def session_name(session: TreatmentSession, zone: ZoneInfo) -> str:
-    """'2 Dec IV session' in the patient's zone, for clinical flag titles."""
+    """'2 Dec IV session' in the patient's zone, for clinical flag titles. Stored with the
+    flag, so always in English whatever language the patient writes in."""
     local = session.started_at.astimezone(zone)
-    route = {"iv": "IV", "im": "IM"}.get(session.route, session.get_route_display().lower())
+    with translation.override("en"):
+        route = {"iv": "IV", "im": "IM"}.get(session.route, session.get_route_display().lower())
     return f"{local.day} {local:%b} {route} session"
 
 
@@ -492,14 +498,14 @@ def reflag_questionnaire(obj: QuestionnaireResponse, t: Thresholds) -> None:
 def check_session(patient: User, session: TreatmentSession | None) -> None:
     """Refuse a session that belongs to someone else."""
     if session is not None and session.patient_id != patient.pk:
-        raise ValidationError({"session": "Choose one of your own sessions."})
+        raise ValidationError({"session": _("Choose one of your own sessions.")})
 
 
 def check_report_time(session: TreatmentSession, reported_at: datetime) -> None:
     """A report comes after its session."""
     if reported_at < session.started_at:
         raise ValidationError(
-            {"reported_at": "A report is written after its session; this time is before it."}
+            {"reported_at": _("A report is written after its session; this time is before it.")}
         )
 
 
@@ -521,7 +527,7 @@ def score(instrument: str, answers: list[int]) -> tuple[int, str]:
     """Total and band of a questionnaire, as a ValidationError when the answers are wrong."""
     questionnaire = QUESTIONNAIRES.get(instrument)
     if questionnaire is None:
-        raise ValidationError({"instrument": "Unknown questionnaire."})
+        raise ValidationError({"instrument": _("Unknown questionnaire.")})
     try:
         return questionnaire.score(answers)
     except ValueError as exc:
@@ -533,7 +539,7 @@ def check_difficulty(difficulty: int | None) -> None:
     if difficulty is not None and (
         isinstance(difficulty, bool) or not isinstance(difficulty, int) or not 0 <= difficulty <= 3
     ):
-        raise ValidationError({"difficulty": "Choose one of the four answers."})
+        raise ValidationError({"difficulty": _("Choose one of the four answers.")})
 
 
 def new_reading(

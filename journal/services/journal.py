@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from journal.catalogue import check_in_symptoms, post_session_symptoms
 from journal.models import (
@@ -161,7 +162,7 @@ def submit_report(
     check_not_future(reported_at, "reported_at")
     check_report_time(session, reported_at)
     if len(readings) > 3:
-        raise ValidationError({"readings": "Enter at most three readings with a report."})
+        raise ValidationError({"readings": _("Enter at most three readings with a report.")})
     cleaned = clean_ratings(ratings, post_session_symptoms(session.route))
     report = PostSessionReport(
         patient=patient,

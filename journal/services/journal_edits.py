@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from journal.catalogue import check_in_symptoms, post_session_symptoms
 from journal.models import (
@@ -76,7 +77,9 @@ def edit_session(
     check_not_future(started_at, "started_at")
     report = PostSessionReport.objects.filter(session=session).first()
     if report is not None and report.reported_at < started_at:
-        raise ValidationError({"started_at": "This session's report was written before this time."})
+        raise ValidationError(
+            {"started_at": _("This session's report was written before this time.")}
+        )
     session.started_at, session.route, session.dose_mg, session.note = (
         started_at,
         route,

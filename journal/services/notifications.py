@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from journal.models import (
     Channel,
@@ -150,11 +151,11 @@ def save_push_subscription(
     try:
         validator(endpoint)
     except ValidationError as exc:
-        raise ValidationError({"endpoint": "Not a push service address."}) from exc
+        raise ValidationError({"endpoint": _("Not a push service address.")}) from exc
     for name, value, size in (("p256dh", p256dh, 200), ("auth", auth, 64)):
         if not value or len(value) > size or not _B64URL.fullmatch(value):
-            raise ValidationError({name: "Not a push subscription key."})
-    sub, _ = PushSubscription.objects.update_or_create(
+            raise ValidationError({name: _("Not a push subscription key.")})
+    sub, _created = PushSubscription.objects.update_or_create(
         endpoint=endpoint, defaults={"user": user, "p256dh": p256dh, "auth": auth}
     )
     record_audit(action="notifications.push_on", actor=user, subject=user)

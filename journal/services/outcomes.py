@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from journal import permissions
 from journal.http import current_client_ip
@@ -31,8 +32,8 @@ def mark_baseline(*, provider: User, share: Share, questionnaire_id: int) -> Mar
         else None
     )
     if questionnaire is None:
-        raise ValidationError("Choose one of this patient's shared questionnaires.")
-    mark, _ = MarkedBaseline.objects.update_or_create(
+        raise ValidationError(_("Choose one of this patient's shared questionnaires."))
+    mark, _created = MarkedBaseline.objects.update_or_create(
         patient=share.patient,
         instrument=questionnaire.instrument,
         defaults={

@@ -9,10 +9,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from journal.models import User
+from journal.security.forms import RecipientLanguagePasswordResetForm
 from journal.services.audit import record_audit
 
 
@@ -20,13 +21,13 @@ def send_password_reset(*, actor: User, user: User, ip: str | None = None) -> No
     """Email `user` a password reset link at their own address (never shown to `actor`);
     audited as the admin's action on the user."""
     if not user.is_active:
-        raise ValidationError("This account is deactivated; reactivate it first.")
+        raise ValidationError(_("This account is deactivated; reactivate it first."))
     if not user.has_usable_password():
         raise ValidationError(
-            "This person has not enrolled yet: send them a new enrollment link instead."
+            _("This person has not enrolled yet: send them a new enrollment link instead.")
         )
     site = urlsplit(settings.SITE_URL)
-    form = PasswordResetForm({"email": user.email})
+    form = RecipientLanguagePasswordResetForm({"email": user.email})
     form.is_valid()  # an address already on file is always well formed
     form.save(
         domain_override=site.netloc,

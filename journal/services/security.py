@@ -18,7 +18,9 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 from django_otp import verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -59,7 +61,7 @@ def start_totp_setup(*, user: User) -> TOTPDevice:
     """The pending (unconfirmed) authenticator device for set-up; made once and reused so the
     QR code stays the same across page reloads."""
     if confirmed_totp_device(user) is not None:
-        raise ValidationError("Two-step verification is already set up.")
+        raise ValidationError(_("Two-step verification is already set up."))
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
@@ -129,7 +131,7 @@ def regenerate_recovery_codes(*, user: User, ip: str | None = None) -> list[str]
     """Replace every recovery code with a new set (returned once, never stored in clear
     anywhere else)."""
     if confirmed_totp_device(user) is None:
-        raise ValidationError("Set up two-step verification first.")
+        raise ValidationError(_("Set up two-step verification first."))
     codes = _issue_recovery_codes(user)
     record_audit(action="mfa.recovery_codes_regenerated", actor=user, subject=user, ip=ip)
     return codes
@@ -239,19 +241,19 @@ def record_password_reset_request(*, email: str, ip: str | None = None) -> None:
 
 
 EMAIL_CHANGE_MAX_AGE = timedelta(hours=1)
-EMAIL_LINK_INVALID = (
-    "This confirmation link cannot be used: it may have expired (links last "
-    f"{int(EMAIL_CHANGE_MAX_AGE.total_seconds() // 60)} minutes), have been used already, or be "
-    "meant for a different account. Ask for a new link from your account settings."
+EMAIL_LINK_INVALID = gettext_noop(
+    "This confirmation link cannot be used: it may have expired (links last %(minutes)s "
+    "minutes), have been used already, or be meant for a different account. Ask for a new "
+    "link from your account settings."
 )
 
 
 def _free_email(user: User, new_email: str) -> str:
     new_email = new_email.strip().lower()
     if new_email == user.email:
-        raise ValidationError({"email": "That is already your email address."})
+        raise ValidationError({"email": _("That is already your email address.")})
     if User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
-        raise ValidationError({"email": "This email address cannot be used."})
+        raise ValidationError({"email": _("This email address cannot be used.")})
     return new_email
 
 
@@ -286,31 +288,56 @@ def request_email_change(
     except OSError:  # smtplib errors are OSErrors; the person must learn the mail did not go
         pending.delete()
         raise ValidationError(
-            {"email": "We could not send the confirmation email. Nothing changed; try again."}
+            {"email": _("We could not send the confirmation email. Nothing changed; try again.")}
         ) from None
     return token
 
 
+def email_confirmation_message(user: User, link: str, minutes: int) -> tuple[str, str]:
+    """Subject and body of the mail to a new address, in the account holder's language."""
+    with translation.override(user.language):
+        body = ngettext(
+            "Hello %(name)s,\n\nSomeone (hopefully you) asked to use this address to log in to "
+            "Aftercare. To confirm, open this link while logged in to your account, within "
+            "%(minutes)s minute:\n\n%(link)s\n\nIf this was not you, ignore this email: "
+            "nothing changes.\n",
+            "Hello %(name)s,\n\nSomeone (hopefully you) asked to use this address to log in to "
+            "Aftercare. To confirm, open this link while logged in to your account, within "
+            "%(minutes)s minutes:\n\n%(link)s\n\nIf this was not you, ignore this email: "
+            "nothing changes.\n",
+            minutes,
+        ) % {"name": user.display_name, "minutes": minutes, "link": link}
+        return _("Confirm your new Aftercare email address"), body
+
+
 def _send_confirmation(user: User, new_email: str, link: str, minutes: int) -> None:
+    subject, body = email_confirmation_message(user, link, minutes)
     send_mail(
-        subject="Confirm your new Aftercare email address",
-        message=(
-            f"Hello {user.display_name},\n\nSomeone (hopefully you) asked to use this address "
-            "to log in to Aftercare. To confirm, open this link while logged in to your "
-            f"account, within {minutes} minutes:\n\n{link}\n\nIf this was not you, ignore "
-            "this email: nothing changes.\n"
-        ),
+        subject=subject,
+        message=body,
         from_email=None,
         recipient_list=[new_email],
         fail_silently=False,
     )
 
 
+def email_changed_message(user: User) -> tuple[str, str]:
+    """Subject and body of the notice to the old address, in the account holder's language."""
+    with translation.override(user.language):
+        body = _(
+            "Hello %(name)s,\n\nThe email address used to log in to your Aftercare account was "
+            "just changed. If this was not you, contact your clinic straight away.\n"
+        ) % {"name": user.display_name}
+        return _("Your Aftercare email address was changed"), body
+
+
 def _usable_email_change(user: User, token: str, *, lock: bool = False) -> EmailChangeRequest:
     requests = EmailChangeRequest.objects.filter(user=user, token_hash=_hash_email_token(token))
     found = (requests.select_for_update() if lock else requests).first()
     if found is None or not found.is_usable():
-        raise ValidationError(EMAIL_LINK_INVALID)
+        raise ValidationError(
+            _(EMAIL_LINK_INVALID) % {"minutes": int(EMAIL_CHANGE_MAX_AGE.total_seconds() // 60)}
+        )
     return found
 
 
@@ -353,14 +380,11 @@ def change_email(*, user: User, new_email: str, ip: str | None = None) -> None:
     # Any change spends every link still pending (as a signed link naming the old address did).
     EmailChangeRequest.objects.filter(user=user, used_at__isnull=True).delete()
     record_audit(action="account.email_change", actor=user, subject=user, ip=ip)
+    subject, body = email_changed_message(user)
     transaction.on_commit(
         lambda: send_mail(
-            subject="Your Aftercare email address was changed",
-            message=(
-                f"Hello {user.display_name},\n\nThe email address used to log in to your "
-                "Aftercare account was just changed. If this was not you, contact your "
-                "clinic straight away.\n"
-            ),
+            subject=subject,
+            message=body,
             from_email=None,
             recipient_list=[old_email],
             fail_silently=True,
@@ -382,9 +406,9 @@ def update_account_settings(
     timeout; audited by field name only."""
     if idle_timeout_minutes is not None:
         if user.role != Role.PATIENT:
-            raise ValidationError({"idle_timeout_minutes": "Only patients choose this."})
+            raise ValidationError({"idle_timeout_minutes": _("Only patients choose this.")})
         if not 5 <= idle_timeout_minutes <= settings.PATIENT_MAX_IDLE_MINUTES:
-            raise ValidationError({"idle_timeout_minutes": "Choose a time from the list."})
+            raise ValidationError({"idle_timeout_minutes": _("Choose a time from the list.")})
     values = {
         "display_name": display_name.strip(),
         "time_zone": time_zone,

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from journal.http import current_client_ip, current_user_agent
 from journal.models import (
@@ -44,9 +45,16 @@ def _clean_categories(categories: Iterable[str]) -> frozenset[str]:
     chosen = frozenset(categories)
     unknown = chosen - set(ShareCategory.values)
     if unknown:
-        raise ValidationError({"categories": f"Unknown category: {', '.join(sorted(unknown))}."})
+        raise ValidationError(
+            {
+                "categories": _("Unknown category: %(categories)s.")
+                % {"categories": ", ".join(sorted(unknown))}
+            }
+        )
     if not chosen:
-        raise ValidationError({"categories": "Choose at least one kind of information to share."})
+        raise ValidationError(
+            {"categories": _("Choose at least one kind of information to share.")}
+        )
     return chosen
 
 
@@ -54,9 +62,9 @@ def _check_dates(
     *, patient: User, starts_on: date | None, expires_on: date | None, now: datetime
 ) -> None:
     if starts_on and expires_on and expires_on < starts_on:
-        raise ValidationError({"expires_on": "The end date must be on or after the start date."})
+        raise ValidationError({"expires_on": _("The end date must be on or after the start date.")})
     if expires_on and expires_on < patient_today(patient, now):
-        raise ValidationError({"expires_on": "The end date cannot be in the past."})
+        raise ValidationError({"expires_on": _("The end date cannot be in the past.")})
 
 
 def _snapshot(share: Share) -> dict[str, object]:
@@ -101,7 +109,7 @@ def grant_share(
     if not patient.is_patient or not patient.is_active:
         raise PermissionDenied("Only patients can share their journal.")
     if not (provider.is_provider and provider.is_active):
-        raise ValidationError({"provider": "Choose an active provider of this clinic."})
+        raise ValidationError({"provider": _("Choose an active provider of this clinic.")})
     chosen = _clean_categories(categories)
     _check_dates(patient=patient, starts_on=starts_on, expires_on=expires_on, now=now)
     # Lock the patient's row so two simultaneous grants cannot both pass the duplicate check.
@@ -110,7 +118,10 @@ def grant_share(
     current = Share.objects.filter(patient=patient, provider=provider, revoked_at__isnull=True)
     if current.exclude(expires_on__lt=today).exists():
         raise ValidationError(
-            {"provider": f"You already share with {provider}. Change that share instead."}
+            {
+                "provider": _("You already share with %(provider)s. Change that share instead.")
+                % {"provider": provider}
+            }
         )
     share = Share(
         patient=patient,
@@ -143,7 +154,9 @@ def update_share(
     if share.patient_id != patient.pk:
         raise PermissionDenied("Only the patient who granted a share can change it.")
     if share.revoked_at is not None:
-        raise ValidationError("This share was revoked and cannot be changed. Share again instead.")
+        raise ValidationError(
+            _("This share was revoked and cannot be changed. Share again instead.")
+        )
     chosen = _clean_categories(categories)
     _check_dates(patient=patient, starts_on=starts_on, expires_on=expires_on, now=now)
     before = _snapshot(share)
@@ -225,7 +238,10 @@ def resume_share(*, patient: User, share: Share, now: datetime | None = None) ->
         return share
     if not share.provider.is_active:
         raise ValidationError(
-            "This provider's account is still closed at the clinic, so sharing cannot resume yet."
+            _(
+                "This provider's account is still closed at the clinic, so sharing cannot "
+                "resume yet."
+            )
         )
     share.paused_at = None
     share.updated_at = now
@@ -306,13 +322,13 @@ def acknowledge_flag(
     if not (provider.is_provider and provider.is_active):
         raise PermissionDenied("Only providers acknowledge flags.")
     if disposition not in FlagDisposition.values:
-        raise ValidationError({"disposition": "Choose what you did about this flag."})
+        raise ValidationError({"disposition": _("Choose what you did about this flag.")})
     note = note.strip()
     if len(note) > ACKNOWLEDGEMENT_NOTE_MAX:
         raise ValidationError(
             {
-                "note": f"Keep the note to {ACKNOWLEDGEMENT_NOTE_MAX} characters "
-                f"(it has {len(note)})."
+                "note": _("Keep the note to %(limit_value)d characters (it has %(show_value)d).")
+                % {"limit_value": ACKNOWLEDGEMENT_NOTE_MAX, "show_value": len(note)}
             }
         )
     updated = Flag.objects.filter(pk=flag.pk, acknowledged_at__isnull=True).update(
@@ -355,7 +371,7 @@ def acknowledge_flags(
     acknowledged keep their first acknowledgement. Returns the flags this call acknowledged."""
     chosen = list({flag.pk: flag for flag in flags}.values())
     if not chosen:
-        raise ValidationError({"flag": "Choose at least one flag."})
+        raise ValidationError({"flag": _("Choose at least one flag.")})
     when = now or timezone.now()
     with transaction.atomic():
         visible = set(
