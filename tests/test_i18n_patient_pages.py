@@ -4,10 +4,8 @@ own English UI words outside the instrument blocks (`lang="en"`), scripts and st
 choosing the language in account settings changes the next page, the log-in page follows the
 browser's Accept-Language, and the PHQ-9/GAD-7 stay in English with a note saying why.
 
-The word list is the English these templates and views used to show. Text produced by files
-other than the patient pages' own (form labels and choices, the catalogue, flag texts, chart
-titles and summaries) is translated elsewhere; `NOT_YET_CHECKED` names the words of that text
-still seen here, so the guard can be tightened once every catalogue is in.
+The word list is the English these pages used to show, including what other modules put on
+them (form labels and choices, the catalogue, flag texts, chart titles and summaries).
 """
 
 from __future__ import annotations
@@ -102,51 +100,7 @@ OWN_WORDS = (
     "you",
 )
 
-# Words of OWN_WORDS that text from other files (form labels, catalogue, flags, charts,
-# summaries) still shows in English on these pages until their catalogues are merged.
-NOT_YET_CHECKED = frozenset(
-    {
-        "the",
-        "and",
-        "with",
-        "you",
-        "Your",
-        "Nothing",
-        "Blood pressure",
-        "Session",
-        "Report",
-        "Reading",
-        "Note",
-        "When",
-        "Pulse",
-        "Context",
-        "Save",
-        "Share",
-        "Private",
-        "Shareable",
-        "Check-in",
-        "Edit",
-        "Delete",
-        "Password",
-        "Reminders",
-        "Download",
-        "Trends",
-        "Show the numbers",
-        "Open the chart",
-        "Home",
-        "Back",
-        "Sessions",
-        "Readings",
-        "Check-ins",
-        "out of 10",
-        "your clinic",
-        "Written",
-        "History",
-        "crisis line",
-        "Sharing",
-    }
-)
-CHECKED = tuple(word for word in OWN_WORDS if word not in NOT_YET_CHECKED)
+CHECKED = OWN_WORDS
 
 
 class _Visible(HTMLParser):

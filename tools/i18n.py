@@ -216,6 +216,15 @@ def _unmarked_strings(node: ast.AST) -> Iterator[ast.Constant | ast.JoinedStr]:
         if _words(literal):
             yield node
         return
+    if isinstance(node, ast.Subscript):
+        # self.error_messages["invalid"]: the key is a name; the value was checked where set.
+        yield from _unmarked_strings(node.value)
+        return
+    if isinstance(node, ast.Dict):
+        # {"field": _("message")}, _("… %(name)s") % {"name": …}: keys are names, not text.
+        for value in node.values:
+            yield from _unmarked_strings(value)
+        return
     for child in ast.iter_child_nodes(node):
         yield from _unmarked_strings(child)
 
