@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django_otp.admin import OTPAdminSite
 
 from journal import services
-from journal.forms import TimeZoneField
+from journal.forms import LanguageField, TimeZoneField
 from journal.http import client_ip, is_signed_in
 from journal.models import AccessEvent, AlertRecord, AuditEvent, ClinicSettings, User
 from journal.models.accounts import WEEKDAYS
@@ -93,10 +93,17 @@ STAFF_TIME_ZONE = {
 
 class AccountAddForm(forms.ModelForm):
     time_zone = TimeZoneField(initial="America/New_York", **STAFF_TIME_ZONE)
+    language = LanguageField(
+        initial="en",
+        help_text=gettext_lazy(
+            "The enrollment email is written in this language; the person can change it when "
+            "they enroll and later in their settings."
+        ),
+    )
 
     class Meta:
         model = User
-        fields = ["email", "display_name", "role", "time_zone"]
+        fields = ["email", "display_name", "role", "time_zone", "language"]
 
     def clean(self) -> dict:
         cleaned = super().clean() or {}
@@ -145,7 +152,7 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
 
     def get_fields(self, request: HttpRequest, obj=None):
         if obj is None:
-            return ["email", "display_name", "role", "time_zone"]
+            return ["email", "display_name", "role", "time_zone", "language"]
         return ["display_name", "time_zone", *self.readonly_fields]
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
@@ -167,6 +174,7 @@ class UserAdmin(ClinicAdminOnly, admin.ModelAdmin):
             display_name=form.cleaned_data["display_name"],
             role=form.cleaned_data["role"],
             time_zone=form.cleaned_data["time_zone"],
+            language=form.cleaned_data.get("language") or None,
             ip=client_ip(request),
         )
         obj.pk = user.pk

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from journal import chartdata, services
 from journal.chartdata.periods import make_period
@@ -169,3 +170,50 @@ def test_compile_translations_builds_what_gettext_reads(tmp_path, settings) -> N
     assert "Draft" not in compiled  # a fuzzy guess is never shown, as msgfmt does
     with pytest.raises(CommandError, match="1 fuzzy"):
         call_command("compile_translations", "--check", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def test_the_console_invites_in_the_language_the_admin_chose(
+    clinic_admin, django_capture_on_commit_callbacks
+) -> None:
+    from django.core import mail
+
+    client = client_for(clinic_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:journal_user_add"),
+            {
+                "email": "ana@example.test",
+                "display_name": "Ana Nueva",
+                "role": "patient",
+                "time_zone": "America/Chicago",
+                "language": "es",
+            },
+        )
+    assert response.status_code == 302
+    user = User.objects.get(email="ana@example.test")
+    assert user.language == "es"
+    (invitation,) = [m for m in mail.outbox if "/enroll/" in m.body]
+    with translation.override("es"):
+        spanish_subject = gettext("Your %(clinic)s Aftercare account")
+    assert spanish_subject != "Your %(clinic)s Aftercare account"
+    assert invitation.subject.startswith(spanish_subject.split("%(clinic)s")[0])
+    assert "Hello" not in invitation.body and "Ana Nueva" in invitation.body
+
+
+def test_a_password_reset_email_is_in_the_accounts_language_not_the_pages(patient) -> None:
+    from django.core import mail
+
+    patient.language = "es"
+    patient.save(update_fields=["language"])
+    client = client_for(None)
+    response = client.post(
+        reverse("password_reset"), {"email": patient.email}, HTTP_ACCEPT_LANGUAGE="en-US"
+    )
+    assert response.status_code == 302
+    (message,) = mail.outbox
+    with translation.override("es"):
+        from django.template.loader import render_to_string
+
+        subject = render_to_string("registration/password_reset_subject.txt").strip()
+    assert message.subject == subject
+    assert "Reset your Aftercare password" not in message.subject

@@ -132,7 +132,6 @@ def issue_invitation(
     return _issue_invitation(actor=actor, user=user, ip=ip, send_link=send_link)
 
 
-@transaction.atomic
 def enrollment_message(user: User, clinic_name: str, hours: int, link: str) -> tuple[str, str]:
     """Subject and body of the enrollment email, in the invited person's language."""
     with translation.override(user.language):
@@ -156,6 +155,7 @@ def enrollment_message(user: User, clinic_name: str, hours: int, link: str) -> t
     return subject, body
 
 
+@transaction.atomic
 def _issue_invitation(*, actor: User | None, user: User, ip: str | None, send_link: bool) -> str:
     now = timezone.now()
     Invitation.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(

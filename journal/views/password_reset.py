@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 
 from journal.http import client_ip
+from journal.security.forms import RecipientLanguagePasswordResetForm
 from journal.services import security as security_services
 
 
@@ -13,6 +14,9 @@ class AuditedPasswordResetView(auth_views.PasswordResetView):
     """Django's reset request, plus an audit row (the typed address only as a keyed hash)."""
 
     extra_email_context = {"site_name": "Aftercare"}
+    # The email is written in the account's language, not the language of the page it was
+    # asked from.
+    form_class = RecipientLanguagePasswordResetForm
 
     def form_valid(self, form) -> HttpResponse:
         security_services.record_password_reset_request(
