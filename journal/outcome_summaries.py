@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -47,7 +48,7 @@ def percent_text(baseline: int, total: int) -> str:
 
 
 def _weeks(weeks: float | None) -> str:
-    return NONE if weeks is None else f"{weeks:.1f}".replace("-", "−")
+    return NONE if weeks is None else number_format(weeks, 1).replace("-", "−")
 
 
 def _status(o: Outcome, point: ResponsePoint, index: int) -> str:

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.utils import dateformat
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -81,7 +82,8 @@ def _short_day(day: date) -> str:
 
 
 def _one(value: float) -> str:
-    return f"{value:.1f}"
+    """One decimal, with the reader's decimal mark ("7.8", "7,8")."""
+    return number_format(value, 1)
 
 
 def _signed(value: int) -> str:

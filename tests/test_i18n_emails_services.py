@@ -259,12 +259,12 @@ def test_summary_sentences_are_spanish_under_spanish_and_unchanged_in_english() 
     series = mood_series(4, 6.5, 8)
     with translation.override("es"):
         assert mood_summary(series, 5.04, "los últimos 30 días", 30) == (
-            "En los últimos 30 días, su estado de ánimo medio diario fue de 6.2 de 10 "
-            "(3 días con registros), 1.2 más que 5.0 en los 30 días anteriores."
+            "En los últimos 30 días, su estado de ánimo medio diario fue de 6,2 de 10 "
+            "(3 días con registros), 1,2 más que 5,0 en los 30 días anteriores."
         )
         assert mood_summary(series, 5.04, "los últimos 30 días", 30, audience="provider") == (
-            "En los últimos 30 días, el estado de ánimo medio diario del paciente fue de 6.2 de "
-            "10 (3 días con registros), 1.2 más que 5.0 en los 30 días anteriores."
+            "En los últimos 30 días, el estado de ánimo medio diario del paciente fue de 6,2 de "
+            "10 (3 días con registros), 1,2 más que 5,0 en los 30 días anteriores."
         )
         assert blood_pressure_summary(BloodPressureData((), T), "los últimos 30 días") == (
             "Todavía no hay mediciones de presión arterial en los últimos 30 días."
