@@ -217,3 +217,30 @@ def test_a_password_reset_email_is_in_the_accounts_language_not_the_pages(patien
         subject = render_to_string("registration/password_reset_subject.txt").strip()
     assert message.subject == subject
     assert "Reset your Aftercare password" not in message.subject
+
+
+def test_a_stored_band_reads_in_the_readers_language_and_stays_english_in_the_row(
+    patient,
+) -> None:
+    from journal.services.journal import submit_questionnaire
+
+    response = submit_questionnaire(
+        patient=patient,
+        instrument="phq9",
+        answers=[1, 1, 1, 1, 1, 0, 0, 0, 0],
+        completed_at=timezone.now(),
+    )
+    assert response.band == "Mild"
+    client = client_for(patient)
+    url = reverse("journal:questionnaire-detail", args=[response.pk])
+    assert "<strong>Mild</strong>" in client.get(url).content.decode()
+    patient.language = "es"
+    patient.save(update_fields=["language"])
+    with translation.override("es"):
+        spanish = response.band_label
+    assert spanish != "Mild"
+    assert f"<strong>{spanish}</strong>" in client.get(url).content.decode()
+    listed = client.get(reverse("journal:questionnaire-list")).content.decode()
+    assert f"<td>{spanish}</td>" in listed and "<td>Mild</td>" not in listed
+    response.refresh_from_db()
+    assert response.band == "Mild"

@@ -47,6 +47,7 @@ from journal.catalogue import (
     QUESTIONNAIRES,
     SEVERITY_LABELS,
     answer_label,
+    band_label,
     is_side_effect,
     symptom_label,
 )
@@ -345,7 +346,7 @@ def _mood(data: ExportData, shown: int) -> list:
             _when(data, q.completed_at),
             str(QUESTIONNAIRES[q.instrument].title),
             f"{q.total} / {QUESTIONNAIRES[q.instrument].max_total}",
-            q.band,
+            band_label(q.band),
         ]
         for q in reversed(latest)
     ]

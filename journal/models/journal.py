@@ -235,6 +235,13 @@ class QuestionnaireResponse(PatientOwned):
     def __str__(self) -> str:
         return f"{self.get_instrument_display()} {self.total} ({self.band})"
 
+    @property
+    def band_label(self) -> str:
+        """The stored (English) band in the reader's language, for pages."""
+        from journal.catalogue import band_label
+
+        return band_label(self.band)
+
 
 class EntryRevision(models.Model):
     """What an entry looked like before an edit or deletion; the patient's visible history."""
