@@ -159,6 +159,9 @@ def test_a_keyboard_user_completes_enrollment_and_logs_in_without_a_mouse(
     tab_to(page, id="id_time_zone")
     page.keyboard.type("Europe/Lisbon")  # type-ahead selects the zone in a closed select
     assert page.get_by_label("Your time zone").input_value() == "Europe/Lisbon"
+    # The language the app will be in: the browser's (English here), kept as it is.
+    tab_to(page, id="id_language")
+    assert page.get_by_label("Language").input_value() == "en"
     tab_to(page, tag="button", text="Set password and continue")
     web.shot(page, f"journey-keyboard-2-submit-focused-{viewport}")
     page.keyboard.press("Enter")
