@@ -27,6 +27,19 @@ def _fast_password_hasher(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts and ends in the default language. A request activates its reader's
+    language on the thread (as every request does in production, where each request activates
+    its own), so without this a Spanish page in one test would leave Spanish active for code
+    the next test calls outside a request."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_cache():
     from django.core.cache import cache
 
