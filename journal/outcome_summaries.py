@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -48,7 +50,10 @@ def percent_text(baseline: int, total: int) -> str:
 
 
 def _weeks(weeks: float | None) -> str:
-    return NONE if weeks is None else number_format(weeks, 1).replace("-", "−")
+    if weeks is None:
+        return NONE
+    # Rounded first: Django's number_format cuts a float's digits instead of rounding.
+    return number_format(Decimal(f"{weeks:.1f}"), 1).replace("-", "−")
 
 
 def _status(o: Outcome, point: ResponsePoint, index: int) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Literal
 
 from django.utils import dateformat
@@ -82,8 +83,9 @@ def _short_day(day: date) -> str:
 
 
 def _one(value: float) -> str:
-    """One decimal, with the reader's decimal mark ("7.8", "7,8")."""
-    return number_format(value, 1)
+    """One decimal, rounded as before, with the reader's decimal mark ("7.8", "7,8").
+    (Django's number_format cuts a float's digits instead of rounding, so round first.)"""
+    return number_format(Decimal(f"{value:.1f}"), 1)
 
 
 def _signed(value: int) -> str:
