@@ -80,8 +80,8 @@ _LITERAL = re.compile(r"""(_\()?("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')""")
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 # Tags whose string arguments are names, paths or markup, never text.
 _NAME_TAGS = re.compile(
-    r"{%\s*(url|load|extends|static|block|endblock|cycle|csrf_token|with_scope|"
-    r"widthratio|templatetag|now|firstof_class|get_current_language|get_available_languages)\b"
+    r"{%\s*(url|load|extends|static|block|endblock|cycle|csrf_token|"
+    r"widthratio|templatetag|now|get_current_language|get_available_languages)\b"
 )
 
 

@@ -24,22 +24,30 @@ from journal.models import TreatmentSession, User
 Name = str | re.Pattern[str]
 
 
-def open_menu_if_collapsed(page: Page) -> None:
-    """On a phone the navigation sits behind the Menu button: open it (once)."""
+def open_menu_if_collapsed(page: Page, *, nav: str = "Main", button: str = "Menu") -> None:
+    """On a phone the navigation sits behind the Menu button: open it (once). `nav` and
+    `button` are their accessible names in the page's language."""
     page.wait_for_load_state("load")  # the menus work once bootstrap.bundle.js (last) has run
-    toggler = page.get_by_role("navigation", name="Main").get_by_role(
-        "button", name="Menu", exact=True
+    toggler = page.get_by_role("navigation", name=nav).get_by_role(
+        "button", name=button, exact=True
     )
     if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
         toggler.click()
         expect(toggler).to_have_attribute("aria-expanded", "true")
 
 
-def go_via_nav(page: Page, link: Name, *, menu: Name | None = None) -> None:
+def go_via_nav(
+    page: Page,
+    link: Name,
+    *,
+    menu: Name | None = None,
+    nav_name: str = "Main",
+    menu_button: str = "Menu",
+) -> None:
     """Follow a main-navigation link as a person would: open the phone menu, then the
     dropdown `menu` (for example "Log", or the account menu), then click the link."""
-    nav = page.get_by_role("navigation", name="Main")
-    open_menu_if_collapsed(page)
+    nav = page.get_by_role("navigation", name=nav_name)
+    open_menu_if_collapsed(page, nav=nav_name, button=menu_button)
     if menu is not None:
         dropdown = nav.get_by_role("button", name=menu, exact=True)
         # A click during the phone menu's opening transition can be lost on a busy machine;

@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from journal import services
 from journal.models import QuestionnaireResponse, Role, TreatmentSession, User
 from tests.browser.conftest import VIEWPORTS, Web
-from tests.browser.journeys import choose
+from tests.browser.journeys import choose, go_via_nav
 from tests.browser.test_charts_phone_and_dark import load_chart_images
 from tests.browser.test_every_page import pages_of, scan_all
 from tests.test_i18n_patient_pages import _Visible, english_words
@@ -40,27 +40,8 @@ def spanish_page(web: Web, page: Page) -> None:
 
 
 def go_via_spanish_nav(page: Page, link: str, *, menu: str | None = None) -> None:
-    """Follow a link of the main navigation (named in Spanish), opening the phone menu and
-    the dropdown `menu` first, as a person would."""
-    page.wait_for_load_state("load")
-    nav = page.get_by_role("navigation", name="Principal")
-    toggler = nav.get_by_role("button", name="Menú", exact=True)
-    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
-        toggler.click()
-        expect(toggler).to_have_attribute("aria-expanded", "true")
-    if menu is not None:
-        dropdown = nav.get_by_role("button", name=menu, exact=True)
-        for attempt in range(3):  # a click during the menu's opening transition can be lost
-            if dropdown.get_attribute("aria-expanded") != "true":
-                dropdown.click()
-            try:
-                expect(dropdown).to_have_attribute("aria-expanded", "true", timeout=4000)
-                break
-            except AssertionError:
-                if attempt == 2:
-                    raise
-    with page.expect_navigation(wait_until="load"):
-        nav.get_by_role("link", name=link, exact=True).click()
+    """`go_via_nav` with the navigation's Spanish names."""
+    go_via_nav(page, link, menu=menu, nav_name="Principal", menu_button="Menú")
 
 
 def test_a_spanish_speaking_patient_enrolls_logs_a_session_takes_the_phq9_and_reads_trends(
