@@ -22,6 +22,13 @@ def _when(prefix: str, value: dt.datetime) -> dict[str, str]:
     return {f"{prefix}_0": f"{local:%Y-%m-%d}", f"{prefix}_1": f"{local:%H:%M}"}
 
 
+def _local_noon_days_ago(patient, days: int) -> dt.datetime:
+    """Noon, so that no test lands in an hour a clock change skips or repeats (a test run at
+    01:30 in New York once picked the repeated hour of a November night 400 days back)."""
+    day = timezone.localtime(timezone.now(), patient.zone).date() - dt.timedelta(days=days)
+    return dt.datetime.combine(day, dt.time(12, 0), tzinfo=patient.zone)
+
+
 def _joined_yesterday(patient):
     patient.date_joined = timezone.now() - dt.timedelta(days=1)
     patient.save(update_fields=["date_joined"])
@@ -46,7 +53,7 @@ def test_a_session_from_years_before_joining_is_refused_with_the_first_allowed_d
 
 def test_history_within_the_year_before_joining_is_accepted(patient) -> None:
     _joined_yesterday(patient)
-    months_ago = timezone.now().astimezone(patient.zone) - dt.timedelta(days=200)
+    months_ago = _local_noon_days_ago(patient, 200)
     response = client_for(patient).post(
         reverse("journal:checkin-create"), {**_when("recorded_at", months_ago), "mood": "6"}
     )
@@ -55,7 +62,7 @@ def test_history_within_the_year_before_joining_is_accepted(patient) -> None:
 
 
 def test_an_older_entry_keeps_its_date_when_edited(patient) -> None:
-    old = timezone.now() - dt.timedelta(days=500)
+    old = _local_noon_days_ago(patient, 500)
     session = services.log_session(patient=patient, started_at=old.replace(second=0), route="iv")
     _joined_yesterday(patient)
     response = client_for(patient).post(
@@ -76,7 +83,7 @@ def test_moving_an_entry_before_the_window_is_refused(patient) -> None:
     session = services.log_session(
         patient=patient, started_at=timezone.now() - dt.timedelta(hours=3), route="iv"
     )
-    too_old = timezone.now().astimezone(patient.zone) - dt.timedelta(days=400)
+    too_old = _local_noon_days_ago(patient, 400)
     response = client_for(patient).post(
         reverse("journal:session-edit", args=[session.pk]),
         {**_when("started_at", too_old), "route": "iv", "version": str(session.version)},
