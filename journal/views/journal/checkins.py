@@ -65,7 +65,22 @@ def checkin_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     # the page's cost.
     rows = owned_by(request.user, CheckIn.objects.all())
     page = Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "journal/checkin_list.html", {"page": page})
+    return render(
+        request,
+        "journal/checkin_list.html",
+        {"page": page, "rows": [(c, scores_line(c)) for c in page.object_list]},
+    )
+
+
+def scores_line(checkin: CheckIn) -> str:
+    """ "Mood 6/10 · anxiety 3/10 · pain 2/10" in the reader's language. Built here rather than
+    by three `{% blocktranslate %}` a row: those were a fifth of the 50-row list's cost."""
+    parts = [_("Mood %(mood)s/10") % {"mood": checkin.mood}]
+    if checkin.anxiety is not None:
+        parts.append(_("anxiety %(anxiety)s/10") % {"anxiety": checkin.anxiety})
+    if checkin.pain is not None:
+        parts.append(_("pain %(pain)s/10") % {"pain": checkin.pain})
+    return " · ".join(parts)
 
 
 @patient_required
