@@ -11,6 +11,7 @@ behind "N more open flags", acknowledged ones, printing) are rendered as a whole
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,12 +19,15 @@ from html import escape
 from typing import Any
 
 from django import template
+from django.core.cache import cache
+from django.utils.html import avoid_wrapping
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timesince import timesince
+from django.utils.timesince import TIME_STRINGS, timesince
 from django.utils.timezone import now as current_time
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from journal.chartdata import CHART_CACHE_SECONDS
 from journal.reads.provider import FlagView
 from journal.timefmt import local_stamp
 
@@ -75,11 +79,9 @@ def _history(item: FlagView) -> str:
     )
 
 
-def head(
-    item: FlagView, patient: Any, printing: bool, now: datetime, words: _Words | None = None
-) -> str:
-    """The flag's `<li>` up to where its own acknowledgement form goes."""
-    words = words or _words()
+def _head_parts(item: FlagView, patient: Any, printing: bool, words: _Words) -> tuple[str, str]:
+    """The flag's `<li>` up to where its own acknowledgement form goes, in two parts: before
+    and after its age ("3 days ago"), the one part that changes with the clock."""
     flag = item.flag
     pk = int(flag.pk)
     control = not printing and item.is_open
@@ -96,7 +98,7 @@ def head(
         else ""
     )
     label_for = f' for="select-flag-{pk}"' if control else ""
-    return (
+    before = (
         '<li class="border-bottom py-1 d-flex flex-wrap column-gap-2 align-items-baseline '
         f'flag-item" id="flag-{pk}" data-flag-block>\n'
         f'<span class="flag-head">{box}\n<span><label{label_for}>'
@@ -104,10 +106,36 @@ def head(
         f"{escape(item.severity_name)}</span>\n"
         f'<span class="fw-semibold">{escape(item.title)}</span></label>\n'
         f'<span class="small">— {escape(local_stamp(flag.raised_at, patient.zone))}, '
-        f"{escape(words.ago % {'time': timesince(flag.raised_at, now, depth=1)})}"
-        "</span></span></span>"
-        f"{withdrawn}{_history(item) if item.history and not printing else ''}"
     )
+    after = (
+        f"</span></span></span>{withdrawn}{_history(item) if item.history and not printing else ''}"
+    )
+    return before, after
+
+
+# `timesince` at depth 1 names one unit and its count; these stand in for its words so that a
+# list of flags looks each distinct age's words up once (`_age`), not once per flag.
+_AGE_MARKS = {name: f"{name}:%(num)d" for name in TIME_STRINGS}
+
+
+def _age(moment: datetime, now: datetime, words: _Words, seen: dict[str, str]) -> str:
+    """ "3 days ago", escaped: `timesince(moment, now, depth=1)` in the active language."""
+    mark = timesince(moment, now, depth=1, time_strings=_AGE_MARKS)
+    text = seen.get(mark)
+    if text is None:
+        name, count = mark.split(":")
+        time = avoid_wrapping(TIME_STRINGS[name] % {"num": int(count)})
+        text = seen[mark] = escape(words.ago % {"time": time})
+    return text
+
+
+def head(
+    item: FlagView, patient: Any, printing: bool, now: datetime, words: _Words | None = None
+) -> str:
+    """The flag's `<li>` up to where its own acknowledgement form goes."""
+    words = words or _words()
+    before, after = _head_parts(item, patient, printing, words)
+    return before + _age(item.flag.raised_at, now, words, {}) + after
 
 
 def tail(item: FlagView, patient: Any, printing: bool, words: _Words | None = None) -> str:
@@ -142,15 +170,38 @@ def flag_tail(item: FlagView, patient: Any, printing: bool = False) -> SafeStrin
 
 
 @register.simple_tag
-def flag_items(items: Iterable[FlagView], patient: Any, printing: bool = False) -> SafeString:
+def flag_items(
+    items: Iterable[FlagView], patient: Any, printing: bool = False, cache_key: str = ""
+) -> SafeString:
     """Flags without their own acknowledgement form (compact open ones, acknowledged ones,
-    printing), one `<li>` each."""
-    now = current_time()
+    printing), one `<li>` each.
+
+    With `cache_key` (the summary's: patient, zone, language, scope, period and data version,
+    which covers every flag's fields, acknowledgement, withdrawal and entry edits) each flag's
+    markup around its age is cached under it; only the ages ("3 days ago") and who
+    acknowledged (a name the data version does not cover) are written per request. A hundred
+    open flags had been a quarter of the provider summary's time (BENCHMARKS.md)."""
+    items = list(items)
     words = _words()
+    printing = bool(printing)
+    parts = None
+    if cache_key:
+        ids = ",".join(str(item.flag.pk) for item in items)
+        digest = hashlib.sha256(ids.encode()).hexdigest()[:16]
+        key = f"{cache_key}:flag-items:{int(printing)}:{digest}"
+        parts = cache.get(key)
+    if parts is None:
+        parts = [_head_parts(item, patient, printing, words) for item in items]
+        if cache_key:
+            cache.set(key, parts, CHART_CACHE_SECONDS)
+    now = current_time()
+    seen: dict[str, str] = {}
     return mark_safe(  # noqa: S308 (every value is escaped)
         "\n".join(
-            head(item, patient, bool(printing), now, words)
-            + tail(item, patient, bool(printing), words)
-            for item in items
+            before
+            + _age(item.flag.raised_at, now, words, seen)
+            + after
+            + tail(item, patient, printing, words)
+            for item, (before, after) in zip(items, parts, strict=True)
         )
     )
