@@ -10,10 +10,10 @@ from __future__ import annotations
 import itertools
 import sys
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -636,8 +636,8 @@ class Summary:
     period_label: str
     # The local days every table, fact and chart of the page covers (one period table).
     chart_period: Period
-    # The chart data the facts and the charts are both read from.
-    data: DashboardData
+    # Reads the chart data the facts and the charts are both built from (`data`).
+    load_data: Callable[[], DashboardData]
     facts: list[Fact] = field(default_factory=list)
     mood: dict[str, list[dict[str, Any]]] | None = None
     side_effects: dict[str, list[dict[str, Any]]] | None = None
@@ -648,6 +648,12 @@ class Summary:
     # The key everything above is cached under (share, categories, period, data version):
     # what a page builds only from it may be cached under it too.
     cache_key: str = ""
+
+    @cached_property
+    def data(self) -> DashboardData:
+        """The period's chart data, read only when something is built from it: a repeat view
+        whose sections and charts are cached never loads it (an 18 KB cache read)."""
+        return self.load_data()
 
     @property
     def category_labels(self) -> list[str]:
@@ -909,7 +915,11 @@ def _sections_key(share: Share, scope: permissions.Scope, period: Period, versio
 
 
 def _sections(
-    share: Share, scope: permissions.Scope, period: Period, data: DashboardData, key: str
+    share: Share,
+    scope: permissions.Scope,
+    period: Period,
+    load_data: Callable[[], DashboardData],
+    key: str,
 ) -> _Sections:
     """The summary's facts, entries tables and outcomes, cached like the provider's charts:
     under the share (id, start), its categories, the period's local dates and the patient's
@@ -920,7 +930,7 @@ def _sections(
         categories = scope.categories
         zone = share.patient.zone
         sections = _Sections(
-            facts=glance_facts(data, zone, chart_period_label(period), period.days),
+            facts=glance_facts(load_data(), zone, chart_period_label(period), period.days),
             mood=_mood_section(share, period) if ShareCategory.MOOD in categories else None,
             side_effects=(
                 _side_effect_section(share, period)
@@ -945,16 +955,22 @@ def patient_summary(share: Share, period: str, now: datetime | None = None) -> S
     today = local_day(now, zone) if now is not None else None
     chart_period = provider_period(scope, period, today)
     version = chartdata.data_version(share.patient)
-    data = provider_dashboard(scope, chart_period, version)
+    loaded: list[DashboardData] = []
+
+    def load_data() -> DashboardData:
+        if not loaded:
+            loaded.append(provider_dashboard(scope, chart_period, version))
+        return loaded[0]
+
     key = _sections_key(share, scope, chart_period, version)
-    sections = _current_names(share, _sections(share, scope, chart_period, data, key))
+    sections = _current_names(share, _sections(share, scope, chart_period, load_data, key))
     summary = Summary(
         share=share,
         categories=scope.categories,
         period=chart_period.key,
         period_label=PERIODS[chart_period.key].title,
         chart_period=chart_period,
-        data=data,
+        load_data=load_data,
         facts=sections.facts,
         mood=sections.mood,
         side_effects=sections.side_effects,

@@ -22,7 +22,7 @@ from django import template
 from django.core.cache import cache
 from django.utils.html import avoid_wrapping
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timesince import TIME_STRINGS, timesince
+from django.utils.timesince import TIME_STRINGS
 from django.utils.timezone import now as current_time
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -113,19 +113,40 @@ def _head_parts(item: FlagView, patient: Any, printing: bool, words: _Words) -> 
     return before, after
 
 
-# `timesince` at depth 1 names one unit and its count; these stand in for its words so that a
-# list of flags looks each distinct age's words up once (`_age`), not once per flag.
-_AGE_MARKS = {name: f"{name}:%(num)d" for name in TIME_STRINGS}
+# Django's `timesince` steps below a month, largest first.
+_STEPS = (("week", 7 * 24 * 3600), ("day", 24 * 3600), ("hour", 3600), ("minute", 60))
 
 
-def _age(moment: datetime, now: datetime, words: _Words, seen: dict[str, str]) -> str:
-    """ "3 days ago", escaped: `timesince(moment, now, depth=1)` in the active language."""
-    mark = timesince(moment, now, depth=1, time_strings=_AGE_MARKS)
-    text = seen.get(mark)
+def _age_unit(moment: datetime, now: datetime) -> tuple[str, int]:
+    """The one unit and count `timesince(moment, now, depth=1)` names ("day", 3), by its own
+    arithmetic (calendar months and years, then weeks to minutes) without looking up its
+    words: `tests/test_provider_flag_items.py` holds the two equal over two years of ages."""
+    now = now.astimezone(moment.tzinfo)
+    delta = now - moment
+    if delta.days * 24 * 3600 + delta.seconds <= 0:
+        return "minute", 0
+    months = (now.year - moment.year) * 12 + (now.month - moment.month)
+    if moment.day > now.day or (moment.day == now.day and moment.time() > now.time()):
+        months -= 1
+    if months:
+        years, months = divmod(months, 12)
+        return ("year", years) if years else ("month", months)
+    remaining = delta.total_seconds()
+    for name, seconds in _STEPS:
+        count = int(remaining // seconds)
+        if count:
+            return name, count
+    return "minute", 0
+
+
+def _age(moment: datetime, now: datetime, words: _Words, seen: dict[tuple[str, int], str]) -> str:
+    """ "3 days ago", escaped: `timesince(moment, now, depth=1)` in the active language, its
+    words looked up once per distinct age in `seen` (a list of flags has few)."""
+    unit = _age_unit(moment, now)
+    text = seen.get(unit)
     if text is None:
-        name, count = mark.split(":")
-        time = avoid_wrapping(TIME_STRINGS[name] % {"num": int(count)})
-        text = seen[mark] = escape(words.ago % {"time": time})
+        time = avoid_wrapping(TIME_STRINGS[unit[0]] % {"num": unit[1]})
+        text = seen[unit] = escape(words.ago % {"time": time})
     return text
 
 
@@ -195,7 +216,7 @@ def flag_items(
         if cache_key:
             cache.set(key, parts, CHART_CACHE_SECONDS)
     now = current_time()
-    seen: dict[str, str] = {}
+    seen: dict[tuple[str, int], str] = {}
     return mark_safe(  # noqa: S308 (every value is escaped)
         "\n".join(
             before
