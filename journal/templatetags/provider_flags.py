@@ -20,6 +20,7 @@ from typing import Any
 
 from django import template
 from django.core.cache import cache
+from django.urls import reverse
 from django.utils.html import avoid_wrapping
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import TIME_STRINGS
@@ -28,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from journal.chartdata import CHART_CACHE_SECONDS
+from journal.idempotency import FIELD_NAME, new_submission_token
 from journal.reads.provider import FlagView
 from journal.timefmt import local_stamp
 
@@ -180,14 +182,114 @@ def tail(item: FlagView, patient: Any, printing: bool, words: _Words | None = No
     )
 
 
-@register.simple_tag
-def flag_head(item: FlagView, patient: Any, printing: bool = False) -> SafeString:
-    return mark_safe(head(item, patient, bool(printing), current_time()))  # noqa: S308 (escaped)
+def _csrf_input(context: template.Context) -> str:
+    """What `{% csrf_token %}` writes: the page's one token (every form of a page shares it)."""
+    token = context.get("csrf_token")
+    if not token or token == "NOTPROVIDED":  # noqa: S105 (Django's "no token" value)
+        return ""
+    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(token))}">'
 
 
-@register.simple_tag
-def flag_tail(item: FlagView, patient: Any, printing: bool = False) -> SafeString:
-    return mark_safe(tail(item, patient, bool(printing)))  # noqa: S308 (escaped)
+def _token_input(context: template.Context) -> str:
+    """What `_submission_token.html` writes: a fresh one-time token for this form."""
+    request = context.get("request")
+    token = new_submission_token(getattr(request, "user", None))
+    return f'<input type="hidden" name="{FIELD_NAME}" value="{escape(token)}">\n'
+
+
+def _ack_fields(
+    suffix: object, label: str, title: str, dispositions: Iterable[tuple[str, str]]
+) -> str:
+    """The disposition and note of an acknowledgement (of one flag, or of the ticked ones):
+    `suffix` makes the ids unique, `label` is the visible question, `title` the flag's title
+    said to screen readers after it."""
+    suffix = escape(str(suffix))
+    options = "".join(
+        f'<option value="{escape(str(value))}">{escape(str(text))}</option>'
+        for value, text in dispositions
+    )
+    hidden = f'<span class="visually-hidden"> ({escape(title)})</span>' if title else ""
+    # (Messages outside the f-strings: xgettext does not read inside them.)
+    choose = escape(_("Choose…"))
+    note = escape(_("Note for the care team (optional; the patient does not see it)"))
+    return (
+        '\n<div class="col-12 col-md-4">\n'
+        f'  <label class="form-label small mb-0" for="disposition-{suffix}">{escape(label)}'
+        f"{hidden}</label>\n"
+        '  <select class="form-select form-select-sm" name="disposition" '
+        f'id="disposition-{suffix}" required>\n'
+        f'    <option value="">{choose}</option>\n'
+        f"    {options}\n"
+        "  </select>\n"
+        "</div>\n"
+        '<div class="col-12 col-md-5">\n'
+        f'  <label class="form-label small mb-0" for="ack-note-{suffix}">'
+        f"{note}</label>\n"
+        '  <input class="form-control form-control-sm" type="text" name="note" '
+        f'maxlength="2000" id="ack-note-{suffix}">\n'
+        "</div>\n"
+    )
+
+
+def _own_form(context: template.Context, item: FlagView) -> str:
+    """A flag's "Acknowledge only this" disclosure and form."""
+    pk = int(item.flag.pk)
+    title = escape(item.title)
+    action = reverse("journal:provider-flag-acknowledge", args=[pk])
+    period = escape(str(context.get("period", "")))
+    only_this = escape(_("Acknowledge only this"))
+    which = _("flag (%(title)s)") % {"title": title}
+    acknowledge = escape(_("Acknowledge"))
+    fields = _ack_fields(pk, _("What did you do?"), item.title, context.get("dispositions") or ())
+    return (
+        '\n    <details class="small flag-more flag-ack-one">\n'
+        f'      <summary>{only_this}<span class="visually-hidden"> {which}</span></summary>\n'
+        f'      <form method="post" action="{action}" class="mt-1 flag-ack-form">\n'
+        f"        {_csrf_input(context)}{_token_input(context)}\n"
+        f'        <input type="hidden" name="period" value="{period}">\n'
+        '        <div class="row g-2 align-items-end">\n'
+        f"          {fields}\n"
+        '          <div class="col-12 col-md-3">\n'
+        '            <button type="submit" class="btn btn-outline-primary btn-sm">'
+        f'{acknowledge}<span class="visually-hidden"> {title}</span></button>\n'
+        "          </div>\n"
+        "        </div>\n"
+        "      </form>\n"
+        "    </details>\n"
+    )
+
+
+@register.simple_tag(takes_context=True)
+def provider_flag(
+    context: template.Context,
+    item: FlagView,
+    patient: Any,
+    printing: bool = False,
+    compact: bool = False,
+) -> SafeString:
+    """One flag, with its own acknowledgement form when it is open and neither printed nor
+    compact (the five most urgent on the summary, and what `flag_ack.js` swaps in). Needs
+    `dispositions` and `period` in the context, and the request's CSRF token."""
+    printing = bool(printing)
+    words = _words()
+    form = _own_form(context, item) if item.is_open and not printing and not compact else ""
+    return mark_safe(  # noqa: S308 (every value is escaped)
+        head(item, patient, printing, current_time(), words)
+        + "\n"
+        + form
+        + "\n"
+        + tail(item, patient, printing, words)
+    )
+
+
+@register.simple_tag(takes_context=True)
+def flag_ack_fields(
+    context: template.Context, suffix: object, label: str, title: str = ""
+) -> SafeString:
+    """`_ack_fields` for a template (the bulk form), with the context's `dispositions`."""
+    return mark_safe(  # noqa: S308 (every value is escaped)
+        _ack_fields(suffix, str(label), str(title), context.get("dispositions") or ())
+    )
 
 
 @register.simple_tag
