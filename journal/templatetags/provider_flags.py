@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
 from typing import Any
@@ -25,8 +25,8 @@ from django.utils.html import avoid_wrapping
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import TIME_STRINGS
 from django.utils.timezone import now as current_time
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from journal.chartdata import CHART_CACHE_SECONDS
 from journal.idempotency import FIELD_NAME, new_submission_token
@@ -38,24 +38,48 @@ register = template.Library()
 
 @dataclass(frozen=True)
 class _Words:
-    """The fixed words of a flag in the active language, escaped: looked up once per list of
-    flags rather than once per flag."""
+    """The fixed words of a flag and its form in one language, escaped where they are used
+    whole: looked up once per language (`_words`), not once per flag."""
 
     withdrawn: str
     ago: str
     someone: str
     acknowledged: str
     note: str
+    only_this: str
+    which: str
+    acknowledge: str
+    what_did_you_do: str
+    choose: str
+    care_team_note: str
+    # "3 days ago" by (unit, count), escaped (filled as met by `_age`).
+    ages: dict[tuple[str, int], str] = field(default_factory=dict)
+
+
+_WORDS: dict[str | None, _Words] = {}
 
 
 def _words() -> _Words:
-    return _Words(
-        withdrawn=escape(_("Withdrawn by the patient")),
-        ago=_("%(time)s ago"),
-        someone=_("a provider"),
-        acknowledged=escape(_("Acknowledged by %(name)s on %(when)s")),
-        note=escape(_("Note: %(note)s")),
-    )
+    """`_Words` of the active language (built on first use in each language)."""
+    language = get_language()
+    found = _WORDS.get(language)
+    if found is None:
+        found = _WORDS[language] = _Words(
+            withdrawn=escape(_("Withdrawn by the patient")),
+            ago=_("%(time)s ago"),
+            someone=_("a provider"),
+            acknowledged=escape(_("Acknowledged by %(name)s on %(when)s")),
+            note=escape(_("Note: %(note)s")),
+            only_this=escape(_("Acknowledge only this")),
+            which=_("flag (%(title)s)"),
+            acknowledge=escape(_("Acknowledge")),
+            what_did_you_do=_("What did you do?"),
+            choose=escape(_("Choose…")),
+            care_team_note=escape(
+                _("Note for the care team (optional; the patient does not see it)")
+            ),
+        )
+    return found
 
 
 def _history(item: FlagView) -> str:
@@ -141,14 +165,14 @@ def _age_unit(moment: datetime, now: datetime) -> tuple[str, int]:
     return "minute", 0
 
 
-def _age(moment: datetime, now: datetime, words: _Words, seen: dict[tuple[str, int], str]) -> str:
-    """ "3 days ago", escaped: `timesince(moment, now, depth=1)` in the active language, its
-    words looked up once per distinct age in `seen` (a list of flags has few)."""
+def _age(moment: datetime, now: datetime, words: _Words) -> str:
+    """ "3 days ago", escaped: `timesince(moment, now, depth=1)` in `words`' language, its
+    words looked up once per distinct age (there are a few hundred at most)."""
     unit = _age_unit(moment, now)
-    text = seen.get(unit)
+    text = words.ages.get(unit)
     if text is None:
         time = avoid_wrapping(TIME_STRINGS[unit[0]] % {"num": unit[1]})
-        text = seen[unit] = escape(words.ago % {"time": time})
+        text = words.ages[unit] = escape(words.ago % {"time": time})
     return text
 
 
@@ -158,7 +182,7 @@ def head(
     """The flag's `<li>` up to where its own acknowledgement form goes."""
     words = words or _words()
     before, after = _head_parts(item, patient, printing, words)
-    return before + _age(item.flag.raised_at, now, words, {}) + after
+    return before + _age(item.flag.raised_at, now, words) + after
 
 
 def tail(item: FlagView, patient: Any, printing: bool, words: _Words | None = None) -> str:
@@ -198,7 +222,7 @@ def _token_input(context: template.Context) -> str:
 
 
 def _ack_fields(
-    suffix: object, label: str, title: str, dispositions: Iterable[tuple[str, str]]
+    suffix: object, label: str, title: str, dispositions: Iterable[tuple[str, str]], words: _Words
 ) -> str:
     """The disposition and note of an acknowledgement (of one flag, or of the ticked ones):
     `suffix` makes the ids unique, `label` is the visible question, `title` the flag's title
@@ -209,41 +233,37 @@ def _ack_fields(
         for value, text in dispositions
     )
     hidden = f'<span class="visually-hidden"> ({escape(title)})</span>' if title else ""
-    # (Messages outside the f-strings: xgettext does not read inside them.)
-    choose = escape(_("Choose…"))
-    note = escape(_("Note for the care team (optional; the patient does not see it)"))
     return (
         '\n<div class="col-12 col-md-4">\n'
         f'  <label class="form-label small mb-0" for="disposition-{suffix}">{escape(label)}'
         f"{hidden}</label>\n"
         '  <select class="form-select form-select-sm" name="disposition" '
         f'id="disposition-{suffix}" required>\n'
-        f'    <option value="">{choose}</option>\n'
+        f'    <option value="">{words.choose}</option>\n'
         f"    {options}\n"
         "  </select>\n"
         "</div>\n"
         '<div class="col-12 col-md-5">\n'
         f'  <label class="form-label small mb-0" for="ack-note-{suffix}">'
-        f"{note}</label>\n"
+        f"{words.care_team_note}</label>\n"
         '  <input class="form-control form-control-sm" type="text" name="note" '
         f'maxlength="2000" id="ack-note-{suffix}">\n'
         "</div>\n"
     )
 
 
-def _own_form(context: template.Context, item: FlagView) -> str:
+def _own_form(context: template.Context, item: FlagView, words: _Words) -> str:
     """A flag's "Acknowledge only this" disclosure and form."""
     pk = int(item.flag.pk)
     title = escape(item.title)
     action = reverse("journal:provider-flag-acknowledge", args=[pk])
     period = escape(str(context.get("period", "")))
-    only_this = escape(_("Acknowledge only this"))
-    which = _("flag (%(title)s)") % {"title": title}
-    acknowledge = escape(_("Acknowledge"))
-    fields = _ack_fields(pk, _("What did you do?"), item.title, context.get("dispositions") or ())
+    which = words.which % {"title": title}
+    dispositions = context.get("dispositions") or ()
+    fields = _ack_fields(pk, words.what_did_you_do, item.title, dispositions, words)
     return (
         '\n    <details class="small flag-more flag-ack-one">\n'
-        f'      <summary>{only_this}<span class="visually-hidden"> {which}</span></summary>\n'
+        f'      <summary>{words.only_this}<span class="visually-hidden"> {which}</span></summary>\n'
         f'      <form method="post" action="{action}" class="mt-1 flag-ack-form">\n'
         f"        {_csrf_input(context)}{_token_input(context)}\n"
         f'        <input type="hidden" name="period" value="{period}">\n'
@@ -251,7 +271,7 @@ def _own_form(context: template.Context, item: FlagView) -> str:
         f"          {fields}\n"
         '          <div class="col-12 col-md-3">\n'
         '            <button type="submit" class="btn btn-outline-primary btn-sm">'
-        f'{acknowledge}<span class="visually-hidden"> {title}</span></button>\n'
+        f'{words.acknowledge}<span class="visually-hidden"> {title}</span></button>\n'
         "          </div>\n"
         "        </div>\n"
         "      </form>\n"
@@ -272,7 +292,7 @@ def provider_flag(
     `dispositions` and `period` in the context, and the request's CSRF token."""
     printing = bool(printing)
     words = _words()
-    form = _own_form(context, item) if item.is_open and not printing and not compact else ""
+    form = _own_form(context, item, words) if item.is_open and not printing and not compact else ""
     return mark_safe(  # noqa: S308 (every value is escaped)
         head(item, patient, printing, current_time(), words)
         + "\n"
@@ -288,7 +308,7 @@ def flag_ack_fields(
 ) -> SafeString:
     """`_ack_fields` for a template (the bulk form), with the context's `dispositions`."""
     return mark_safe(  # noqa: S308 (every value is escaped)
-        _ack_fields(suffix, str(label), str(title), context.get("dispositions") or ())
+        _ack_fields(suffix, str(label), str(title), context.get("dispositions") or (), _words())
     )
 
 
@@ -318,11 +338,10 @@ def flag_items(
         if cache_key:
             cache.set(key, parts, CHART_CACHE_SECONDS)
     now = current_time()
-    seen: dict[tuple[str, int], str] = {}
     return mark_safe(  # noqa: S308 (every value is escaped)
         "\n".join(
             before
-            + _age(item.flag.raised_at, now, words, seen)
+            + _age(item.flag.raised_at, now, words)
             + after
             + tail(item, patient, printing, words)
             for item, (before, after) in zip(items, parts, strict=True)
