@@ -377,3 +377,68 @@ def test_dispatch_budgets_compare_the_largest_size_with_the_smallest() -> None:
     growing = budgets.dispatch_verdicts({"1000": at(4.0, 2.0), "10000": at(5.0, 2.6)})
     assert [v.status for v in growing] == [FAIL, FAIL]
     assert [v.status for v in budgets.dispatch_verdicts({})] == [NOT_MEASURED, NOT_MEASURED]
+
+
+def test_budgets_take_the_interleaved_medians_when_the_pair_was_measured() -> None:
+    figures = {
+        "reference": _levels(c1=(200, 5), c4=(400, 10)),
+        # Its own run alone says 100 / 200 = 0.5 (FAIL); interleaved, 8 / 10 = 0.8 (PASS).
+        "list": _levels(c1=(100, 10), c4=(200, 20)),
+        "triage": _levels(c1=(50, 15), c4=(100, 30)),  # own runs: 15 / 10 = 1.5
+        budgets.PAIRED: {
+            "list/reference": {"list": 10.0, "reference": 8.0, "rounds": 300},
+            "triage/list": {"triage": 25.0, "list": 10.0, "rounds": 150},
+        },
+    }
+    verdicts = {v.name: v for v in budgets.evaluate(figures, {}, {}, [])}
+    ref = verdicts["50-row list / plain Django reference (interleaved, p50 at c=1)"]
+    assert ref.measured == pytest.approx(0.8) and ref.status == PASS
+    triage = verdicts["Triage (500 patients) p50 / list p50 (interleaved)"]
+    assert triage.measured == pytest.approx(2.5) and triage.status == FAIL
+    # Pairs not measured interleaved keep the ratio of their own runs.
+    assert "Patient home / list (req/s at c=1)" in verdicts
+    assert "Triage (2,000 patients) p50 / list p50" in verdicts
+    assert not [name for name in verdicts if budgets.PAIRED in name]
+    assert ("submit", "list") not in budgets.PAIRS
+    assert {("triage", "list"), ("triage2000", "list"), ("summary", "list")} <= set(budgets.PAIRS)
+
+
+def test_interleaved_load_alternates_the_pages_and_counts_only_ok_answers() -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from tools.bench.httpload import run_interleaved
+
+    seen: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            seen.append(self.path)
+            status = 404 if self.path == "/missing/" else 200
+            body = b"ok"
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = server.server_address[1]
+        a, b = run_interleaved("127.0.0.1", port, [({}, "/a/"), ({}, "/b/")], 0.3)
+        missing, ok = run_interleaved("127.0.0.1", port, [({}, "/missing/"), ({}, "/a/")], 0.1)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert a.count >= 4 and abs(a.count - b.count) <= 1 and a.errors == b.errors == 0
+    pairs = seen[: 2 * min(a.count, b.count)]
+    # A B, B A, A B, …: each page goes first every other round.
+    assert pairs[:4] == ["/a/", "/b/", "/b/", "/a/"]
+    assert missing.count == 0 and missing.errors > 0 and missing.statuses == {404: missing.errors}
+    assert ok.count > 0 and ok.errors == 0

@@ -294,6 +294,50 @@ def run_load(
     return sample
 
 
+def run_interleaved(
+    host: str,
+    port: int,
+    targets: Sequence[tuple[dict[str, str], str]],
+    duration: float,
+) -> list[Sample]:
+    """GET each (cookies, path) of `targets` in turn, one request at a time, each on its own
+    keep-alive connection, for `duration` seconds; the order reverses every round (A B, B A, …)
+    so that neither page always follows the other. Pages measured this way share every
+    moment's machine speed, so the ratio of their medians does not carry the drift between
+    two runs measured a minute apart (BENCHMARKS.md, "How far to trust one run")."""
+    clients = [HttpClient(host, port, cookies) for cookies, _ in targets]
+    samples = [Sample() for _ in targets]
+    order = list(range(len(targets)))
+    began = time.perf_counter()
+    deadline = began + duration
+    try:
+        while time.perf_counter() < deadline:
+            for i in order:
+                t0 = time.perf_counter()
+                try:
+                    response = clients[i].get(targets[i][1])
+                except (OSError, http.client.HTTPException):
+                    samples[i].errors += 1
+                    clients[i].close()
+                    continue
+                elapsed = time.perf_counter() - t0
+                samples[i].statuses[response.status] = (
+                    samples[i].statuses.get(response.status, 0) + 1
+                )
+                if response.status == 200:
+                    samples[i].latencies.append(elapsed)
+                else:
+                    samples[i].errors += 1
+            order.reverse()
+    finally:
+        for client in clients:
+            client.close()
+    wall = time.perf_counter() - began
+    for sample in samples:
+        sample.wall_seconds = wall
+    return samples
+
+
 def counter(items: Sequence[Item]) -> Callable[[], Item | None]:
     """A thread-safe 'next item or None' over a list (the report-submit session pool)."""
     lock = threading.Lock()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from tools.bench.budgets import PAIRED, p50_at_one
 from tools.bench.runner import COLD_PAGES, COLD_REPETITIONS
-from tools.bench.stats import format_number, markdown_table
+from tools.bench.stats import format_number, markdown_table, ratio
 
 
 def endpoint_table(result: dict[str, Any]) -> str:
@@ -90,6 +91,34 @@ def extras_table(result: dict[str, Any]) -> str:
     return markdown_table(["measure", "value"], rows)
 
 
+def pairs_table(result: dict[str, Any]) -> str:
+    """Each budget's two pages measured interleaved, next to the ratio of their own runs."""
+    figures = result["figures"]
+    rows = []
+    for name, pair in (figures.get(PAIRED) or {}).items():
+        key, base = name.split("/")
+        own = ratio(p50_at_one(figures, key), p50_at_one(figures, base))
+        rows.append(
+            [
+                f"{key} / {base}",
+                format_number(pair.get(key), 1),
+                format_number(pair.get(base), 1),
+                format_number(ratio(pair.get(key), pair.get(base))),
+                format_number(own),
+                pair.get("rounds", 0),
+            ]
+        )
+    headers = [
+        "pages",
+        "p50 ms",
+        "base p50 ms",
+        "cost ratio, interleaved",
+        "cost ratio, own runs",
+        "rounds",
+    ]
+    return markdown_table(headers, rows)
+
+
 def budget_table(budgets: list[dict[str, Any]]) -> str:
     """The budgets with their measured values and verdicts."""
     rows = [[b["name"], b["rule"], format_number(b["measured"]), b["status"]] for b in budgets]
@@ -110,6 +139,8 @@ def full_report(results: dict[str, Any]) -> str:
                 endpoint_table(results[size]),
                 "",
                 extras_table(results[size]),
+                "",
+                pairs_table(results[size]),
             ]
     parts += ["\n### Budgets\n", budget_table(results.get("budgets", []))]
     return "\n".join(parts)

@@ -18,9 +18,17 @@ from typing import Any
 from tools.bench import budgets
 from tools.bench.accounts import BenchAccounts
 from tools.bench.forms import fill_report_form
-from tools.bench.httpload import HttpClient, Target, counter, log_in, parse_html, run_load
+from tools.bench.httpload import (
+    HttpClient,
+    Target,
+    counter,
+    log_in,
+    parse_html,
+    run_interleaved,
+    run_load,
+)
 from tools.bench.server import Environment
-from tools.bench.stats import Sample, median
+from tools.bench.stats import Sample, format_number, median, ratio
 
 TRIAGE_PATIENTS = 500
 WIDE_TRIAGE_PATIENTS = 2000
@@ -138,7 +146,33 @@ class Run:
                 self.figures["submit"] = self.measure_submit(ep, plan)
                 continue
             self.figures[ep["key"]] = self.measure_get(ep)
+        self.figures[budgets.PAIRED] = self.measure_pairs(endpoints)
         return self.figures
+
+    def measure_pairs(self, endpoints: list[dict[str, Any]]) -> dict[str, Any]:
+        """Each budget's two pages interleaved for `duration` seconds (`budgets.PAIRS`), after
+        their own runs (so both are warm): p50 of each, in ms."""
+        by_key = {ep["key"]: ep for ep in endpoints}
+        pairs: dict[str, Any] = {}
+        for key, base in budgets.PAIRS:
+            if key not in by_key or base not in by_key or self.out_of_time():
+                continue
+            eps = (by_key[key], by_key[base])
+            targets = [(self.cookies.get(ep["role"], {}), ep["path"]) for ep in eps]
+            run_interleaved("127.0.0.1", self.env.port, targets, min(1.0, self.duration / 4))
+            page, ref = run_interleaved("127.0.0.1", self.env.port, targets, self.duration)
+            pairs[f"{key}/{base}"] = {
+                key: round(page.p50_ms, 2) if page.count else None,
+                base: round(ref.p50_ms, 2) if ref.count else None,
+                "rounds": min(page.count, ref.count),
+                "errors": page.errors + ref.errors,
+            }
+            self.say(
+                f"  interleaved {key}/{base}: p50 {page.p50_ms:.1f} / {ref.p50_ms:.1f} ms = "
+                f"{format_number(ratio(page.p50_ms, ref.p50_ms))} "
+                f"({pairs[f'{key}/{base}']['rounds']} rounds)"
+            )
+        return pairs
 
     def measure_get(self, ep: dict[str, Any]) -> dict[str, Any]:
         cookies = self.cookies.get(ep["role"], {})
