@@ -137,3 +137,76 @@ def test_who_acknowledged_and_who_marked_a_baseline_carry_todays_names(patient, 
     after = _summary(provider, patient)
     assert "Acknowledged by Dr Renamed" in after and "marked by Dr Renamed" in after
     assert "Dr Provider" not in after.replace("Dr Renamed", "")
+
+
+def test_the_response_tables_are_cached_with_the_summary_and_follow_a_new_score_and_language(
+    patient, provider, monkeypatch
+) -> None:
+    """The PHQ-9 response table is built from the cached outcomes, so it is cached under the
+    same key: a repeat view reads it back, a new questionnaire or another language builds it
+    anew."""
+    from django.utils import translation
+
+    from journal.outcome_summaries import response_table
+    from journal.reads import outcomes as outcome_reads
+
+    built: list[str] = []
+
+    def counted(o):
+        built.append(o.instrument)
+        return response_table(o)
+
+    monkeypatch.setattr(outcome_reads, "response_table", counted)
+    from journal.permissions import share_scope
+
+    share = services.grant_share(patient=patient, provider=provider, categories=ALL)
+    journal = journal_in_every_category(patient)
+
+    def phq9_caption() -> str:
+        return response_table(outcome_reads.for_scope(share_scope(share))["phq9"]).caption
+
+    first = _summary(provider, patient)
+    caption = phq9_caption()
+    assert built == ["phq9"] and caption in first
+    assert caption in _summary(provider, patient)
+    assert built == ["phq9"]  # read back, not built again
+    services.submit_questionnaire(
+        patient=patient,
+        instrument="phq9",
+        answers=[2, 2, 2, 2, 2, 2, 2, 2, 0],
+        completed_at=journal["phq9"].completed_at + timedelta(hours=1),
+    )
+    after = _summary(provider, patient)
+    assert built == ["phq9", "phq9"]
+    table = after[after.index(caption.split(",")[0]) :]
+    assert ">16<" in table[: table.index("</table>")]
+    provider.language = "es"
+    provider.save(update_fields=["language"])
+    spanish = _summary(provider, patient)
+    with translation.override("es"):
+        caption_es = phq9_caption()
+    assert built == ["phq9", "phq9", "phq9"]
+    assert caption_es != caption and caption_es in spanish and caption not in spanish
+
+
+def test_open_flags_are_counted_by_severity_most_severe_first(patient, provider) -> None:
+    from django.utils import translation
+
+    from journal.models import FlagSeverity
+
+    from journal.reads.provider import patient_summary
+
+    share = services.grant_share(patient=patient, provider=provider, categories=ALL)
+    journal_in_every_category(patient)
+
+    summary = patient_summary(share, "30")
+    expected: dict[int, int] = {}
+    for item in summary.open_flags:
+        expected[item.flag.severity] = expected.get(item.flag.severity, 0) + 1
+    assert len(expected) >= 2  # the fixture raises flags of more than one severity
+    for language in ("en", "es"):
+        with translation.override(language):
+            assert summary.open_by_severity == [
+                (str(FlagSeverity(severity).label), n)
+                for severity, n in sorted(expected.items(), reverse=True)
+            ]

@@ -27,8 +27,8 @@ from django.db.models import CharField, Count, DateTimeField, IntegerField, Q, Q
 from django.utils import timezone
 from django.utils.translation import get_language, gettext
 
-from journal import outcomes
-from journal.chartdata import CHART_CACHE_SECONDS
+from journal import outcome_summaries, outcomes
+from journal.chartdata import CHART_CACHE_SECONDS, code_digest
 from journal.charts import CHART_VERSION, DEFAULT_VARIANT, Variant, variant_srcs
 from journal.charts.outcomes import response_chart, response_curve_data
 from journal.models import (
@@ -316,17 +316,30 @@ class Curve:
 
 
 def curves(
-    found: list[Outcome], audience: Audience, url: Callable[[str, str], str]
+    found: list[Outcome],
+    audience: Audience,
+    url: Callable[[str, str], str],
+    cache_key: str = "",
 ) -> dict[str, Curve]:
     """The curves worth drawing (scores and at least one session), by instrument;
-    `url(instrument, axis)` gives a picture's address."""
+    `url(instrument, axis)` gives a picture's address. With `cache_key`, a key that changes
+    whenever `found` or the language does (the provider summary's), the tables are cached
+    under it: their dates and numbers in words cost more than reading them back."""
+    code = code_digest(outcome_summaries)  # the tables' own code: a deploy is a new key
+    key = f"{cache_key}:response-tables:{code}" if cache_key else ""
+    tables: dict[str, Table] = (cache.get(key) if key else None) or {}
+    built = False
     drawn = {}
     for o in found:
         if not o.scores or o.state == outcomes.NO_SESSIONS:
             continue
+        table = tables.get(o.instrument)
+        if table is None:
+            table = tables[o.instrument] = response_table(o)
+            built = True
         drawn[o.instrument] = Curve(
             outcome=o,
-            table=response_table(o),
+            table=table,
             src=url(o.instrument, "session"),
             weeks_src="" if o.partial_course else url(o.instrument, "weeks"),
             alt=gettext(
@@ -336,6 +349,8 @@ def curves(
             )
             % {"title": o.title, "summary": response_summary(o, audience=audience)},
         )
+    if built and key:
+        cache.set(key, tables, CHART_CACHE_SECONDS)
     return drawn
 
 

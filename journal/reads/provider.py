@@ -666,10 +666,14 @@ class Summary:
     @property
     def open_by_severity(self) -> list[tuple[str, int]]:
         """(severity name, open flags of it), most severe first."""
-        counts: dict[tuple[int, str], int] = defaultdict(int)
+        # Counted by the severity's number: its name is a lazy translation, and hashing one
+        # translates it (about 20 µs a flag).
+        counts: dict[int, int] = defaultdict(int)
+        names: dict[int, str] = {}
         for item in self.open_flags:
-            counts[(item.flag.severity, item.severity_name)] += 1
-        return [(name, n) for (_, name), n in sorted(counts.items(), reverse=True)]
+            counts[item.flag.severity] += 1
+            names.setdefault(item.flag.severity, item.severity_name)
+        return [(names[severity], n) for severity, n in sorted(counts.items(), reverse=True)]
 
     @property
     def closed_flags(self) -> list[FlagView]:

@@ -203,6 +203,8 @@ def _summary_page(
         [item.outcome for item in summary.outcomes],
         "provider",
         lambda name, axis: reverse("journal:provider-outcome-chart", args=[patient.pk, name, axis]),
+        # The outcomes are the cached summary's, so their tables are cached with it.
+        cache_key=summary.cache_key,
     )
     charts_html, panels = _charts_html(summary, scope, printing)
     tables = {}
