@@ -414,7 +414,7 @@ def test_interleaved_load_alternates_the_pages_and_counts_only_ok_answers() -> N
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             seen.append(self.path)
             status = 404 if self.path == "/missing/" else 200
             body = b"ok"

@@ -193,7 +193,6 @@ def test_open_flags_are_counted_by_severity_most_severe_first(patient, provider)
     from django.utils import translation
 
     from journal.models import FlagSeverity
-
     from journal.reads.provider import patient_summary
 
     share = services.grant_share(patient=patient, provider=provider, categories=ALL)
