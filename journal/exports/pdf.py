@@ -693,13 +693,21 @@ def _build(story: list, data: ExportData, why: bool) -> tuple[bytes, int, float]
 
 
 @dataclass(frozen=True)
-class LayoutMemo:
-    """Where a caller keeps the row counts of a summary whose data it knows to be unchanged
-    (the views: the cache, under the patient's data version): measuring every table's rows
-    costs about as much as building the PDF. This module stays free of the cache."""
+class Remembered:
+    """The layout a summary ended with: the rows each table got, and the pages that made."""
 
-    get: Callable[[], list[int] | None]
-    set: Callable[[list[int]], None]
+    rows: tuple[int, ...]
+    pages: int
+
+
+@dataclass(frozen=True)
+class LayoutMemo:
+    """Where a caller keeps the layout of a summary whose data it knows to be unchanged (the
+    views: the cache, under the patient's data version): measuring every table's rows costs
+    about as much as building the PDF. This module stays free of the cache."""
+
+    get: Callable[[], Remembered | None]
+    set: Callable[[Remembered], None]
 
 
 def summary_pdf(
@@ -715,9 +723,10 @@ def summary_pdf(
     The layout is computed, not searched: the charts' and tables' heights are measured once and
     each table gets the rows the space left allows. A second build happens only when the
     measured estimate was off (fewer rows by the overflow). `layout` remembers the rows each
-    table got for the same data, so a repeat skips the measuring; a remembered count is kept
-    within what each table has, and a remembered layout that overflows is measured and
-    corrected like an estimate."""
+    table got for the same data and the pages they made, so a repeat builds once and measures
+    nothing, also when that layout took a page more than allowed (the fewest rows did); a
+    remembered count is kept within what each table has, and a remembered layout that takes
+    more pages than it did is measured and corrected like an estimate."""
     del thresholds  # flags arrive already judged; kept for callers that pass the clinic's
     allowed = 1 if _one_page(data) else 2
     why = allowed > 1  # the page numbers say why a long period may take two pages
@@ -726,19 +735,24 @@ def summary_pdf(
     budget = allowed * FRAME_H
     remembered = layout.get() if layout is not None else None
     measured: Measured | None = None
-    if remembered is not None and len(remembered) == len(parts):
+    accepted = allowed
+    if remembered is not None and len(remembered.rows) == len(parts):
         shown = {
             id(part): max(part.least, min(rows, part.most))
-            for part, rows in zip(parts, remembered, strict=True)
+            for part, rows in zip(parts, remembered.rows, strict=True)
         }
+        # The pages this layout made last time: more than allowed when even the fewest rows
+        # took a page more. Correcting it again would only repeat that (every time).
+        accepted = max(allowed, remembered.pages)
     else:
         measured = _measure(bands)
         shown = _layout(bands, measured, budget)
     pdf, pages, used = _build(_story(bands, shown), data, why)
-    if pages > allowed:  # the estimate was off (a band moved whole to the next page)
+    if pages > accepted:  # the estimate was off (a band moved whole to the next page)
         measured = measured or _measure(bands)
         shown = _layout(bands, measured, budget - (pages - allowed - 1) * FRAME_H - used - 6)
         pdf, pages, used = _build(_story(bands, shown), data, why)
-    if layout is not None and [shown[id(p)] for p in parts] != remembered:
-        layout.set([shown[id(part)] for part in parts])
+    final = Remembered(tuple(shown[id(part)] for part in parts), pages)
+    if layout is not None and final != remembered:
+        layout.set(final)
     return pdf  # at the fewest rows a page more, rather than type too small to read
