@@ -283,3 +283,17 @@ def test_a_spanish_patients_account_still_logs_in_with_the_same_password(
     spanish_patient.refresh_from_db()
     assert spanish_patient.language == "es"
     assert spanish_patient.check_password(PASSWORD)
+
+
+def test_a_pick_one_fields_refusal_names_its_options_in_the_readers_language() -> None:
+    """The message is made once, when the form is built, and read in the language of the page
+    that shows it."""
+    from journal.catalogue import ANSWER_OPTIONS, YES_NO
+    from journal.forms.fields import answer_field
+
+    field = answer_field("Noticed?", ANSWER_OPTIONS[YES_NO])
+    message = field.error_messages["invalid_choice"]
+    with translation.override("en"):
+        assert str(message) == "Choose No or Yes."
+    with translation.override("es"):
+        assert str(message) == "Elija No o Sí."

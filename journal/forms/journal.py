@@ -184,8 +184,16 @@ _PULSE = _BloodPressureWords(
 )
 
 
+def _out_of_range_text(words: _BloodPressureWords, low: int, high: int) -> str:
+    return str(words.out_of_range) % {"low": low, "high": high}
+
+
+# Made lazy once (`lazy()` builds a proxy class on every call), read in the reader's language.
+_out_of_range = lazy(_out_of_range_text, str)
+
+
 def _bp_field(words: _BloodPressureWords, low: int, high: int, *, required: bool) -> forms.Field:
-    message = lazy(lambda: str(words.out_of_range) % {"low": low, "high": high}, str)()
+    message = _out_of_range(words, low, high)
     return PlainIntegerField(
         label=words.label,
         required=required,
