@@ -442,3 +442,14 @@ def test_interleaved_load_alternates_the_pages_and_counts_only_ok_answers() -> N
     assert pairs[:4] == ["/a/", "/b/", "/b/", "/a/"]
     assert missing.count == 0 and missing.errors > 0 and missing.statuses == {404: missing.errors}
     assert ok.count > 0 and ok.errors == 0
+
+
+def test_a_sample_records_expected_answers_as_latencies_and_the_rest_as_errors() -> None:
+    one, other = Sample(), Sample()
+    one.record(200, 0.01)
+    one.record(500, 0.02)
+    other.record(302, 0.03, expect=(302,))
+    other.errors += 1  # a connection lost before any answer
+    one.add(other)
+    assert one.latencies == [0.01, 0.03] and one.errors == 2
+    assert one.statuses == {200: 1, 500: 1, 302: 1}

@@ -325,8 +325,8 @@ def curves(
     `url(instrument, axis)` gives a picture's address. With `cache_key`, a key that changes
     whenever `found` or the language does (the provider summary's), the tables are cached
     under it: their dates and numbers in words cost more than reading them back."""
-    code = code_digest(outcome_summaries)  # the tables' own code: a deploy is a new key
-    key = f"{cache_key}:response-tables:{code}" if cache_key else ""
+    # The tables' own code is in the key too: a deploy that changes them is a new key.
+    key = f"{cache_key}:response-tables:{code_digest(outcome_summaries)}" if cache_key else ""
     tables: dict[str, Table] = (cache.get(key) if key else None) or {}
     built = False
     drawn = {}

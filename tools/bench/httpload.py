@@ -248,9 +248,7 @@ def run_load(
 
     def worker() -> None:
         client = HttpClient(host, port, cookies)
-        latencies: list[float] = []
-        statuses: dict[int, int] = {}
-        errors = 0
+        mine = Sample()
         start_barrier.wait()
         try:
             while time.perf_counter() < deadline[0]:
@@ -264,23 +262,15 @@ def run_load(
                     else:
                         response = client.request(target.method, target.path)
                 except (OSError, http.client.HTTPException):
-                    errors += 1
+                    mine.errors += 1
                     client.close()
                     continue
-                elapsed = time.perf_counter() - t0
-                statuses[response.status] = statuses.get(response.status, 0) + 1
-                if response.status in target.expect:
-                    latencies.append(elapsed)
-                else:
-                    errors += 1
+                mine.record(response.status, time.perf_counter() - t0, target.expect)
         finally:
             client.close()
             with lock:
                 ends.append(time.perf_counter())
-                sample.latencies += latencies
-                sample.errors += errors
-                for status, n in statuses.items():
-                    sample.statuses[status] = sample.statuses.get(status, 0) + n
+                sample.add(mine)
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
     for thread in threads:
@@ -320,14 +310,7 @@ def run_interleaved(
                     samples[i].errors += 1
                     clients[i].close()
                     continue
-                elapsed = time.perf_counter() - t0
-                samples[i].statuses[response.status] = (
-                    samples[i].statuses.get(response.status, 0) + 1
-                )
-                if response.status == 200:
-                    samples[i].latencies.append(elapsed)
-                else:
-                    samples[i].errors += 1
+                samples[i].record(response.status, time.perf_counter() - t0)
             order.reverse()
     finally:
         for client in clients:

@@ -61,6 +61,21 @@ class Sample:
         """Successful requests."""
         return len(self.latencies)
 
+    def record(self, status: int, seconds: float, expect: tuple[int, ...] = (200,)) -> None:
+        """One answer: its latency when its status is expected, an error otherwise."""
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        if status in expect:
+            self.latencies.append(seconds)
+        else:
+            self.errors += 1
+
+    def add(self, other: Sample) -> None:
+        """Fold another part of the same measurement into this one (its answers and errors)."""
+        self.latencies += other.latencies
+        self.errors += other.errors
+        for status, n in other.statuses.items():
+            self.statuses[status] = self.statuses.get(status, 0) + n
+
     @property
     def rps(self) -> float:
         """Successful requests per second of wall-clock time."""
