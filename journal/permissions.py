@@ -324,16 +324,30 @@ def active_shares_for(
         return Share.objects.none()
     now = now or timezone.now()
     zones = sharing_zones(provider) if zones is None else zones
+    return shares_active_on(provider.pk, local_dates(now, zones), now.astimezone(UTC).date())
+
+
+def local_dates(now: datetime, zones: Iterable[str]) -> dict[str, date]:
+    """The local date of `now` in each of `zones`."""
+    return {z: now.astimezone(zoneinfo.ZoneInfo(z)).date() for z in zones}
+
+
+def shares_active_on(
+    provider_id: int, today_by_zone: dict[str, date], default_today: date
+) -> QuerySet[Share]:
+    """`active_shares_for` from its parts (for a caller that compiles the query once): the
+    provider's shares active on their patient's local date, `today_by_zone[patient's zone]`
+    (`default_today` for a zone not given), annotated `patient_today`. The caller has checked
+    that the provider is one."""
     today = Case(
-        *[
-            When(patient__time_zone=z, then=Value(now.astimezone(zoneinfo.ZoneInfo(z)).date()))
-            for z in zones
-        ],
-        default=Value(now.astimezone(UTC).date()),
+        *[When(patient__time_zone=z, then=Value(day)) for z, day in today_by_zone.items()],
+        default=Value(default_today),
         output_field=DateField(),
     )
     return (
-        Share.objects.filter(provider=provider, patient__is_active=True, patient__role=Role.PATIENT)
+        Share.objects.filter(
+            provider=provider_id, patient__is_active=True, patient__role=Role.PATIENT
+        )
         .annotate(patient_today=today)
         .filter(active_on(F("patient_today")))
     )

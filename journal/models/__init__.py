@@ -48,7 +48,7 @@ from journal.models.notifications import (
     PushSubscription,
 )
 from journal.models.outcomes import MarkedBaseline
-from journal.models.sharing import AccessEvent, Share, ShareCategory, ShareEvent
+from journal.models.sharing import AccessEvent, Share, ShareCategory, ShareEvent, TriageStanding
 from journal.models.submissions import SubmissionToken
 
 __all__ = [
@@ -88,6 +88,7 @@ __all__ = [
     "SubmissionToken",
     "SymptomRating",
     "TreatmentSession",
+    "TriageStanding",
     "User",
     "UserManager",
     "UserQuerySet",

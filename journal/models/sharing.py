@@ -74,6 +74,28 @@ class Share(models.Model):
         return f"Share {self.patient} → {self.provider}"
 
 
+class TriageStanding(models.Model):
+    """The open flags one share shows its provider (`permissions.shared_flags`, unacknowledged),
+    as the triage list ranks them: the highest severity, how many, how many of each severity,
+    the newest. Kept by `services.standings.refresh` in the same transaction as every write that
+    changes them (a flag raised, re-judged or acknowledged; a share granted or changed; the
+    patient's time zone), so the triage list ranks every sharing patient with one indexed
+    query. A share without open flags has no row."""
+
+    share = models.OneToOneField(
+        Share, primary_key=True, on_delete=models.CASCADE, related_name="standing"
+    )
+    max_severity = models.PositiveSmallIntegerField()
+    open_count = models.PositiveIntegerField()
+    urgent = models.PositiveIntegerField(default=0)
+    high = models.PositiveIntegerField(default=0)
+    notable = models.PositiveIntegerField(default=0)
+    latest_flag_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Standing of share {self.share_id}: {self.open_count} open"
+
+
 class ShareEvent(AppendOnlyModel):
     """Grant, change, revoke and expiry history of a share (kept forever)."""
 

@@ -12,16 +12,19 @@ import sys
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache as django_cache
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import (
     Case,
+    Count,
     DateTimeField,
+    F,
     Func,
     IntegerField,
     JSONField,
@@ -33,6 +36,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Collate, Lower
 from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -56,6 +60,7 @@ from journal.models import (
     PatientOwned,
     PostSessionReport,
     QuestionnaireResponse,
+    Role,
     Route,
     Share,
     ShareCategory,
@@ -70,7 +75,7 @@ from journal.reads import outcomes as outcome_reads
 from journal.reads.glance import Fact, glance_facts
 from journal.reads.outcomes import BaselineMark
 from journal.reads.patient import describe_snapshot
-from journal.reads.shaped import shaped_values
+from journal.reads.shaped import shaped_rows, shaped_values
 from journal.reads.triage import OpenFlagCounts, cached_open_flag_counts
 from journal.services.entries import flag_values
 from journal.timefmt import local_words
@@ -543,12 +548,17 @@ def triage(
     `query` (which wins over `kind`) also picks the order, "no entry for N days" and a name
     search.
 
-    At most four queries whatever the number of patients: the active shares, the flags'
-    fingerprint, the open flags grouped by patient (skipped when cached under that fingerprint
-    and these shares), each shown patient's facts (newest entries, top flag, adherence)."""
+    Without a filter the database ranks the shares by their kept standings
+    (`RankedByStanding`). With one: at most four queries whatever the number of patients (the
+    active shares, the flags' fingerprint, the open flags grouped by patient, skipped when
+    cached under that fingerprint and these shares, each shown patient's facts: newest
+    entries, top flag, adherence)."""
     query = query or TriageQuery(kind=kind)
-    ranked, facts = _ranked(provider, query, now)
-    return _rows(ranked, query.kind, facts)
+    if ranks_by_standing(query):
+        ranked = RankedByStanding(provider, query.order, now)[0:None]
+        return _rows([_standing_item(row) for row in ranked], None)
+    items, facts = _ranked(provider, query, now)
+    return _rows(items, query.kind, facts)
 
 
 def triage_page(
@@ -559,12 +569,171 @@ def triage_page(
     now: datetime | None = None,
     query: TriageQuery | None = None,
 ) -> Page:
-    """One page of `triage` (ranked over all sharing patients; rows built for this page only)."""
+    """One page of `triage` (ranked over all sharing patients; rows built for this page only).
+
+    The plain list (most urgent first or by name, no filter) is ranked by the database from
+    the shares' kept standings (`TriageStanding`): a count and one page of rows, whatever the
+    number of patients. A filter by kind, name or last entry ranks in Python as `triage`."""
     query = query or TriageQuery(kind=kind)
-    ranked, facts = _ranked(provider, query, now)
+    by_standing = ranks_by_standing(query)
+    ranked: Any
+    facts: Facts | None = None
+    if by_standing:
+        # Counted and sliced by the database (`Paginator` needs only `count()` and slices).
+        ranked = RankedByStanding(provider, query.order, now)
+    else:
+        ranked, facts = _ranked(provider, query, now)
     page: Page[Any] = Paginator(ranked, per_page).get_page(number)
-    page.object_list = _rows(list(page.object_list), query.kind, facts)
+    items = [_standing_item(row) for row in page.object_list] if by_standing else page.object_list
+    page.object_list = _rows(list(items), query.kind, facts)
     return page
+
+
+def ranks_by_standing(query: TriageQuery) -> bool:
+    """Whether the database ranks this query from the kept standings (no kind, name or
+    entry filter; urgency or name order)."""
+    return (
+        not query.kind
+        and not query.search
+        and not query.needs_entries
+        and query.order in ("urgency", "name")
+    )
+
+
+# The standing's columns, after the share's and the patient's (`_COLUMNS`).
+_STANDING = ("max_severity", "open_count", "urgent", "high", "notable", "latest_flag_at")
+_STANDING_AT = len(_COLUMNS)
+# Sentinels of `RankedByStanding`'s queries (values no real row holds): ids below zero, zone
+# names no zone has, dates before any share.
+_ZONE_SENTINEL = "<zone {}>"
+_DAY_SENTINEL = date(1901, 1, 1)
+
+
+class RankedByStanding:
+    """The provider's active shares (`_COLUMNS`) with their standing (`_STANDING`), ranked by
+    the database, as `Paginator` counts and slices them: by name, or the highest open
+    severity, then the most open flags, then the newest flag (`_triage_order`), ties by name.
+
+    Three queries for a page whatever the number of patients (the patients' time zones, the
+    count, the page), each compiled once per shape (`journal.reads.shaped`)."""
+
+    def __init__(self, provider: User, order: str, now: datetime | None = None) -> None:
+        self.provider = provider
+        self.order = order
+        now = now or timezone.now()
+        zones = _sharing_zones(provider) if permissions.has_role(provider, Role.PROVIDER) else []
+        self.today = permissions.local_dates(now, zones)
+        self.default_today = now.astimezone(UTC).date()
+
+    def _values(self) -> tuple[list[Any], list[Any]]:
+        """(values, sentinels) of the queries, in `_active`'s order."""
+        n = len(self.today)
+        values = [self.provider.pk, *self.today, *self.today.values(), self.default_today]
+        sentinels = [
+            -1,
+            *(_ZONE_SENTINEL.format(i) for i in range(n)),
+            *(_DAY_SENTINEL + timedelta(days=i) for i in range(n + 1)),
+        ]
+        return values, sentinels
+
+    def count(self) -> int:
+        if not permissions.has_role(self.provider, Role.PROVIDER) or not self.today:
+            return 0
+        values, sentinels = self._values()
+        _, rows = shaped_rows(
+            Share,
+            ("triage-count", len(self.today)),
+            lambda given: (
+                _active(given)
+                .order_by()
+                .annotate(_all=Value(1))
+                .values("_all")
+                .annotate(n=Count("pk"))
+                .values_list("n")
+            ),
+            values,
+            sentinels,
+        )
+        return rows[0][0] if rows else 0
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[tuple]:
+        if not permissions.has_role(self.provider, Role.PROVIDER) or not self.today:
+            return []
+        start, stop = index.start or 0, index.stop
+        if stop is not None and stop <= start:
+            return []
+        values, sentinels = self._values()
+        order = self.order
+        _, rows = shaped_rows(
+            Share,
+            ("triage-ranked", order, len(self.today), start, stop),
+            lambda given: _ranked_query(given, order)[start:stop],
+            values,
+            sentinels,
+        )
+        return [tuple(row) for row in rows]
+
+
+def _sharing_zones(provider: User) -> list[str]:
+    """`permissions.sharing_zones`, compiled once."""
+    _, rows = shaped_rows(
+        Share,
+        "triage-zones",
+        lambda given: (
+            Share.objects.filter(provider=given[0], revoked_at__isnull=True)
+            .order_by()
+            .values_list("patient__time_zone")
+            .distinct()
+        ),
+        [provider.pk],
+        [-1],
+    )
+    return sorted(row[0] for row in rows)
+
+
+def _active(values: Sequence[Any]) -> QuerySet[Share]:
+    """`permissions.shares_active_on` from `RankedByStanding._values`."""
+    n = (len(values) - 2) // 2
+    zones, days = values[1 : 1 + n], values[1 + n : 1 + 2 * n]
+    return permissions.shares_active_on(values[0], dict(zip(zones, days, strict=True)), values[-1])
+
+
+def _name_key() -> Lower | Collate:
+    """SQL: the patient's name lowercased, compared by code point on every database (as
+    `_by_name`; SQLite's `lower()` folds ASCII letters only)."""
+    key = Lower("patient__display_name")
+    return Collate(key, "C") if connection.vendor == "postgresql" else key
+
+
+def _ranked_query(values: Sequence[Any], order: str) -> QuerySet:
+    by_name = (_name_key(), "patient_id")
+    ordering: tuple[Any, ...] = by_name
+    if order == "urgency":
+        ordering = (
+            *(
+                F(f"standing__{name}").desc(nulls_last=True)
+                for name in ("max_severity", "open_count", "latest_flag_at")
+            ),
+            *by_name,
+        )
+    return (
+        _active(values)
+        .order_by(*ordering)
+        .values_list(*_COLUMNS, *(f"standing__{name}" for name in _STANDING))
+    )
+
+
+def _standing_item(row: tuple) -> tuple[tuple, OpenFlagCounts]:
+    """(share columns, open-flag counts) of one `_by_standing` row."""
+    columns, standing = row[:_STANDING_AT], row[_STANDING_AT:]
+    if standing[0] is None:
+        return columns, {}
+    counts = OpenFlagCounts(**dict(zip(_STANDING, standing, strict=True)))  # type: ignore[typeddict-item]
+    counts["patient"] = columns[_PATIENT_AT]
+    return columns, counts
 
 
 # --- Patient summary --------------------------------------------------------------------------

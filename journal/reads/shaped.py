@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db import connections, router
@@ -44,9 +44,12 @@ class _Compiled:
 
 
 def _adapt(value: Any, alias: str) -> Any:
-    """A value as the compiler passes it to the driver (instants are text on SQLite)."""
+    """A value as the compiler passes it to the driver (instants and dates are text on
+    SQLite)."""
     if isinstance(value, datetime):
         return connections[alias].ops.adapt_datetimefield_value(value)
+    if isinstance(value, date):
+        return connections[alias].ops.adapt_datefield_value(value)
     return value
 
 

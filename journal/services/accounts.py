@@ -18,7 +18,7 @@ from django.utils.translation import gettext_noop, ngettext
 
 from journal.models import ClinicSettings, Invitation, Role, User
 from journal.notifications import planning
-from journal.services import sharing
+from journal.services import sharing, standings
 from journal.services.audit import record_audit
 from journal.services.devices import end_sessions
 
@@ -243,6 +243,7 @@ def accept_invitation(
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
+    standings.refresh([user.pk])
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
     Invitation.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(
@@ -310,6 +311,7 @@ def update_account(
     user.full_clean(exclude=["password"])
     user.save(update_fields=list(values))
     if "time_zone" in changed:
+        standings.refresh([user.pk])
         planning.replan_after_commit(user)
     record_audit(
         action="account.update", actor=actor, subject=user, ip=ip, detail={"fields": changed}

@@ -35,6 +35,7 @@ from journal.models import (
 )
 from journal.notifications import alerts
 from journal.outcomes import BASELINE_WINDOW
+from journal.services import standings
 from journal.services.audit import record_audit
 from journal.thresholds import Thresholds
 
@@ -243,6 +244,7 @@ def sync_flags(
         for f in Flag.objects.filter(**{f"{owner_field}__in": [obj for obj, _, _ in items]})
     }
     create: list[Flag] = []
+    changed = False
     for obj, results, raised_at in items:
         fired = {result.kind for result in results}
         for result in results:
@@ -270,6 +272,7 @@ def sync_flags(
                 flag.raised_at, flag.detail = raised_at, detail
                 flag.withdrawn_at, flag.withdrawal = None, {}
                 validate(flag)
+                changed = True
                 flag.save(
                     update_fields=[
                         "category",
@@ -285,6 +288,9 @@ def sync_flags(
                 _withdraw(flag, action="edit", after=flag_values(obj), now=now)
     if create:
         Flag.objects.bulk_create(create)
+    if create or changed:
+        standings.refresh({obj.patient_id for obj, _, _ in items})
+    if create:
         alerts.after_flags_raised(create)
 
 

@@ -27,6 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from journal.models import EmailChangeRequest, Role, User
 from journal.notifications import planning
+from journal.services import standings
 from journal.services.audit import record_audit
 from journal.services.devices import end_sessions
 
@@ -422,6 +423,7 @@ def update_account_settings(
     user.full_clean(exclude=["password"])
     user.save(update_fields=list(values))
     if "time_zone" in changed:
+        standings.refresh([user.pk])
         planning.replan_after_commit(user)
     if changed:
         record_audit(

@@ -30,7 +30,7 @@ from journal.permissions import (
     patient_today,
     shared_categories,
 )
-from journal.services import audit_chain, notices
+from journal.services import audit_chain, notices, standings
 from journal.services.audit import record_audit
 
 GRANTED = "granted"
@@ -134,6 +134,7 @@ def grant_share(
     _apply_categories(share, chosen)
     share.full_clean()
     share.save()
+    standings.refresh([patient.pk])
     _event(share=share, action=GRANTED, actor=patient, at=now, detail=_snapshot(share))
     return share
 
@@ -169,6 +170,7 @@ def update_share(
     share.updated_at = now
     share.full_clean()
     share.save()
+    standings.refresh([share.patient_id])
     _event(share=share, action=CHANGED, actor=patient, at=now, detail={"before": before, **after})
     return True
 
@@ -319,6 +321,18 @@ def acknowledge_flag(
     and an optional note the patient does not see. The first acknowledgement stands (returns
     False for a later one). Audited with the disposition, never the note. The caller has
     checked the provider may see the flag (`get_shared_flag_or_404`)."""
+    acknowledged = _acknowledge(
+        provider=provider, flag=flag, disposition=disposition, note=note, now=now
+    )
+    if acknowledged:
+        standings.refresh([flag.patient_id])
+    return acknowledged
+
+
+def _acknowledge(
+    *, provider: User, flag: Flag, disposition: str, note: str, now: datetime | None
+) -> bool:
+    """`acknowledge_flag` without recounting the triage standing (the callers do, once)."""
     if not (provider.is_provider and provider.is_active):
         raise PermissionDenied("Only providers acknowledge flags.")
     if disposition not in FlagDisposition.values:
@@ -381,13 +395,15 @@ def acknowledge_flags(
         )
         if len(visible) != len(chosen):
             raise PermissionDenied("A chosen flag is not shared with this provider.")
-        return [
+        acknowledged = [
             flag
             for flag in chosen
-            if acknowledge_flag(
+            if _acknowledge(
                 provider=provider, flag=flag, disposition=disposition, note=note, now=when
             )
         ]
+        standings.refresh({flag.patient_id for flag in acknowledged})
+        return acknowledged
 
 
 def record_access(

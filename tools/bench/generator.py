@@ -35,8 +35,10 @@ from journal.models import (
     Route,
     SymptomRating,
     TreatmentSession,
+    TriageStanding,
     User,
 )
+from journal.services import standings
 from journal.services.entries import session_name
 from journal.thresholds import Thresholds
 from tools.bench.accounts import BenchAccounts, create_accounts
@@ -448,6 +450,12 @@ def generate(
                 PatientHistory(rng, t, patient, end).build(batch, span)
             with transaction.atomic():
                 insert(batch, batch_size, counts)
+                # The triage standings the services keep with every flag they write.
+                chunk = [p.pk for p in group[start : start + PATIENTS_PER_CHUNK]]
+                standings.refresh(chunk)
+                counts["TriageStanding"] = counts.get("TriageStanding", 0) + (
+                    TriageStanding.objects.filter(share__patient__in=chunk).count()
+                )
             if progress:
                 done = min(start + PATIENTS_PER_CHUNK, len(group))
                 progress(f"{done}/{len(group)} patients ({sum(counts.values())} rows so far)")
