@@ -182,3 +182,31 @@ def test_reading_the_chain_head_does_not_grow_with_the_log(patient) -> None:
     audit_chain.append([AccessEvent(patient=patient, what="read") for _ in range(3000)])
     many = steps()
     assert many <= few + 20, (few, many)
+
+
+def test_a_list_read_appends_one_chained_row_per_patient_at_one_instant(provider) -> None:
+    """The rows of one list read go in together (one multi-row INSERT): each is stored as it
+    was hashed (client address and browser included), at the read's one instant."""
+    from tests.test_provider import sharing_patient
+
+    names = ["Lia List", "Leo List", "Lou List"]
+    for name in names:
+        sharing_patient(name, provider)
+    client = client_for(provider)
+    response = client.get(
+        reverse("journal:provider-home"),
+        REMOTE_ADDR="203.0.113.7",
+        HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0",
+    )
+    assert response.status_code == 200
+    rows = list(AccessEvent.objects.filter(actor=provider).order_by("pk"))
+    assert sorted(row.patient.display_name for row in rows) == sorted(names)
+    assert {row.at for row in rows} == {rows[0].at}
+    assert {row.ip for row in rows} == {"203.0.113.7"}
+    assert all(row.share_id and row.user_agent for row in rows)
+    previous = AccessEvent.objects.filter(pk__lt=rows[0].pk).order_by("-pk").first()
+    chain = previous.chain_hash if previous else ""
+    for row in rows:
+        assert row.chain_hash == audit_chain.link(chain, row)
+        chain = row.chain_hash
+    assert _verify().count("chain intact") == 2

@@ -41,24 +41,24 @@ def provider_without_share(personas):
 
 def recount(share: Share) -> dict | None:
     """The share's open flags counted from the flags, as the provider's pages show them."""
-    found = (
-        permissions.shared_flags(share)
-        .filter(acknowledged_at__isnull=True)
-        .aggregate(
-            max_severity=Max("severity"),
-            open_count=Count("pk"),
-            urgent=Count("pk", filter=Q(severity=FlagSeverity.URGENT)),
-            high=Count("pk", filter=Q(severity=FlagSeverity.HIGH)),
-            notable=Count("pk", filter=Q(severity=FlagSeverity.NOTABLE)),
-            latest_flag_at=Max("raised_at"),
-        )
+    shown = permissions.shared_flags(share).filter(acknowledged_at__isnull=True)
+    found = shown.aggregate(
+        max_severity=Max("severity"),
+        open_count=Count("pk"),
+        urgent=Count("pk", filter=Q(severity=FlagSeverity.URGENT)),
+        high=Count("pk", filter=Q(severity=FlagSeverity.HIGH)),
+        notable=Count("pk", filter=Q(severity=FlagSeverity.NOTABLE)),
+        latest_flag_at=Max("raised_at"),
     )
+    # The one the list shows: most severe, then newest, then last written.
+    top = shown.order_by("-severity", "-raised_at", "-pk").first()
+    found["top_flag"] = top.pk if top else None
     return found if found["open_count"] else None
 
 
 def kept(share: Share) -> dict | None:
     row = TriageStanding.objects.filter(share=share).values(
-        "max_severity", "open_count", "urgent", "high", "notable", "latest_flag_at"
+        "max_severity", "open_count", "urgent", "high", "notable", "latest_flag_at", "top_flag"
     )
     return row[0] if row else None
 
@@ -247,7 +247,7 @@ def test_the_database_ranks_as_python_counts(provider, provider_without_share, o
 
     def shown(rows) -> list[tuple]:
         return [
-            (r.patient.pk, r.open_count, r.urgent, r.high, r.notable, r.latest_flag_at)
+            (r.patient.pk, r.open_count, r.urgent, r.high, r.notable, r.latest_flag_at, r.top_flag)
             for r in rows
         ]
 

@@ -25,31 +25,33 @@ def count_open_flags(apps, schema_editor):
     TriageStanding = apps.get_model("journal", "TriageStanding")
     shares = list(Share.objects.filter(revoked_at__isnull=True).select_related("patient"))
     open_flags = defaultdict(list)
-    for patient_id, category, severity, raised_at in Flag.objects.filter(
+    for pk, patient_id, category, severity, raised_at in Flag.objects.filter(
         patient__in={s.patient_id for s in shares}, acknowledged_at__isnull=True
-    ).values_list("patient_id", "category", "severity", "raised_at").iterator():
-        open_flags[patient_id].append((category, severity, raised_at))
+    ).values_list("pk", "patient_id", "category", "severity", "raised_at").iterator():
+        open_flags[patient_id].append((pk, category, severity, raised_at))
     standings = []
     for share in shares:
         start = None
         if share.starts_on is not None:
             start = datetime.combine(share.starts_on, time.min, ZoneInfo(share.patient.time_zone))
         shown = [
-            (severity, raised_at)
-            for category, severity, raised_at in open_flags[share.patient_id]
+            (severity, raised_at, pk)
+            for pk, category, severity, raised_at in open_flags[share.patient_id]
             if category in SHARE_FIELDS
             and getattr(share, SHARE_FIELDS[category])
             and (start is None or raised_at >= start)
         ]
         if not shown:
             continue
+        top = max(shown)  # the most severe, then the newest, then the last written
         standing = TriageStanding(
             share=share,
-            max_severity=max(s for s, _ in shown),
+            max_severity=top[0],
             open_count=len(shown),
-            latest_flag_at=max(at for _, at in shown),
+            latest_flag_at=max(at for _, at, _ in shown),
+            top_flag_id=top[2],
         )
-        for severity, _ in shown:
+        for severity, _, _ in shown:
             if severity in SEVERITY_FIELDS:
                 name = SEVERITY_FIELDS[severity]
                 setattr(standing, name, getattr(standing, name) + 1)
@@ -74,6 +76,7 @@ class Migration(migrations.Migration):
                 ('high', models.PositiveIntegerField(default=0)),
                 ('notable', models.PositiveIntegerField(default=0)),
                 ('latest_flag_at', models.DateTimeField()),
+                ('top_flag', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='journal.flag')),
             ],
         ),
         migrations.RunPython(count_open_flags, migrations.RunPython.noop),

@@ -76,11 +76,11 @@ class Share(models.Model):
 
 class TriageStanding(models.Model):
     """The open flags one share shows its provider (`permissions.shared_flags`, unacknowledged),
-    as the triage list ranks them: the highest severity, how many, how many of each severity,
-    the newest. Kept by `services.standings.refresh` in the same transaction as every write that
-    changes them (a flag raised, re-judged or acknowledged; a share granted or changed; the
-    patient's time zone), so the triage list ranks every sharing patient with one indexed
-    query. A share without open flags has no row."""
+    as the triage list ranks and shows them: the highest severity, how many, how many of each
+    severity, the newest, and the top one. Kept by `services.standings.refresh` in the same
+    transaction as every write that changes them (a flag raised, re-judged or acknowledged; a
+    share granted or changed; the patient's time zone), so the triage list ranks every sharing
+    patient with one query and reads one page. A share without open flags has no row."""
 
     share = models.OneToOneField(
         Share, primary_key=True, on_delete=models.CASCADE, related_name="standing"
@@ -91,6 +91,11 @@ class TriageStanding(models.Model):
     high = models.PositiveIntegerField(default=0)
     notable = models.PositiveIntegerField(default=0)
     latest_flag_at = models.DateTimeField()
+    # The one the list shows: the most severe, then the newest (`Flag.Meta.ordering`). Flags
+    # are never deleted but with their patient, whose shares (and standings) go first.
+    top_flag = models.ForeignKey(
+        "journal.Flag", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     def __str__(self) -> str:
         return f"Standing of share {self.share_id}: {self.open_count} open"

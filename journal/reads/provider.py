@@ -374,11 +374,12 @@ _TOP_FLAG = {
 }
 
 
-def _facts(shares: list[Share], kind: str | None) -> Facts:
+def _facts(shares: list[Share], kind: str | None, top: bool = True) -> Facts:
     """Per share, in one query (index probes per row, no loops): the patient's newest entry
     time per source (`ENTRY_SOURCES`), the top open flag in the shared categories since the
-    share's start (of `kind` when given), the sessions since the start and how many of the
-    last `ADHERENCE_SESSIONS` of them have a report.
+    share's start (of `kind` when given; not with `top=False`, when the standing gave it),
+    the sessions since the start and how many of the last `ADHERENCE_SESSIONS` of them have
+    a report.
 
     Building and compiling this query through the ORM cost about three times running it, so
     it is compiled once per shape (`journal.reads.shaped`): the number of shares, of distinct
@@ -408,8 +409,8 @@ def _facts(shares: list[Share], kind: str | None) -> Facts:
         ]
     rows = shaped_values(
         Share,
-        ("triage-facts", bool(kind), len(starts), sizes),
-        lambda given: _facts_query(given, bool(kind), len(starts), sizes),
+        ("triage-facts", bool(kind), len(starts), sizes, top),
+        lambda given: _facts_query(given, bool(kind), len(starts), sizes, top),
         values,
         sentinels,
     )
@@ -422,7 +423,9 @@ _KIND_SENTINEL = "<any kind>"
 _NO_START_SENTINEL = datetime(1901, 1, 1, tzinfo=UTC)
 
 
-def _facts_query(values: Sequence[Any], kind: bool, n: int, sizes: tuple[int, ...]) -> QuerySet:
+def _facts_query(
+    values: Sequence[Any], kind: bool, n: int, sizes: tuple[int, ...], top: bool = True
+) -> QuerySet:
     """The `_facts` query from its values in order: the kind (when `kind`), the `n` share ids,
     then per distinct start the start and its `sizes[i]` share ids."""
     at = 1 if kind else 0
@@ -447,7 +450,7 @@ def _facts_query(values: Sequence[Any], kind: bool, n: int, sizes: tuple[int, ..
     )
     if kind:
         open_flags = open_flags.filter(kind=values[0])
-    top = open_flags.order_by("-severity", "-raised_at", "-pk")
+    ranked = open_flags.order_by("-severity", "-raised_at", "-pk")
     sessions = TreatmentSession.objects.filter(**since, started_at__gte=OuterRef("window_start"))
     last_sessions = (
         TreatmentSession.objects.filter(
@@ -467,20 +470,35 @@ def _facts_query(values: Sequence[Any], kind: bool, n: int, sizes: tuple[int, ..
                 for name, (model, time_field, _) in ENTRY_SOURCES.items()
             },
             **{
-                name: Subquery(top.values(column)[:1], output_field=output)
-                for name, (column, output) in _TOP_FLAG.items()
+                name: Subquery(ranked.values(column)[:1], output_field=output)
+                for name, (column, output) in (_TOP_FLAG.items() if top else ())
             },
             sessions_shown=_count(sessions),
             sessions_reported=_count(reported),
         )
-        .values("pk", *ENTRY_SOURCES, *_TOP_FLAG, "sessions_shown", "sessions_reported")
+        .values(
+            "pk",
+            *ENTRY_SOURCES,
+            *(_TOP_FLAG if top else ()),
+            "sessions_shown",
+            "sessions_reported",
+        )
     )
 
 
-def _rows(items: Ranked, kind: str | None, facts: Facts | None = None) -> list[TriageRow]:
+def _rows(
+    items: Ranked,
+    kind: str | None,
+    facts: Facts | None = None,
+    tops: dict[int, dict[str, Any]] | None = None,
+) -> list[TriageRow]:
+    """The rows of `items`; with `tops` (per share id, its standing's top flag as `_TOP_FLAG`
+    names it) the facts query leaves the top flag out."""
     shares = [_share(columns) for columns, _ in items]
     if facts is None:
-        facts = _facts(shares, kind)
+        facts = _facts(shares, kind, top=tops is None)
+    for pk, found in (tops or {}).items():
+        facts.setdefault(pk, {}).update(found)
     rows = [
         _row(share, flags, facts.get(share.pk))
         for share, (_, flags) in zip(shares, items, strict=True)
@@ -555,8 +573,7 @@ def triage(
     entries, top flag, adherence)."""
     query = query or TriageQuery(kind=kind)
     if ranks_by_standing(query):
-        ranked = RankedByStanding(provider, query.order, now)[0:None]
-        return _rows([_standing_item(row) for row in ranked], None)
+        return _standing_rows(RankedByStanding(provider, query.order, now)[0:None])
     items, facts = _ranked(provider, query, now)
     return _rows(items, query.kind, facts)
 
@@ -584,8 +601,10 @@ def triage_page(
     else:
         ranked, facts = _ranked(provider, query, now)
     page: Page[Any] = Paginator(ranked, per_page).get_page(number)
-    items = [_standing_item(row) for row in page.object_list] if by_standing else page.object_list
-    page.object_list = _rows(list(items), query.kind, facts)
+    if by_standing:
+        page.object_list = _standing_rows(list(page.object_list))
+    else:
+        page.object_list = _rows(list(page.object_list), query.kind, facts)
     return page
 
 
@@ -600,9 +619,18 @@ def ranks_by_standing(query: TriageQuery) -> bool:
     )
 
 
-# The standing's columns, after the share's and the patient's (`_COLUMNS`).
+# The standing's columns, after the share's and the patient's (`_COLUMNS`): its counts, then
+# its top flag (as `_TOP_FLAG` names them).
 _STANDING = ("max_severity", "open_count", "urgent", "high", "notable", "latest_flag_at")
+_STANDING_TOP = {
+    "top_flag_id": "top_flag_id",
+    "top_flag_kind": "top_flag__kind",
+    "top_flag_severity": "top_flag__severity",
+    "top_flag_detail": "top_flag__detail",
+    "top_flag_at": "top_flag__raised_at",
+}
 _STANDING_AT = len(_COLUMNS)
+_TOP_AT = _STANDING_AT + len(_STANDING)
 # Sentinels of `RankedByStanding`'s queries (values no real row holds): ids below zero, zone
 # names no zone has, dates before any share.
 _ZONE_SENTINEL = "<zone {}>"
@@ -722,13 +750,21 @@ def _ranked_query(values: Sequence[Any], order: str) -> QuerySet:
     return (
         _active(values)
         .order_by(*ordering)
-        .values_list(*_COLUMNS, *(f"standing__{name}" for name in _STANDING))
+        .values_list(
+            *_COLUMNS, *(f"standing__{name}" for name in (*_STANDING, *_STANDING_TOP.values()))
+        )
     )
 
 
+def _standing_rows(ranked: list[tuple]) -> list[TriageRow]:
+    """The rows of `RankedByStanding` results: counts and top flag from the standing."""
+    tops = {row[_PK_AT]: dict(zip(_STANDING_TOP, row[_TOP_AT:], strict=True)) for row in ranked}
+    return _rows([_standing_item(row) for row in ranked], None, tops=tops)
+
+
 def _standing_item(row: tuple) -> tuple[tuple, OpenFlagCounts]:
-    """(share columns, open-flag counts) of one `_by_standing` row."""
-    columns, standing = row[:_STANDING_AT], row[_STANDING_AT:]
+    """(share columns, open-flag counts) of one `RankedByStanding` row."""
+    columns, standing = row[:_STANDING_AT], row[_STANDING_AT:_TOP_AT]
     if standing[0] is None:
         return columns, {}
     counts = OpenFlagCounts(**dict(zip(_STANDING, standing, strict=True)))  # type: ignore[typeddict-item]

@@ -440,10 +440,13 @@ def record_access(
 def record_list_access(
     *, actor: User, shares: Iterable[Share], what: str, path: str = "", ip: str | None = None
 ) -> int:
-    """Append one access event per patient shown in a list (one INSERT for the whole list)."""
+    """Append one access event per patient shown in a list (one INSERT for the whole list), all
+    at the one instant of the read."""
     user_agent = current_user_agent()
+    now = timezone.now()
     events = [
         AccessEvent(
+            at=now,
             actor_id=actor.pk,
             patient_id=s.patient_id,
             share_id=s.pk,

@@ -29,6 +29,8 @@ from django.db import transaction
 from journal import permissions
 from journal.models import Flag, FlagSeverity, Share, TriageStanding
 
+# An open flag as the standing needs it: id, category, severity, raised at.
+OpenFlag = tuple[int, str, int, datetime]
 _SEVERITY_FIELDS = {
     FlagSeverity.URGENT: "urgent",
     FlagSeverity.HIGH: "high",
@@ -55,11 +57,11 @@ def refresh(patient_ids: Iterable[int]) -> None:
         )
         if not shares:
             return
-        open_flags: dict[int, list[tuple[str, int, datetime]]] = defaultdict(list)
-        for patient_id, category, severity, raised_at in Flag.objects.filter(
+        open_flags: dict[int, list[OpenFlag]] = defaultdict(list)
+        for pk, patient_id, category, severity, raised_at in Flag.objects.filter(
             patient__in=ids, acknowledged_at__isnull=True
-        ).values_list("patient_id", "category", "severity", "raised_at"):
-            open_flags[patient_id].append((category, severity, raised_at))
+        ).values_list("pk", "patient_id", "category", "severity", "raised_at"):
+            open_flags[patient_id].append((pk, category, severity, raised_at))
         standings = []
         for share in shares:
             standing = standing_of(share, open_flags[share.patient_id])
@@ -69,27 +71,30 @@ def refresh(patient_ids: Iterable[int]) -> None:
         TriageStanding.objects.bulk_create(standings)
 
 
-def standing_of(share: Share, open_flags: list[tuple[str, int, datetime]]) -> TriageStanding | None:
-    """The standing of `share` over its patient's open flags (category, severity, raised at);
-    None when it shows none of them."""
+def standing_of(share: Share, open_flags: list[OpenFlag]) -> TriageStanding | None:
+    """The standing of `share` over its patient's open flags (id, category, severity, raised
+    at); None when it shows none of them."""
     scope = permissions.share_scope(share)
     start = scope.window_start
     shown = [
-        (severity, raised_at)
-        for category, severity, raised_at in open_flags
+        (severity, raised_at, pk)
+        for pk, category, severity, raised_at in open_flags
         if category in permissions.DATA_CATEGORIES
         and scope.allows(category)
         and (start is None or raised_at >= start)
     ]
     if not shown:
         return None
+    # The most severe, then the newest, then the last written (`Flag.Meta.ordering`).
+    top = max(shown)
     standing = TriageStanding(
         share=share,
-        max_severity=max(severity for severity, _ in shown),
+        max_severity=top[0],
         open_count=len(shown),
-        latest_flag_at=max(raised_at for _, raised_at in shown),
+        latest_flag_at=max(raised_at for _, raised_at, _ in shown),
+        top_flag_id=top[2],
     )
-    for severity, _ in shown:
+    for severity, _, _ in shown:
         name = _SEVERITY_FIELDS.get(FlagSeverity(severity))
         if name:
             setattr(standing, name, getattr(standing, name) + 1)
