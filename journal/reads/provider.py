@@ -497,8 +497,8 @@ def _rows(
     shares = [_share(columns) for columns, _ in items]
     if facts is None:
         facts = _facts(shares, kind, top=tops is None)
-    for pk, found in (tops or {}).items():
-        facts.setdefault(pk, {}).update(found)
+    for pk, top in (tops or {}).items():
+        facts.setdefault(pk, {}).update(top)
     rows = [
         _row(share, flags, facts.get(share.pk))
         for share, (_, flags) in zip(shares, items, strict=True)

@@ -137,7 +137,7 @@ def _insert(model: ChainedModel, rows: Sequence[Row]) -> None:
     uses them)."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join(quote(str(f.column)) for f in fields)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     prepared: list[dict[Any, Any]] = [{} for _ in fields]
 
