@@ -374,12 +374,12 @@ _TOP_FLAG = {
 }
 
 
-def _facts(shares: list[Share], kind: str | None, top: bool = True) -> Facts:
+def _facts(shares: list[Share], kind: str | None, top: str = "search") -> Facts:
     """Per share, in one query (index probes per row, no loops): the patient's newest entry
     time per source (`ENTRY_SOURCES`), the top open flag in the shared categories since the
-    share's start (of `kind` when given; not with `top=False`, when the standing gave it),
-    the sessions since the start and how many of the last `ADHERENCE_SESSIONS` of them have
-    a report.
+    share's start (of `kind` when given; with `top="standing"`, the one the share's kept
+    standing names), the sessions since the start and how many of the last
+    `ADHERENCE_SESSIONS` of them have a report.
 
     Building and compiling this query through the ORM cost about three times running it, so
     it is compiled once per shape (`journal.reads.shaped`): the number of shares, of distinct
@@ -424,7 +424,7 @@ _NO_START_SENTINEL = datetime(1901, 1, 1, tzinfo=UTC)
 
 
 def _facts_query(
-    values: Sequence[Any], kind: bool, n: int, sizes: tuple[int, ...], top: bool = True
+    values: Sequence[Any], kind: bool, n: int, sizes: tuple[int, ...], top: str = "search"
 ) -> QuerySet:
     """The `_facts` query from its values in order: the kind (when `kind`), the `n` share ids,
     then per distinct start the start and its `sizes[i]` share ids."""
@@ -463,6 +463,7 @@ def _facts_query(
     reported = PostSessionReport.objects.filter(**since, session__in=last_sessions)
     return (
         Share.objects.filter(pk__in=ids)
+        .order_by()
         .annotate(window_start=window)
         .annotate(
             **{
@@ -470,35 +471,28 @@ def _facts_query(
                 for name, (model, time_field, _) in ENTRY_SOURCES.items()
             },
             **{
-                name: Subquery(ranked.values(column)[:1], output_field=output)
-                for name, (column, output) in (_TOP_FLAG.items() if top else ())
+                name: (
+                    F(f"standing__top_flag__{column}")
+                    if top == "standing"
+                    else Subquery(ranked.values(column)[:1], output_field=output)
+                )
+                for name, (column, output) in _TOP_FLAG.items()
             },
             sessions_shown=_count(sessions),
             sessions_reported=_count(reported),
         )
-        .values(
-            "pk",
-            *ENTRY_SOURCES,
-            *(_TOP_FLAG if top else ()),
-            "sessions_shown",
-            "sessions_reported",
-        )
+        .values("pk", *ENTRY_SOURCES, *_TOP_FLAG, "sessions_shown", "sessions_reported")
     )
 
 
 def _rows(
-    items: Ranked,
-    kind: str | None,
-    facts: Facts | None = None,
-    tops: dict[int, dict[str, Any]] | None = None,
+    items: Ranked, kind: str | None, facts: Facts | None = None, top: str = "search"
 ) -> list[TriageRow]:
-    """The rows of `items`; with `tops` (per share id, its standing's top flag as `_TOP_FLAG`
-    names it) the facts query leaves the top flag out."""
+    """The rows of `items`; their top flags looked up (`top="search"`) or the ones their
+    standings name (`"standing"`)."""
     shares = [_share(columns) for columns, _ in items]
     if facts is None:
-        facts = _facts(shares, kind, top=tops is None)
-    for pk, top in (tops or {}).items():
-        facts.setdefault(pk, {}).update(top)
+        facts = _facts(shares, kind, top)
     rows = [
         _row(share, flags, facts.get(share.pk))
         for share, (_, flags) in zip(shares, items, strict=True)
@@ -619,18 +613,9 @@ def ranks_by_standing(query: TriageQuery) -> bool:
     )
 
 
-# The standing's columns, after the share's and the patient's (`_COLUMNS`): its counts, then
-# its top flag (as `_TOP_FLAG` names them).
+# The standing's counts, after the share's and the patient's columns (`_COLUMNS`).
 _STANDING = ("max_severity", "open_count", "urgent", "high", "notable", "latest_flag_at")
-_STANDING_TOP = {
-    "top_flag_id": "top_flag_id",
-    "top_flag_kind": "top_flag__kind",
-    "top_flag_severity": "top_flag__severity",
-    "top_flag_detail": "top_flag__detail",
-    "top_flag_at": "top_flag__raised_at",
-}
 _STANDING_AT = len(_COLUMNS)
-_TOP_AT = _STANDING_AT + len(_STANDING)
 # Sentinels of `RankedByStanding`'s queries (values no real row holds): ids below zero, zone
 # names no zone has, dates before any share.
 _ZONE_SENTINEL = "<zone {}>"
@@ -750,21 +735,18 @@ def _ranked_query(values: Sequence[Any], order: str) -> QuerySet:
     return (
         _active(values)
         .order_by(*ordering)
-        .values_list(
-            *_COLUMNS, *(f"standing__{name}" for name in (*_STANDING, *_STANDING_TOP.values()))
-        )
+        .values_list(*_COLUMNS, *(f"standing__{name}" for name in _STANDING))
     )
 
 
 def _standing_rows(ranked: list[tuple]) -> list[TriageRow]:
     """The rows of `RankedByStanding` results: counts and top flag from the standing."""
-    tops = {row[_PK_AT]: dict(zip(_STANDING_TOP, row[_TOP_AT:], strict=True)) for row in ranked}
-    return _rows([_standing_item(row) for row in ranked], None, tops=tops)
+    return _rows([_standing_item(row) for row in ranked], None, top="standing")
 
 
 def _standing_item(row: tuple) -> tuple[tuple, OpenFlagCounts]:
     """(share columns, open-flag counts) of one `RankedByStanding` row."""
-    columns, standing = row[:_STANDING_AT], row[_STANDING_AT:_TOP_AT]
+    columns, standing = row[:_STANDING_AT], row[_STANDING_AT:]
     if standing[0] is None:
         return columns, {}
     counts = OpenFlagCounts(**dict(zip(_STANDING, standing, strict=True)))  # type: ignore[typeddict-item]
