@@ -13,17 +13,18 @@ from django.utils import timezone
 
 from journal import services
 from journal.catalogue import post_session_symptoms
-from journal.models import ClinicSettings, Flag, PostSessionReport
+from journal.models import ClinicSettings, Flag, PostSessionReport, TriageStanding
 from journal.services.journal import ReadingInput
 
 pytestmark = pytest.mark.django_db
 
 # Inside the transaction: the report's uniqueness check and INSERT, ratings, two readings,
 # thresholds, mood history (check-ins, reports), the report's flags (read, write), the session's
-# readings and their flags (read, write), the audit chain's head and row. (20 before the
-# session, the ratings just written, the patient's zone and the audit actor and subject were
-# no longer read back.)
-REPORT_QUERIES = 15
+# readings and their flags (read, write), the patient's shares for the triage standings (one
+# recount for both sets of flags; no share: nothing more to count), the audit chain's head and
+# row. (20 before the session, the ratings just written, the patient's zone and the audit
+# actor and subject were no longer read back.)
+REPORT_QUERIES = 16
 
 
 def _data_statements(ctx: CaptureQueriesContext) -> list[str]:
@@ -64,3 +65,18 @@ def test_a_report_costs_the_same_few_queries_with_one_rating_or_all_of_them(pers
     assert not any('FROM "journal_symptomrating"' in sql for sql in every)
     assert not any('FROM "journal_user"' in sql for sql in every)
     assert Flag.objects.filter(patient=personas.other_patient).exists()
+
+
+def test_a_report_of_a_sharing_patient_recounts_the_standings_once(personas) -> None:
+    """Both sets of flags a report raises (its own and its readings') are recounted together:
+    one read of the open flags and one rewrite, not one per set."""
+    services.grant_share(
+        patient=personas.patient, provider=personas.provider, categories=["mood", "blood_pressure"]
+    )
+    codes = [s.code for s in post_session_symptoms("intranasal")]
+    queries = _submit(personas.patient, {codes[0]: 0}, hours_ago=6)
+    assert len(queries) == REPORT_QUERIES + 3, "\n".join(queries)
+    assert sum('FROM "journal_share"' in sql for sql in queries) == 1
+    standing = TriageStanding.objects.get(share__patient=personas.patient)
+    # Very low mood and the before-dose reading: both flags counted in the one recount.
+    assert standing.open_count == 2

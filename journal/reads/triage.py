@@ -1,6 +1,8 @@
-"""Open-flag counts of the triage list, cached under a cheap fingerprint of the flags.
+"""Open-flag counts of the filtered triage list, cached under a cheap fingerprint of the flags.
 
-The ranking needs, per sharing patient, the open flags the provider may see
+The plain list (no filter) ranks from the shares' kept standings (`TriageStanding`,
+`reads.provider.RankedByStanding`). A list filtered by flag kind, name or last entry counts
+here instead. The ranking needs, per sharing patient, the open flags the provider may see
 (`permissions.flags_visible_to`: shared categories, since the share's start). That grouped query
 is the expensive part of the triage page, so its result is cached under (a) a fingerprint of
 every flag of the sharing patients (one plain aggregate query) and (b) the exact active shares

@@ -33,6 +33,7 @@ from journal.models import (
     TreatmentSession,
     User,
 )
+from journal.services import standings
 from journal.services.entries import (
     StaleEdit,
     audit_entry,
@@ -192,9 +193,10 @@ def submit_report(
         for r in readings
     ]
     t = ClinicSettings.load_thresholds()
-    reflag_entry(report, t, ratings=cleaned)
-    if readings:
-        reflag_readings(t, session=session)
+    with standings.batched():  # the report's flags and its readings': one recount
+        reflag_entry(report, t, ratings=cleaned)
+        if readings:
+            reflag_readings(t, session=session)
     related = {"reading_ids": [r.pk for r in added]} if added else None
     audit_entry(patient=patient, entry=report, action=CREATE, related=related)
     return report

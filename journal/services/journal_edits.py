@@ -22,6 +22,7 @@ from journal.models import (
     TreatmentSession,
     User,
 )
+from journal.services import standings
 from journal.services.audit import record_audit
 from journal.services.entries import (
     ENTRY_TYPES,
@@ -178,9 +179,10 @@ def edit_reading(
     validate(reading)
     reading.save()
     t = ClinicSettings.load_thresholds()
-    reflag_readings(t, session=session, reading=reading)
-    if old_session is not None and old_session.pk != getattr(session, "pk", None):
-        reflag_readings(t, session=old_session)
+    with standings.batched():  # the new session's readings and the old one's: one recount
+        reflag_readings(t, session=session, reading=reading)
+        if old_session is not None and old_session.pk != getattr(session, "pk", None):
+            reflag_readings(t, session=old_session)
     audit_entry(patient=patient, entry=reading, action=EDIT)
     return reading
 

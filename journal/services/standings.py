@@ -21,7 +21,9 @@ of these writes against a recount, and that no other code writes flags or shares
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 from django.db import transaction
@@ -29,6 +31,17 @@ from django.db import transaction
 from journal import permissions
 from journal.models import Flag, FlagSeverity, Share, TriageStanding
 
+# What `permissions.share_scope` reads of a share and its patient.
+_SHARE_FIELDS = (
+    "id",
+    "patient_id",
+    "share_mood",
+    "share_side_effects",
+    "share_blood_pressure",
+    "share_notes",
+    "starts_on",
+    "patient__time_zone",
+)
 # An open flag as the standing needs it: id, category, severity, raised at.
 OpenFlag = tuple[int, str, int, datetime]
 _SEVERITY_FIELDS = {
@@ -38,11 +51,36 @@ _SEVERITY_FIELDS = {
 }
 
 
+# Patients whose recount waits for the end of a `batched()` block (None outside one).
+_pending: ContextVar[set[int] | None] = ContextVar("standings_pending", default=None)
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Inside: `refresh` only notes its patients; on leaving the block without an error they
+    are recounted once, still inside the caller's transaction (a report re-judges its own flags
+    and then its session's readings: one recount, not two)."""
+    if _pending.get() is not None:  # an outer block recounts
+        yield
+        return
+    token = _pending.set(set())
+    try:
+        yield
+        pending = _pending.get() or set()
+    finally:
+        _pending.reset(token)
+    refresh(pending)
+
+
 def refresh(patient_ids: Iterable[int]) -> None:
     """Recompute the standing of every unrevoked share of these patients from their open
-    (unacknowledged) flags: the shared categories, raised since the share's start. Three
-    queries whatever the number of patients (the shares, locked; their open flags; the
-    rewrite)."""
+    (unacknowledged) flags: the shared categories, raised since the share's start. At most
+    four queries whatever the number of patients (the shares, locked; their open flags; the
+    rewrite), one when none of them shares. Inside `batched()`, noted for its end."""
+    pending = _pending.get()
+    if pending is not None:
+        pending.update(patient_ids)
+        return
     ids = sorted(set(patient_ids))
     if not ids:
         return
@@ -53,6 +91,7 @@ def refresh(patient_ids: Iterable[int]) -> None:
             Share.objects.select_for_update(of=("self",))
             .filter(patient__in=ids, revoked_at__isnull=True)
             .select_related("patient")
+            .only(*_SHARE_FIELDS)
             .order_by("pk")
         )
         if not shares:
