@@ -23,6 +23,7 @@ from journal.models import (
     ShareEvent,
     SymptomRating,
     TreatmentSession,
+    TriageStanding,
     User,
 )
 from journal.services.entries import reflag_entry, reflag_questionnaire, reflag_readings
@@ -140,6 +141,16 @@ def test_generated_flags_are_exactly_what_the_services_would_store() -> None:
     for response in QuestionnaireResponse.objects.all():
         reflag_questionnaire(response, t)
     assert _flag_rows() == before
+
+
+@pytest.mark.django_db
+def test_generated_triage_standings_equal_a_recount() -> None:
+    """The triage list ranks from the standings, so the generator keeps them as the services do."""
+    from tests.test_triage_standing import assert_every_standing_true
+
+    counts = generate(patients=2, days=60, triage=3, triage_days=14, seed=3, end=END)
+    assert counts["TriageStanding"] == TriageStanding.objects.count() > 0
+    assert_every_standing_true()
 
 
 @pytest.mark.django_db
