@@ -4,6 +4,7 @@ leaves Redis alone for a while instead of paying a timeout on every call."""
 
 from __future__ import annotations
 
+import os
 import socket
 
 import pytest
@@ -96,13 +97,15 @@ def test_a_reachable_redis_is_used() -> None:
     with override_settings(CACHES=_redis("redis://127.0.0.1:6379/15")):
         caches.close_all()
         cache = caches["default"]
+        # Keys of this process only: CI runs the suite on both databases at once.
+        probe, counter = f"resilience-probe-{os.getpid()}", f"resilience-probe-n-{os.getpid()}"
         try:
-            cache.set("resilience-probe", {"a": 1}, 30)
-            assert cache.get("resilience-probe") == {"a": 1}
-            cache.delete("resilience-probe-n")
-            assert cache.add("resilience-probe-n", 0)
-            assert (cache.incr("resilience-probe-n"), cache.incr("resilience-probe-n")) == (1, 2)
+            cache.set(probe, {"a": 1}, 30)
+            assert cache.get(probe) == {"a": 1}
+            cache.delete(counter)
+            assert cache.add(counter, 0)
+            assert (cache.incr(counter), cache.incr(counter)) == (1, 2)
             assert resilient.ResilientRedisCache._down_until == 0.0
         finally:
-            cache.delete_many(["resilience-probe", "resilience-probe-n"])
+            cache.delete_many([probe, counter])
             caches.close_all()
