@@ -9,8 +9,10 @@ next. It is called in the transaction of every write that changes what it counts
   `sharing.acknowledge_flags`);
 - a share granted or changed (`sharing.grant_share`, `sharing.update_share`): its categories and
   start decide which flags it shows;
-- the patient's time zone (`accounts.accept_invitation`, `accounts.update_account`): a share's
-  start is a local midnight.
+- the patient's time zone (`accounts.accept_invitation`, `accounts.update_account`,
+  `security.update_account_settings`): a share's start is a local midnight.
+
+A service that re-judges several sets of flags recounts once, inside `batched()`.
 
 Revoking, pausing or expiring a share, or deactivating an account, changes whether a share is
 active, not what it counts: the triage list judges that on every request. Deleting a share or an
