@@ -267,6 +267,19 @@ def own_scope(patient: User) -> Scope:
     return Scope(patient=patient, categories=ALL_CATEGORIES, private_notes=True)
 
 
+# The share columns `share_scope` reads (besides its patient's time zone): for callers that
+# read shares with only what a scope needs.
+SCOPE_SHARE_FIELDS = (
+    "id",
+    "patient_id",
+    "share_mood",
+    "share_side_effects",
+    "share_blood_pressure",
+    "share_notes",
+    "starts_on",
+)
+
+
 def share_scope(share: Share) -> Scope:
     """A provider reading through `share`: its categories, from its start date, shareable
     notes only (callers check the share is active first)."""

@@ -244,16 +244,7 @@ def _triage_order(flags: OpenFlagCounts) -> tuple:
 # of one page become model instances (`_row`); the patient's other columns stay deferred.
 # The share columns the triage uses (categories, window, ids); the others stay deferred (the
 # rows are read-only: nothing saves or reads them; active shares are never revoked).
-_SHARE_SHOWN = {
-    "id",
-    "patient_id",
-    "share_mood",
-    "share_side_effects",
-    "share_blood_pressure",
-    "share_notes",
-    "starts_on",
-    "expires_on",
-}
+_SHARE_SHOWN = {*permissions.SCOPE_SHARE_FIELDS, "expires_on"}
 _SHARE_FIELDS = tuple(f.attname for f in Share._meta.concrete_fields if f.attname in _SHARE_SHOWN)
 # `from_db` takes the values in the model's field order.
 _PATIENT_SHOWN = {"id", "display_name", "time_zone"}
@@ -749,9 +740,16 @@ def _standing_item(row: tuple) -> tuple[tuple, OpenFlagCounts]:
     columns, standing = row[:_STANDING_AT], row[_STANDING_AT:]
     if standing[0] is None:
         return columns, {}
-    counts = OpenFlagCounts(**dict(zip(_STANDING, standing, strict=True)))  # type: ignore[typeddict-item]
-    counts["patient"] = columns[_PATIENT_AT]
-    return columns, counts
+    max_severity, open_count, urgent, high, notable, latest_flag_at = standing
+    return columns, OpenFlagCounts(
+        patient=columns[_PATIENT_AT],
+        max_severity=max_severity,
+        open_count=open_count,
+        urgent=urgent,
+        high=high,
+        notable=notable,
+        latest_flag_at=latest_flag_at,
+    )
 
 
 # --- Patient summary --------------------------------------------------------------------------

@@ -33,17 +33,6 @@ from django.db import transaction
 from journal import permissions
 from journal.models import Flag, FlagSeverity, Share, TriageStanding
 
-# What `permissions.share_scope` reads of a share and its patient.
-_SHARE_FIELDS = (
-    "id",
-    "patient_id",
-    "share_mood",
-    "share_side_effects",
-    "share_blood_pressure",
-    "share_notes",
-    "starts_on",
-    "patient__time_zone",
-)
 # An open flag as the standing needs it: id, category, severity, raised at.
 OpenFlag = tuple[int, str, int, datetime]
 _SEVERITY_FIELDS = {
@@ -93,7 +82,7 @@ def refresh(patient_ids: Iterable[int]) -> None:
             Share.objects.select_for_update(of=("self",))
             .filter(patient__in=ids, revoked_at__isnull=True)
             .select_related("patient")
-            .only(*_SHARE_FIELDS)
+            .only(*permissions.SCOPE_SHARE_FIELDS, "patient__time_zone")
             .order_by("pk")
         )
         if not shares:
