@@ -11,11 +11,13 @@ events inside `erase_access_events`, which first keeps each removed row's hash.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -65,9 +67,18 @@ def canonical(row: models.Model) -> bytes:
     return json.dumps(values, sort_keys=True, default=str, separators=(",", ":")).encode()
 
 
+@functools.lru_cache(maxsize=4)
+def _keyed(key: bytes) -> hmac.HMAC:
+    """An HMAC-SHA256 that has taken `key` and nothing else, to be copied per row (a list
+    read chains 50 rows; keying each from scratch was a third of its hashing)."""
+    return hmac.new(key, digestmod="sha256")
+
+
 def link(previous: str, row: models.Model) -> str:
     """The hash of `row` chained onto `previous`."""
-    return hmac.new(_key(), previous.encode() + b"\n" + canonical(row), "sha256").hexdigest()
+    mac = _keyed(_key()).copy()
+    mac.update(previous.encode() + b"\n" + canonical(row))
+    return mac.hexdigest()
 
 
 def _lock(model: ChainedModel) -> None:
@@ -130,15 +141,16 @@ _INSERT_BATCH = 100
 
 def _insert(model: ChainedModel, rows: Sequence[Row]) -> None:
     """Insert `rows` with the values `bulk_create` would send (each field's
-    `get_db_prep_save`), in multi-row INSERT statements, preparing each distinct value of a
-    field once: the rows of one list read share all but their patient, share and hash, and
-    `bulk_create`'s per-row, per-field preparation cost more than the statement (3 ms of a
-    triage page's 50 access events on SQLite). The rows' ids are not read back (no caller
-    uses them)."""
+    `get_db_prep_save`), preparing each distinct value of a field once: the rows of one list
+    read share all but their patient, share and hash, and `bulk_create`'s per-row, per-field
+    preparation cost more than the statement (3 ms of a triage page's 50 access events on
+    SQLite). PostgreSQL takes them in one COPY, SQLite in multi-row INSERT statements: a
+    50-row INSERT of 450 parameters cost PostgreSQL 1.2 ms more than COPY (BENCHMARKS.md).
+    The rows' ids are not read back (no caller uses them)."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
     columns = ", ".join(quote(str(f.column)) for f in fields)
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     prepared: list[dict[Any, Any]] = [{} for _ in fields]
 
     def prepare(at: int, value: Any) -> Any:
@@ -150,18 +162,31 @@ def _insert(model: ChainedModel, rows: Sequence[Row]) -> None:
             found = prepared[at][value] = fields[at].get_db_prep_save(value, connection)
             return found
 
+    def values(row: Row) -> list[Any]:
+        return [prepare(at, getattr(row, field.attname)) for at, field in enumerate(fields)]
+
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            _copy(cursor, f"COPY {table} ({columns}) FROM STDIN", map(values, rows))
+            return
+        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
         for start in range(0, len(rows), _INSERT_BATCH):
             batch = rows[start : start + _INSERT_BATCH]
-            values = ", ".join([one] * len(batch))
             cursor.execute(
-                f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {values}",  # noqa: S608 (names from model metadata, quoted; values are parameters)
-                [
-                    prepare(at, getattr(row, field.attname))
-                    for row in batch
-                    for at, field in enumerate(fields)
-                ],
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(batch))}",  # noqa: S608 (names from model metadata, quoted; values are parameters)
+                [value for row in batch for value in values(row)],
             )
+
+
+def _copy(cursor: Any, sql: str, rows: Iterable[list[Any]]) -> None:
+    """`COPY … FROM STDIN` of `rows` through the psycopg cursor under Django's wrapper, with
+    what `execute` gives every statement: database errors as Django's own (so the
+    "not saved" page still answers an unavailable database), and an entry in the query log
+    when queries are being captured (the benchmark's and the tests' query counts)."""
+    logged = cursor.debug_sql(sql) if hasattr(cursor, "debug_sql") else contextlib.nullcontext()
+    with logged, connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def erase_access_events(queryset: models.QuerySet[AccessEvent]) -> int:
