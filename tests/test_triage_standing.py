@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Count, Max, Q
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from journal import permissions, services
@@ -272,6 +274,36 @@ def test_pages_of_the_ranked_list_follow_each_other(provider, provider_without_s
     assert paged == whole
     # A page past the end is the last page, as Django's `get_page` gives it.
     assert provider_reads.triage_page(provider, number=9, per_page=3).number == 3
+
+
+@pytest.mark.parametrize(
+    ("number", "shown"),
+    [(1, 1), (2, 2), ("3", 3), (3, 3), (9, 3), (0, 3), (-2, 3), ("x", 1), (None, 1), ("2.5", 1)],
+)
+def test_every_page_number_shows_the_page_get_page_gives(
+    provider, provider_without_share, number, shown
+) -> None:
+    """Whatever the number (past the end, zero, malformed), the page, its rows and the count
+    are Django's own `get_page` over the whole ranking; on PostgreSQL the count is read with
+    the page (`RankedByStanding.expect`)."""
+    _cast(provider, provider_without_share)
+    whole = [r.patient.pk for r in provider_reads.triage(provider)]
+    page = provider_reads.triage_page(provider, number=number, per_page=3)
+    expected = Paginator(whole, 3).get_page(number)
+    assert (page.number, page.paginator.count) == (expected.number, 8) == (shown, 8)
+    assert [r.patient.pk for r in page.object_list] == list(expected.object_list)
+
+
+def test_a_page_costs_one_ranking_query_on_postgresql(provider, provider_without_share) -> None:
+    """Once the zones are read: one query for the page with its count (PostgreSQL), or the
+    count and the page (SQLite, where the windowed count was slower)."""
+    _cast(provider, provider_without_share)
+    ranked = provider_reads.RankedByStanding(provider, "urgency", expect=slice(0, 3))
+    with CaptureQueriesContext(connection) as ctx:
+        page = Paginator(ranked, 3).get_page(1)
+        rows = list(page.object_list)
+    assert len(rows) == 3 and page.paginator.count == 8
+    assert len(ctx.captured_queries) == (1 if connection.vendor == "postgresql" else 2)
 
 
 def test_a_provider_with_no_shares_gets_an_empty_first_page(provider) -> None:

@@ -35,6 +35,7 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Collate, Lower
 from django.db.models.lookups import Exact
@@ -582,7 +583,8 @@ def triage_page(
     facts: Facts | None = None
     if by_standing:
         # Counted and sliced by the database (`Paginator` needs only `count()` and slices).
-        ranked = RankedByStanding(provider, query.order, now)
+        first = (_page_number(number) - 1) * per_page
+        ranked = RankedByStanding(provider, query.order, now, slice(first, first + per_page))
     else:
         ranked, facts = _ranked(provider, query, now)
     page: Page[Any] = Paginator(ranked, per_page).get_page(number)
@@ -591,6 +593,16 @@ def triage_page(
     else:
         page.object_list = _rows(list(page.object_list), query.kind, facts)
     return page
+
+
+def _page_number(number: str | int | None) -> int:
+    """The page `Paginator.get_page` shows for `number` when that page exists (1 for a
+    missing or malformed number, as there)."""
+    try:
+        wanted = int(number)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 1
+    return max(wanted, 1)
 
 
 def ranks_by_standing(query: TriageQuery) -> bool:
@@ -621,13 +633,26 @@ class RankedByStanding:
     Three queries for a page whatever the number of patients (the patients' time zones, the
     count, the page), each compiled once per shape (`journal.reads.shaped`)."""
 
-    def __init__(self, provider: User, order: str, now: datetime | None = None) -> None:
+    def __init__(
+        self,
+        provider: User,
+        order: str,
+        now: datetime | None = None,
+        expect: slice | None = None,
+    ) -> None:
+        """`expect`: the slice the caller expects to ask for (the requested page). On
+        PostgreSQL `count()` then reads that page too, counting with a window
+        (`COUNT(*) OVER ()`), and the slice is answered from it: two queries a page instead of
+        three, 1.1 ms less at 500 patients and 0.7 at 2,000. SQLite took longer that way
+        (2.0 ms against 1.7, 4.7 against 3.2) and keeps the separate count."""
         self.provider = provider
         self.order = order
         now = now or timezone.now()
         zones = _sharing_zones(provider) if permissions.has_role(provider, Role.PROVIDER) else []
         self.today = permissions.local_dates(now, zones)
         self.default_today = now.astimezone(UTC).date()
+        self.expect = expect if connection.vendor == "postgresql" else None
+        self._read: tuple[int, list[tuple]] | None = None  # (start, rows) read by count()
 
     def _values(self) -> tuple[list[Any], list[Any]]:
         """(values, sentinels) of the queries, in `_active`'s order."""
@@ -643,6 +668,15 @@ class RankedByStanding:
     def count(self) -> int:
         if not permissions.has_role(self.provider, Role.PROVIDER) or not self.today:
             return 0
+        if self.expect is not None:
+            start = self.expect.start or 0
+            rows = self._page(start, self.expect.stop, counted=True)
+            if rows:
+                self._read = (start, [row[:-1] for row in rows])
+                return int(rows[0][-1])
+            if start == 0:
+                return 0
+            # Past the last page: `Paginator` will ask for the last page instead.
         values, sentinels = self._values()
         _, rows = shaped_rows(
             Share,
@@ -669,12 +703,23 @@ class RankedByStanding:
         start, stop = index.start or 0, index.stop
         if stop is not None and stop <= start:
             return []
+        if self._read is not None and self.expect is not None and self._read[0] == start:
+            # The read rows are `expect`, cut short only by the end of the ranking.
+            read, wanted = self._read[1], self.expect.stop
+            reached_end = wanted is None or len(read) < wanted - start
+            if reached_end or (stop is not None and stop <= wanted):
+                return read if stop is None else read[: stop - start]
+        return self._page(start, stop)
+
+    def _page(self, start: int, stop: int | None, counted: bool = False) -> list[tuple]:
+        """Rows `start:stop` of the ranking; with `counted`, each ends with the number of
+        active shares in all."""
         values, sentinels = self._values()
         order = self.order
         _, rows = shaped_rows(
             Share,
-            ("triage-ranked", order, len(self.today), start, stop),
-            lambda given: _ranked_query(given, order)[start:stop],
+            ("triage-ranked", order, len(self.today), start, stop, counted),
+            lambda given: _ranked_query(given, order, counted)[start:stop],
             values,
             sentinels,
         )
@@ -712,7 +757,7 @@ def _name_key() -> Lower | Collate:
     return Collate(key, "C") if connection.vendor == "postgresql" else key
 
 
-def _ranked_query(values: Sequence[Any], order: str) -> QuerySet:
+def _ranked_query(values: Sequence[Any], order: str, counted: bool = False) -> QuerySet:
     by_name = (_name_key(), "patient_id")
     ordering: tuple[Any, ...] = by_name
     if order == "urgency":
@@ -723,11 +768,12 @@ def _ranked_query(values: Sequence[Any], order: str) -> QuerySet:
             ),
             *by_name,
         )
-    return (
-        _active(values)
-        .order_by(*ordering)
-        .values_list(*_COLUMNS, *(f"standing__{name}" for name in _STANDING))
-    )
+    columns = (*_COLUMNS, *(f"standing__{name}" for name in _STANDING))
+    query = _active(values).order_by(*ordering)
+    if counted:
+        query = query.annotate(_total=Window(Count("pk")))
+        columns = (*columns, "_total")
+    return query.values_list(*columns)
 
 
 def _standing_rows(ranked: list[tuple]) -> list[TriageRow]:
