@@ -670,10 +670,10 @@ class RankedByStanding:
             return 0
         if self.expect is not None:
             start = self.expect.start or 0
-            rows = self._page(start, self.expect.stop, counted=True)
-            if rows:
-                self._read = (start, [row[:-1] for row in rows])
-                return int(rows[0][-1])
+            counted = self._page(start, self.expect.stop, counted=True)
+            if counted:
+                self._read = (start, [row[:-1] for row in counted])
+                return int(counted[0][-1])
             if start == 0:
                 return 0
             # Past the last page: `Paginator` will ask for the last page instead.
