@@ -366,7 +366,12 @@ _TOP_FLAG = {
 }
 
 
-def _facts(shares: list[Share], kind: str | None, top: str = "search") -> Facts:
+def _facts(
+    shares: list[Share],
+    kind: str | None,
+    top: str = "search",
+    scopes: Sequence[permissions.Scope] | None = None,
+) -> Facts:
     """Per share, in one query (index probes per row, no loops): the patient's newest entry
     time per source (`ENTRY_SOURCES`), the top open flag in the shared categories since the
     share's start (of `kind` when given; with `top="standing"`, the one the share's kept
@@ -378,7 +383,12 @@ def _facts(shares: list[Share], kind: str | None, top: str = "search") -> Facts:
     starts and of shares per start, and whether a kind is asked for."""
     if not shares:
         return {}
-    starts = {s.pk: permissions.share_scope(s).window_start or _NO_START for s in shares}
+    if scopes is None:
+        scopes = [permissions.share_scope(s) for s in shares]
+    starts = {
+        share.pk: scope.window_start or _NO_START
+        for share, scope in zip(shares, scopes, strict=True)
+    }
     # One branch per distinct start (a start is a local midnight: few distinct values), none
     # when no share has one. The expression is repeated in every subquery that compares with
     # it, so its size multiplies the cost of compiling the query.
@@ -483,16 +493,16 @@ def _rows(
     """The rows of `items`; their top flags looked up (`top="search"`) or the ones their
     standings name (`"standing"`)."""
     shares = [_share(columns) for columns, _ in items]
+    scopes = [permissions.share_scope(share) for share in shares]
     if facts is None:
-        facts = _facts(shares, kind, top)
+        facts = _facts(shares, kind, top, scopes)
     rows = [
-        _row(share, flags, facts.get(share.pk))
-        for share, (_, flags) in zip(shares, items, strict=True)
+        _row(share, scope, flags, facts.get(share.pk))
+        for share, scope, (_, flags) in zip(shares, scopes, items, strict=True)
     ]
     # PHQ-9 outcomes of the rows whose share shows questionnaires (three queries for all).
     windows = {}
-    for row in rows:
-        scope = permissions.share_scope(row.share)
+    for row, scope in zip(rows, scopes, strict=True):
         if scope.allows(ShareCategory.MOOD):
             windows[row.patient.pk] = scope.window_start
     found = outcome_reads.phq9_by_patient(windows)
@@ -514,9 +524,13 @@ def _top_flag(facts: dict[str, Any] | None) -> TopFlag | None:
     )
 
 
-def _row(share: Share, flags: OpenFlagCounts, facts: dict[str, Any] | None) -> TriageRow:
+def _row(
+    share: Share,
+    scope: permissions.Scope,
+    flags: OpenFlagCounts,
+    facts: dict[str, Any] | None,
+) -> TriageRow:
     _with_entries(share, facts)
-    scope = permissions.share_scope(share)
     adherence = None
     if facts and _shows_adherence(scope):
         adherence = Adherence(

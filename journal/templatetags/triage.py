@@ -15,12 +15,13 @@ from datetime import datetime
 from html import escape
 
 from django import template
+from django.core.signing import TimestampSigner
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from journal.idempotency import FIELD_NAME, new_submission_token
+from journal.idempotency import FIELD_NAME, new_submission_token, submission_signer
 from journal.models import FlagSeverity, User
 from journal.reads.provider import TriageRow
 from journal.timefmt import local_stamp
@@ -99,9 +100,9 @@ def _words() -> _Words:
     return found
 
 
-def ago(moment: datetime, now: datetime) -> str:
+def ago(moment: datetime, now: datetime, words: _Words | None = None) -> str:
     """ "just now", "25 min ago", "5 h ago", "1 day ago", "3 days ago" (from `now`)."""
-    words = _words()
+    words = words or _words()
     seconds = max((now - moment).total_seconds(), 0)
     if seconds < 60:
         return words.just_now
@@ -118,17 +119,18 @@ def ago(moment: datetime, now: datetime) -> str:
     return text
 
 
-def _when_cell(row: TriageRow, moment: datetime | None, now: datetime, empty: str) -> str:
+def _when_cell(
+    row: TriageRow, moment: datetime | None, now: datetime, empty: str, words: _Words
+) -> str:
     if moment is None:
         return escape(empty)
     return (
-        f'{escape(ago(moment, now))}<br><span class="small">'
+        f'{escape(ago(moment, now, words))}<br><span class="small">'
         f"{escape(local_stamp(moment, row.patient.zone))}</span>"
     )
 
 
-def _counts(row: TriageRow) -> str:
-    words = _words()
+def _counts(row: TriageRow, words: _Words) -> str:
     items = "".join(
         f'<li><span class="badge {escape(level.badge)} flag-badge">'
         f"{words.severity[int(level)]}</span>"
@@ -151,20 +153,20 @@ class _Ack:
     user: User | None
     back: str
     options: str
+    signer: TimestampSigner
 
 
-def _ack_form(row: TriageRow, ack: _Ack) -> str:
+def _ack_form(row: TriageRow, ack: _Ack, words: _Words) -> str:
     """A compact form acknowledging the row's top flag; it comes back to this list page."""
     flag = row.top_flag
     assert flag is not None
     pk, patient, title = int(flag.pk), int(row.patient.pk), escape(flag.title)
-    words = _words()
     return (
         f'<form method="post" action="{ack.url.format(pk)}" '
         'class="flag-ack-form triage-ack mt-2">'
         f'<input type="hidden" name="csrfmiddlewaretoken" value="{ack.csrf}">'
         f'<input type="hidden" name="{FIELD_NAME}" '
-        f'value="{escape(new_submission_token(ack.user))}">'
+        f'value="{escape(new_submission_token(ack.user, ack.signer))}">'
         f'<input type="hidden" name="next" value="{ack.back}">'
         f'<label class="form-label small mb-0" for="disposition-{pk}">{words.what_did_you_do}'
         f'<span class="visually-hidden"> ({title})</span></label>'
@@ -178,11 +180,10 @@ def _ack_form(row: TriageRow, ack: _Ack) -> str:
     )
 
 
-def _flag_cell(row: TriageRow, now: datetime, ack: _Ack | None) -> str:
+def _flag_cell(row: TriageRow, now: datetime, ack: _Ack | None, words: _Words) -> str:
     """The top open flag in words with its value and age, how many more, the counts by
     severity, and the form acknowledging that flag."""
     flag = row.top_flag
-    words = _words()
     if flag is None:
         return words.none_open
     level = _SEVERITY.get(flag.severity)
@@ -198,16 +199,15 @@ def _flag_cell(row: TriageRow, now: datetime, ack: _Ack | None) -> str:
     )
     return (
         f'<p class="mb-1">{badge}<span class="fw-semibold">{escape(flag.title)}</span> · '
-        f'{escape(ago(flag.raised_at, now))}<br><span class="small">'
+        f'{escape(ago(flag.raised_at, now, words))}<br><span class="small">'
         f"{escape(local_stamp(flag.raised_at, row.patient.zone))}</span>{more}</p>"
-        f"{_counts(row)}{_ack_form(row, ack) if ack else ''}"
+        f"{_counts(row, words)}{_ack_form(row, ack, words) if ack else ''}"
     )
 
 
-def _phq9_cell(row: TriageRow) -> str:
+def _phq9_cell(row: TriageRow, words: _Words) -> str:
     """Latest PHQ-9 against its baseline, with the status in words (never colour alone)."""
     o = row.phq9
-    words = _words()
     if o is None:
         return words.not_shared
     if o.latest is None:
@@ -228,12 +228,12 @@ def _phq9_cell(row: TriageRow) -> str:
     )
 
 
-def adherence_text(row: TriageRow) -> str:
+def adherence_text(row: TriageRow, words: _Words | None = None) -> str:
     """ "4 of last 5 sessions reported"; "" when the share does not show sessions and reports."""
     a = row.adherence
     if a is None:
         return ""
-    words = _words()
+    words = words or _words()
     if a.sessions == 0:
         return words.no_sessions
     if a.sessions == 1:
@@ -241,12 +241,11 @@ def adherence_text(row: TriageRow) -> str:
     return words.reported % {"reported": a.reported, "sessions": a.sessions}
 
 
-def _session_cell(row: TriageRow, now: datetime) -> str:
-    words = _words()
+def _session_cell(row: TriageRow, now: datetime, words: _Words) -> str:
     if not row.shows_sessions:
         return words.not_shared
-    when = _when_cell(row, row.last_session_at, now, words.no_sessions)
-    adherence = adherence_text(row)
+    when = _when_cell(row, row.last_session_at, now, words.no_sessions, words)
+    adherence = adherence_text(row, words)
     if not adherence or row.last_session_at is None:
         return when
     return f'{when}<br><span class="small">{escape(adherence)}</span>'
@@ -273,6 +272,7 @@ def triage_rows(context: template.Context, rows: Iterable[TriageRow], now: datet
                 f'<option value="{escape(value)}">{escape(label)}</option>'
                 for value, label in dispositions
             ),
+            signer=submission_signer(),
         )
     url = escape(url)
     words = _words()
@@ -281,11 +281,11 @@ def triage_rows(context: template.Context, rows: Iterable[TriageRow], now: datet
             f'<tr id="patient-{int(row.patient.pk)}"><th scope="row" data-label="{words.patient}" '
             f'id="patient-name-{int(row.patient.pk)}">'
             f'<a href="{url.format(int(row.patient.pk))}">{escape(row.patient.display_name)}</a>'
-            f'</th><td data-label="{words.top_flag}">{_flag_cell(row, now, ack)}</td>'
-            f'<td data-label="PHQ-9">{_phq9_cell(row)}</td>'
+            f'</th><td data-label="{words.top_flag}">{_flag_cell(row, now, ack, words)}</td>'
+            f'<td data-label="PHQ-9">{_phq9_cell(row, words)}</td>'
             f'<td data-label="{words.last_entry}">'
-            f"{_when_cell(row, row.last_entry_at, now, words.no_entries)}</td>"
-            f'<td data-label="{words.last_session}">{_session_cell(row, now)}</td>'
+            f"{_when_cell(row, row.last_entry_at, now, words.no_entries, words)}</td>"
+            f'<td data-label="{words.last_session}">{_session_cell(row, now, words)}</td>'
             f'<td class="small" data-label="{words.shares}">'
             f"{escape(', '.join(row.categories))}</td></tr>"
             for row in rows
