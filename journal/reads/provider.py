@@ -645,7 +645,8 @@ class RankedByStanding:
     severity, then the most open flags, then the newest flag (`_triage_order`), ties by name.
 
     Three queries for a page whatever the number of patients (the patients' time zones, the
-    count, the page), each compiled once per shape (`journal.reads.shaped`)."""
+    count, the page), two on PostgreSQL (the page carries its count: `expect`), each compiled
+    once per shape (`journal.reads.shaped`)."""
 
     def __init__(
         self,
