@@ -210,3 +210,14 @@ def test_a_list_read_appends_one_chained_row_per_patient_at_one_instant(provider
         assert row.chain_hash == audit_chain.link(chain, row)
         chain = row.chain_hash
     assert _verify().count("chain intact") == 2
+
+
+def test_access_events_are_indexed_by_patient_once() -> None:
+    """Lookups by patient use the (patient, at) index; the single-column one each list read's
+    rows also paid for is gone (migration 0017), on both databases."""
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, AccessEvent._meta.db_table)
+    indexed = [tuple(c["columns"]) for c in found.values() if c["index"] and not c["primary_key"]]
+    assert ("patient_id", "at") in indexed
+    assert ("patient_id",) not in indexed
+    assert ("actor_id",) in indexed and ("share_id",) in indexed
