@@ -64,12 +64,6 @@ def test_values_equal_django_s_own_loader() -> None:
     assert fast[2] == dt.datetime(2026, 3, 28, 12, 30, tzinfo=dt.UTC)
 
 
-def test_null_stays_none() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT NULL::timestamptz")
-        assert cursor.fetchone() == (None,)
-
-
 def test_another_session_zone_keeps_django_s_loader() -> None:
     """Registered only when the session zone is UTC: under another zone Django's loader
     stays, which gives Django's zone."""

@@ -612,9 +612,11 @@ def triage_page(
 def _page_number(number: str | int | None) -> int:
     """The page `Paginator.get_page` shows for `number` when that page exists (1 for a
     missing or malformed number, as there)."""
+    if number is None:
+        return 1
     try:
-        wanted = int(number)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        wanted = int(number)
+    except ValueError:
         return 1
     return max(wanted, 1)
 
